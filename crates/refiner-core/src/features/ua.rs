@@ -1,0 +1,108 @@
+//! User-agent class and header consistency, with linear-time matchers only.
+
+use super::lists::crawler_patterns;
+use aho_corasick::AhoCorasick;
+use std::sync::OnceLock;
+
+/// What the user agent claims to be.
+#[derive(Debug, Default, Clone)]
+pub struct UaInfo {
+    pub missing: bool,
+    pub length: f64,
+    /// Matches one of the crawler-user-agents patterns.
+    pub crawler_pattern: bool,
+    /// Names an HTTP client library or command-line tool.
+    pub http_library: bool,
+    /// Names a headless browser or automation framework.
+    pub automation: bool,
+    /// Contains a generic robot word (bot, crawler, spider…) even if no list knows it.
+    pub bot_token: bool,
+    /// Shaped like a mainstream browser: `Mozilla/5.0 (` + engine + browser token.
+    pub browser_like: bool,
+    /// Claims a Chromium-based browser (the ones that send `sec-ch-ua`).
+    pub chromium: bool,
+    pub client_hints: bool,
+}
+
+const HTTP_LIBRARIES: &[&str] = &[
+    "curl/", "wget/", "python-requests", "python-urllib", "python-httpx", "aiohttp", "httpx/", "go-http-client",
+    "java/", "okhttp", "apache-httpclient", "axios/", "node-fetch", "undici", "got (", "libwww-perl", "lwp::",
+    "guzzlehttp", "php/", "ruby", "faraday", "httpie", "postmanruntime", "insomnia", "scrapy", "dart:io",
+    "reqwest", "http.rb", "powershell", "winhttp", "restsharp", "jakarta", "httpclient", "mechanize", "colly",
+];
+const AUTOMATION: &[&str] = &[
+    "headlesschrome", "phantomjs", "puppeteer", "playwright", "selenium", "webdriver", "slimerjs", "htmlunit",
+    "electron/", "nightmare", "cypress", "zombie.js",
+];
+const BOT_WORDS: &[&str] = &["bot", "crawl", "spider", "scrap", "slurp", "fetcher", "monitor", "scanner", "archiver", "preview"];
+const BROWSERS: &[&str] = &["chrome/", "firefox/", "safari/", "edg/", "opr/", "crios/", "fxios/", "samsungbrowser/"];
+const ENGINES: &[&str] = &["applewebkit/", "gecko/", "trident/"];
+const CHROMIUM: &[&str] = &["chrome/", "chromium/", "edg/", "opr/", "crios/"];
+
+fn matcher(cell: &'static OnceLock<AhoCorasick>, words: &[&str]) -> &'static AhoCorasick {
+    cell.get_or_init(|| {
+        AhoCorasick::builder().ascii_case_insensitive(true).build(words).expect("static word list builds")
+    })
+}
+
+macro_rules! words {
+    ($name:ident, $list:expr) => {
+        fn $name() -> &'static AhoCorasick {
+            static CELL: OnceLock<AhoCorasick> = OnceLock::new();
+            matcher(&CELL, $list)
+        }
+    };
+}
+words!(http_libraries, HTTP_LIBRARIES);
+words!(automation, AUTOMATION);
+words!(bot_words, BOT_WORDS);
+words!(browsers, BROWSERS);
+words!(engines, ENGINES);
+words!(chromium, CHROMIUM);
+
+/// Classifies `ua` and checks it against the `sec-ch-ua` client hint.
+pub fn analyze(ua: &str, sec_ch_ua: &str) -> UaInfo {
+    let ua = ua.trim();
+    if ua.is_empty() {
+        return UaInfo { missing: true, client_hints: !sec_ch_ua.is_empty(), ..Default::default() };
+    }
+    let browser_like = ua.starts_with("Mozilla/5.0 (") && engines().is_match(ua) && browsers().is_match(ua);
+    UaInfo {
+        missing: false,
+        length: ua.len() as f64,
+        crawler_pattern: crawler_patterns().is_match(ua),
+        http_library: http_libraries().is_match(ua),
+        automation: automation().is_match(ua),
+        bot_token: bot_words().is_match(ua),
+        browser_like,
+        chromium: browser_like && chromium().is_match(ua),
+        client_hints: !sec_ch_ua.is_empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHROME: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+    const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+
+    #[test]
+    fn classifies_browsers_tools_and_bots() {
+        let c = analyze(CHROME, "\"Chromium\";v=\"131\"");
+        assert!(c.browser_like && c.chromium && c.client_hints && !c.crawler_pattern && !c.bot_token);
+        let f = analyze(FIREFOX, "");
+        assert!(f.browser_like && !f.chromium);
+        assert!(analyze("python-requests/2.31.0", "").http_library);
+        assert!(analyze(&CHROME.replace("Chrome/", "HeadlessChrome/"), "").automation);
+        let custom = analyze("MyCustomBot/1.0", "");
+        assert!(custom.bot_token && !custom.browser_like);
+        assert!(analyze("  ", "").missing);
+    }
+
+    #[test]
+    fn pathological_input_is_linear() {
+        let long = "a".repeat(8192) + "bot";
+        assert!(analyze(&long, "").bot_token);
+    }
+}
