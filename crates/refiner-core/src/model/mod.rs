@@ -1,0 +1,186 @@
+//! Stage 3 — the model: a small MLP with one calibrated sigmoid head per threat.
+//!
+//! Input: the feature vector. Output: [`Scores`] (a calibrated probability per [`Threat`]).
+//! Inputs are standardized with the training mean and spread, go through one ReLU hidden layer,
+//! then one logit per head, then Platt calibration. The forward pass writes into a caller-owned
+//! [`Activations`] so scoring does not allocate.
+
+mod format;
+
+pub use format::{ModelMeta, FORMAT_VERSION, MAGIC, MAX_HIDDEN};
+
+use crate::features::N_FEATURES;
+use ndarray::{linalg::general_mat_vec_mul, Array1, Array2};
+
+/// The threats the model scores, one output head each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threat {
+    /// Automated clients: scrapers, headless browsers, scripted sign-ups.
+    Bot,
+    /// Attacks on the application: injection probes, traversal, exploitation.
+    Attack,
+    /// Abuse of the business: credential stuffing, card testing, fake accounts.
+    Abuse,
+}
+
+impl Threat {
+    pub const ALL: [Threat; 3] = [Self::Bot, Self::Attack, Self::Abuse];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Bot => "bot",
+            Self::Attack => "attack",
+            Self::Abuse => "abuse",
+        }
+    }
+}
+
+/// Number of output heads.
+pub const N_HEADS: usize = Threat::ALL.len();
+
+/// Challenge and deny thresholds on each head's calibrated probability, for one profile.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HeadThresholds {
+    pub challenge: [f32; N_HEADS],
+    pub deny: [f32; N_HEADS],
+}
+
+/// A trained model, validated at load.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub(crate) mean: Array1<f32>,
+    pub(crate) inv_std: Array1<f32>,
+    /// Hidden × inputs.
+    pub(crate) w1: Array2<f32>,
+    pub(crate) b1: Array1<f32>,
+    /// Heads × hidden.
+    pub(crate) w2: Array2<f32>,
+    pub(crate) b2: Array1<f32>,
+    /// Platt scaling per head: p = σ(a·logit + b).
+    pub(crate) calibration: [[f32; 2]; N_HEADS],
+    /// Per profile name.
+    pub(crate) thresholds: Vec<(String, HeadThresholds)>,
+    pub meta: ModelMeta,
+    version: String,
+}
+
+/// Calibrated probability per head.
+pub type Scores = [f32; N_HEADS];
+
+/// Buffers of one forward pass, kept by the caller between calls.
+#[derive(Clone, Debug)]
+pub struct Activations {
+    pub(crate) z: Array1<f32>,
+    pub(crate) pre: Array1<f32>,
+    pub(crate) hidden: Array1<f32>,
+    pub(crate) logits: Array1<f32>,
+}
+
+impl Activations {
+    pub fn new(model: &Model) -> Self {
+        let h = model.hidden_size();
+        Self { z: Array1::zeros(N_FEATURES), pre: Array1::zeros(h), hidden: Array1::zeros(h), logits: Array1::zeros(N_HEADS) }
+    }
+
+    /// The standardized inputs of the last pass.
+    pub fn standardized(&self) -> &Array1<f32> {
+        &self.z
+    }
+}
+
+pub(crate) fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+impl Model {
+    pub fn hidden_size(&self) -> usize {
+        self.w1.nrows()
+    }
+
+    /// `name@crc32` of the file: changes whenever any weight or threshold does.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Thresholds for `profile`, if the model has them.
+    pub fn thresholds(&self, profile: &str) -> Option<HeadThresholds> {
+        self.thresholds.iter().find(|(p, _)| p == profile).map(|(_, t)| *t)
+    }
+
+    pub fn profiles(&self) -> impl Iterator<Item = &str> {
+        self.thresholds.iter().map(|(p, _)| p.as_str())
+    }
+
+    /// Replaces `profile`'s thresholds (calibration tools); the version changes on the next save.
+    pub fn set_thresholds(&mut self, profile: &str, t: HeadThresholds) {
+        match self.thresholds.iter_mut().find(|(p, _)| p == profile) {
+            Some(slot) => slot.1 = t,
+            None => self.thresholds.push((profile.to_owned(), t)),
+        }
+    }
+
+    /// Raw (uncalibrated) logits; leaves every intermediate in `act`.
+    pub fn logits(&self, x: &[f32; N_FEATURES], act: &mut Activations) -> [f32; N_HEADS] {
+        for (((z, &x), &m), &s) in act.z.iter_mut().zip(x).zip(&self.mean).zip(&self.inv_std) {
+            *z = (x - m) * s;
+        }
+        act.pre.assign(&self.b1);
+        general_mat_vec_mul(1.0, &self.w1, &act.z, 1.0, &mut act.pre);
+        act.hidden.zip_mut_with(&act.pre, |h, &p| *h = p.max(0.0));
+        act.logits.assign(&self.b2);
+        general_mat_vec_mul(1.0, &self.w2, &act.hidden, 1.0, &mut act.logits);
+        std::array::from_fn(|k| act.logits[k])
+    }
+
+    /// Calibrated probability per threat.
+    pub fn score(&self, x: &[f32; N_FEATURES], act: &mut Activations) -> Scores {
+        let logits = self.logits(x, act);
+        self.calibrate(logits)
+    }
+
+    pub fn calibrate(&self, logits: [f32; N_HEADS]) -> Scores {
+        std::array::from_fn(|k| sigmoid(self.calibration[k][0] * logits[k] + self.calibration[k][1]))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A hand-set model for format and forward-pass tests only (shipped models are trained).
+    pub(crate) fn tiny_model() -> Model {
+        let h = 2;
+        let mut w1 = Array2::zeros((h, N_FEATURES));
+        w1[[0, 0]] = 1.0;
+        w1[[1, 1]] = -1.0;
+        let mut w2 = Array2::zeros((N_HEADS, h));
+        w2[[0, 0]] = 2.0;
+        w2[[1, 1]] = 3.0;
+        let t = HeadThresholds { challenge: [0.5; N_HEADS], deny: [0.9; N_HEADS] };
+        Model::from_parts(
+            Array1::zeros(N_FEATURES),
+            Array1::ones(N_FEATURES),
+            w1,
+            Array1::zeros(h),
+            w2,
+            Array1::zeros(N_HEADS),
+            [[1.0, 0.0]; N_HEADS],
+            vec![("default".into(), t)],
+            ModelMeta { name: "tiny".into(), ..Default::default() },
+        )
+    }
+
+    #[test]
+    fn forward_pass_by_hand() {
+        let m = tiny_model();
+        let mut x = [0f32; N_FEATURES];
+        x[0] = 1.5;
+        x[1] = -2.0;
+        let mut act = Activations::new(&m);
+        let logits = m.logits(&x, &mut act);
+        // hidden = relu([1.5, 2.0]); logits = [2·1.5, 3·2.0, 0]
+        assert_eq!(logits, [3.0, 6.0, 0.0]);
+        let p = m.score(&x, &mut act);
+        assert!((p[2] - 0.5).abs() < 1e-6);
+    }
+}

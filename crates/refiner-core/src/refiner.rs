@@ -1,0 +1,154 @@
+//! The pipeline in one straight line: raw input → features → model → policy → explanation.
+
+use crate::decision::{code, RawInput, Slot};
+use crate::error::Result;
+use crate::explain::{explain, ExplainBuffers, Reason, MAX_REASONS};
+use crate::features::{extract_into, FeatureVector, Scratch};
+use crate::model::{Activations, Model, Scores, N_HEADS};
+use crate::policy::{Conclusion, Mode, Policy, Profile, ThresholdOverride};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// What to do when the refiner itself fails (never for bad input, which is the caller's error).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum FailMode {
+    /// Return the rules' own conclusion (ALLOW when there were no rules), marked errored.
+    #[default]
+    Open,
+    /// Return DENY, marked errored.
+    Closed,
+}
+
+/// Everything a [`Refiner`] is built from; defaults are the embedded model's `default` profile, LIVE, fail open.
+#[derive(Clone, Debug, Default)]
+pub struct RefinerConfig {
+    pub profile: Profile,
+    pub mode: Mode,
+    pub fail_mode: FailMode,
+    pub thresholds: ThresholdOverride,
+}
+
+/// One refined decision.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outcome {
+    pub conclusion: Conclusion,
+    /// What LIVE mode concludes (equal to `conclusion` unless DRY_RUN).
+    pub live: Conclusion,
+    /// The rules' own conclusion, as a `decision::CONCLUSIONS` code (0 when no decision).
+    pub rules_conclusion: f64,
+    pub score: f32,
+    pub scores: Scores,
+    /// Head the reasons explain.
+    pub decisive: usize,
+    pub reasons: [Reason; MAX_REASONS],
+    pub n_reasons: usize,
+    /// The refiner failed and `conclusion` comes from the fail mode.
+    pub errored: bool,
+}
+
+impl Outcome {
+    /// The model disagreed with the rules (ERROR and no decision count as ALLOW).
+    pub fn overridden(&self) -> bool {
+        rules_as_conclusion(self.rules_conclusion) != self.live
+    }
+}
+
+fn rules_as_conclusion(code: f64) -> Conclusion {
+    if code == code::DENY {
+        Conclusion::Deny
+    } else if code == code::CHALLENGE {
+        Conclusion::Challenge
+    } else {
+        Conclusion::Allow
+    }
+}
+
+/// Per-thread buffers for one refine at a time.
+#[derive(Debug)]
+pub struct Workspace {
+    scratch: Scratch,
+    features: FeatureVector,
+    act: Activations,
+    explain: ExplainBuffers,
+}
+
+impl Workspace {
+    pub fn new(model: &Model) -> Self {
+        Self { scratch: Scratch::default(), features: FeatureVector::default(), act: Activations::new(model), explain: ExplainBuffers::new(model) }
+    }
+}
+
+/// A model with its policy: the thing that refines.
+#[derive(Clone, Debug)]
+pub struct Refiner {
+    model: Arc<Model>,
+    policy: Policy,
+    fail_mode: FailMode,
+}
+
+impl Refiner {
+    pub fn new(model: Arc<Model>, config: &RefinerConfig) -> Result<Self> {
+        let policy = Policy::new(&model, config.profile, config.mode, config.thresholds)?;
+        Ok(Self { model, policy, fail_mode: config.fail_mode })
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    pub fn workspace(&self) -> Workspace {
+        Workspace::new(&self.model)
+    }
+
+    /// Refines one request. Never fails: an internal failure yields the fail-mode outcome.
+    pub fn refine(&self, input: &RawInput<'_>, ws: &mut Workspace) -> Outcome {
+        extract_into(input, &mut ws.scratch, &mut ws.features);
+        let scores = self.model.score(&ws.features.values, &mut ws.act);
+        if scores.iter().any(|s| !s.is_finite()) {
+            return self.failed(input.get(Slot::Conclusion));
+        }
+        let verdict = self.policy.decide(&scores);
+        let mut reasons = [Reason::default(); MAX_REASONS];
+        let n_reasons = explain(&self.model, &ws.act, &ws.features, verdict.decisive, &mut ws.explain, &mut reasons);
+        Outcome {
+            conclusion: verdict.conclusion,
+            live: verdict.live,
+            rules_conclusion: input.get(Slot::Conclusion),
+            score: verdict.score,
+            scores,
+            decisive: verdict.decisive,
+            reasons,
+            n_reasons,
+            errored: false,
+        }
+    }
+
+    /// The outcome the fail mode prescribes when refining failed internally.
+    pub fn failed(&self, rules_conclusion: f64) -> Outcome {
+        let live = match self.fail_mode {
+            FailMode::Open => rules_as_conclusion(rules_conclusion),
+            FailMode::Closed => Conclusion::Deny,
+        };
+        let conclusion = if self.policy.mode == Mode::DryRun { Conclusion::Allow } else { live };
+        Outcome {
+            conclusion,
+            live,
+            rules_conclusion,
+            score: f32::NAN,
+            scores: [f32::NAN; N_HEADS],
+            decisive: 0,
+            reasons: [Reason::default(); MAX_REASONS],
+            n_reasons: 0,
+            errored: true,
+        }
+    }
+
+    /// Refines many requests in parallel on the rayon pool, in input order.
+    pub fn refine_batch(&self, inputs: &[RawInput<'_>]) -> Vec<Outcome> {
+        inputs.par_iter().map_init(|| self.workspace(), |ws, input| self.refine(input, ws)).collect()
+    }
+}
