@@ -12,6 +12,7 @@ pub mod features;
 pub mod model;
 pub mod policy;
 pub mod refiner;
+pub mod train;
 
 pub use error::{RefinerError, Result};
 pub use refiner::{FailMode, Outcome, Refiner, RefinerConfig, Workspace};

@@ -95,7 +95,7 @@ impl Model {
         m
     }
 
-    fn version_of(&self, bytes: &[u8]) -> String {
+    pub(super) fn version_of(&self, bytes: &[u8]) -> String {
         let crc = u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().expect("crc"));
         format!("{}@{crc:08x}", if self.meta.name.is_empty() { "model" } else { &self.meta.name })
     }

@@ -111,12 +111,13 @@ impl Model {
         self.thresholds.iter().map(|(p, _)| p.as_str())
     }
 
-    /// Replaces `profile`'s thresholds (calibration tools); the version changes on the next save.
+    /// Sets `profile`'s thresholds (trainer and calibration tools); the version follows.
     pub fn set_thresholds(&mut self, profile: &str, t: HeadThresholds) {
         match self.thresholds.iter_mut().find(|(p, _)| p == profile) {
             Some(slot) => slot.1 = t,
             None => self.thresholds.push((profile.to_owned(), t)),
         }
+        self.version = self.version_of(&self.to_bytes());
     }
 
     /// Raw (uncalibrated) logits; leaves every intermediate in `act`.

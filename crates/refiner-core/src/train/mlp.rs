@@ -1,0 +1,185 @@
+//! The MLP's parameters, gradients and Adam, for training (scoring lives in `model`).
+
+use crate::model::sigmoid;
+use ndarray::{Array1, Array2, Axis, Zip};
+use rand::Rng;
+use rand_distr::{Distribution, Normal};
+use rayon::prelude::*;
+
+#[derive(Clone, Debug)]
+pub struct Params {
+    pub w1: Array2<f32>,
+    pub b1: Array1<f32>,
+    pub w2: Array2<f32>,
+    pub b2: Array1<f32>,
+}
+
+impl Params {
+    /// He-normal weights for the ReLU layer, Xavier-normal for the heads, zero biases.
+    pub fn init(inputs: usize, hidden: usize, heads: usize, rng: &mut impl Rng) -> Self {
+        let he = Normal::new(0.0, (2.0 / inputs as f32).sqrt()).expect("positive std");
+        let xavier = Normal::new(0.0, (1.0 / hidden as f32).sqrt()).expect("positive std");
+        Self {
+            w1: Array2::from_shape_simple_fn((hidden, inputs), || he.sample(rng)),
+            b1: Array1::zeros(hidden),
+            w2: Array2::from_shape_simple_fn((heads, hidden), || xavier.sample(rng)),
+            b2: Array1::zeros(heads),
+        }
+    }
+
+    fn zeros_like(&self) -> Self {
+        Self {
+            w1: Array2::zeros(self.w1.raw_dim()),
+            b1: Array1::zeros(self.b1.raw_dim()),
+            w2: Array2::zeros(self.w2.raw_dim()),
+            b2: Array1::zeros(self.b2.raw_dim()),
+        }
+    }
+
+    fn add(mut self, o: &Self) -> Self {
+        self.w1 += &o.w1;
+        self.b1 += &o.b1;
+        self.w2 += &o.w2;
+        self.b2 += &o.b2;
+        self
+    }
+
+    /// (parameter, is a weight) slices in a fixed order.
+    fn slices_mut(&mut self) -> [(&mut [f32], bool); 4] {
+        [
+            (self.w1.as_slice_mut().expect("standard layout"), true),
+            (self.b1.as_slice_mut().expect("standard layout"), false),
+            (self.w2.as_slice_mut().expect("standard layout"), true),
+            (self.b2.as_slice_mut().expect("standard layout"), false),
+        ]
+    }
+}
+
+type Pass = (Array2<f32>, Array2<f32>, Array2<f32>, Array2<f32>);
+
+/// Forward pass of `rows`: (inputs, pre-activations, hidden, logits).
+fn forward(p: &Params, z: &Array2<f32>, rows: &[usize]) -> Pass {
+    let zc = z.select(Axis(0), rows);
+    let pre = zc.dot(&p.w1.t()) + &p.b1;
+    let hidden = pre.mapv(|v| v.max(0.0));
+    let logits = hidden.dot(&p.w2.t()) + &p.b2;
+    (zc, pre, hidden, logits)
+}
+
+fn bce(logit: f32, y: f32) -> f64 {
+    // log(1 + e^−|l|) + max(l, 0) − l·y, stable for large |l|.
+    let l = f64::from(logit);
+    (-l.abs()).exp().ln_1p() + l.max(0.0) - l * f64::from(y)
+}
+
+/// Rows per parallel chunk; fixed so the sum order (and result) does not depend on threads.
+const CHUNK: usize = 64;
+
+/// Gradient of the mean class-weighted BCE over `batch`.
+pub fn batch_gradient(p: &Params, z: &Array2<f32>, y: &Array2<f32>, batch: &[usize], pos_weight: &[f32]) -> Params {
+    let scale = 1.0 / batch.len() as f32;
+    let parts: Vec<Params> = batch
+        .par_chunks(CHUNK)
+        .map(|rows| {
+            let (zc, pre, hidden, logits) = forward(p, z, rows);
+            let yc = y.select(Axis(0), rows);
+            let mut dl = logits;
+            Zip::from(&mut dl).and(&yc).for_each(|l, &t| {
+                *l = (sigmoid(*l) - t) * scale;
+            });
+            Zip::from(dl.rows_mut()).and(yc.rows()).for_each(|mut d, t| {
+                for k in 0..d.len() {
+                    if t[k] > 0.5 {
+                        d[k] *= pos_weight[k];
+                    }
+                }
+            });
+            let mut dh = dl.dot(&p.w2);
+            Zip::from(&mut dh).and(&pre).for_each(|d, &a| {
+                if a <= 0.0 {
+                    *d = 0.0;
+                }
+            });
+            Params { w1: dh.t().dot(&zc), b1: dh.sum_axis(Axis(0)), w2: dl.t().dot(&hidden), b2: dl.sum_axis(Axis(0)) }
+        })
+        .collect();
+    parts.iter().fold(p.zeros_like(), Params::add)
+}
+
+/// Logits of `rows`, rows × heads.
+pub fn logits(p: &Params, z: &Array2<f32>, rows: &[usize]) -> Array2<f32> {
+    let parts: Vec<Array2<f32>> = rows.par_chunks(4096).map(|r| forward(p, z, r).3).collect();
+    let views: Vec<_> = parts.iter().map(|a| a.view()).collect();
+    ndarray::concatenate(Axis(0), &views).expect("same width")
+}
+
+/// Unweighted mean BCE over heads and `rows`.
+pub fn mean_loss(p: &Params, z: &Array2<f32>, y: &Array2<f32>, rows: &[usize]) -> f64 {
+    let l = logits(p, z, rows);
+    let yc = y.select(Axis(0), rows);
+    let total: f64 = l.iter().zip(yc.iter()).map(|(&l, &t)| bce(l, t)).sum();
+    total / l.len().max(1) as f64
+}
+
+/// Adam with decoupled weight decay on weights (not biases).
+pub struct Adam {
+    m: Params,
+    v: Params,
+    t: i32,
+    lr: f32,
+    decay: f32,
+}
+
+impl Adam {
+    pub fn new(p: &Params, lr: f32, decay: f32) -> Self {
+        Self { m: p.zeros_like(), v: p.zeros_like(), t: 0, lr, decay }
+    }
+
+    pub fn step(&mut self, p: &mut Params, g: &Params) {
+        const B1: f32 = 0.9;
+        const B2: f32 = 0.999;
+        const EPS: f32 = 1e-8;
+        self.t += 1;
+        let (c1, c2) = (1.0 - B1.powi(self.t), 1.0 - B2.powi(self.t));
+        let mut g = g.clone();
+        let grads = g.slices_mut();
+        let ms = self.m.slices_mut();
+        let vs = self.v.slices_mut();
+        for (((param, is_weight), (grad, _)), ((m, _), (v, _))) in p.slices_mut().into_iter().zip(grads).zip(ms.into_iter().zip(vs)) {
+            for i in 0..param.len() {
+                m[i] = B1 * m[i] + (1.0 - B1) * grad[i];
+                v[i] = B2 * v[i] + (1.0 - B2) * grad[i] * grad[i];
+                let update = (m[i] / c1) / ((v[i] / c2).sqrt() + EPS);
+                let decay = if is_weight { self.decay * param[i] } else { 0.0 };
+                param[i] -= self.lr * (update + decay);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let p = Params::init(4, 3, 2, &mut rng);
+        let z = Array2::from_shape_fn((5, 4), |(i, j)| ((i * 7 + j * 3) % 5) as f32 / 5.0 - 0.4);
+        let y = Array2::from_shape_fn((5, 2), |(i, k)| ((i + k) % 2) as f32);
+        let rows: Vec<usize> = (0..5).collect();
+        let ones = [1.0, 1.0];
+        let g = batch_gradient(&p, &z, &y, &rows, &ones);
+        let loss = |p: &Params| mean_loss(p, &z, &y, &rows) * 2.0; // mean over heads → sum over heads
+        let h = 1e-3;
+        for (r, c) in [(0, 0), (1, 2), (2, 3)] {
+            let mut plus = p.clone();
+            plus.w1[[r, c]] += h;
+            let mut minus = p.clone();
+            minus.w1[[r, c]] -= h;
+            let numeric = (loss(&plus) - loss(&minus)) / (2.0 * f64::from(h));
+            assert!((numeric - f64::from(g.w1[[r, c]])).abs() < 1e-3, "w1[{r},{c}]: {numeric} vs {}", g.w1[[r, c]]);
+        }
+    }
+}
