@@ -1,1 +1,7 @@
 #![deny(clippy::all)]
+//! N-API bindings of request-refiner: JS values in, refiner-core calls, JS values out.
+//! The public API (`Refiner`, `refine`) is the thin JS layer in `index.js` over these.
+
+mod engine;
+mod error;
+mod schema;

@@ -12,8 +12,9 @@ use ndarray::Array2;
 pub const DENY_FLOOR: f32 = 0.5;
 /// Never challenge below this probability.
 pub const CHALLENGE_FLOOR: f32 = 0.2;
-/// Fewer legitimate samples of a route than this and the profile uses all legitimate samples.
-const MIN_ROUTE_SAMPLES: usize = 1000;
+/// A route's own legitimate samples set its thresholds only when this many of them are expected
+/// above the deny threshold; fewer and the rate cannot be estimated, so all legitimate samples are used.
+const MIN_EXPECTED_FALSE_POSITIVES: f64 = 10.0;
 
 /// Fits p = σ(a·logit + b) by Newton's method on the log-loss, with Platt's smoothed targets
 /// (which keep a separable head from collapsing to 0/1 probabilities).
@@ -59,11 +60,11 @@ pub fn profile_thresholds(data: &Dataset, rows: &[usize], probs: &Array2<f32>) -
                 (0..rows.len()).filter(|&r| data.is_legit(rows[r]) && route.is_none_or(|c| data.routes[rows[r]] == c)).collect()
             };
             let route_code = profile.route().and_then(|r| ROUTES.iter().position(|x| *x == r)).map(|c| c as u8);
+            let (deny_rate, challenge_rate) = profile.target_fpr();
             let mut legit = legit_of(route_code);
-            if legit.len() < MIN_ROUTE_SAMPLES {
+            if (legit.len() as f64) * deny_rate / (N_HEADS as f64) < MIN_EXPECTED_FALSE_POSITIVES {
                 legit = legit_of(None);
             }
-            let (deny_rate, challenge_rate) = profile.target_fpr();
             let head = |k: usize, rate: f64, floor: f32| {
                 let scores: Vec<f32> = legit.iter().map(|&r| probs[[r, k]]).collect();
                 threshold_at_rate(&scores, rate / N_HEADS as f64).max(floor)

