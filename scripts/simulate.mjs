@@ -319,14 +319,20 @@ function makeSample(r, pools, scenario, difficulty) {
 /** Turns a scenario sketch into request + context + Arcjet-shaped decision. */
 function render(r, s, scenario, pools) {
   const ua = s.ua ?? ''
-  const headers = s.tool ? toolHeaders(r, ua) : browserHeaders(r, ua, { returning: s.returning, navigation: !s.method || s.method === 'GET', strip: s.strip ?? 0 })
+  // Browsers also fetch data without navigating, and proxies or privacy tools drop headers of
+  // real users too: no single header may separate people from programs.
+  const navigation = (!s.method || s.method === 'GET') && r.chance(0.7)
+  const headers = s.tool ? toolHeaders(r, ua) : browserHeaders(r, ua, { returning: s.returning, navigation, strip: s.strip ?? 0.04 })
   const path = s.payload ?? r.pick(ROUTE_PATHS[s.route])
   const request = { ip: ip(r, s.net.kind), method: s.method ?? (s.route === 'other' || s.route === 'api' ? 'GET' : 'POST'), path, headers }
   if (s.email) request.email = s.email
   if (s.body) request.body = s.body
   const context = s.ctx ? thin(r, { ...s.ctx, route: s.ctx.route === 'other' ? s.route : s.ctx.route }) : undefined
   if (context && s.route !== 'other') context.route = s.route
-  return { scenario, labels: labels(scenario), request, ...(context ? { context } : {}), decision: rules(r, s, request, pools) }
+  // Some apps run the refiner without Arcjet; local decisions carry an empty ip.
+  const decision = r.chance(0.12) ? undefined : rules(r, s, request, pools)
+  if (decision && r.chance(0.2)) decision.ip = {}
+  return { scenario, labels: labels(scenario), request, ...(context ? { context } : {}), ...(decision ? { decision } : {}) }
 }
 
 const labels = (scenario) => {

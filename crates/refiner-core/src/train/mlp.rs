@@ -2,7 +2,7 @@
 
 use crate::model::sigmoid;
 use ndarray::{Array1, Array2, Axis, Zip};
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, Normal};
 use rayon::prelude::*;
 
@@ -55,15 +55,12 @@ impl Params {
     }
 }
 
-type Pass = (Array2<f32>, Array2<f32>, Array2<f32>, Array2<f32>);
-
-/// Forward pass of `rows`: (inputs, pre-activations, hidden, logits).
-fn forward(p: &Params, z: &Array2<f32>, rows: &[usize]) -> Pass {
-    let zc = z.select(Axis(0), rows);
+/// Forward pass of standardized inputs: (pre-activations, hidden, logits).
+fn forward_rows(p: &Params, zc: &Array2<f32>) -> (Array2<f32>, Array2<f32>, Array2<f32>) {
     let pre = zc.dot(&p.w1.t()) + &p.b1;
     let hidden = pre.mapv(|v| v.max(0.0));
     let logits = hidden.dot(&p.w2.t()) + &p.b2;
-    (zc, pre, hidden, logits)
+    (pre, hidden, logits)
 }
 
 fn bce(logit: f32, y: f32) -> f64 {
@@ -75,13 +72,27 @@ fn bce(logit: f32, y: f32) -> f64 {
 /// Rows per parallel chunk; fixed so the sum order (and result) does not depend on threads.
 const CHUNK: usize = 64;
 
+/// Input dropout: each standardized input is reset to its mean (0) with probability `rate`, so the
+/// model cannot lean on any single feature and degrades gracefully when an app omits one.
+pub struct Dropout {
+    pub rate: f64,
+    /// Seeds the mask of this batch; chunks derive theirs from it, so results stay deterministic.
+    pub seed: u64,
+}
+
 /// Gradient of the mean class-weighted BCE over `batch`.
-pub fn batch_gradient(p: &Params, z: &Array2<f32>, y: &Array2<f32>, batch: &[usize], pos_weight: &[f32]) -> Params {
+pub fn batch_gradient(p: &Params, z: &Array2<f32>, y: &Array2<f32>, batch: &[usize], pos_weight: &[f32], dropout: &Dropout) -> Params {
     let scale = 1.0 / batch.len() as f32;
     let parts: Vec<Params> = batch
         .par_chunks(CHUNK)
-        .map(|rows| {
-            let (zc, pre, hidden, logits) = forward(p, z, rows);
+        .enumerate()
+        .map(|(c, rows)| {
+            let mut zc = z.select(Axis(0), rows);
+            if dropout.rate > 0.0 {
+                let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(dropout.seed ^ (c as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+                zc.mapv_inplace(|v| if rng.random_bool(dropout.rate) { 0.0 } else { v });
+            }
+            let (pre, hidden, logits) = forward_rows(p, &zc);
             let yc = y.select(Axis(0), rows);
             let mut dl = logits;
             Zip::from(&mut dl).and(&yc).for_each(|l, &t| {
@@ -108,7 +119,7 @@ pub fn batch_gradient(p: &Params, z: &Array2<f32>, y: &Array2<f32>, batch: &[usi
 
 /// Logits of `rows`, rows × heads.
 pub fn logits(p: &Params, z: &Array2<f32>, rows: &[usize]) -> Array2<f32> {
-    let parts: Vec<Array2<f32>> = rows.par_chunks(4096).map(|r| forward(p, z, r).3).collect();
+    let parts: Vec<Array2<f32>> = rows.par_chunks(4096).map(|r| forward_rows(p, &z.select(Axis(0), r)).2).collect();
     let views: Vec<_> = parts.iter().map(|a| a.view()).collect();
     ndarray::concatenate(Axis(0), &views).expect("same width")
 }
@@ -160,7 +171,6 @@ impl Adam {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
 
     #[test]
     fn gradient_matches_finite_differences() {
@@ -170,7 +180,7 @@ mod tests {
         let y = Array2::from_shape_fn((5, 2), |(i, k)| ((i + k) % 2) as f32);
         let rows: Vec<usize> = (0..5).collect();
         let ones = [1.0, 1.0];
-        let g = batch_gradient(&p, &z, &y, &rows, &ones);
+        let g = batch_gradient(&p, &z, &y, &rows, &ones, &Dropout { rate: 0.0, seed: 0 });
         let loss = |p: &Params| mean_loss(p, &z, &y, &rows) * 2.0; // mean over heads → sum over heads
         let h = 1e-3;
         for (r, c) in [(0, 0), (1, 2), (2, 3)] {

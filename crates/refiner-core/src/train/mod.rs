@@ -38,6 +38,8 @@ pub struct TrainParams {
     pub seed: u64,
     /// Cap on the weight of a rare threat's positives.
     pub max_pos_weight: f32,
+    /// Probability of resetting each input to its mean during training (see `mlp::Dropout`).
+    pub input_dropout: f64,
     pub name: String,
     pub corpus: String,
     pub progress: bool,
@@ -55,6 +57,7 @@ impl Default for TrainParams {
             holdout: 0.2,
             seed: 7,
             max_pos_weight: 10.0,
+            input_dropout: 0.1,
             name: "model".into(),
             corpus: String::new(),
             progress: true,
@@ -76,6 +79,9 @@ impl TrainParams {
         }
         if !(self.holdout > 0.0 && self.holdout < 0.9) {
             return invalid("holdout", "in (0, 0.9)", self.holdout.to_string());
+        }
+        if !(0.0..0.9).contains(&self.input_dropout) {
+            return invalid("inputDropout", "in [0, 0.9)", self.input_dropout.to_string());
         }
         if self.max_epochs == 0 {
             return invalid("maxEpochs", "at least 1", "0".into());
@@ -139,8 +145,9 @@ pub fn train(data: &Dataset, params: &TrainParams) -> Result<Model> {
     for epoch in 0..params.max_epochs {
         bar.set_message(format!("{}", epoch + 1));
         train.shuffle(&mut rng);
-        for batch in train.chunks(params.batch_size) {
-            let g = mlp::batch_gradient(&p, &z, &data.y, batch, &pos_weight);
+        for (b, batch) in train.chunks(params.batch_size).enumerate() {
+            let dropout = mlp::Dropout { rate: params.input_dropout, seed: params.seed ^ ((epoch * batches + b) as u64) << 20 };
+            let g = mlp::batch_gradient(&p, &z, &data.y, batch, &pos_weight, &dropout);
             adam.step(&mut p, &g);
             bar.inc(1);
         }

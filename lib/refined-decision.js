@@ -1,0 +1,121 @@
+'use strict'
+// The result of a refine. Built from the native output array; reasons and rules are
+// materialized on first access, so a caller that only checks isDenied() pays for neither.
+const { schema } = require('./schema.js')
+
+const O = schema.output
+const CONCLUSIONS = O.conclusions
+const FEATURES = schema.features
+const THREATS = schema.threats
+
+const formatValue = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(3))
+
+/** One rule result as received, with its key reason fields (never header or body values). */
+function ruleSummary(r) {
+  const reason = r?.reason ?? {}
+  const out = { type: reason.type ?? null, state: r?.state ?? null, conclusion: r?.conclusion ?? null }
+  for (const key of ['max', 'remaining', 'window', 'reset', 'verified', 'spoofed', 'shieldTriggered']) {
+    if (typeof reason[key] === 'number' || typeof reason[key] === 'boolean') out[key] = reason[key]
+  }
+  for (const key of ['denied', 'allowed', 'emailTypes']) {
+    if (Array.isArray(reason[key])) out[key] = reason[key].map((x) => (typeof x === 'string' ? x : x?.identifiedType ?? null))
+  }
+  return out
+}
+
+class RefinedDecision {
+  #reasons
+  #rawReasons
+  #rules
+  #decision
+
+  /** @internal Built by Refiner from its output buffer `o` (copied, the buffer is reused). */
+  constructor(o, decision, refiner) {
+    this.conclusion = CONCLUSIONS[o[O.conclusion]]
+    /** What LIVE mode would have concluded (differs from `conclusion` only in DRY_RUN). */
+    this.liveConclusion = CONCLUSIONS[o[O.live]]
+    this.score = o[O.score]
+    this.threats = { bot: o[O.threats], attack: o[O.threats + 1], abuse: o[O.threats + 2] }
+    this.errored = o[O.errored] === 1
+    const rules = typeof decision?.conclusion === 'string' ? decision.conclusion : null
+    /** The rules' own conclusion (null when no decision was passed). */
+    this.rulesConclusion = rules
+    const asRefined = rules === 'DENY' || rules === 'CHALLENGE' ? rules : 'ALLOW'
+    this.overridden = !this.errored && asRefined !== this.liveConclusion
+    this.mode = refiner.mode
+    this.profile = refiner.profile
+    this.modelVersion = refiner.modelVersion
+    const n = o[O.reasonCount]
+    const raw = new Array(n * 3)
+    for (let i = 0; i < n * 3; i++) raw[i] = o[O.reasons + i]
+    this.#rawReasons = raw
+    this.#decision = decision
+    this.#threat = THREATS[o[O.decisive]]
+  }
+
+  #threat
+
+  isAllowed() {
+    return this.conclusion === 'ALLOW'
+  }
+  isChallenged() {
+    return this.conclusion === 'CHALLENGE'
+  }
+  isDenied() {
+    return this.conclusion === 'DENY'
+  }
+  /** The refiner itself failed; `conclusion` then comes from the `failMode`. */
+  isErrored() {
+    return this.errored
+  }
+
+  /** Top features behind the decisive threat's score, strongest first. */
+  get reasons() {
+    if (this.#reasons) return this.#reasons
+    const raw = this.#rawReasons
+    const reasons = []
+    for (let i = 0; i < raw.length; i += 3) {
+      const f = FEATURES[raw[i]]
+      const value = raw[i + 1]
+      const contribution = Math.round(raw[i + 2] * 1000) / 1000
+      const direction = contribution > 0 ? 'raises' : 'lowers'
+      reasons.push({
+        feature: f.name,
+        group: f.group,
+        value,
+        contribution,
+        threat: this.#threat,
+        text: `${f.description} (${formatValue(value)}) ${direction} ${this.#threat} risk`,
+      })
+    }
+    this.#reasons = reasons
+    return reasons
+  }
+
+  /** What each rule said, as received (read at first access). */
+  get rules() {
+    if (this.#rules) return this.#rules
+    const results = this.#decision?.results
+    this.#rules = Array.isArray(results) ? results.map(ruleSummary) : []
+    return this.#rules
+  }
+
+  toJSON() {
+    return {
+      conclusion: this.conclusion,
+      liveConclusion: this.liveConclusion,
+      score: this.score,
+      threats: this.threats,
+      errored: this.errored,
+      overridden: this.overridden,
+      rulesConclusion: this.rulesConclusion,
+      mode: this.mode,
+      profile: this.profile,
+      modelVersion: this.modelVersion,
+      reasons: this.reasons,
+      rules: this.rules,
+    }
+  }
+}
+
+module.exports = { RefinedDecision }

@@ -1,0 +1,19 @@
+'use strict'
+// The native build's layouts and tables, read once: the JS layer never re-lists them.
+const native = require('../native.js')
+
+const schema = JSON.parse(native.schemaJson())
+const codeTable = (names, base = 1) => Object.fromEntries(names.map((n, i) => [n, i + base]))
+
+module.exports = {
+  native,
+  schema,
+  codes: {
+    conclusion: codeTable(schema.input.conclusions),
+    ruleKind: codeTable(schema.input.ruleKinds),
+    state: codeTable(schema.input.states),
+    method: codeTable(schema.input.methods),
+    route: codeTable(schema.input.routes, 0),
+    emailType: Object.fromEntries(schema.input.emailTypes.map((n, i) => [n, 1 << i])),
+  },
+}
