@@ -191,17 +191,23 @@ fn read_request(r: &Obj, nums: &mut [f64], texts: &mut [String; 6]) -> Result<()
     };
     if let Some(h) = object(field(r, "headers"), "request.headers")? {
         nums[Slot::HeaderCount as usize] = h.len() as f64;
-        let get = |name: &str| -> Result<Option<&str>> {
-            match h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) {
-                None => Ok(None),
-                Some((k, v)) => string(v, || format!("request.headers[\"{k}\"]")),
+        // Node gives repeated headers as arrays; they read as one comma-joined value, as in JS.
+        let get = |name: &str| -> Result<Option<String>> {
+            let Some((k, v)) = h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) else { return Ok(None) };
+            let path = || format!("request.headers[\"{k}\"]");
+            match v {
+                Value::Array(items) => {
+                    let parts = items.iter().map(|i| i.as_str().ok_or_else(|| RefinerError::input(path(), "a string"))).collect::<Result<Vec<_>>>()?;
+                    Ok(Some(parts.join(", ")))
+                }
+                other => Ok(string(other, path)?.map(str::to_owned)),
             }
         };
         for (i, name) in HEADER_FLAGS.iter().enumerate() {
             nums[HEADER_BASE + i] = f64::from(u8::from(get(name)?.is_some()));
         }
-        texts[0] = get("user-agent")?.unwrap_or("").to_owned();
-        texts[1] = get("sec-ch-ua")?.unwrap_or("").to_owned();
+        texts[0] = get("user-agent")?.unwrap_or_default();
+        texts[1] = get("sec-ch-ua")?.unwrap_or_default();
     }
     Ok(())
 }
@@ -246,7 +252,7 @@ mod tests {
                 "results": [{"state": "RUN", "conclusion": "DENY", "reason": {"type": "RATE_LIMIT", "max": 5, "remaining": 0, "window": 60, "reset": 30}},
                             {"state": "DRY_RUN", "conclusion": "ALLOW", "reason": {"type": "NEW_THING"}}],
                 "ip": {"country": "US", "isVpn": true}},
-            "request": {"method": "post", "path": "/signup", "headers": {"User-Agent": "curl/8.0", "Accept": "*/*"}, "body": {"name": "x", "n": 3}},
+            "request": {"method": "post", "path": "/signup", "headers": {"User-Agent": "curl/8.0", "Accept": "*/*", "cookie": ["a=1", "b=2"]}, "body": {"name": "x", "n": 3}},
             "context": {"route": "signup", "formFillMs": 800, "emailVerified": false}
         });
         let o = read_record(&v).unwrap();

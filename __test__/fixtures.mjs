@@ -1,0 +1,47 @@
+// Realistic inputs shared by the tests: a browser on a checkout, and a script on a sign-up.
+export const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+
+export const browserInput = () => ({
+  request: {
+    ip: '203.0.113.5',
+    method: 'POST',
+    path: '/checkout',
+    headers: {
+      'user-agent': CHROME,
+      accept: 'text/html,application/xhtml+xml',
+      'accept-language': 'en-US,en;q=0.9',
+      'accept-encoding': 'gzip, deflate, br',
+      'sec-fetch-mode': 'navigate',
+      'sec-fetch-site': 'same-origin',
+      'sec-ch-ua': '"Chromium";v="131", "Not_A Brand";v="24"',
+      referer: 'https://shop.example/cart',
+      cookie: 'sid=secret-session-cookie',
+    },
+  },
+  context: { route: 'checkout', sessionAgeS: 900, sessionRequests: 25, pagesSeen: 9, accountAgeDays: 400, emailVerified: true, formFillMs: 30000, cartValue: 84.5, paymentAttempts: 1, loggedIn: true },
+})
+
+export const scriptInput = () => ({
+  request: { ip: '198.51.100.7', method: 'POST', path: '/signup', email: 'x7k2q9zr4v@mailinator.com', headers: { 'user-agent': 'python-requests/2.31.0', accept: '*/*' } },
+  context: { route: 'signup', sessionAgeS: 1, sessionRequests: 0, pagesSeen: 0, formFillMs: 300, accountAgeDays: 0 },
+})
+
+export const allowDecision = () => ({
+  conclusion: 'ALLOW',
+  reason: { type: 'RATE_LIMIT', max: 60, remaining: 55, window: 60, reset: 20 },
+  results: [
+    { ruleId: '', fingerprint: '', ttl: 0, state: 'RUN', conclusion: 'ALLOW', reason: { type: 'BOT', allowed: [], denied: [], verified: false, spoofed: false } },
+    { ruleId: '', fingerprint: '', ttl: 0, state: 'RUN', conclusion: 'ALLOW', reason: { type: 'SHIELD', shieldTriggered: false } },
+    { ruleId: '', fingerprint: '', ttl: 0, state: 'RUN', conclusion: 'ALLOW', reason: { type: 'RATE_LIMIT', max: 60, remaining: 55, window: 60, reset: 20 } },
+  ],
+  ip: { country: 'US', isHosting: false },
+})
+
+/** Freezes deeply, so any mutation by the refiner throws in strict mode. */
+export function deepFreeze(o) {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o)
+    for (const v of Object.values(o)) deepFreeze(v)
+  }
+  return o
+}
