@@ -1,0 +1,21 @@
+// Compiled with `tsc --noEmit --strict` by types.test.mjs: the public types accept what users write.
+import { Refiner, refine, features, type RefinedDecision, type RefinerOptions } from '../index.js'
+
+const options: RefinerOptions = { profile: 'checkout', mode: 'DRY_RUN', thresholds: { deny: 0.9 }, failMode: 'closed' }
+const refiner = new Refiner(options)
+const decision = { conclusion: 'DENY' as const, results: [{ state: 'RUN' as const, conclusion: 'DENY' as const, reason: { type: 'BOT', denied: ['CURL'] } }] }
+const refined: RefinedDecision = refiner.refine(decision, {
+  request: { ip: '203.0.113.1', method: 'POST', path: '/checkout', headers: { 'user-agent': 'curl/8' }, email: 'a@b.co', body: { note: 'hi' } },
+  context: { route: 'checkout', sessionAgeS: 3, cartValue: 9.5, loggedIn: false },
+})
+const denied: boolean = refined.isDenied()
+const bot: number = refined.threats.bot
+const firstReason: string | undefined = refined.reasons[0]?.text
+async function handler(): Promise<boolean> {
+  const aiDecision = await refine(decision)
+  const batch = refiner.refineBatch([{ decision, context: { route: 'login', failedLogins: 3 } }])
+  return aiDecision.isDenied() || batch[0].isChallenged() || (await refiner.refineAsync()).isErrored()
+}
+// @ts-expect-error profiles are a closed set
+new Refiner({ profile: 'shop' })
+void [denied, bot, firstReason, handler, features().length]
