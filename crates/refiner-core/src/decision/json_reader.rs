@@ -36,7 +36,7 @@ fn object<'a>(v: &'a Value, path: &str) -> Result<Option<&'a Obj>> {
     }
 }
 
-fn string<'a>(v: &'a Value, path: impl FnOnce() -> String) -> Result<Option<&'a str>> {
+fn string(v: &Value, path: impl FnOnce() -> String) -> Result<Option<&str>> {
     match v {
         Value::Null => Ok(None),
         Value::String(s) => Ok(Some(s)),

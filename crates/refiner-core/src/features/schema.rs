@@ -151,6 +151,7 @@ const EMAIL_INVALID: u32 = 16;
 
 /// Number of features in schema v1.
 pub const N_FEATURES: usize = FEATURES.len();
+const _: () = assert!(N_FEATURES >= 40, "schema v1 promises at least 40 features");
 
 /// The feature schema v1, in model input order.
 pub const FEATURES: &[Feature] = &[
