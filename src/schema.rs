@@ -8,7 +8,6 @@ use serde_json::json;
 
 /// The layouts and tables of this build, as JSON.
 #[napi]
-#[cfg_attr(test, expect(dead_code, reason = "exported to JS; the test build has no JS caller"))]
 pub fn schema_json() -> String {
     let features: Vec<_> = FEATURES
         .iter()
