@@ -36,5 +36,18 @@ export interface EngineOptions {
   deny?: number
 }
 
+/** A logged record packed by the core's JSON reader (what the trainer sees). */
+export interface PackedRecord {
+  nums: Array<number>
+  /** The texts, `\0`-joined. */
+  texts: string
+}
+
+/**
+ * Packs a JSON record `{ decision, request, context }` with the trainer's reader, so tests can
+ * check it against the JS packer that production uses.
+ */
+export declare function packJson(record: string): PackedRecord
+
 /** The layouts and tables of this build, as JSON. */
 export declare function schemaJson(): string

@@ -28,3 +28,21 @@ pub fn schema_json() -> String {
     })
     .to_string()
 }
+
+/// A logged record packed by the core's JSON reader (what the trainer sees).
+#[napi(object)]
+pub struct PackedRecord {
+    pub nums: Vec<f64>,
+    /// The texts, `\0`-joined.
+    pub texts: String,
+}
+
+/// Packs a JSON record `{ decision, request, context }` with the trainer's reader, so tests can
+/// check it against the JS packer that production uses.
+#[napi]
+pub fn pack_json(record: String) -> napi::Result<PackedRecord> {
+    let value: serde_json::Value = serde_json::from_str(&record).map_err(|e| napi::Error::new(napi::Status::InvalidArg, e.to_string()))?;
+    let packed = decision::RawInput::from_json(&value).map_err(crate::error::to_napi_error)?;
+    let texts = packed.view().texts.joined();
+    Ok(PackedRecord { nums: packed.nums, texts })
+}
