@@ -276,7 +276,7 @@ pub fn layout_json() -> Value {
 }
 
 mod json_reader;
-pub use json_reader::read_record;
+use json_reader::read_record;
 
 impl RawInput<'_> {
     /// Reads `{ decision?, request?, context? }` as logged JSON (see `docs/DATA.md`).

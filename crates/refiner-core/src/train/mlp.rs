@@ -44,6 +44,16 @@ impl Params {
         self
     }
 
+    /// The four tensors as slices, in the order of [`Params::slices_mut`].
+    fn slices(&self) -> [&[f32]; 4] {
+        [
+            self.w1.as_slice().expect("standard layout"),
+            self.b1.as_slice().expect("standard layout"),
+            self.w2.as_slice().expect("standard layout"),
+            self.b2.as_slice().expect("standard layout"),
+        ]
+    }
+
     /// (parameter, is a weight) slices in a fixed order.
     fn slices_mut(&mut self) -> [(&mut [f32], bool); 4] {
         [
@@ -152,11 +162,9 @@ impl Adam {
         const EPS: f32 = 1e-8;
         self.t += 1;
         let (c1, c2) = (1.0 - B1.powi(self.t), 1.0 - B2.powi(self.t));
-        let mut g = g.clone();
-        let grads = g.slices_mut();
         let ms = self.m.slices_mut();
         let vs = self.v.slices_mut();
-        for (((param, is_weight), (grad, _)), ((m, _), (v, _))) in p.slices_mut().into_iter().zip(grads).zip(ms.into_iter().zip(vs)) {
+        for (((param, is_weight), grad), ((m, _), (v, _))) in p.slices_mut().into_iter().zip(g.slices()).zip(ms.into_iter().zip(vs)) {
             for i in 0..param.len() {
                 m[i] = B1 * m[i] + (1.0 - B1) * grad[i];
                 v[i] = B2 * v[i] + (1.0 - B2) * grad[i] * grad[i];
