@@ -20,6 +20,18 @@ export declare class Engine {
   refineBatch(nums: Float64Array, texts: Array<string>, dst: Float64Array): void
 }
 
+/** Sets one profile's thresholds from a corpus and writes them into the model. */
+export declare function calibrateModel(model: string, corpus: string, options: CalibrateOptions): string
+
+export interface CalibrateOptions {
+  profile: string
+  targetFpr: number
+  challengeFpr?: number
+  /** Default: overwrite the model file. */
+  out?: string
+  skipBad?: boolean
+}
+
 /** Options of `new Engine()`, already type-checked by the JS layer. */
 export interface EngineOptions {
   /** Path to a `.rfm` file or its bytes; the embedded default model when absent. */
@@ -36,6 +48,32 @@ export interface EngineOptions {
   deny?: number
 }
 
+export interface EvalOptions {
+  /** Directory for report.html and evaluation.json. */
+  report?: string
+  skipBad?: boolean
+}
+
+export interface EvalResult {
+  /** The evaluation as a printable table. */
+  table: string
+  /** The evaluation as JSON (the same as evaluation.json). */
+  json: string
+  reportPath?: string
+}
+
+/** Compares a model with the rules alone on a labeled corpus. */
+export declare function evaluateModel(model: string, corpus: string, options: EvalOptions): EvalResult
+
+/** Writes a corpus's feature matrix and labels as CSV; returns the row count. */
+export declare function exportFeatures(corpus: string, out: string, skipBad?: boolean | undefined | null): number
+
+/** The feature schema as Markdown (docs/FEATURES.md). */
+export declare function featuresMarkdown(): string
+
+/** A model file's version, schema, shapes, thresholds and training metadata. */
+export declare function inspectModel(model: string): string
+
 /** A logged record packed by the core's JSON reader (what the trainer sees). */
 export interface PackedRecord {
   nums: Array<number>
@@ -51,3 +89,15 @@ export declare function packJson(record: string): PackedRecord
 
 /** The layouts and tables of this build, as JSON. */
 export declare function schemaJson(): string
+
+/** Trains a model on a labeled JSONL corpus and writes it; returns its summary. */
+export declare function trainModel(corpus: string, options: TrainOptions): string
+
+export interface TrainOptions {
+  out: string
+  seed?: number
+  name?: string
+  hidden?: number
+  maxEpochs?: number
+  skipBad?: boolean
+}

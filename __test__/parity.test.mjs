@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createRequire } from 'node:module'
-import { simulate } from '../scripts/simulate.mjs'
+import { simulate } from '../lib/simulate/index.mjs'
 import { allowDecision, browserInput, scriptInput } from './fixtures.mjs'
 
 const require = createRequire(import.meta.url)
@@ -20,10 +20,10 @@ function check(record) {
   assert.equal(texts, rust.texts)
 }
 
-test('JS packer and Rust JSON reader agree on fixtures and 2,000 simulated requests', () => {
+test('JS packer and Rust JSON reader agree on fixtures and 2,000 simulated requests', async () => {
   check({})
   check({ decision: allowDecision(), ...browserInput() })
   check({ decision: allowDecision(), ...scriptInput() })
   check({ request: { headers: { 'User-Agent': 'curl/8', Accept: '*/*', cookie: ['a=1', 'b=2'] }, body: { a: 'x', n: 1, b: 'y' } } })
-  for (const s of simulate({ n: 2000, seed: 5, pool: 'eval' })) check(s)
+  for await (const s of simulate({ n: 2000, seed: 5, pool: 'eval' })) check(s)
 })

@@ -6,11 +6,12 @@
 //   node scripts/demo.mjs --n 20000 --seed 99
 import { parseArgs } from 'node:util'
 import { Refiner } from '../index.mjs'
-import { simulate } from './simulate.mjs'
+import { simulate } from '../lib/simulate/index.mjs'
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, seed: { type: 'string', default: '99' } } })
 const n = Number(values.n)
-const samples = [...simulate({ n, seed: Number(values.seed), pool: 'eval' })]
+const samples = []
+for await (const s of simulate({ n, seed: Number(values.seed), pool: 'eval' })) samples.push(s)
 const threat = (s) => s.labels.bot || s.labels.attack || s.labels.abuse
 const PROFILE_OF = { signup: 'signup', login: 'login', checkout: 'checkout', api: 'api' }
 const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(2)}%` : '—')

@@ -5,3 +5,4 @@
 mod engine;
 mod error;
 mod schema;
+mod tools;

@@ -1,13 +1,14 @@
-//! `refiner`: train and inspect request-refiner models from Rust (the JS CLI wraps the same core).
+//! `refiner`: train, evaluate, calibrate and inspect request-refiner models from Rust. The JS CLI
+//! `npx request-refiner` runs the same commands (refiner-tools) through the addon.
 
 use clap::{Parser, Subcommand};
-use refiner_core::model::{Model, Threat};
-use refiner_core::train::{load_corpus, train, TrainParams};
+use refiner_core::train::TrainParams;
+use refiner_tools::commands::{calibrate_command, eval_command, export_command, inspect_command, train_command};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "refiner", version, about = "Train and inspect request-refiner models")]
+#[command(name = "refiner", version, about = "Train, evaluate, calibrate and inspect request-refiner models")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -34,6 +35,42 @@ enum Command {
         #[arg(long)]
         skip_bad: bool,
     },
+    /// Compare a model with the rules alone on a labeled corpus; optionally write an HTML report.
+    Eval {
+        model: PathBuf,
+        corpus: PathBuf,
+        /// Directory for report.html (plots) and evaluation.json.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        #[arg(long)]
+        skip_bad: bool,
+    },
+    /// Set one profile's thresholds from a corpus's legitimate traffic and write them into the model.
+    Calibrate {
+        model: PathBuf,
+        corpus: PathBuf,
+        #[arg(long)]
+        profile: String,
+        /// Share of legitimate requests allowed to be denied.
+        #[arg(long)]
+        target_fpr: f64,
+        /// Share allowed to be challenged (default: 5× the deny rate, at most 0.5).
+        #[arg(long)]
+        challenge_fpr: Option<f64>,
+        /// Where to write the model (default: overwrite MODEL).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        skip_bad: bool,
+    },
+    /// Write a corpus's feature matrix and labels as CSV (to compare other learners).
+    Export {
+        corpus: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        skip_bad: bool,
+    },
     /// Show a model file's version, schema, shapes, thresholds and training metadata.
     Inspect { model: PathBuf },
 }
@@ -42,42 +79,26 @@ fn run(cli: Cli) -> refiner_core::Result<()> {
     match cli.command {
         Command::Features => print!("{}", refiner_core::features::features_markdown()),
         Command::Train { corpus, out, seed, name, hidden, max_epochs, skip_bad } => {
-            let (data, skipped) = load_corpus(&corpus, skip_bad)?;
-            if skipped > 0 {
-                eprintln!("skipped {skipped} malformed lines");
+            let params = TrainParams { seed, name, hidden, max_epochs, ..Default::default() };
+            print!("{}", train_command(&corpus, &out, params, skip_bad)?);
+        }
+        Command::Eval { model, corpus, report, skip_bad } => {
+            let (_, table, page) = eval_command(&model, &corpus, report.as_deref(), skip_bad)?;
+            print!("{table}");
+            if let Some(page) = page {
+                eprintln!("report: {}", page.display());
             }
-            let corpus_name = corpus.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-            let params = TrainParams { seed, name, hidden, max_epochs, corpus: corpus_name, ..Default::default() };
-            let started = std::time::Instant::now();
-            let model = train(&data, &params)?;
-            model.save(&out)?;
-            eprintln!("trained {} on {} samples in {:.1?}: {} ({} bytes)", model.version(), data.len(), started.elapsed(), out.display(), model.to_bytes().len());
-            print_metrics(&model);
         }
-        Command::Inspect { model } => {
-            let m = Model::load(&model)?;
-            println!("version       {}", m.version());
-            println!("format        {}", refiner_core::model::FORMAT_VERSION);
-            println!("schema        {:016x} ({} features)", refiner_core::features::schema_hash(), refiner_core::features::N_FEATURES);
-            println!("hidden        {}", m.hidden_size());
-            println!("trained       seed {} on {} ({} train / {} held out), {} epochs", m.meta.seed, m.meta.corpus, m.meta.train_samples, m.meta.validation_samples, m.meta.epochs);
-            print_metrics(&m);
+        Command::Calibrate { model, corpus, profile, target_fpr, challenge_fpr, out, skip_bad } => {
+            eprint!("{}", calibrate_command(&model, &corpus, &profile, target_fpr, challenge_fpr, out.as_deref(), skip_bad)?);
         }
+        Command::Export { corpus, out, skip_bad } => {
+            let rows = export_command(&corpus, &out, skip_bad)?;
+            eprintln!("{rows} rows → {}", out.display());
+        }
+        Command::Inspect { model } => print!("{}", inspect_command(&model)?),
     }
     Ok(())
-}
-
-fn print_metrics(m: &Model) {
-    for (k, v) in &m.meta.metrics {
-        println!("metric        {k} = {v:.4}");
-    }
-    let heads: Vec<_> = Threat::ALL.iter().map(|t| t.name()).collect();
-    println!("thresholds    (challenge / deny for {})", heads.join(", "));
-    for p in m.profiles() {
-        let t = m.thresholds(p).expect("listed profile");
-        let pairs: Vec<_> = (0..heads.len()).map(|k| format!("{:.3}/{:.3}", t.challenge[k], t.deny[k])).collect();
-        println!("  {p:<10}  {}", pairs.join("  "));
-    }
 }
 
 fn main() -> ExitCode {

@@ -5,12 +5,13 @@
 
 use crate::decision::{RawInput, Slot};
 use crate::error::{RefinerError, Result};
-use crate::features::{extract_into, FeatureVector, Scratch, N_FEATURES};
+use crate::features::{extract_into, FeatureVector, Scratch, FEATURES, N_FEATURES};
 use crate::model::{Threat, N_HEADS};
 use ndarray::Array2;
 use rayon::prelude::*;
 use serde_json::Value;
-use std::io::BufRead;
+use std::fmt::Write as _;
+use std::io::{BufRead, Write};
 
 /// Feature matrix and labels of a corpus, plus what evaluation needs per row.
 #[derive(Clone, Debug, Default)]
@@ -36,6 +37,23 @@ impl Dataset {
     /// True when the row is labeled with no threat.
     pub fn is_legit(&self, row: usize) -> bool {
         self.y.row(row).iter().all(|&v| v == 0.0)
+    }
+
+    /// Writes the feature matrix as CSV (header from the schema), then the labels, the route
+    /// and the rules' conclusion codes: what another learner needs to be compared on the same inputs.
+    pub fn write_csv(&self, mut w: impl Write) -> std::io::Result<()> {
+        let mut header: Vec<String> = FEATURES.iter().map(|f| f.name.to_string()).collect();
+        header.extend(Threat::ALL.iter().map(|t| format!("label_{}", t.name())));
+        header.extend(["route".to_string(), "rules_conclusion".to_string()]);
+        writeln!(w, "{}", header.join(","))?;
+        for i in 0..self.len() {
+            let mut line = String::with_capacity(16 * N_FEATURES);
+            for v in self.x.row(i).iter().chain(self.y.row(i).iter()) {
+                write!(line, "{v},").expect("writing to a String");
+            }
+            writeln!(w, "{line}{},{}", self.routes[i], self.rules_conclusion[i])?;
+        }
+        Ok(())
     }
 }
 
@@ -147,5 +165,13 @@ mod tests {
         assert_eq!(ds.y.row(0).to_vec(), vec![1.0, 0.0, 0.0]);
         assert_eq!(ds.scenarios[1], "tool");
         assert!(!ds.is_legit(0));
+        let mut csv = Vec::new();
+        ds.write_csv(&mut csv).unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 3);
+        let columns = N_FEATURES + N_HEADS + 2;
+        assert!(lines.iter().all(|l| l.split(',').count() == columns), "{csv}");
+        assert!(lines[0].ends_with("label_bot,label_attack,label_abuse,route,rules_conclusion"));
     }
 }

@@ -9,13 +9,14 @@ mod calibrate;
 mod corpus;
 mod mlp;
 
-pub use calibrate::{fit_platt, profile_thresholds};
+pub use calibrate::{fit_platt, profile_thresholds, thresholds_at};
 pub use corpus::{load_corpus, read_corpus, Dataset};
 
 use crate::error::{RefinerError, Result};
 use crate::eval::auc;
 use crate::features::N_FEATURES;
-use crate::model::{Model, ModelMeta, Threat, N_HEADS};
+use crate::model::{HeadThresholds, Model, ModelMeta, Threat, N_HEADS};
+use crate::policy::Profile;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use mlp::{Adam, Params};
 use ndarray::{Array1, Array2, Axis};
@@ -191,6 +192,25 @@ pub fn train(data: &Dataset, params: &TrainParams) -> Result<Model> {
         model.set_thresholds(profile.name(), t);
     }
     Ok(model)
+}
+
+/// Refits one profile's thresholds on `data` (say, an app's own logs) at the given
+/// false-positive rates and writes them into `model`. Both rates must be in (0, 0.5].
+pub fn calibrate_profile(model: &mut Model, data: &Dataset, profile: Profile, deny_rate: f64, challenge_rate: f64) -> Result<HeadThresholds> {
+    for (option, rate) in [("targetFpr", deny_rate), ("challengeFpr", challenge_rate)] {
+        if !(rate > 0.0 && rate <= 0.5) {
+            return Err(RefinerError::InvalidOption { option, expected: "a rate in (0, 0.5]", actual: rate.to_string() });
+        }
+    }
+    if !(0..data.len()).any(|i| data.is_legit(i)) {
+        return Err(RefinerError::Training("the corpus has no legitimate sample to calibrate on".into()));
+    }
+    let scores = crate::eval::score_rows(model, data);
+    let probs = Array2::from_shape_fn((data.len(), N_HEADS), |(i, k)| scores[i][k]);
+    let rows: Vec<usize> = (0..data.len()).collect();
+    let t = thresholds_at(data, &rows, &probs, profile, (deny_rate, challenge_rate.max(deny_rate)));
+    model.set_thresholds(profile.name(), t);
+    Ok(t)
 }
 
 fn calib_probs(model: &Model, logits: &Array2<f32>) -> Array2<f32> {

