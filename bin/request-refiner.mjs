@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util'
 const USAGE = `usage: request-refiner <command> [options]
 
   simulate  --n N --seed S [--pool train|eval|all] [--difficulty 0.3] [--mix name=w,…] --out corpus.jsonl
-  train     <corpus.jsonl> --out model.rfm [--seed 7] [--name model] [--hidden 32] [--max-epochs 30] [--skip-bad]
+  train     <corpus.jsonl> --out model.rfm [--seed 7] [--name model] [--hidden 64] [--max-epochs 30] [--skip-bad]
   eval      <model.rfm> <corpus.jsonl> [--report dir] [--skip-bad]
   calibrate <model.rfm> <corpus.jsonl> --profile P --target-fpr R [--challenge-fpr R] [--out model.rfm] [--skip-bad]
   inspect   <model.rfm>
@@ -29,10 +29,11 @@ const COMMANDS = {
     },
   },
   train: {
-    options: { out: { type: 'string' }, seed: { type: 'string', default: '7' }, name: { type: 'string', default: 'model' }, hidden: { type: 'string', default: '32' }, 'max-epochs': { type: 'string', default: '30' }, 'skip-bad': { type: 'boolean', default: false } },
+    // Unset options take the trainer's defaults (TrainParams in refiner-core).
+    options: { out: { type: 'string' }, seed: { type: 'string' }, name: { type: 'string' }, hidden: { type: 'string' }, 'max-epochs': { type: 'string' }, 'skip-bad': { type: 'boolean', default: false } },
     positionals: 1,
     run: ({ values, positionals: [corpus] }, native) =>
-      process.stdout.write(native.trainModel(corpus, { out: required(values.out, '--out'), seed: int(values.seed, '--seed'), name: values.name, hidden: int(values.hidden, '--hidden'), maxEpochs: int(values['max-epochs'], '--max-epochs'), skipBad: values['skip-bad'] })),
+      process.stdout.write(native.trainModel(corpus, { out: required(values.out, '--out'), seed: optInt(values.seed, '--seed'), name: values.name, hidden: optInt(values.hidden, '--hidden'), maxEpochs: optInt(values['max-epochs'], '--max-epochs'), skipBad: values['skip-bad'] })),
   },
   eval: {
     options: { report: { type: 'string' }, 'skip-bad': { type: 'boolean', default: false } },
@@ -72,6 +73,7 @@ function required(v, flag) {
   if (v === undefined) throw new UsageError(`${flag} is required`)
   return v
 }
+const optInt = (v, flag) => (v === undefined ? undefined : int(v, flag))
 function int(v, flag) {
   const n = Number(v)
   if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${flag} must be a non-negative integer, not ${v}`)

@@ -23,13 +23,13 @@ enum Command {
         corpus: PathBuf,
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, default_value_t = 7)]
+        #[arg(long, default_value_t = TrainParams::default().seed)]
         seed: u64,
-        #[arg(long, default_value = "model")]
+        #[arg(long, default_value_t = TrainParams::default().name)]
         name: String,
-        #[arg(long, default_value_t = 32)]
+        #[arg(long, default_value_t = TrainParams::default().hidden)]
         hidden: usize,
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, default_value_t = TrainParams::default().max_epochs)]
         max_epochs: usize,
         /// Count and skip malformed lines instead of stopping at the first.
         #[arg(long)]

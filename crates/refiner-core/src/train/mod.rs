@@ -49,7 +49,7 @@ pub struct TrainParams {
 impl Default for TrainParams {
     fn default() -> Self {
         Self {
-            hidden: 32,
+            hidden: 64,
             max_epochs: 30,
             batch_size: 256,
             learning_rate: 2e-3,

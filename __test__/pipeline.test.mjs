@@ -1,0 +1,88 @@
+// End to end through `npx request-refiner`: simulate → train → eval (report) → calibrate →
+// inspect, on a small corpus; and the CLI's errors.
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { Refiner, features } from '../index.mjs'
+
+const cli = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', 'bin', 'request-refiner.mjs')
+const dir = mkdtempSync(join(tmpdir(), 'refiner-pipeline-'))
+const path = (f) => join(dir, f)
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+function run(...args) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 })
+  return { code: r.status, out: r.stdout, err: r.stderr }
+}
+function ok(...args) {
+  const r = run(...args)
+  assert.equal(r.code, 0, `request-refiner ${args.join(' ')} failed:\n${r.err}`)
+  return r
+}
+
+before(() => {
+  ok('simulate', '--n', '20000', '--seed', '21', '--pool', 'train', '--out', path('train.jsonl'))
+  ok('simulate', '--n', '8000', '--seed', '22', '--pool', 'eval', '--out', path('eval.jsonl'))
+  ok('train', path('train.jsonl'), '--out', path('model.rfm'), '--seed', '3', '--name', 'e2e')
+})
+
+test('a model trained on 20k simulated requests beats the rules on false positives', () => {
+  const { out } = ok('eval', path('model.rfm'), path('eval.jsonl'), '--report', path('report'))
+  assert.match(out, /model e2e@[0-9a-f]{8} on 8000 samples/)
+  const e = JSON.parse(readFileSync(path('report/evaluation.json'), 'utf8'))
+  const fp = (p) => [p.rules_false_positives / p.legit, p.refined_false_positives / p.legit]
+  for (const name of ['signup', 'checkout', 'default']) {
+    const p = e.profiles.find((x) => x.profile === name)
+    const [rules, refined] = fp(p)
+    assert.ok(p.legit > 300, `${name}: ${p.legit} legitimate samples`)
+    assert.ok(refined < rules / 2, `${name}: false positives rules ${rules} refined ${refined}`)
+    assert.ok(p.refined_blocked_threats > p.rules_blocked_threats, `${name}: blocks more threats`)
+  }
+  for (const h of e.heads) assert.ok(h.auc > 0.95, `${h.threat} AUC ${h.auc}`)
+  const html = readFileSync(path('report/report.html'), 'utf8')
+  assert.equal(html.match(/<svg/g)?.length, 7, 'profile bars ×2, ROC, PR, three histograms')
+  assert.match(html, /card_testing/)
+})
+
+test('calibrate moves one profile\'s thresholds and the refiner loads the result', () => {
+  const before = ok('inspect', path('model.rfm')).out
+  const { err } = ok('calibrate', path('model.rfm'), path('train.jsonl'), '--profile', 'checkout', '--target-fpr', '0.05', '--out', path('loose.rfm'))
+  assert.match(err, /checkout profile of e2e@/)
+  const after = ok('inspect', path('loose.rfm')).out
+  const line = (text, p) => text.split('\n').find((l) => l.trim().startsWith(p))
+  assert.notEqual(line(after, 'checkout'), line(before, 'checkout'))
+  assert.equal(line(after, 'signup'), line(before, 'signup'))
+  const strict = new Refiner({ model: readFileSync(path('model.rfm')), profile: 'checkout' })
+  const loose = new Refiner({ model: readFileSync(path('loose.rfm')), profile: 'checkout' })
+  assert.match(loose.modelVersion, /^e2e@/)
+  assert.notEqual(loose.modelVersion, strict.modelVersion, 'the checksum covers the thresholds')
+  const r = run('calibrate', path('model.rfm'), path('train.jsonl'), '--profile', 'checkout', '--target-fpr', '0.9')
+  assert.equal(r.code, 1)
+  assert.match(r.err, /targetFpr must be a rate in \(0, 0.5\], but is 0.9/)
+})
+
+test('bad corpus lines are reported by line number; --skip-bad counts and skips them', () => {
+  copyFileSync(path('train.jsonl'), path('bad.jsonl'))
+  appendFileSync(path('bad.jsonl'), '{"labels":{"bot":"yes","attack":false,"abuse":false}}\n')
+  const r = run('train', path('bad.jsonl'), '--out', path('bad.rfm'))
+  assert.equal(r.code, 1)
+  assert.match(r.err, /corpus line 20001: labels\.bot must be a boolean/)
+  const skipped = ok('train', path('bad.jsonl'), '--out', path('bad.rfm'), '--skip-bad', '--max-epochs', '2')
+  assert.match(skipped.err, /skipped 1 malformed lines/)
+})
+
+test('features matrix export and CLI usage errors', () => {
+  const { err } = ok('export', path('eval.jsonl'), '--out', path('eval.csv'))
+  assert.match(err, /8000 rows/)
+  const header = readFileSync(path('eval.csv'), 'utf8').split('\n', 1)[0].split(',')
+  assert.deepEqual(header.slice(0, features().length), features().map((f) => f.name))
+  assert.deepEqual(header.slice(features().length), ['label_bot', 'label_attack', 'label_abuse', 'route', 'rules_conclusion'])
+  assert.equal(run('nonsense').code, 2)
+  assert.match(run('train', path('train.jsonl')).err, /--out is required/)
+  assert.match(run('eval', path('model.rfm')).err, /eval takes 2 file argument/)
+  assert.match(run('inspect', path('missing.rfm')).err, /missing\.rfm/)
+  assert.match(ok('features').out, /^# Feature schema/m)
+})

