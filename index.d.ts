@@ -160,4 +160,4 @@ export declare class Refiner {
 export declare function refine(decision?: RuleDecision | null, input?: RefineInput): Promise<RefinedDecision>
 
 /** The model's input features: name, group and meaning, from the native schema. */
-export declare function features(): Array<{ name: string; group: string; description: string }>
+export declare function features(): Array<{ name: string; group: string; description: string; /** A 0/1 feature: reasons show its value as yes/no. */ flag: boolean }>

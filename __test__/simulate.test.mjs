@@ -69,7 +69,7 @@ test('rule decisions are Arcjet\'s: its bot list, early exit on a local DENY, cl
   const samples = await collect({ n: 3000, seed: 13, pool: 'all' })
   const withDecision = samples.filter((s) => s.decision)
   assert.ok(withDecision.length / samples.length > 0.8)
-  const curl = withDecision.find((s) => /^curl\//.test(s.request.headers['user-agent'] ?? '') && s.decision.conclusion === 'DENY')
+  const curl = withDecision.find((s) => /^curl\//.test(s.request?.headers?.['user-agent'] ?? '') && s.decision.conclusion === 'DENY')
   assert.ok(curl, 'some curl request is denied')
   const bot = curl.decision.results.find((r) => r.reason.type === 'BOT')
   assert.deepEqual(bot.reason.denied, ['CURL'], 'the SDK names the bot')

@@ -85,7 +85,8 @@ class RefinedDecision {
         value,
         contribution,
         threat: this.#threat,
-        text: `${f.description} (${formatValue(value)}) ${direction} ${this.#threat} risk`,
+        // Flags read as yes/no: "a cookie header was sent (no)".
+        text: `${f.description} (${f.flag ? (value ? 'yes' : 'no') : formatValue(value)}) ${direction} ${this.#threat} risk`,
       })
     }
     this.#reasons = reasons

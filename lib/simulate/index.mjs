@@ -314,7 +314,17 @@ async function render(r, s, scenario, pools, arcjet) {
   // Some apps run the refiner without Arcjet; local decisions carry an empty ip.
   const decision = r.chance(0.12) ? undefined : await arcjet.decide(s, request, r, pools)
   if (decision && r.chance(0.2)) decision.ip = {}
-  return { scenario, labels: labels(scenario), request, ...(context ? { context } : {}), ...(decision ? { decision } : {}) }
+  // Apps pass what they have: some only the decision, some requests without ip or path (behind
+  // proxies, in middleware), some only the user agent. Absent input must not read as a threat.
+  const given = decision && r.chance(0.15) ? undefined : thinRequest(r, request)
+  return { scenario, labels: labels(scenario), ...(given ? { request: given } : {}), ...(context ? { context } : {}), ...(decision ? { decision } : {}) }
+}
+
+function thinRequest(r, request) {
+  if (r.chance(0.05)) return { headers: { 'user-agent': request.headers['user-agent'] } }
+  const out = { ...request }
+  for (const k of ['ip', 'path', 'method']) if (r.chance(0.08)) delete out[k]
+  return out
 }
 
 const labels = (scenario) => {

@@ -1,6 +1,6 @@
 //! The evaluation as one self-contained HTML page with inline SVG plots (plotters).
 
-use crate::text::pct;
+use crate::text::{pct, profile_cells};
 use plotters::prelude::*;
 use refiner_core::eval::{Evaluation, HIST_BINS};
 use std::fmt::Write;
@@ -13,6 +13,13 @@ const REFINED: RGBColor = RGBColor(31, 119, 180);
 const MIN_FPR: f64 = 1e-4;
 
 type Plot<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+
+/// A chart with this report's caption font, margins and label areas.
+fn builder<'a, 'b>(root: &'a Plot<'b>, title: impl AsRef<str>, y_label_area: u32) -> ChartBuilder<'a, 'b, SVGBackend<'b>> {
+    let mut b = ChartBuilder::on(root);
+    b.caption(title.as_ref(), ("sans-serif", 16)).margin(12).x_label_area_size(36).y_label_area_size(y_label_area);
+    b
+}
 
 /// Draws into an SVG string; plotting errors become the error text.
 fn svg(draw: impl FnOnce(&Plot) -> Result<(), Box<dyn std::error::Error>>) -> Result<String, String> {
@@ -28,11 +35,7 @@ fn svg(draw: impl FnOnce(&Plot) -> Result<(), Box<dyn std::error::Error>>) -> Re
 
 fn roc(e: &Evaluation) -> Result<String, String> {
     svg(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption("ROC per threat (log false-positive rate)", ("sans-serif", 16))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
+        let mut chart = builder(root, "ROC per threat (log false-positive rate)", 44)
             .build_cartesian_2d((MIN_FPR..1.0).log_scale(), 0.0..1.0)?;
         chart.configure_mesh().x_desc("false-positive rate").y_desc("true-positive rate").draw()?;
         for (h, color) in e.heads.iter().zip(COLORS) {
@@ -47,11 +50,7 @@ fn roc(e: &Evaluation) -> Result<String, String> {
 
 fn pr(e: &Evaluation) -> Result<String, String> {
     svg(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption("Precision-recall per threat", ("sans-serif", 16))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(44)
+        let mut chart = builder(root, "Precision-recall per threat", 44)
             .build_cartesian_2d(0.0..1.0, 0.0..1.0)?;
         chart.configure_mesh().x_desc("recall").y_desc("precision").draw()?;
         for (h, color) in e.heads.iter().zip(COLORS) {
@@ -72,11 +71,7 @@ fn histogram(e: &Evaluation, head: usize) -> Result<String, String> {
     let (legit, threat) = (share(&h.hist_legit), share(&h.hist_threat));
     let width = 1.0 / HIST_BINS as f64;
     svg(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(format!("{} probability: legitimate vs {}", h.threat, h.threat), ("sans-serif", 16))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(52)
+        let mut chart = builder(root, format!("{} probability: legitimate vs {}", h.threat, h.threat), 52)
             .build_cartesian_2d(0.0..1.0, (1e-5..1.0).log_scale())?;
         chart.configure_mesh().x_desc("calibrated probability").y_desc("share of rows").draw()?;
         for (values, color, label, offset) in [(&legit, RULES, "legitimate", 0.0), (&threat, COLORS[head], h.threat, width / 2.0)] {
@@ -96,11 +91,7 @@ fn profile_bars(e: &Evaluation, title: &str, rate: impl Fn(&refiner_core::eval::
     let rows: Vec<_> = e.profiles.iter().map(|p| (p.profile, rate(p))).collect();
     let top = rows.iter().flat_map(|(_, (a, b))| [a.unwrap_or(0.0), b.unwrap_or(0.0)]).fold(0.0, f64::max).max(1e-3) * 1.15;
     svg(|root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, ("sans-serif", 16))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(52)
+        let mut chart = builder(root, title, 52)
             .build_cartesian_2d(-0.5..rows.len() as f64 - 0.5, 0.0..100.0 * top)?;
         let names: Vec<&str> = rows.iter().map(|(n, _)| *n).collect();
         chart
@@ -146,20 +137,7 @@ pub fn evaluation_html(e: &Evaluation) -> Result<String, String> {
     );
     h.push_str("<h2>Per profile</h2><table><tr><th>profile<th>legitimate<th>threats<th>false positives, rules<th>refined<th>refined challenges of legitimate<th>blocked threats, rules<th>refined<th>kept of rules' blocks<th>blocked of rules' misses</tr>");
     for p in &e.profiles {
-        let _ = write!(
-            h,
-            "<tr><td>{}<td>{}<td>{}<td>{}<td>{}<td>{}<td>{}<td>{}<td>{}<td>{}</tr>",
-            p.profile,
-            p.legit,
-            p.threats,
-            pct(p.rules_fpr()),
-            pct(p.refined_fpr()),
-            pct((p.legit > 0).then(|| p.refined_challenged_legit as f64 / p.legit as f64)),
-            pct(p.rules_recall()),
-            pct(p.refined_recall()),
-            pct(p.kept_share()),
-            pct(p.missed_share())
-        );
+        let _ = write!(h, "<tr><td>{}</tr>", profile_cells(p).join("<td>"));
     }
     h.push_str("</table><div class=plots>");
     h.push_str(&profile_bars(e, "False positives on legitimate traffic", |p| (p.rules_fpr(), p.refined_fpr()))?);

@@ -32,19 +32,27 @@ pub fn model_summary(m: &Model) -> String {
     s
 }
 
-fn profile_row(p: &ProfileReport) -> String {
-    format!(
-        "{:<9} {:>7} {:>7}  {:>8} → {:<8} {:>8} → {:<8} {:>8} {:>8}",
-        p.profile,
-        p.legit,
-        p.threats,
+/// A profile's row: name, legitimate, threats, false positives rules / refined, refined challenges
+/// of legitimate, blocked threats rules / refined, kept of rules' blocks, blocked of rules' misses.
+pub(crate) fn profile_cells(p: &ProfileReport) -> [String; 10] {
+    let challenged = (p.legit > 0).then(|| p.refined_challenged_legit as f64 / p.legit as f64);
+    [
+        p.profile.to_string(),
+        p.legit.to_string(),
+        p.threats.to_string(),
         pct(p.rules_fpr()),
         pct(p.refined_fpr()),
+        pct(challenged),
         pct(p.rules_recall()),
         pct(p.refined_recall()),
         pct(p.kept_share()),
         pct(p.missed_share()),
-    )
+    ]
+}
+
+fn profile_row(p: &ProfileReport) -> String {
+    let [name, legit, threats, rules_fp, refined_fp, _, rules_tp, refined_tp, kept, missed] = profile_cells(p);
+    format!("{name:<9} {legit:>7} {threats:>7}  {rules_fp:>8} → {refined_fp:<8} {rules_tp:>8} → {refined_tp:<8} {kept:>8} {missed:>8}")
 }
 
 /// The evaluation as tables: per threat, per profile (rules → refined), per scenario, overrides.

@@ -48,6 +48,8 @@ pub struct ProfileReport {
     pub refined_challenged_threats: usize,
     /// Threats the rules blocked that the refiner still blocks.
     pub kept_of_rules_blocked: usize,
+    /// … or at least challenges.
+    pub stopped_of_rules_blocked: usize,
     /// Threats the rules let through that the refiner blocks.
     pub blocked_of_rules_missed: usize,
 }
@@ -179,6 +181,7 @@ pub fn evaluate(model: &Model, data: &Dataset) -> Result<Evaluation> {
             p.refined_blocked_threats += usize::from(refined_deny);
             p.refined_challenged_threats += usize::from(challenged);
             p.kept_of_rules_blocked += usize::from(rules_deny && refined_deny);
+            p.stopped_of_rules_blocked += usize::from(rules_deny && (refined_deny || challenged));
             p.blocked_of_rules_missed += usize::from(!rules_deny && refined_deny);
         }
         let s = scenarios.entry(&data.scenarios[i]).or_insert_with(|| ScenarioReport { scenario: data.scenarios[i].clone(), threat: !legit[i], ..Default::default() });

@@ -208,6 +208,9 @@ pub const FEATURES: &[Feature] = &[
     f!("headers.hints_without_chromium", Headers, Flag, 0.0, "sec-ch-ua was sent but the user agent is not Chromium", |_, s| b(s.ua.client_hints && !s.ua.chromium)),
     f!("headers.chromium_without_hints", Headers, Flag, 0.0, "a Chromium user agent sent no sec-ch-ua", |_, s| b(s.ua.chromium && !s.ua.client_hints)),
     // Request
+    f!("request.given", Request, Flag, 0.0, "the app passed request details (method, path, ip or headers)", |i, _| {
+        b(i.get(Slot::Method) > 0.0 || i.get(Slot::HeaderCount) > 0.0 || !i.texts.path.is_empty() || !i.texts.ip.is_empty())
+    }),
     f!("request.method_unsafe", Request, Flag, 0.0, "the method changes state (POST, PUT, PATCH, DELETE)", |i, _| b((3.0..=6.0).contains(&i.get(Slot::Method)))),
     f!("request.path_length", Request, Log1p, 0.0, "length of path and query", |i, _| i.texts.path.len() as f64),
     f!("request.sqli_tokens", Request, Log1p, 0.0, "SQL-injection tokens in path, query or body", |_, s| s.injection.sqli),

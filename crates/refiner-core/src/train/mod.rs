@@ -54,7 +54,7 @@ impl Default for TrainParams {
             batch_size: 256,
             learning_rate: 2e-3,
             weight_decay: 1e-4,
-            patience: 3,
+            patience: 6,
             holdout: 0.2,
             seed: 7,
             max_pos_weight: 10.0,
