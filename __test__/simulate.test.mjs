@@ -55,7 +55,10 @@ test('mix overrides weights, and bad options are refused by name', async () => {
 test('training and evaluation pools share no browser, crawler, domain or payload', () => {
   const train = loadPools('train')
   const evalPool = loadPools('eval')
-  const overlap = (a, b) => a.filter((x) => new Set(b).has(x))
+  const overlap = (a, b) => {
+    const other = new Set(b)
+    return a.filter((x) => other.has(x))
+  }
   assert.deepEqual(overlap(train.browsers.map((b) => b.userAgent), evalPool.browsers.map((b) => b.userAgent)), [])
   assert.deepEqual(overlap(train.crawlers.map((c) => c.pattern), evalPool.crawlers.map((c) => c.pattern)), [])
   assert.deepEqual(overlap(train.disposable, evalPool.disposable), [])
