@@ -1,6 +1,6 @@
 'use strict'
 // The native build's layouts and tables, read once: the JS layer never re-lists them.
-const native = require('../native.js')
+const native = require('./load-native.js').loadNative()
 
 const schema = JSON.parse(native.schemaJson())
 const codeTable = (names, base = 1) => Object.fromEntries(names.map((n, i) => [n, i + base]))
