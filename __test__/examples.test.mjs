@@ -1,7 +1,9 @@
 // The framework examples, each started as its own process on a free localhost port: a browser
 // sign-up, a scripted bot sign-up, and bursts from one ip (shoppers behind one NAT; card testing).
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, symlinkSync, existsSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 
@@ -18,6 +20,14 @@ const BROWSER_HEADERS = {
   referer: 'https://shop.example/',
   cookie: 'sid=abc',
 }
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address()
+      srv.close(() => resolve(port))
+    })
+  })
 
 /** Starts `args` and resolves once it prints its address; `stop()` kills it. */
 export function start(args, { env = {}, cwd = root, timeoutMs = 20000 } = {}) {
@@ -109,6 +119,21 @@ describe('framework examples', () => {
     const logged = s.lines.filter((l) => l.startsWith('{"route"')).map((l) => JSON.parse(l))
     assert.ok(logged.every((l) => l.mode === 'DRY_RUN'))
     assert.ok(logged.some((l) => l.rules === 'DENY' && l.refined === 'ALLOW'), 'what LIVE would have let through is logged')
+  })
+
+  test('next (App Router route handlers) + @arcjet/next (offline client) + refiner', async () => {
+    const app = join(root, 'examples', 'next')
+    // In a user's app request-refiner comes from npm; here it is this repository.
+    mkdirSync(join(app, 'node_modules'), { recursive: true })
+    if (!existsSync(join(app, 'node_modules', 'request-refiner'))) symlinkSync('../../..', join(app, 'node_modules', 'request-refiner'))
+    const next = join(root, 'node_modules', '.bin', 'next')
+    const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }
+    const build = spawnSync(next, ['build', '--webpack'], { cwd: app, env, encoding: 'utf8', timeout: 300000 })
+    assert.equal(build.status, 0, `next build failed:\n${build.stdout}\n${build.stderr}`)
+    const port = await freePort()
+    const s = await start([next, 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: app, env: { NEXT_TELEMETRY_DISABLED: '1' }, timeoutMs: 60000 })
+    servers.push(s)
+    console.log('next:', JSON.stringify(await exercise(`http://127.0.0.1:${port}`)))
   })
 
   test('fastify + own rules (no Arcjet) + refiner', async () => {
