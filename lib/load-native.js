@@ -14,19 +14,29 @@ function platformPackage() {
   return `request-refiner-${platform}-${arch}`
 }
 
+/** The platform packages this version publishes, named from the napi targets in package.json. */
+function publishedPackages() {
+  const ARCH = { x86_64: 'x64', aarch64: 'arm64', i686: 'ia32', armv7: 'arm' }
+  const OS = { linux: 'linux', apple: 'darwin', windows: 'win32' }
+  return (require('../package.json').napi?.targets ?? []).map((triple) => {
+    const [arch, , os, abi] = triple.split('-')
+    return ['request-refiner', OS[os] ?? os, ARCH[arch] ?? arch, ...(abi && os !== 'apple' ? [abi] : [])].join('-')
+  })
+}
+
 function loadNative() {
   try {
     return require('../native.js')
   } catch (cause) {
     const pkg = platformPackage()
-    const supported = require('../package.json').optionalDependencies ?? {}
-    const hint = pkg in supported
+    const published = publishedPackages()
+    const hint = published.includes(pkg)
       ? `Install its prebuilt binary: npm install ${pkg}@${version}. It is an optional dependency of request-refiner, so it goes missing when optional dependencies are omitted (--omit=optional) or the lockfile was made on another platform.`
-      : `No prebuilt binary is published for ${process.platform}-${process.arch}; supported: ${Object.keys(supported).map((p) => p.replace('request-refiner-', '')).join(', ')}.`
+      : `No prebuilt binary is published for ${process.platform}-${process.arch}; there are: ${published.map((p) => p.replace('request-refiner-', '')).join(', ')}.`
     const error = new Error(`request-refiner could not load its native binary ${pkg} (${cause.message.split('\n')[0]}). ${hint}`, { cause })
     error.code = 'REQUEST_REFINER_BINARY'
     throw error
   }
 }
 
-module.exports = { loadNative, platformPackage }
+module.exports = { loadNative, platformPackage, publishedPackages }

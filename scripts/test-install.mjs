@@ -1,7 +1,7 @@
 // npm run test:install — installs the package as a user would and uses it there.
 //
-// Packs the main package and this platform's binary package (the release .node must be built:
-// `npm run build`), installs both tarballs into a fresh project outside the repository, and runs
+// Packs the main package (with the optionalDependencies `napi pre-publish` adds at release) and
+// this platform's binary package (the release .node must be built: `npm run build`), installs both tarballs into a fresh project outside the repository, and runs
 // an ESM script, a CommonJS script and a strict TypeScript check against them. Fails when the
 // installed tree holds a Rust build or mentions the repository's path, and checks that a project
 // without the binary package gets one clear error naming it. Prints the tarball sizes.
@@ -22,11 +22,21 @@ const node = (file, cwd) => execFileSync(process.execPath, [file], { cwd, encodi
 try {
   copyFileSync(join(root, binary), join(platformDir, binary))
   const tarballs = {}
-  for (const dir of [root, platformDir]) {
-    const [info] = JSON.parse(npm(['pack', '--json', '--pack-destination', work], dir))
-    tarballs[info.name] = { file: join(work, info.filename), size: info.size, unpacked: info.unpackedSize, files: info.entryCount }
+  const pack = (dir, dest = work) => {
+    const [info] = JSON.parse(npm(['pack', '--json', '--pack-destination', dest], dir))
+    tarballs[info.name] = { file: join(dest, info.filename), size: info.size, unpacked: info.unpackedSize, files: info.entryCount }
   }
+  pack(platformDir)
   rmSync(join(platformDir, binary))
+  // The main package as `napi pre-publish` leaves it: the platform packages as optionalDependencies.
+  mkdirSync(join(work, 'raw'))
+  pack(root, join(work, 'raw'))
+  execFileSync('tar', ['-xzf', tarballs[pkg.name].file, '-C', join(work, 'raw')])
+  const staged = join(work, 'raw', 'package')
+  const manifest = JSON.parse(readFileSync(join(staged, 'package.json'), 'utf8'))
+  manifest.optionalDependencies = Object.fromEntries(readdirSync(join(root, 'npm')).map((d) => [`${pkg.name}-${d}`, pkg.version]))
+  writeFileSync(join(staged, 'package.json'), JSON.stringify(manifest, null, 2))
+  pack(staged)
 
   // A user's project, with no path back to the repository.
   const app = join(work, 'app')
