@@ -25,9 +25,17 @@ const IP_FLAGS = [
 ]
 const A = 3 // per-result offsets after kind, state, conclusion
 
+// Marks the TypeErrors this module throws, so errors from the caller's getters can be told apart.
+const OURS = Symbol('request-refiner pack error')
 const fail = (path, expected) => {
-  throw new TypeError(`${path} must be ${expected}`)
+  const e = new TypeError(`${path} must be ${expected}`)
+  e[OURS] = true
+  throw e
 }
+// Which part of the arguments is being read (a constant string and an index, so tracking it
+// allocates nothing), to name it when the caller's own getters or proxies throw.
+let reading = ''
+let readingIndex = -1
 const isObject = (v) => typeof v === 'object' && v !== null
 const objectOrNull = (v, path) => (v == null ? null : isObject(v) ? v : fail(path, 'an object'))
 const str = (v, path) => (v == null ? '' : typeof v === 'string' ? v : fail(path, 'a string'))
@@ -104,8 +112,10 @@ function ipFlag(ip, name) {
 function packDecision(nums, d) {
   if (!isObject(d)) fail('decision', 'an object')
   nums[S.DecisionPresent] = 1
+  reading = 'decision'
   nums[S.Conclusion] = coded(d.conclusion, codes.conclusion, 'decision.conclusion', CONCLUSION_EXPECTED)
   nums[S.ReasonKind] = readReason(d.reason, 'decision.reason')
+  reading = 'decision.ip'
   const ip = objectOrNull(d.ip, 'decision.ip')
   if (ip) {
     let present = 0
@@ -118,18 +128,30 @@ function packDecision(nums, d) {
     nums[S.IpPresent] = present
     for (const [name, slot] of IP_FLAGS) nums[slot] = ipFlag(ip, name)
   }
+  reading = 'decision.results'
   const results = d.results
   if (results == null) return
   if (!Array.isArray(results)) fail('decision.results', 'an array')
   nums[S.ResultCount] = results.length
   const kept = Math.min(results.length, L.maxResults)
-  for (let i = 0; i < kept; i++) readResult(nums, L.resultsBase + i * L.resultStride, results[i], `decision.results[${i}]`)
+  for (let i = 0; i < kept; i++) {
+    readingIndex = i
+    readResult(nums, L.resultsBase + i * L.resultStride, results[i], `decision.results[${i}]`)
+  }
+  readingIndex = -1
+}
+
+/** Joins string parts until native analysis has enough, so huge arrays cost nothing. */
+function joinCapped(parts, sep, path) {
+  let out = ''
+  for (let i = 0; i < parts.length && out.length <= MAX_TEXT; i++) out += (i ? sep : '') + str(parts[i], `${path}[${i}]`)
+  return out
 }
 
 function headerValue(v, path) {
   if (v == null) return undefined
   if (typeof v === 'string') return v
-  if (Array.isArray(v)) return v.join(', ')
+  if (Array.isArray(v)) return joinCapped(v, ', ', path)
   return fail(path, 'a string')
 }
 
@@ -148,7 +170,7 @@ function headerReader(h) {
     if (c >= 65 && c <= 90) mixedCase = true
   }
   if (mixedCase) {
-    const lower = {}
+    const lower = Object.create(null)
     for (const k in h) lower[k.toLowerCase()] = h[k]
     return [count, (name) => headerValue(lower[name], `request.headers["${name}"]`)]
   }
@@ -160,7 +182,13 @@ function bodyText(b) {
   if (typeof b === 'string') return b
   if (!isObject(b)) fail('request.body', 'a string or an object')
   const parts = []
-  for (const k in b) if (typeof b[k] === 'string') parts.push(b[k])
+  let size = 0
+  for (const k in b) {
+    const v = b[k]
+    if (typeof v !== 'string') continue
+    parts.push(v)
+    if ((size += v.length) > MAX_TEXT) break
+  }
   return parts.join('\n')
 }
 
@@ -170,10 +198,12 @@ const NO_TEXTS = '\0\0\0\0\0'
 function packRequest(nums, r) {
   if (r == null) return NO_TEXTS
   if (!isObject(r)) fail('request', 'an object')
+  reading = 'request'
   const method = str(r.method, 'request.method')
   if (method) nums[S.Method] = codes.method[method.toUpperCase()] ?? METHOD_OTHER
   let ua = ''
   let chUa = ''
+  reading = 'request.headers'
   const h = objectOrNull(r.headers, 'request.headers')
   if (h) {
     const [count, get] = headerReader(h)
@@ -183,12 +213,14 @@ function packRequest(nums, r) {
     ua = get('user-agent') ?? ''
     chUa = get('sec-ch-ua') ?? ''
   }
+  reading = 'request'
   return `${text(ua)}\0${text(chUa)}\0${text(str(r.path, 'request.path'))}\0${text(str(r.email, 'request.email'))}\0${text(bodyText(r.body))}\0${text(str(r.ip, 'request.ip'))}`
 }
 
 function packContext(nums, c) {
   if (c == null) return
   if (!isObject(c)) fail('context', 'an object')
+  reading = 'context'
   nums[S.Route] = coded(c.route, codes.route, 'context.route', ROUTE_EXPECTED)
   const fields = L.contextFields
   for (let i = 0; i < fields.length; i++) {
@@ -212,12 +244,31 @@ function packContext(nums, c) {
 function pack(nums, decision, input) {
   nums.fill(0)
   nums.fill(NaN, L.contextBase, L.resultsBase)
-  if (decision != null) packDecision(nums, decision)
-  if (input == null) return NO_TEXTS
-  if (!isObject(input)) fail('input', 'an object')
-  const texts = packRequest(nums, input.request)
-  packContext(nums, input.context)
-  return texts
+  reading = 'decision'
+  readingIndex = -1
+  try {
+    if (decision != null) packDecision(nums, decision)
+    reading = 'input'
+    if (input == null) return NO_TEXTS
+    if (!isObject(input)) fail('input', 'an object')
+    const texts = packRequest(nums, input.request)
+    reading = 'input'
+    packContext(nums, input.context)
+    return texts
+  } catch (e) {
+    if (e instanceof TypeError && e[OURS]) throw e
+    const where = readingIndex >= 0 ? `${reading}[${readingIndex}]` : reading
+    throw new TypeError(`${where} could not be read: ${describe(e)}`, { cause: e })
+  }
+}
+
+/** A thrown value as text, whatever it is (a Symbol, a Proxy, an object whose toString throws). */
+function describe(e) {
+  try {
+    return e instanceof Error ? `${e.name}: ${e.message}` : typeof e === 'symbol' ? e.toString() : String(e)
+  } catch {
+    return 'a value that cannot be printed'
+  }
 }
 
 module.exports = { pack, WIDTH: L.width }

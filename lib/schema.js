@@ -3,7 +3,9 @@
 const native = require('./load-native.js').loadNative()
 
 const schema = JSON.parse(native.schemaJson())
-const codeTable = (names, base = 1) => Object.fromEntries(names.map((n, i) => [n, i + base]))
+// Without a prototype, so input strings such as 'constructor' or '__proto__' find nothing.
+const lookup = (entries) => Object.assign(Object.create(null), Object.fromEntries(entries))
+const codeTable = (names, base = 1) => lookup(names.map((n, i) => [n, i + base]))
 
 module.exports = {
   native,
@@ -14,6 +16,6 @@ module.exports = {
     state: codeTable(schema.input.states),
     method: codeTable(schema.input.methods),
     route: codeTable(schema.input.routes, 0),
-    emailType: Object.fromEntries(schema.input.emailTypes.map((n, i) => [n, 1 << i])),
+    emailType: lookup(schema.input.emailTypes.map((n, i) => [n, 1 << i])),
   },
 }

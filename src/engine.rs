@@ -102,7 +102,11 @@ fn write_outcome(o: &Outcome, dst: &mut [f64]) {
 
 /// Refines one input; a panic inside the core becomes the fail-mode outcome, never a crash.
 fn refine_safely(refiner: &Refiner, input: &RawInput<'_>, ws: &mut Workspace) -> Outcome {
-    catch_unwind(AssertUnwindSafe(|| refiner.refine(input, ws))).unwrap_or_else(|_| refiner.failed(input.get(Slot::Conclusion)))
+    catch_unwind(AssertUnwindSafe(|| {
+        crate::fault::inject();
+        refiner.refine(input, ws)
+    }))
+    .unwrap_or_else(|_| refiner.failed(input.get(Slot::Conclusion)))
 }
 
 fn bad_arg(msg: &str) -> Error {
@@ -162,7 +166,10 @@ impl Engine {
             .collect::<refiner_core::Result<Vec<_>>>()
             .map_err(to_napi_error)?;
         let refiner = &self.refiner;
-        let outcomes = catch_unwind(AssertUnwindSafe(|| refiner.refine_batch(&inputs)))
+        let outcomes = catch_unwind(AssertUnwindSafe(|| {
+            crate::fault::inject();
+            refiner.refine_batch(&inputs)
+        }))
             .unwrap_or_else(|_| inputs.iter().map(|i| refiner.failed(i.get(Slot::Conclusion))).collect());
         // SAFETY: as in `refine`; the JS thread waits for this call to return.
         let dst = unsafe { dst.as_mut() };

@@ -4,5 +4,6 @@
 
 mod engine;
 mod error;
+mod fault;
 mod schema;
 mod tools;

@@ -152,3 +152,57 @@ impl Refiner {
         inputs.par_iter().map_init(|| self.workspace(), |ws, input| self.refine(input, ws)).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::RawInput;
+    use crate::features::N_FEATURES;
+    use crate::model::{HeadThresholds, ModelMeta};
+    use ndarray::{Array1, Array2};
+
+    /// Finite weights whose activations overflow: two hidden units reach +∞ and the bot logit is
+    /// ∞ − ∞ = NaN. Loading accepts it (every weight is finite); refining must not trust it.
+    fn overflowing_model() -> Arc<Model> {
+        let mut w1 = Array2::zeros((2, N_FEATURES));
+        w1[[0, 0]] = 3e38;
+        w1[[1, 0]] = 3e38;
+        let mut w2 = Array2::zeros((N_HEADS, 2));
+        w2[[0, 0]] = 1.0;
+        w2[[0, 1]] = -1.0;
+        let t = HeadThresholds { challenge: [0.5; N_HEADS], deny: [0.9; N_HEADS] };
+        Arc::new(Model::from_parts(
+            Array1::zeros(N_FEATURES),
+            Array1::ones(N_FEATURES),
+            w1,
+            Array1::from_elem(2, 3e38),
+            w2,
+            Array1::zeros(N_HEADS),
+            [[1.0, 0.0]; N_HEADS],
+            vec![("default".into(), t)],
+            ModelMeta { name: "overflow".into(), ..Default::default() },
+        ))
+    }
+
+    fn refine_with(fail_mode: FailMode, mode: Mode, rules: &str) -> Outcome {
+        let config = RefinerConfig { fail_mode, mode, ..Default::default() };
+        let refiner = Refiner::new(overflowing_model(), &config).unwrap();
+        let json = serde_json::json!({ "decision": { "conclusion": rules } });
+        let owned = RawInput::from_json(&json).unwrap();
+        refiner.refine(&owned.view(), &mut refiner.workspace())
+    }
+
+    #[test]
+    fn a_non_finite_score_yields_the_fail_mode() {
+        let open = refine_with(FailMode::Open, Mode::Live, "DENY");
+        assert!(open.errored);
+        assert_eq!(open.conclusion, Conclusion::Deny, "fail open returns the rules' conclusion");
+        assert_eq!(refine_with(FailMode::Open, Mode::Live, "ALLOW").conclusion, Conclusion::Allow);
+        assert_eq!(refine_with(FailMode::Open, Mode::Live, "ERROR").conclusion, Conclusion::Allow, "as Arcjet, an ERROR fails open");
+        let closed = refine_with(FailMode::Closed, Mode::Live, "ALLOW");
+        assert_eq!((closed.conclusion, closed.errored), (Conclusion::Deny, true));
+        let dry = refine_with(FailMode::Closed, Mode::DryRun, "ALLOW");
+        assert_eq!((dry.conclusion, dry.live), (Conclusion::Allow, Conclusion::Deny), "DRY_RUN never blocks");
+        assert_eq!(open.n_reasons, 0);
+    }
+}
