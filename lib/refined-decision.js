@@ -30,15 +30,16 @@ class RefinedDecision {
   #decision
 
   /** @internal Built by Refiner from its output buffer `o` (copied, the buffer is reused). */
-  constructor(o, decision, refiner) {
+  constructor(o, decision, refiner, rulesConclusion) {
     this.conclusion = CONCLUSIONS[o[O.conclusion]]
     /** What LIVE mode would have concluded (differs from `conclusion` only in DRY_RUN). */
     this.liveConclusion = CONCLUSIONS[o[O.live]]
     this.score = o[O.score]
     this.threats = { bot: o[O.threats], attack: o[O.threats + 1], abuse: o[O.threats + 2] }
     this.errored = o[O.errored] === 1
-    const rules = typeof decision?.conclusion === 'string' ? decision.conclusion : null
-    /** The rules' own conclusion (null when no decision was passed). */
+    // As the packer read it: the caller's object is not read twice.
+    const rules = rulesConclusion
+    /** The rules' own conclusion (null when no decision or no conclusion was passed). */
     this.rulesConclusion = rules
     const asRefined = rules === 'DENY' || rules === 'CHALLENGE' ? rules : 'ALLOW'
     this.overridden = !this.errored && asRefined !== this.liveConclusion
@@ -93,11 +94,18 @@ class RefinedDecision {
     return reasons
   }
 
-  /** What each rule said, as received (read at first access). */
+  /**
+   * What each rule said, as received (read at first access). Empty when the decision's results
+   * cannot be read (a getter or proxy of the caller's that throws): logging must not fail.
+   */
   get rules() {
     if (this.#rules) return this.#rules
-    const results = this.#decision?.results
-    this.#rules = Array.isArray(results) ? results.map(ruleSummary) : []
+    try {
+      const results = this.#decision?.results
+      this.#rules = Array.isArray(results) ? results.map(ruleSummary) : []
+    } catch {
+      this.#rules = []
+    }
     return this.#rules
   }
 

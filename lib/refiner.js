@@ -4,6 +4,9 @@ const { pack, WIDTH } = require('./pack.js')
 const { RefinedDecision } = require('./refined-decision.js')
 
 const OUT = schema.output.width
+const CONCLUSION_SLOT = schema.input.slots.Conclusion
+/** The rules' conclusion as packed (code 0: none given). */
+const rulesConclusion = (nums) => schema.input.conclusions[nums[CONCLUSION_SLOT] - 1] ?? null
 const PROFILES = schema.profiles
 const MODES = ['LIVE', 'DRY_RUN']
 const FAIL_MODES = ['open', 'closed']
@@ -67,7 +70,7 @@ class Refiner {
   refine(decision, input) {
     const texts = pack(this.#nums, decision, input)
     this.#engine.refine(this.#nums, texts, this.#out)
-    return new RefinedDecision(this.#out, decision, this)
+    return new RefinedDecision(this.#out, decision, this, rulesConclusion(this.#nums))
   }
 
   /**
@@ -85,23 +88,32 @@ class Refiner {
   /** Refines `items` (`{ decision, request, context }` each) in parallel on all cores. */
   refineBatch(items) {
     if (!Array.isArray(items)) throw new TypeError('items must be an array')
-    const n = items.length
-    const nums = new Float64Array(n * WIDTH)
-    const out = new Float64Array(n * OUT)
-    const texts = new Array(n)
-    for (let i = 0; i < n; i++) {
-      const item = items[i]
-      if (item === null || typeof item !== 'object') throw new TypeError(`items[${i}] must be an object`)
-      try {
-        texts[i] = pack(nums.subarray(i * WIDTH, (i + 1) * WIDTH), item.decision, item)
-      } catch (e) {
-        if (e instanceof TypeError) throw new TypeError(`items[${i}].${e.message}`)
-        throw e
+    let n, nums, texts, decisions
+    try {
+      n = items.length
+      nums = new Float64Array(n * WIDTH)
+      texts = new Array(n)
+      decisions = new Array(n)
+      for (let i = 0; i < n; i++) {
+        const item = items[i]
+        if (item === null || typeof item !== 'object') throw new TypeError(`items[${i}] must be an object`)
+        try {
+          decisions[i] = item.decision
+          texts[i] = pack(nums.subarray(i * WIDTH, (i + 1) * WIDTH), decisions[i], item)
+        } catch (e) {
+          throw new TypeError(`items[${i}].${e instanceof TypeError ? e.message : `decision could not be read: ${e}`}`, { cause: e })
+        }
       }
+    } catch (e) {
+      if (e instanceof TypeError) throw e
+      throw new TypeError('items could not be read', { cause: e })
     }
+    const out = new Float64Array(n * OUT)
     this.#engine.refineBatch(nums, texts, out)
     const results = new Array(n)
-    for (let i = 0; i < n; i++) results[i] = new RefinedDecision(out.subarray(i * OUT, (i + 1) * OUT), items[i].decision, this)
+    for (let i = 0; i < n; i++) {
+      results[i] = new RefinedDecision(out.subarray(i * OUT, (i + 1) * OUT), decisions[i], this, rulesConclusion(nums.subarray(i * WIDTH, (i + 1) * WIDTH)))
+    }
     return results
   }
 }
