@@ -10,15 +10,23 @@ const THREATS = schema.threats
 
 const formatValue = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(3))
 
+// Rule summaries copy only short strings, finite numbers and booleans, so toJSON() stays safe
+// to log whatever the decision held (BigInts, Symbols, megabyte strings, huge arrays).
+const MAX_NAME = 64
+const MAX_LIST = 16
+const name = (v) => (typeof v === 'string' ? v.slice(0, MAX_NAME) : null)
+const names = (a) => a.slice(0, MAX_LIST).map((x) => name(typeof x === 'string' ? x : x?.identifiedType))
+
 /** One rule result as received, with its key reason fields (never header or body values). */
 function ruleSummary(r) {
   const reason = r?.reason ?? {}
-  const out = { type: reason.type ?? null, state: r?.state ?? null, conclusion: r?.conclusion ?? null }
+  const out = { type: name(reason.type), state: name(r?.state), conclusion: name(r?.conclusion) }
   for (const key of ['max', 'remaining', 'window', 'reset', 'verified', 'spoofed', 'shieldTriggered']) {
-    if (typeof reason[key] === 'number' || typeof reason[key] === 'boolean') out[key] = reason[key]
+    const v = reason[key]
+    if (Number.isFinite(v) || typeof v === 'boolean') out[key] = v
   }
   for (const key of ['denied', 'allowed', 'emailTypes']) {
-    if (Array.isArray(reason[key])) out[key] = reason[key].map((x) => (typeof x === 'string' ? x : x?.identifiedType ?? null))
+    if (Array.isArray(reason[key])) out[key] = names(reason[key])
   }
   return out
 }
