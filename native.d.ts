@@ -16,6 +16,11 @@ export declare class Engine {
   get modelVersion(): string
   /** Refines one packed input (`nums`: the input layout, `texts`: `\0`-joined) into `dst`. */
   refine(nums: Float64Array, texts: string, dst: Float64Array): void
+  /**
+   * The floor for benchmarks (benches/bench.mjs): receives the same packed buffers as
+   * `refine`, checks their lengths as it does, and does nothing else.
+   */
+  noop(nums: Float64Array, texts: string, dst: Float64Array): number
   /** Refines `texts.len()` packed inputs in parallel on the rayon pool; row i of `dst` gets input i. */
   refineBatch(nums: Float64Array, texts: Array<string>, dst: Float64Array): void
 }

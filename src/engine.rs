@@ -152,6 +152,16 @@ impl Engine {
         Ok(())
     }
 
+    /// The floor for benchmarks (benches/bench.mjs): receives the same packed buffers as
+    /// `refine`, checks their lengths as it does, and does nothing else.
+    #[napi]
+    pub fn noop(&mut self, nums: Float64ArraySlice, texts: String, dst: Float64ArraySlice) -> Result<u32> {
+        if nums.len() != WIDTH || dst.len() != OUT_WIDTH {
+            return Err(bad_arg("packed buffers have the wrong length"));
+        }
+        Ok(texts.len() as u32)
+    }
+
     /// Refines `texts.len()` packed inputs in parallel on the rayon pool; row i of `dst` gets input i.
     #[napi]
     pub fn refine_batch(&self, nums: Float64ArraySlice, texts: Vec<String>, mut dst: Float64ArraySlice) -> Result<()> {

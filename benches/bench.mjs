@@ -1,0 +1,156 @@
+// npm run bench: the refiner against its alternatives, in one run, on the same realistic input
+// (a real @arcjet/protocol decision with four rule results and ip details, a browser's headers,
+// the app's context). Writes benches/RESULTS.md, which the README quotes.
+import { spawnSync } from 'node:child_process'
+import { statSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { cpus } from 'node:os'
+import { join } from 'node:path'
+import {
+  ArcjetBotReason, ArcjetDenyDecision, ArcjetEmailReason, ArcjetIpDetails, ArcjetRateLimitReason, ArcjetRuleResult, ArcjetShieldReason,
+} from '@arcjet/protocol'
+import { Bench } from 'tinybench'
+
+const require = createRequire(import.meta.url)
+const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..')
+const { Refiner } = require('../index.js')
+const { native, schema } = require('../lib/schema.js')
+const { pack, WIDTH } = require('../lib/pack.js')
+
+const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+const result = (conclusion, reason) => new ArcjetRuleResult({ ruleId: 'r', fingerprint: 'f', ttl: 0, state: 'RUN', conclusion, reason })
+/** A sign-up the rate limit denied: what a refiner sees on a busy day. */
+function decisionOf(i) {
+  const results = [
+    result('ALLOW', new ArcjetShieldReason({ shieldTriggered: false })),
+    result('DENY', new ArcjetRateLimitReason({ max: 60, remaining: 0, reset: 20 + (i % 30), window: 60, resetTime: new Date() })),
+    result('ALLOW', new ArcjetBotReason({ allowed: [], denied: [], verified: false, spoofed: false })),
+    result('ALLOW', new ArcjetEmailReason({ emailTypes: ['FREE'] })),
+  ]
+  return new ArcjetDenyDecision({ ttl: 0, reason: results[1].reason, results, ip: new ArcjetIpDetails({ country: 'DE', isHosting: false, isVpn: i % 5 === 0 }) })
+}
+function inputOf(i) {
+  return {
+    request: {
+      ip: `198.51.${i % 256}.${(i >> 8) % 256}`,
+      method: 'POST',
+      path: '/account/register',
+      email: `anna.smith${i % 100}@gmail.com`,
+      headers: {
+        'user-agent': CHROME, accept: 'text/html,application/xhtml+xml', 'accept-language': 'de-DE,de;q=0.9', 'accept-encoding': 'gzip, deflate, br',
+        'sec-fetch-mode': 'navigate', 'sec-fetch-site': 'same-origin', 'sec-ch-ua': '"Chromium";v="131"', referer: 'https://shop.example/', cookie: 'sid=abc',
+      },
+    },
+    context: { route: 'signup', sessionAgeS: 420 + i % 100, sessionRequests: 9, pagesSeen: 5, failedLogins: 0, accountAgeDays: 0, emailVerified: false, formFillMs: 18000 + i % 5000, loggedIn: false },
+  }
+}
+
+const decision = decisionOf(1)
+const input = inputOf(1)
+const refiner = new Refiner({ profile: 'signup' })
+const engine = new native.Engine({ profile: 'signup' })
+const nums = new Float64Array(WIDTH)
+const out = new Float64Array(schema.output.width)
+const us = (ms) => ms * 1000
+const rows = []
+const row = (name, p50, p99, opsPerS, note = '') => rows.push({ name, p50, p99, opsPerS, note })
+
+// 1, 4, 5: sync refine, the floor, and the native call without the result object.
+const bench = new Bench({ time: 1500, warmupTime: 300 })
+bench
+  .add('refine() sync', () => refiner.refine(decision, input))
+  .add('floor: same reads + no-op N-API call', () => engine.noop(nums, pack(nums, decision, input), out))
+  .add('pack + native refine, no result object', () => engine.refine(nums, pack(nums, decision, input), out))
+await bench.run()
+for (const t of bench.tasks) row(t.name, us(t.result.latency.p50), us(t.result.latency.p99), t.result.throughput.mean)
+
+// 2: refineAsync with k promises in flight; latency is a whole round's, throughput calls per second.
+for (const k of [1, 64, 1024]) {
+  const times = []
+  const started = performance.now()
+  let calls = 0
+  while (performance.now() - started < 1500) {
+    const t = performance.now()
+    await Promise.all(Array.from({ length: k }, () => refiner.refineAsync(decision, input)))
+    times.push(performance.now() - t)
+    calls += k
+  }
+  times.sort((a, b) => a - b)
+  row(`refineAsync(), ${k} in flight`, us(times[Math.floor(times.length / 2)]), us(times[Math.floor(times.length * 0.99)]), calls / ((performance.now() - started) / 1000), 'latency of the whole round')
+}
+
+// 3: refineBatch of 1k and 10k distinct items on all cores.
+for (const n of [1000, 10000]) {
+  const items = Array.from({ length: n }, (_, i) => ({ decision: decisionOf(i), ...inputOf(i) }))
+  const times = []
+  for (let i = 0; i < 3; i++) refiner.refineBatch(items)
+  const started = performance.now()
+  while (performance.now() - started < 2000) {
+    const t = performance.now()
+    refiner.refineBatch(items)
+    times.push(performance.now() - t)
+  }
+  times.sort((a, b) => a - b)
+  const p50 = times[Math.floor(times.length / 2)]
+  row(`refineBatch() of ${n.toLocaleString('en')}`, us(p50), us(times[Math.floor(times.length * 0.99)]), n / (p50 / 1000), `decisions/s on ${cpus().length} cores; latency of the batch`)
+}
+
+// Sizes and start-up, each in a fresh process.
+const node = (code) => JSON.parse(spawnSync(process.execPath, ['--expose-gc', '-e', code], { cwd: root, encoding: 'utf8' }).stdout)
+const startups = Array.from({ length: 5 }, () =>
+  node(`const t = performance.now(); const { Refiner } = require('./index.js'); const a = performance.now(); const r = new Refiner(); r.refine(null, { request: { headers: { 'user-agent': 'x' } } }); console.log(JSON.stringify({ require: a - t, first: performance.now() - t }))`),
+).sort((a, b) => a.first - b.first)
+const memory = node(`gc(); const m0 = process.memoryUsage().rss; const { Refiner } = require('./index.js'); gc(); const m1 = process.memoryUsage().rss; const r = new Refiner(); r.refine(null, {}); r.refineBatch([{}]); gc(); const m2 = process.memoryUsage().rss; console.log(JSON.stringify({ load: m1 - m0, refiner: m2 - m1 }))`)
+const addon = statSync(join(root, 'refiner.linux-x64-gnu.node')).size
+const model = statSync(join(root, 'models', 'default.rfm')).size
+
+const f = (v, digits = 2) => (v >= 100 ? v.toFixed(0) : v.toFixed(digits))
+const ops = (v) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : v >= 1e3 ? `${(v / 1e3).toFixed(0)} k` : v.toFixed(0))
+const floor = rows.find((r) => r.name.startsWith('floor'))
+const sync = rows.find((r) => r.name === 'refine() sync')
+const batch10k = rows.find((r) => r.name.includes('10,000'))
+const mb = (b) => (b / 2 ** 20).toFixed(2)
+const median = startups[2]
+const targets = [
+  ['sync refine p50 ≤ 3 µs', `${f(sync.p50)} µs`, sync.p50 <= 3],
+  ['sync refine p99 ≤ 15 µs', `${f(sync.p99)} µs`, sync.p99 <= 15],
+  ['sync refine within 2× of the floor', `${(sync.p50 / floor.p50).toFixed(1)}×`, sync.p50 <= 2 * floor.p50],
+  ['refineBatch ≥ 1M decisions/s', `${ops(batch10k.opsPerS)}/s`, batch10k.opsPerS >= 1e6],
+  ['.node ≤ 4 MB', `${mb(addon)} MB`, addon <= 4 * 2 ** 20],
+  ['model ≤ 256 KB', `${(model / 1024).toFixed(1)} KB`, model <= 256 * 1024],
+  ['require + first refine ≤ 30 ms', `${f(median.first, 1)} ms`, median.first <= 30],
+  ['RSS added ≤ 16 MB', `${mb(memory.load + memory.refiner)} MB`, memory.load + memory.refiner <= 16 * 2 ** 20],
+]
+
+const md = `# Benchmarks
+
+Written by \`npm run bench\` (benches/bench.mjs) on ${new Date().toISOString().slice(0, 10)}: ${cpus()[0].model.trim()}, ${cpus().length} cores,
+Node ${process.version}, model \`${refiner.modelVersion}\`. Every row refines the same input: a real
+\`@arcjet/protocol\` DENY decision (shield, rate limit, bot and email results, ip details), nine browser
+headers, an email and nine context fields, with the \`signup\` profile. Latencies are per call unless noted.
+
+| | p50 | p99 | throughput | |
+|---|---:|---:|---:|---|
+${rows.map((r) => `| ${r.name} | ${f(r.p50)} µs | ${f(r.p99)} µs | ${ops(r.opsPerS)}/s | ${r.note} |`).join('\n')}
+
+The floor is the cost no implementation of this API can avoid: the same property reads of the
+decision and input (packing into the reused typed array) and one N-API class-method call with the
+same arguments, doing nothing.
+
+| | |
+|---|---:|
+| \`.node\` file (linux-x64-gnu, model and lists embedded) | ${mb(addon)} MB |
+| model file (\`models/default.rfm\`) | ${(model / 1024).toFixed(1)} KB |
+| \`require('request-refiner')\` | ${f(median.require, 1)} ms |
+| require + \`new Refiner()\` + first refine | ${f(median.first, 1)} ms (median of 5 fresh processes) |
+| RSS added by loading the addon | ${mb(memory.load)} MB |
+| RSS added by a Refiner, its first refine and the batch thread pool | ${mb(memory.refiner)} MB |
+
+## Targets
+
+| target | measured | |
+|---|---:|---|
+${targets.map(([t, m, ok]) => `| ${t} | ${m} | ${ok ? 'met' : '**not met**'} |`).join('\n')}
+`
+writeFileSync(join(root, 'benches', 'RESULTS.md'), md)
+console.log(md)
