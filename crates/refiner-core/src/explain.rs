@@ -8,7 +8,7 @@
 
 use crate::features::FeatureVector;
 use crate::model::{Activations, Model};
-use ndarray::{linalg::general_mat_vec_mul, Array1};
+use ndarray::Array1;
 
 /// How many reasons a decision carries.
 pub const MAX_REASONS: usize = 5;
@@ -27,13 +27,12 @@ pub struct Reason {
 /// Buffers for [`explain`], kept by the caller.
 #[derive(Clone, Debug)]
 pub struct ExplainBuffers {
-    gate: Array1<f32>,
     grad: Array1<f32>,
 }
 
 impl ExplainBuffers {
     pub fn new(model: &Model) -> Self {
-        Self { gate: Array1::zeros(model.hidden_size()), grad: Array1::zeros(model.mean.len()) }
+        Self { grad: Array1::zeros(model.mean.len()) }
     }
 }
 
@@ -46,11 +45,14 @@ pub fn explain(
     buf: &mut ExplainBuffers,
     out: &mut [Reason; MAX_REASONS],
 ) -> usize {
-    let w2k = model.w2.row(head);
-    for ((g, &w), &p) in buf.gate.iter_mut().zip(w2k).zip(&act.pre) {
-        *g = if p > 0.0 { w } else { 0.0 };
+    // d logit / d input = Σ over active hidden units of w2[head, h] · w1[h, ·]: rows of w1 are
+    // contiguous, so summing them beats a transposed product by several times.
+    buf.grad.fill(0.0);
+    for ((&w, &p), row) in model.w2.row(head).iter().zip(&act.pre).zip(model.w1.rows()) {
+        if p > 0.0 && w != 0.0 {
+            buf.grad.scaled_add(w, &row);
+        }
     }
-    general_mat_vec_mul(1.0, &model.w1.t(), &buf.gate, 0.0, &mut buf.grad);
     let slope = model.calibration[head][0];
     let mut n = 0;
     for (i, (&g, &z)) in buf.grad.iter().zip(act.standardized()).enumerate() {

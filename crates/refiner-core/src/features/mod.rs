@@ -33,6 +33,7 @@ pub struct Signals {
 #[derive(Debug, Default)]
 pub struct Scratch {
     decoded: Vec<u8>,
+    ua: ua::UaCache,
 }
 
 /// Analyzes `input` into [`Signals`].
@@ -40,7 +41,7 @@ pub fn analyze(input: &RawInput<'_>, scratch: &mut Scratch) -> Signals {
     let t = &input.texts;
     Signals {
         rules: rules::summarize(input),
-        ua: ua::analyze(t.user_agent, t.sec_ch_ua),
+        ua: ua::analyze_cached(t.user_agent, t.sec_ch_ua, &mut scratch.ua),
         email: email::analyze(t.email),
         injection: injection::scan(t.path, t.body, &mut scratch.decoded),
         ip_private_or_missing: ip_private_or_missing(t.ip),

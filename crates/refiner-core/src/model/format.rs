@@ -90,7 +90,8 @@ impl Model {
         thresholds: Vec<(String, HeadThresholds)>,
         meta: ModelMeta,
     ) -> Model {
-        let mut m = Model { mean, inv_std, w1, b1, w2, b2, calibration, thresholds, meta, version: String::new() };
+        let w1t = w1.t().as_standard_layout().into_owned();
+        let mut m = Model { mean, inv_std, w1, w1t, b1, w2, b2, calibration, thresholds, meta, version: String::new() };
         m.version = m.version_of(&m.to_bytes());
         m
     }
@@ -204,7 +205,8 @@ impl Model {
         if inv_std.iter().any(|&s| s <= 0.0) {
             return Err(bad("1/std must be positive"));
         }
-        let mut m = Model { mean, inv_std, w1, b1, w2, b2, calibration, thresholds, meta, version: String::new() };
+        let w1t = w1.t().as_standard_layout().into_owned();
+        let mut m = Model { mean, inv_std, w1, w1t, b1, w2, b2, calibration, thresholds, meta, version: String::new() };
         m.version = m.version_of(buf);
         Ok(m)
     }

@@ -52,6 +52,9 @@ pub struct Model {
     pub(crate) inv_std: Array1<f32>,
     /// Hidden × inputs.
     pub(crate) w1: Array2<f32>,
+    /// The same, inputs × hidden: the forward pass adds one contiguous row per input, which
+    /// vectorizes without horizontal sums (derived at load, not stored in the file).
+    pub(crate) w1t: Array2<f32>,
     pub(crate) b1: Array1<f32>,
     /// Heads × hidden.
     pub(crate) w2: Array2<f32>,
@@ -126,7 +129,12 @@ impl Model {
             *z = (x - m) * s;
         }
         act.pre.assign(&self.b1);
-        general_mat_vec_mul(1.0, &self.w1, &act.z, 1.0, &mut act.pre);
+        let pre = act.pre.as_slice_mut().expect("contiguous");
+        for (&z, row) in act.z.iter().zip(self.w1t.rows()) {
+            for (p, &w) in pre.iter_mut().zip(row.as_slice().expect("standard layout")) {
+                *p += z * w;
+            }
+        }
         act.hidden.zip_mut_with(&act.pre, |h, &p| *h = p.max(0.0));
         act.logits.assign(&self.b2);
         general_mat_vec_mul(1.0, &self.w2, &act.hidden, 1.0, &mut act.logits);

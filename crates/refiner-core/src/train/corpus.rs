@@ -65,7 +65,7 @@ struct Row {
     scenario: String,
 }
 
-fn parse_line(line: &str, number: usize) -> Result<Row> {
+fn parse_line(line: &str, number: usize, scratch: &mut Scratch) -> Result<Row> {
     let err = |message: String| RefinerError::Corpus { line: number, message };
     let v: Value = serde_json::from_str(line).map_err(|e| err(format!("invalid JSON: {e}")))?;
     let input = RawInput::from_json(&v).map_err(|e| err(e.to_string()))?;
@@ -84,7 +84,7 @@ fn parse_line(line: &str, number: usize) -> Result<Row> {
     };
     let view = input.view();
     let mut fv = FeatureVector::default();
-    extract_into(&view, &mut Scratch::default(), &mut fv);
+    extract_into(&view, scratch, &mut fv);
     Ok(Row { features: fv.values, labels, route: view.get(Slot::Route) as u8, rules: view.get(Slot::Conclusion) as u8, scenario })
 }
 
@@ -107,7 +107,7 @@ pub fn read_corpus(reader: impl BufRead, skip_bad: bool) -> Result<(Dataset, usi
         if chunk.is_empty() {
             break;
         }
-        let parsed: Vec<Result<Row>> = chunk.par_iter().map(|(n, l)| parse_line(l, *n)).collect();
+        let parsed: Vec<Result<Row>> = chunk.par_iter().map_init(Scratch::default, |scratch, (n, l)| parse_line(l, *n, scratch)).collect();
         for r in parsed {
             match r {
                 Ok(row) => rows.push(row),

@@ -1,0 +1,52 @@
+//! Criterion benches of the refine pipeline's stages on one realistic input: feature extraction,
+//! the forward pass, the explanation, and the whole refine.
+//!   cargo bench -p refiner-core --bench pipeline
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use refiner_core::decision::RawInput;
+use refiner_core::features::{extract_into, FeatureVector, Scratch};
+use refiner_core::model::{Activations, Model};
+use refiner_core::{Refiner, RefinerConfig};
+use std::sync::Arc;
+
+const INPUT: &str = r#"{
+  "decision": {"conclusion": "DENY", "reason": {"type": "RATE_LIMIT"}, "ip": {"country": "DE", "isVpn": true},
+    "results": [
+      {"state": "RUN", "conclusion": "ALLOW", "reason": {"type": "SHIELD", "shieldTriggered": false}},
+      {"state": "RUN", "conclusion": "DENY", "reason": {"type": "RATE_LIMIT", "max": 60, "remaining": 0, "window": 60, "reset": 20}},
+      {"state": "RUN", "conclusion": "ALLOW", "reason": {"type": "BOT", "allowed": [], "denied": [], "verified": false, "spoofed": false}},
+      {"state": "RUN", "conclusion": "ALLOW", "reason": {"type": "EMAIL", "emailTypes": ["FREE"]}}]},
+  "request": {"ip": "198.51.100.7", "method": "POST", "path": "/account/register", "email": "anna.smith42@gmail.com",
+    "headers": {"user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+      "accept": "text/html", "accept-language": "de-DE", "accept-encoding": "gzip", "sec-fetch-mode": "navigate", "sec-fetch-site": "same-origin",
+      "sec-ch-ua": "\"Chromium\";v=\"131\"", "referer": "https://shop.example/", "cookie": "sid=abc"}},
+  "context": {"route": "signup", "sessionAgeS": 420, "sessionRequests": 9, "pagesSeen": 5, "failedLogins": 0, "accountAgeDays": 0,
+    "emailVerified": false, "formFillMs": 18000, "loggedIn": false}
+}"#;
+
+fn stages(c: &mut Criterion) {
+    let model = Arc::new(Model::from_bytes(include_bytes!("../../../models/default.rfm")).unwrap());
+    let owned = RawInput::from_json(&serde_json::from_str(INPUT).unwrap()).unwrap();
+    let input = owned.view();
+    let mut scratch = Scratch::default();
+    let mut fv = FeatureVector::default();
+    c.bench_function("features", |b| b.iter(|| extract_into(black_box(&input), &mut scratch, &mut fv)));
+    let mut act = Activations::new(&model);
+    c.bench_function("forward pass", |b| b.iter(|| model.score(black_box(&fv.values), &mut act)));
+    let refiner = Refiner::new(model.clone(), &RefinerConfig::default()).unwrap();
+    let mut ws = refiner.workspace();
+    c.bench_function("whole refine", |b| b.iter(|| refiner.refine(black_box(&input), &mut ws)));
+    for (name, ua) in [("ua: browser", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"), ("ua: curl", "curl/8.5.0")] {
+        let text = format!("{ua}\0\0\0\0\0");
+        let texts = refiner_core::decision::Texts::from_joined(&text).unwrap();
+        let raw = RawInput { nums: input.nums, texts };
+        c.bench_function(name, |b| b.iter(|| extract_into(black_box(&raw), &mut scratch, &mut fv)));
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(50).measurement_time(std::time::Duration::from_secs(2)).warm_up_time(std::time::Duration::from_millis(500));
+    targets = stages
+}
+criterion_main!(benches);
