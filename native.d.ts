@@ -14,8 +14,13 @@ export declare class Engine {
   constructor(options: EngineOptions)
   /** The loaded model's version (`name@crc32`). */
   get modelVersion(): string
-  /** Refines one packed input (`nums`: the input layout, `texts`: `\0`-joined) into `dst`. */
+  /**
+   * Refines one packed input (`nums`: the input layout, `texts`: `\0`-joined) into `dst`,
+   * without reasons: the JS layer asks `explain` for them when they are read.
+   */
   refine(nums: Float64Array, texts: string, dst: Float64Array): void
+  /** The same as `refine`, with the reasons. */
+  explain(nums: Float64Array, texts: string, dst: Float64Array): void
   /**
    * The floor for benchmarks (benches/bench.mjs): receives the same packed buffers as
    * `refine`, checks their lengths as it does, and does nothing else.

@@ -8,6 +8,15 @@ const CONCLUSIONS = O.conclusions
 const FEATURES = schema.features
 const THREATS = schema.threats
 
+/** The output of the same refine with its explanation (null when there is nothing to explain). */
+function explained(source) {
+  if (!source) return null
+  const o = new Float64Array(O.width)
+  const nums = source.nums instanceof Float64Array ? source.nums : Float64Array.from(source.nums)
+  source.engine.explain(nums, source.texts, o)
+  return o
+}
+
 const formatValue = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(3))
 
 // Rule summaries copy only short strings, finite numbers and booleans, so toJSON() stays safe
@@ -33,12 +42,16 @@ function ruleSummary(r) {
 
 class RefinedDecision {
   #reasons
-  #rawReasons
+  #source
   #rules
   #decision
 
-  /** @internal Built by Refiner from its output buffer `o` (copied, the buffer is reused). */
-  constructor(o, decision, refiner, rulesConclusion) {
+  /**
+   * @internal Built by Refiner from its output buffer `o` (read now: the buffer is reused).
+   * `source` ({ engine, nums, texts }) re-runs the refine with its explanation when `reasons`
+   * is first read, so callers that only check the conclusion never pay for it.
+   */
+  constructor(o, decision, refiner, rulesConclusion, source) {
     this.conclusion = CONCLUSIONS[o[O.conclusion]]
     /** What LIVE mode would have concluded (differs from `conclusion` only in DRY_RUN). */
     this.liveConclusion = CONCLUSIONS[o[O.live]]
@@ -54,10 +67,7 @@ class RefinedDecision {
     this.mode = refiner.mode
     this.profile = refiner.profile
     this.modelVersion = refiner.modelVersion
-    const n = o[O.reasonCount]
-    const raw = new Array(n * 3)
-    for (let i = 0; i < n * 3; i++) raw[i] = o[O.reasons + i]
-    this.#rawReasons = raw
+    this.#source = this.errored ? null : source
     this.#decision = decision
     this.#threat = THREATS[o[O.decisive]]
   }
@@ -81,12 +91,14 @@ class RefinedDecision {
   /** Top features behind the decisive threat's score, strongest first. */
   get reasons() {
     if (this.#reasons) return this.#reasons
-    const raw = this.#rawReasons
     const reasons = []
-    for (let i = 0; i < raw.length; i += 3) {
-      const f = FEATURES[raw[i]]
-      const value = raw[i + 1]
-      const contribution = Math.round(raw[i + 2] * 1000) / 1000
+    const raw = explained(this.#source)
+    this.#source = null
+    for (let i = 0; raw && i < raw[O.reasonCount]; i++) {
+      const at = O.reasons + 3 * i
+      const f = FEATURES[raw[at]]
+      const value = raw[at + 1]
+      const contribution = Math.round(raw[at + 2] * 1000) / 1000
       const direction = contribution > 0 ? 'raises' : 'lowers'
       reasons.push({
         feature: f.name,

@@ -45,6 +45,12 @@ function engineOptions(options) {
   }
 }
 
+function copyOf(nums) {
+  const c = new Array(WIDTH)
+  for (let i = 0; i < WIDTH; i++) c[i] = nums[i]
+  return c
+}
+
 class Refiner {
   #engine
   #nums = new Float64Array(WIDTH)
@@ -70,7 +76,9 @@ class Refiner {
   refine(decision, input) {
     const texts = pack(this.#nums, decision, input)
     this.#engine.refine(this.#nums, texts, this.#out)
-    return new RefinedDecision(this.#out, decision, this, rulesConclusion(this.#nums))
+    // The packed input is kept to explain the decision on demand; copied into a plain array,
+    // which costs a third of a new typed array (the buffer itself is reused).
+    return new RefinedDecision(this.#out, decision, this, rulesConclusion(this.#nums), { engine: this.#engine, nums: copyOf(this.#nums), texts })
   }
 
   /**
@@ -112,7 +120,8 @@ class Refiner {
     this.#engine.refineBatch(nums, texts, out)
     const results = new Array(n)
     for (let i = 0; i < n; i++) {
-      results[i] = new RefinedDecision(out.subarray(i * OUT, (i + 1) * OUT), decisions[i], this, rulesConclusion(nums.subarray(i * WIDTH, (i + 1) * WIDTH)))
+      const row = nums.subarray(i * WIDTH, (i + 1) * WIDTH)
+      results[i] = new RefinedDecision(out.subarray(i * OUT, (i + 1) * OUT), decisions[i], this, rulesConclusion(row), { engine: this.#engine, nums: row, texts: texts[i] })
     }
     return results
   }

@@ -100,11 +100,16 @@ fn write_outcome(o: &Outcome, dst: &mut [f64]) {
     }
 }
 
-/// Refines one input; a panic inside the core becomes the fail-mode outcome, never a crash.
-fn refine_safely(refiner: &Refiner, input: &RawInput<'_>, ws: &mut Workspace) -> Outcome {
+/// Refines one input (with its explanation when `explained`); a panic inside the core becomes
+/// the fail-mode outcome, never a crash.
+fn refine_safely(refiner: &Refiner, input: &RawInput<'_>, ws: &mut Workspace, explained: bool) -> Outcome {
     catch_unwind(AssertUnwindSafe(|| {
         crate::fault::inject();
-        refiner.refine(input, ws)
+        if explained {
+            refiner.refine(input, ws)
+        } else {
+            refiner.decide(input, ws)
+        }
     }))
     .unwrap_or_else(|_| refiner.failed(input.get(Slot::Conclusion)))
 }
@@ -137,15 +142,26 @@ impl Engine {
         self.refiner.model().version().to_owned()
     }
 
-    /// Refines one packed input (`nums`: the input layout, `texts`: `\0`-joined) into `dst`.
+    /// Refines one packed input (`nums`: the input layout, `texts`: `\0`-joined) into `dst`,
+    /// without reasons: the JS layer asks `explain` for them when they are read.
     #[napi]
-    pub fn refine(&mut self, nums: Float64ArraySlice, texts: String, mut dst: Float64ArraySlice) -> Result<()> {
+    pub fn refine(&mut self, nums: Float64ArraySlice, texts: String, dst: Float64ArraySlice) -> Result<()> {
+        self.run(nums, texts, dst, false)
+    }
+
+    /// The same as `refine`, with the reasons.
+    #[napi]
+    pub fn explain(&mut self, nums: Float64ArraySlice, texts: String, dst: Float64ArraySlice) -> Result<()> {
+        self.run(nums, texts, dst, true)
+    }
+
+    fn run(&mut self, nums: Float64ArraySlice, texts: String, mut dst: Float64ArraySlice, explained: bool) -> Result<()> {
         if nums.len() != WIDTH || dst.len() != OUT_WIDTH {
             return Err(bad_arg("packed buffers have the wrong length"));
         }
         let texts = Texts::from_joined(&texts).map_err(to_napi_error)?;
         let input = RawInput { nums: &nums, texts };
-        let outcome = refine_safely(&self.refiner, &input, &mut self.ws);
+        let outcome = refine_safely(&self.refiner, &input, &mut self.ws, explained);
         // SAFETY: `dst` is a typed array the JS layer allocated for this call; JS is not running
         // while this synchronous method executes, so nothing else reads or writes it.
         write_outcome(&outcome, unsafe { dst.as_mut() });
@@ -178,7 +194,7 @@ impl Engine {
         let refiner = &self.refiner;
         let outcomes = catch_unwind(AssertUnwindSafe(|| {
             crate::fault::inject();
-            refiner.refine_batch(&inputs)
+            refiner.decide_batch(&inputs)
         }))
             .unwrap_or_else(|_| inputs.iter().map(|i| refiner.failed(i.get(Slot::Conclusion))).collect());
         // SAFETY: as in `refine`; the JS thread waits for this call to return.
