@@ -42,3 +42,23 @@ export function offlineClient() {
 
 /** Arcjet's logger interface, quiet. */
 export const quietLog = { debug() {}, info() {}, warn() {}, error() {} }
+
+/**
+ * The shop's Arcjet configuration, shared by the Express and Next.js examples: pass the rule
+ * functions of your SDK (`@arcjet/node`, `@arcjet/next`…) and give the result to its `arcjet()`.
+ * Without ARCJET_KEY it runs offline: the cloud rules are decided locally and, as in
+ * development, loopback client addresses are accepted.
+ */
+export function shopOptions({ shield, detectBot, fixedWindow, validateEmail }) {
+  const offline = !process.env.ARCJET_KEY
+  if (offline) process.env.ARCJET_ENV ??= 'development'
+  return {
+    options: {
+      key: process.env.ARCJET_KEY ?? 'ajkey_offline_example',
+      rules: [shield({ mode: 'LIVE' }), detectBot({ mode: 'LIVE', allow: ['CATEGORY:SEARCH_ENGINE'] }), fixedWindow({ mode: 'LIVE', window: '1m', max: 10 })],
+      ...(offline ? { client: offlineClient() } : {}),
+      log: quietLog,
+    },
+    signupRule: validateEmail({ mode: 'LIVE', deny: ['DISPOSABLE', 'INVALID', 'NO_MX_RECORDS'] }),
+  }
+}

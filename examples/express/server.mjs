@@ -7,19 +7,13 @@
 import express from 'express'
 import arcjet, { detectBot, fixedWindow, shield, validateEmail } from '@arcjet/node'
 import { Refiner } from 'request-refiner'
-import { offlineClient, quietLog } from '../offline-arcjet.mjs'
+import { shopOptions } from '../offline-arcjet.mjs'
 
 const dryRun = process.env.REFINER_MODE === 'DRY_RUN'
-// Offline means local: Arcjet then accepts loopback client addresses.
-if (!process.env.ARCJET_KEY) process.env.ARCJET_ENV ??= 'development'
-const aj = arcjet({
-  key: process.env.ARCJET_KEY ?? 'ajkey_offline_example',
-  rules: [shield({ mode: 'LIVE' }), detectBot({ mode: 'LIVE', allow: ['CATEGORY:SEARCH_ENGINE'] }), fixedWindow({ mode: 'LIVE', window: '1m', max: 10 })],
-  // Without a key, decide the cloud rules locally (see ../offline-arcjet.mjs).
-  ...(process.env.ARCJET_KEY ? {} : { client: offlineClient() }),
-  log: quietLog,
-})
-const signupRules = aj.withRule(validateEmail({ mode: 'LIVE', deny: ['DISPOSABLE', 'INVALID', 'NO_MX_RECORDS'] }))
+// shield, detectBot and a 10-a-minute fixedWindow; validateEmail on sign-up (../offline-arcjet.mjs).
+const { options, signupRule } = shopOptions({ shield, detectBot, fixedWindow, validateEmail })
+const aj = arcjet(options)
+const signupRules = aj.withRule(signupRule)
 const refiners = {
   signup: new Refiner({ profile: 'signup', mode: dryRun ? 'DRY_RUN' : 'LIVE' }),
   checkout: new Refiner({ profile: 'checkout', mode: dryRun ? 'DRY_RUN' : 'LIVE' }),

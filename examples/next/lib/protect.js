@@ -2,20 +2,12 @@
 import arcjet, { detectBot, fixedWindow, shield, validateEmail } from '@arcjet/next'
 import { NextResponse } from 'next/server'
 import { Refiner } from 'request-refiner'
-import { offlineClient, quietLog } from '../../offline-arcjet.mjs'
+import { shopOptions } from '../../offline-arcjet.mjs'
 
-// Without a key, decide Arcjet's cloud rules locally (see examples/offline-arcjet.mjs).
-if (!process.env.ARCJET_KEY) process.env.ARCJET_ENV ??= 'development'
-const aj = arcjet({
-  key: process.env.ARCJET_KEY ?? 'ajkey_offline_example',
-  rules: [shield({ mode: 'LIVE' }), detectBot({ mode: 'LIVE', allow: ['CATEGORY:SEARCH_ENGINE'] }), fixedWindow({ mode: 'LIVE', window: '1m', max: 10 })],
-  ...(process.env.ARCJET_KEY ? {} : { client: offlineClient() }),
-  log: quietLog,
-})
-const rules = {
-  signup: aj.withRule(validateEmail({ mode: 'LIVE', deny: ['DISPOSABLE', 'INVALID', 'NO_MX_RECORDS'] })),
-  checkout: aj,
-}
+// shield, detectBot and a 10-a-minute fixedWindow; validateEmail on sign-up (examples/offline-arcjet.mjs).
+const { options, signupRule } = shopOptions({ shield, detectBot, fixedWindow, validateEmail })
+const aj = arcjet(options)
+const rules = { signup: aj.withRule(signupRule), checkout: aj }
 const refiners = { signup: new Refiner({ profile: 'signup' }), checkout: new Refiner({ profile: 'checkout' }) }
 
 /** Runs the rules and the refiner for `route`; a 403 response when denied, else the refined decision. */
