@@ -30,6 +30,12 @@ export declare class Engine {
   refineBatch(nums: Float64Array, texts: Array<string>, dst: Float64Array): void
 }
 
+/**
+ * The analyzers' word lists and tokens and each feature's transform, for the pure-JS pipeline
+ * that benches/ compares with the addon.
+ */
+export declare function analyzerTablesJson(): string
+
 /** Sets one profile's thresholds from a corpus and writes them into the model. */
 export declare function calibrateModel(model: string, corpus: string, options: CalibrateOptions): string
 
@@ -41,6 +47,12 @@ export interface CalibrateOptions {
   out?: string
   skipBad?: boolean
 }
+
+/**
+ * The embedded default model's weights, calibration and thresholds, for the same comparison
+ * (and for exporting it to ONNX).
+ */
+export declare function defaultModelJson(): string
 
 /** Options of `new Engine()`, already type-checked by the JS layer. */
 export interface EngineOptions {
@@ -80,6 +92,12 @@ export declare function exportFeatures(corpus: string, out: string, skipBad?: bo
 
 /** The feature schema as Markdown (docs/FEATURES.md). */
 export declare function featuresMarkdown(): string
+
+/**
+ * The model inputs (transformed feature values) of one packed input, to check that another
+ * implementation computes the same ones.
+ */
+export declare function featureValues(nums: Float64Array, texts: string): Array<number>
 
 /** A model file's version, schema, shapes, thresholds and training metadata. */
 export declare function inspectModel(model: string): string

@@ -836,10 +836,13 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Engine = nativeBinding.Engine
+module.exports.analyzerTablesJson = nativeBinding.analyzerTablesJson
 module.exports.calibrateModel = nativeBinding.calibrateModel
+module.exports.defaultModelJson = nativeBinding.defaultModelJson
 module.exports.evaluateModel = nativeBinding.evaluateModel
 module.exports.exportFeatures = nativeBinding.exportFeatures
 module.exports.featuresMarkdown = nativeBinding.featuresMarkdown
+module.exports.featureValues = nativeBinding.featureValues
 module.exports.inspectModel = nativeBinding.inspectModel
 module.exports.packJson = nativeBinding.packJson
 module.exports.schemaJson = nativeBinding.schemaJson

@@ -29,7 +29,7 @@ const _: () = assert!(out::THREATS + N_HEADS == out::DECISIVE);
 
 static DEFAULT_MODEL_BYTES: &[u8] = include_bytes!("../models/default.rfm");
 
-fn default_model() -> Result<Arc<Model>> {
+pub(crate) fn default_model() -> Result<Arc<Model>> {
     static MODEL: OnceLock<std::result::Result<Arc<Model>, String>> = OnceLock::new();
     MODEL
         .get_or_init(|| Model::from_bytes(DEFAULT_MODEL_BYTES).map(Arc::new).map_err(|e| format!("embedded model: {e}")))

@@ -46,3 +46,29 @@ pub fn pack_json(record: String) -> napi::Result<PackedRecord> {
     let texts = packed.view().texts.joined();
     Ok(PackedRecord { nums: packed.nums, texts })
 }
+
+/// The analyzers' word lists and tokens and each feature's transform, for the pure-JS pipeline
+/// that benches/ compares with the addon.
+#[napi]
+pub fn analyzer_tables_json() -> String {
+    refiner_core::features::tables_json().to_string()
+}
+
+/// The embedded default model's weights, calibration and thresholds, for the same comparison
+/// (and for exporting it to ONNX).
+#[napi]
+pub fn default_model_json() -> napi::Result<String> {
+    Ok(crate::engine::default_model()?.to_json().to_string())
+}
+
+/// The model inputs (transformed feature values) of one packed input, to check that another
+/// implementation computes the same ones.
+#[napi]
+pub fn feature_values(nums: napi::bindgen_prelude::Float64Array, texts: String) -> napi::Result<Vec<f64>> {
+    let texts = decision::Texts::from_joined(&texts).map_err(crate::error::to_napi_error)?;
+    if nums.len() != decision::WIDTH {
+        return Err(napi::Error::new(napi::Status::InvalidArg, "packed buffer has the wrong length"));
+    }
+    let fv = refiner_core::features::extract(&decision::RawInput { nums: &nums, texts });
+    Ok(fv.values.iter().map(|&v| f64::from(v)).collect())
+}

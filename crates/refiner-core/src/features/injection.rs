@@ -16,7 +16,10 @@ pub struct InjectionCounts {
 }
 
 /// Token, category (0 sqli, 1 xss, 2 traversal, 3 command).
-const TOKENS: &[(&str, u8)] = &[
+/// Characters whose share of the body is `request.body_symbol_frac`.
+pub(crate) const BODY_SYMBOLS: &[u8] = b"'\"<>;(){}=|&`$";
+
+pub(crate) const TOKENS: &[(&str, u8)] = &[
     ("' or ", 0), ("\" or ", 0), ("or 1=1", 0), ("' --", 0), ("'--", 0), ("union select", 0), ("union all select", 0),
     ("select * from", 0), ("information_schema", 0), ("sleep(", 0), ("benchmark(", 0), ("waitfor delay", 0),
     ("drop table", 0), ("xp_cmdshell", 0), ("' and ", 0), ("load_file(", 0), ("into outfile", 0), ("pg_sleep", 0),
@@ -69,7 +72,7 @@ pub fn scan(path: &str, body: &str, buf: &mut Vec<u8>) -> InjectionCounts {
     count(path_bytes, &mut out);
     count(body.as_bytes(), &mut out);
     if !body.is_empty() {
-        let symbols = body.bytes().filter(|b| b"'\"<>;(){}=|&`$".contains(b)).count();
+        let symbols = body.bytes().filter(|b| BODY_SYMBOLS.contains(b)).count();
         out.body_symbol_frac = symbols as f64 / body.len() as f64;
     }
     out

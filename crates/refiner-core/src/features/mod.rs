@@ -79,6 +79,22 @@ pub fn extract(input: &RawInput<'_>) -> FeatureVector {
     out
 }
 
+/// The word lists and tokens the analyzers match, so another implementation (the pure-JS
+/// comparison in benches/) uses exactly these instead of copies.
+pub fn tables_json() -> serde_json::Value {
+    serde_json::json!({
+        "httpLibraries": ua::HTTP_LIBRARIES,
+        "automation": ua::AUTOMATION,
+        "botWords": ua::BOT_WORDS,
+        "browsers": ua::BROWSERS,
+        "engines": ua::ENGINES,
+        "chromium": ua::CHROMIUM,
+        "injectionTokens": injection::TOKENS,
+        "bodySymbols": std::str::from_utf8(injection::BODY_SYMBOLS).expect("ASCII"),
+        "features": FEATURES.iter().map(|f| serde_json::json!({"name": f.name, "transform": format!("{:?}", f.transform), "missing": f.missing})).collect::<Vec<_>>(),
+    })
+}
+
 /// A hash of the schema (names, order, transforms and missing defaults): a model trained for
 /// another schema has another hash and is refused at load.
 pub fn schema_hash() -> u64 {

@@ -24,20 +24,20 @@ pub struct UaInfo {
     pub client_hints: bool,
 }
 
-const HTTP_LIBRARIES: &[&str] = &[
+pub(crate) const HTTP_LIBRARIES: &[&str] = &[
     "curl/", "wget/", "python-requests", "python-urllib", "python-httpx", "aiohttp", "httpx/", "go-http-client",
     "java/", "okhttp", "apache-httpclient", "axios/", "node-fetch", "undici", "got (", "libwww-perl", "lwp::",
     "guzzlehttp", "php/", "ruby", "faraday", "httpie", "postmanruntime", "insomnia", "scrapy", "dart:io",
     "reqwest", "http.rb", "powershell", "winhttp", "restsharp", "jakarta", "httpclient", "mechanize", "colly",
 ];
-const AUTOMATION: &[&str] = &[
+pub(crate) const AUTOMATION: &[&str] = &[
     "headlesschrome", "phantomjs", "puppeteer", "playwright", "selenium", "webdriver", "slimerjs", "htmlunit",
     "electron/", "nightmare", "cypress", "zombie.js",
 ];
-const BOT_WORDS: &[&str] = &["bot", "crawl", "spider", "scrap", "slurp", "fetcher", "monitor", "scanner", "archiver", "preview"];
-const BROWSERS: &[&str] = &["chrome/", "firefox/", "safari/", "edg/", "opr/", "crios/", "fxios/", "samsungbrowser/"];
-const ENGINES: &[&str] = &["applewebkit/", "gecko/", "trident/"];
-const CHROMIUM: &[&str] = &["chrome/", "chromium/", "edg/", "opr/", "crios/"];
+pub(crate) const BOT_WORDS: &[&str] = &["bot", "crawl", "spider", "scrap", "slurp", "fetcher", "monitor", "scanner", "archiver", "preview"];
+pub(crate) const BROWSERS: &[&str] = &["chrome/", "firefox/", "safari/", "edg/", "opr/", "crios/", "fxios/", "samsungbrowser/"];
+pub(crate) const ENGINES: &[&str] = &["applewebkit/", "gecko/", "trident/"];
+pub(crate) const CHROMIUM: &[&str] = &["chrome/", "chromium/", "edg/", "opr/", "crios/"];
 
 fn matcher(cell: &'static OnceLock<AhoCorasick>, words: &[&str]) -> &'static AhoCorasick {
     cell.get_or_init(|| {

@@ -123,6 +123,20 @@ impl Model {
         self.version = self.version_of(&self.to_bytes());
     }
 
+    /// The weights, calibration and thresholds as JSON (for the pure-JS and ONNX comparisons in
+    /// benches/; row-major matrices: w1 hidden × inputs, w2 heads × hidden).
+    pub fn to_json(&self) -> serde_json::Value {
+        let thresholds: serde_json::Map<String, serde_json::Value> =
+            self.thresholds.iter().map(|(p, t)| (p.clone(), serde_json::json!({"challenge": t.challenge, "deny": t.deny}))).collect();
+        serde_json::json!({
+            "version": self.version(), "inputs": self.mean.len(), "hidden": self.hidden_size(),
+            "mean": self.mean.to_vec(), "invStd": self.inv_std.to_vec(),
+            "w1": self.w1.iter().copied().collect::<Vec<_>>(), "b1": self.b1.to_vec(),
+            "w2": self.w2.iter().copied().collect::<Vec<_>>(), "b2": self.b2.to_vec(),
+            "calibration": self.calibration, "thresholds": thresholds,
+        })
+    }
+
     /// Raw (uncalibrated) logits; leaves every intermediate in `act`.
     pub fn logits(&self, x: &[f32; N_FEATURES], act: &mut Activations) -> [f32; N_HEADS] {
         for (((z, &x), &m), &s) in act.z.iter_mut().zip(x).zip(&self.mean).zip(&self.inv_std) {
