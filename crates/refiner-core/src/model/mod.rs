@@ -35,6 +35,34 @@ impl Threat {
     }
 }
 
+/// `pre += Σ_j z[j] · w1t[j, ·]`: one contiguous row of weights per input. Prebuilt binaries
+/// target baseline x86-64 (SSE2); where the CPU has AVX2 the same loop runs 8 lanes wide. The
+/// arithmetic is the same element by element (no fused multiply-add), so results do not depend
+/// on the CPU.
+fn accumulate(pre: &mut [f32], z: &[f32], w1t: &[f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { accumulate_avx2(pre, z, w1t) };
+    }
+    accumulate_portable(pre, z, w1t);
+}
+
+#[inline(always)]
+fn accumulate_portable(pre: &mut [f32], z: &[f32], w1t: &[f32]) {
+    for (&zj, row) in z.iter().zip(w1t.chunks_exact(pre.len())) {
+        for (p, &w) in pre.iter_mut().zip(row) {
+            *p += zj * w;
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn accumulate_avx2(pre: &mut [f32], z: &[f32], w1t: &[f32]) {
+    accumulate_portable(pre, z, w1t);
+}
+
 /// Number of output heads.
 pub const N_HEADS: usize = Threat::ALL.len();
 
@@ -144,11 +172,8 @@ impl Model {
         }
         act.pre.assign(&self.b1);
         let pre = act.pre.as_slice_mut().expect("contiguous");
-        for (&z, row) in act.z.iter().zip(self.w1t.rows()) {
-            for (p, &w) in pre.iter_mut().zip(row.as_slice().expect("standard layout")) {
-                *p += z * w;
-            }
-        }
+        let w1t = self.w1t.as_slice().expect("standard layout");
+        accumulate(pre, act.z.as_slice().expect("contiguous"), w1t);
         act.hidden.zip_mut_with(&act.pre, |h, &p| *h = p.max(0.0));
         act.logits.assign(&self.b2);
         general_mat_vec_mul(1.0, &self.w2, &act.hidden, 1.0, &mut act.logits);
