@@ -61,7 +61,8 @@ impl Transform {
     pub fn apply(self, x: f64) -> f32 {
         (match self {
             Self::Flag => f64::from(u8::from(x > 0.0)),
-            Self::Log1p => x.max(0.0).ln_1p(),
+            // Most counts are 0, and ln_1p(0) is still a libm call.
+            Self::Log1p => if x > 0.0 { x.ln_1p() } else { 0.0 },
             Self::Ratio => x.clamp(0.0, 1.0),
             Self::Identity => x,
         }) as f32

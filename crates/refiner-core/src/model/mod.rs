@@ -10,7 +10,7 @@ mod format;
 pub use format::{ModelMeta, FORMAT_VERSION, MAGIC, MAX_HIDDEN};
 
 use crate::features::N_FEATURES;
-use ndarray::{linalg::general_mat_vec_mul, Array1, Array2};
+use ndarray::{Array1, Array2};
 
 /// The threats the model scores, one output head each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,17 +185,27 @@ impl Model {
 
     /// Raw (uncalibrated) logits; leaves every intermediate in `act`.
     pub fn logits(&self, x: &[f32; N_FEATURES], act: &mut Activations) -> [f32; N_HEADS] {
-        for (((z, &x), &m), &s) in act.z.iter_mut().zip(x).zip(&self.mean).zip(&self.inv_std) {
-            *z = (x - m) * s;
+        // Plain slices: ndarray's zipped iterators cost more than the arithmetic at this size.
+        let contiguous = "activations and weights are contiguous";
+        let z = act.z.as_slice_mut().expect(contiguous);
+        let (mean, inv_std) = (self.mean.as_slice().expect(contiguous), self.inv_std.as_slice().expect(contiguous));
+        for i in 0..z.len() {
+            z[i] = (x[i] - mean[i]) * inv_std[i];
         }
-        act.pre.assign(&self.b1);
-        let pre = act.pre.as_slice_mut().expect("contiguous");
-        let w1t = self.w1t.as_slice().expect("standard layout");
-        accumulate(pre, act.z.as_slice().expect("contiguous"), w1t);
-        act.hidden.zip_mut_with(&act.pre, |h, &p| *h = p.max(0.0));
-        act.logits.assign(&self.b2);
-        general_mat_vec_mul(1.0, &self.w2, &act.hidden, 1.0, &mut act.logits);
-        std::array::from_fn(|k| act.logits[k])
+        let pre = act.pre.as_slice_mut().expect(contiguous);
+        pre.copy_from_slice(self.b1.as_slice().expect(contiguous));
+        accumulate(pre, z, self.w1t.as_slice().expect(contiguous));
+        let hidden = act.hidden.as_slice_mut().expect(contiguous);
+        for (h, &p) in hidden.iter_mut().zip(pre.iter()) {
+            *h = p.max(0.0);
+        }
+        let w2 = self.w2.as_slice().expect(contiguous);
+        let logits: [f32; N_HEADS] = std::array::from_fn(|k| {
+            let row = &w2[k * hidden.len()..(k + 1) * hidden.len()];
+            self.b2[k] + row.iter().zip(hidden.iter()).map(|(w, h)| w * h).sum::<f32>()
+        });
+        act.logits.as_slice_mut().expect(contiguous).copy_from_slice(&logits);
+        logits
     }
 
     /// Calibrated probability per threat.
