@@ -8,9 +8,8 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { Worker } from 'node:worker_threads'
 import { Refiner } from '../index.mjs'
-import { browserInput, scriptInput } from './fixtures.mjs'
+import { browserInput, ROOT as root, scriptInput } from './fixtures.mjs'
 
-const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..')
 const index = join(root, 'index.js')
 const fixtures = join(root, '__test__', 'fixtures.mjs')
 

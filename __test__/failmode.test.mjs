@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { ROOT as root } from './fixtures.mjs'
 
-const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..')
 const faulty = join(root, 'target', 'fault', 'refiner.linux-x64-gnu.node')
 
 const SCRIPT = `

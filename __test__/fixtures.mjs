@@ -1,4 +1,7 @@
 // Realistic inputs shared by the tests: a browser on a checkout, and a script on a sign-up.
+
+/** The repository root, for tests that start scripts and servers from it. */
+export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '')
 export const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 
 export const browserInput = () => ({

@@ -8,11 +8,11 @@ import { Refiner } from '../index.mjs'
 import { simulate } from '../lib/simulate/index.mjs'
 
 const require = createRequire(import.meta.url)
-const { native } = require('../lib/schema.js')
+const { native, schema } = require('../lib/schema.js')
 const { pack, WIDTH } = require('../lib/pack.js')
 
 test('pure-JS features and conclusions equal the addon\'s on 1,000 simulated requests', async () => {
-  const names = JSON.parse(native.analyzerTablesJson()).features.map((f) => f.name)
+  const names = schema.features.map((f) => f.name)
   const nums = new Float64Array(WIDTH)
   const profiles = ['default', 'signup', 'checkout']
   const addon = profiles.map((profile) => new Refiner({ profile }))

@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { Refiner, features } from '../index.mjs'
+import { ROOT } from './fixtures.mjs'
 
-const cli = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', 'bin', 'request-refiner.mjs')
+const cli = join(ROOT, 'bin', 'request-refiner.mjs')
 const dir = mkdtempSync(join(tmpdir(), 'refiner-pipeline-'))
 const path = (f) => join(dir, f)
 after(() => rmSync(dir, { recursive: true, force: true }))

@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { ROOT as root } from './fixtures.mjs'
 
-const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..')
 const bin = (name) => join(root, 'node_modules', '.bin', name)
 const smoke = join(root, '__test__', 'runtimes', 'smoke.mjs')
 

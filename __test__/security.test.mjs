@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { Refiner } from '../index.mjs'
-import { browserInput } from './fixtures.mjs'
+import { browserInput, ROOT as root } from './fixtures.mjs'
 
-const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..')
 const strace = spawnSync('strace', ['-V'], { encoding: 'utf8' }).status === 0
 
 test('refine does no file or network I/O (strace)', { skip: !strace && 'strace is not installed (.ci/run installs it)' }, () => {

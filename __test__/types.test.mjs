@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
+import { ROOT as root } from './fixtures.mjs'
 
 const require = createRequire(import.meta.url)
-const root = new URL('..', import.meta.url).pathname
 
 test('index.d.ts compiles under tsc --strict against a usage file', () => {
   const tsc = require.resolve('typescript/bin/tsc')

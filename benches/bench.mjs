@@ -64,7 +64,7 @@ const jsFeatures = () => featureValues(nums, pack(nums, decision, input), featur
 const onnxRow = (x) => session.run({ features: new ort.Tensor('float32', x, [1, N_IN]) })
 
 // The alternatives must compute the same thing: check them against the addon on simulated traffic.
-{
+async function checkParity() {
   let samples = 0
   let conclusions = 0
   let maxDiff = 0
@@ -80,8 +80,9 @@ const onnxRow = (x) => session.run({ features: new ort.Tensor('float32', x, [1, 
   if (jsModelVersion !== refiner.modelVersion) throw new Error(`the pure-JS pipeline has ${jsModelVersion}, the addon ${refiner.modelVersion}`)
   if (onnxVersion && onnxVersion !== refiner.modelVersion) throw new Error(`benches/default.onnx is ${onnxVersion}, the addon's model ${refiner.modelVersion}: re-export it (scripts/export_onnx.py)`)
   if (conclusions !== samples || maxDiff > 1e-4) throw new Error(`alternatives disagree with the addon: ${conclusions}/${samples} conclusions, max probability difference ${maxDiff}`)
-  var parity = `${samples} simulated requests: the pure-JS pipeline reaches the addon's conclusion on all of them; its and onnxruntime's probabilities are within ${maxDiff.toExponential(1)} of the addon's`
+  return `${samples} simulated requests: the pure-JS pipeline reaches the addon's conclusion on all of them; its and onnxruntime's probabilities are within ${maxDiff.toExponential(1)} of the addon's`
 }
+const parity = await checkParity()
 const rows = []
 const row = (name, p50, p99, opsPerS, note = '') => rows.push({ name, p50, p99, opsPerS, note })
 

@@ -15,6 +15,7 @@ const { pack, WIDTH } = require('../lib/pack.js')
 const L = schema.input
 const S = L.slots
 const T = JSON.parse(native.analyzerTablesJson())
+const FEATURES = schema.features
 const M = JSON.parse(native.defaultModelJson())
 const list = (f) => readFileSync(join(root, 'crates/refiner-core/data', f), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'))
 
@@ -71,11 +72,28 @@ function rules(nums) {
   return s
 }
 
+// Analyses of recent user agents, as the addon keeps per workspace (same bound and length cap).
+const UA_CACHE = new Map()
+const UA_CACHE_SLOTS = 256
+const UA_CACHE_MAX_LEN = 256
+
+function analyzeUa(u) {
+  const browser = u.startsWith('Mozilla/5.0 (') && ENGINES.test(u) && BROWSERS.test(u)
+  return { missing: 0, length: Buffer.byteLength(u), crawler: +CRAWLERS.test(u), http: +HTTP.test(u), automation: +AUTOMATION.test(u), bot: +BOT.test(u), browser: +browser, chromium: +(browser && CHROMIUM.test(u)) }
+}
+
 function ua(text, hints) {
   const u = text.trim()
   if (!u) return { missing: 1, length: 0, crawler: 0, http: 0, automation: 0, bot: 0, browser: 0, chromium: 0, hints: hints ? 1 : 0 }
-  const browser = u.startsWith('Mozilla/5.0 (') && ENGINES.test(u) && BROWSERS.test(u)
-  return { missing: 0, length: Buffer.byteLength(u), crawler: +CRAWLERS.test(u), http: +HTTP.test(u), automation: +AUTOMATION.test(u), bot: +BOT.test(u), browser: +browser, chromium: +(browser && CHROMIUM.test(u)), hints: hints ? 1 : 0 }
+  let info = UA_CACHE.get(u)
+  if (!info) {
+    info = analyzeUa(u)
+    if (u.length <= UA_CACHE_MAX_LEN) {
+      if (UA_CACHE.size >= UA_CACHE_SLOTS) UA_CACHE.delete(UA_CACHE.keys().next().value)
+      UA_CACHE.set(u, info)
+    }
+  }
+  return { ...info, hints: hints ? 1 : 0 }
 }
 
 function decodePath(p) {
@@ -132,8 +150,10 @@ function privateOrMissing(ip) {
   return v === '::1' || v === '::' || (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80
 }
 
-const ctx = (nums, key) => nums[L.contextBase + L.contextFields.findIndex((f) => f.key === key)]
-const header = (nums, i) => nums[L.headerBase + i]
+// Slots resolved once, not per refine.
+const CONTEXT_SLOT = Object.fromEntries(L.contextFields.map((f, i) => [f.key, L.contextBase + i]))
+const ctx = (nums, key) => nums[CONTEXT_SLOT[key]]
+const HEADER_FEATURES = L.headerFlags.map((h, i) => [`headers.${h.replaceAll('-', '_').replace('upgrade_insecure_requests', 'upgrade_insecure')}`, L.headerBase + i])
 
 /** Raw feature values by name; the schema's order, transforms and defaults come from the addon. */
 function raw(nums, texts) {
@@ -144,8 +164,10 @@ function raw(nums, texts) {
   const inj = injection(path, body)
   const route = nums[S.Route]
   const method = nums[S.Method]
-  const given = L.contextFields.filter((f) => !Number.isNaN(nums[L.contextBase + L.contextFields.indexOf(f)])).length / L.contextFields.length
-  return {
+  let given = 0
+  for (let i = 0; i < L.contextFields.length; i++) given += Number.isNaN(nums[L.contextBase + i]) ? 0 : 1
+  given /= L.contextFields.length
+  const r0 = {
     'rules.decision_present': nums[S.DecisionPresent], 'rules.denied': +(nums[S.Conclusion] === C.DENY), 'rules.challenged': +(nums[S.Conclusion] === C.CHALLENGE), 'rules.errored': +(nums[S.Conclusion] === C.ERROR),
     'rules.error_results': r.errors, 'rules.bot_denied': +r.botDenied, 'rules.bot_denied_entities': r.botDeniedEntities, 'rules.bot_verified': +r.botVerified, 'rules.bot_spoofed': +r.botSpoofed,
     'rules.shield_triggered': +r.shield, 'rules.rate_limited': +r.rateLimited, 'rules.rate_remaining_frac': r.rateFrac, 'rules.email_denied': +r.emailDenied,
@@ -154,7 +176,7 @@ function raw(nums, texts) {
     'ip.details_present': nums[S.IpPresent], 'ip.hosting': nums[S.IpHosting], 'ip.vpn': nums[S.IpVpn], 'ip.proxy': nums[S.IpProxy], 'ip.tor': nums[S.IpTor], 'ip.relay': nums[S.IpRelay], 'ip.abuser': nums[S.IpAbuser],
     'ip.private_or_missing': +privateOrMissing(ip),
     'ua.missing': u.missing, 'ua.length': u.length, 'ua.crawler_pattern': u.crawler, 'ua.http_library': u.http, 'ua.automation': u.automation, 'ua.bot_token': u.bot, 'ua.browser_like': u.browser,
-    'headers.count': nums[S.HeaderCount], ...Object.fromEntries(L.headerFlags.map((h, i) => [`headers.${h.replaceAll('-', '_').replace('upgrade_insecure_requests', 'upgrade_insecure')}`, header(nums, i)])),
+    'headers.count': nums[S.HeaderCount],
     'headers.hints_without_chromium': +(u.hints && !u.chromium), 'headers.chromium_without_hints': +(u.chromium && !u.hints),
     'request.given': +(method > 0 || nums[S.HeaderCount] > 0 || path.length > 0 || ip.length > 0), 'request.method_unsafe': +(method >= 3 && method <= 6), 'request.path_length': Buffer.byteLength(path),
     'request.sqli_tokens': inj.sqli, 'request.xss_tokens': inj.xss, 'request.traversal_tokens': inj.traversal, 'request.command_tokens': inj.command, 'request.body_symbol_frac': inj.bodySymbols,
@@ -164,14 +186,16 @@ function raw(nums, texts) {
     'context.account_age_days': ctx(nums, 'accountAgeDays'), 'context.email_verified': ctx(nums, 'emailVerified'), 'context.form_fill_ms': ctx(nums, 'formFillMs'), 'context.cart_value': ctx(nums, 'cartValue'),
     'context.payment_attempts': ctx(nums, 'paymentAttempts'), 'context.logged_in': ctx(nums, 'loggedIn'),
   }
+  for (const [name, slot] of HEADER_FEATURES) r0[name] = nums[slot]
+  return r0
 }
 
 const TRANSFORM = { Flag: (x) => (x > 0 ? 1 : 0), Log1p: (x) => Math.log1p(Math.max(0, x)), Ratio: (x) => Math.min(1, Math.max(0, x)), Identity: (x) => x }
 
 /** The model inputs, in schema order (what `featureValues` returns natively). */
-export function featureValues(nums, texts, out = new Float32Array(T.features.length)) {
+export function featureValues(nums, texts, out = new Float32Array(FEATURES.length)) {
   const r = raw(nums, texts)
-  T.features.forEach((f, i) => {
+  FEATURES.forEach((f, i) => {
     const v = r[f.name]
     if (v === undefined) throw new Error(`the JS pipeline does not compute ${f.name}`)
     out[i] = TRANSFORM[f.transform](Number.isNaN(v) ? f.missing : v)
@@ -210,7 +234,7 @@ export const modelVersion = M.version
 /** `new JsRefiner({ profile }).refine(decision, input)`: the same answers as the addon's, in JS. */
 export class JsRefiner {
   #nums = new Float64Array(WIDTH)
-  #x = new Float32Array(T.features.length)
+  #x = new Float32Array(FEATURES.length)
   constructor({ profile = 'default' } = {}) {
     this.thresholds = M.thresholds[profile]
   }

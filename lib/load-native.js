@@ -1,8 +1,6 @@
 'use strict'
 // Loads the platform binary through the napi-rs loader (native.js). When it is missing or does not
 // match, throws one error that names the package to install, instead of the loader's chain.
-const { version } = require('../package.json')
-
 /** The prebuilt package this platform needs, as the loader names it. */
 function platformPackage() {
   const { platform, arch } = process
@@ -28,6 +26,8 @@ function loadNative() {
   try {
     return require('../native.js')
   } catch (cause) {
+    // package.json is read only here, on the failure path, not at every start-up.
+    const { version } = require('../package.json')
     const pkg = platformPackage()
     const published = publishedPackages()
     const hint = published.includes(pkg)
@@ -39,4 +39,4 @@ function loadNative() {
   }
 }
 
-module.exports = { loadNative, platformPackage, publishedPackages }
+module.exports = { loadNative }

@@ -6,6 +6,8 @@ const { schema } = require('./schema.js')
 const O = schema.output
 const CONCLUSIONS = O.conclusions
 const FEATURES = schema.features
+// Flags read as yes/no in reasons: "a cookie header was sent (no)".
+const IS_FLAG = FEATURES.map((f) => f.transform === 'Flag')
 const THREATS = schema.threats
 
 /** The output of the same refine with its explanation (null when there is nothing to explain). */
@@ -96,7 +98,8 @@ class RefinedDecision {
     this.#source = null
     for (let i = 0; raw && i < raw[O.reasonCount]; i++) {
       const at = O.reasons + 3 * i
-      const f = FEATURES[raw[at]]
+      const index = raw[at]
+      const f = FEATURES[index]
       const value = raw[at + 1]
       const contribution = Math.round(raw[at + 2] * 1000) / 1000
       const direction = contribution > 0 ? 'raises' : 'lowers'
@@ -106,8 +109,7 @@ class RefinedDecision {
         value,
         contribution,
         threat: this.#threat,
-        // Flags read as yes/no: "a cookie header was sent (no)".
-        text: `${f.description} (${f.flag ? (value ? 'yes' : 'no') : formatValue(value)}) ${direction} ${this.#threat} risk`,
+        text: `${f.description} (${IS_FLAG[index] ? (value ? 'yes' : 'no') : formatValue(value)}) ${direction} ${this.#threat} risk`,
       })
     }
     this.#reasons = reasons

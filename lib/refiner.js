@@ -136,6 +136,6 @@ async function refine(decision, input) {
 }
 
 /** Names and meaning of the model's input features, from the native schema. */
-const features = () => schema.features.map((f) => ({ ...f }))
+const features = () => schema.features.map(({ name, group, description, transform }) => ({ name, group, description, flag: transform === 'Flag' }))
 
 module.exports = { Refiner, RefinedDecision, refine, features }

@@ -3,7 +3,7 @@
 
 use crate::engine::{out, OUT_WIDTH};
 use napi_derive::napi;
-use refiner_core::{decision, explain::MAX_REASONS, features::{Transform, FEATURES}, model::Threat, policy::Profile};
+use refiner_core::{decision, explain::MAX_REASONS, features::FEATURES, model::Threat, policy::Profile};
 use serde_json::json;
 
 /// The layouts and tables of this build, as JSON.
@@ -11,7 +11,9 @@ use serde_json::json;
 pub fn schema_json() -> String {
     let features: Vec<_> = FEATURES
         .iter()
-        .map(|f| json!({"name": f.name, "group": f.group.prefix().trim_end_matches('.'), "description": f.description, "flag": f.transform == Transform::Flag}))
+        .map(|f| {
+            json!({"name": f.name, "group": f.group.prefix().trim_end_matches('.'), "description": f.description, "transform": format!("{:?}", f.transform), "missing": f.missing})
+        })
         .collect();
     json!({
         "input": decision::layout_json(),

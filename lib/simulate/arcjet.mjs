@@ -29,7 +29,7 @@ const emailShape = (email, freeLocal) => {
   return (at < 0 ? shape(email) : `${shape(email.slice(0, at))}@${freeLocal.has(domain) ? domain : shape(domain)}`) + long
 }
 
-/** Loads the SDK and returns `decide(sketch, request, rng)`, which gives the decision as Arcjet logs it. */
+/** Loads the SDK and returns `decide(sketch, request, rng, pools)`, which gives the decision as Arcjet logs it. */
 export async function createArcjet() {
   const { detectBot, sensitiveInfo, validateEmail } = await import('arcjet')
   const rules = {
@@ -40,14 +40,11 @@ export async function createArcjet() {
   // The free providers the SDK recognizes without the cloud (checked by isFreeEmail in @arcjet/analyze).
   const freeLocal = new Set(['gmail.com', 'yahoo.com', 'hotmail.com', 'aol.com', 'hotmail.co.uk'])
   const memo = { bot: new Map(), email: new Map(), sensitive: new Map() }
-  const stats = { calls: 0, misses: 0 }
 
   /** Runs one rule as the SDK does: validate, then protect; a throw becomes an ERROR result. */
   async function runLocal(kind, key, { ua, email, body }) {
-    stats.calls++
     const hit = memo[kind].get(key)
     if (hit) return hit
-    stats.misses++
     const context = { key: 'offline', fingerprint: 'fp', cache: noCache, log: silent, characteristics: [], runtime: 'node', getBody: async () => body }
     const details = { ip: '192.0.2.1', method: 'POST', protocol: 'https:', host: 'shop.example', path: '/', headers: new Headers(ua === undefined ? {} : { 'user-agent': ua }), email, cookies: '', query: '', extra: {} }
     let result
@@ -98,7 +95,7 @@ export async function createArcjet() {
     return { conclusion: denied ? 'DENY' : 'ALLOW', reason: denied ? denied.reason : cloud.rate.reason, results, ip: ipDetails(r, s) }
   }
 
-  return { decide, stats }
+  return { decide }
 }
 
 const run = (deny, reason) => ({ state: 'RUN', conclusion: deny ? 'DENY' : 'ALLOW', reason })

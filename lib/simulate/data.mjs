@@ -27,7 +27,6 @@ export function packageDir(name) {
   return dir
 }
 
-export const packageVersion = (name) => JSON.parse(readFileSync(join(packageDir(name), 'package.json'), 'utf8')).version
 const readPackageFile = (name, file) => readFileSync(join(packageDir(name), file), 'utf8')
 const readPackageJson = (name, file) => JSON.parse(readPackageFile(name, file))
 

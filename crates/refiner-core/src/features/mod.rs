@@ -91,7 +91,6 @@ pub fn tables_json() -> serde_json::Value {
         "chromium": ua::CHROMIUM,
         "injectionTokens": injection::TOKENS,
         "bodySymbols": std::str::from_utf8(injection::BODY_SYMBOLS).expect("ASCII"),
-        "features": FEATURES.iter().map(|f| serde_json::json!({"name": f.name, "transform": format!("{:?}", f.transform), "missing": f.missing})).collect::<Vec<_>>(),
     })
 }
 

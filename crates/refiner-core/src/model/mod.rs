@@ -122,13 +122,12 @@ pub struct Activations {
     pub(crate) z: Array1<f32>,
     pub(crate) pre: Array1<f32>,
     pub(crate) hidden: Array1<f32>,
-    pub(crate) logits: Array1<f32>,
 }
 
 impl Activations {
     pub fn new(model: &Model) -> Self {
         let h = model.hidden_size();
-        Self { z: Array1::zeros(N_FEATURES), pre: Array1::zeros(h), hidden: Array1::zeros(h), logits: Array1::zeros(N_HEADS) }
+        Self { z: Array1::zeros(N_FEATURES), pre: Array1::zeros(h), hidden: Array1::zeros(h) }
     }
 
     /// The standardized inputs of the last pass.
@@ -183,7 +182,7 @@ impl Model {
         })
     }
 
-    /// Raw (uncalibrated) logits; leaves every intermediate in `act`.
+    /// Raw (uncalibrated) logits; leaves the standardized inputs and hidden pre-activations in `act`.
     pub fn logits(&self, x: &[f32; N_FEATURES], act: &mut Activations) -> [f32; N_HEADS] {
         // Plain slices: ndarray's zipped iterators cost more than the arithmetic at this size.
         let contiguous = "activations and weights are contiguous";
@@ -200,12 +199,10 @@ impl Model {
             *h = p.max(0.0);
         }
         let w2 = self.w2.as_slice().expect(contiguous);
-        let logits: [f32; N_HEADS] = std::array::from_fn(|k| {
+        std::array::from_fn(|k| {
             let row = &w2[k * hidden.len()..(k + 1) * hidden.len()];
             self.b2[k] + row.iter().zip(hidden.iter()).map(|(w, h)| w * h).sum::<f32>()
-        });
-        act.logits.as_slice_mut().expect(contiguous).copy_from_slice(&logits);
-        logits
+        })
     }
 
     /// Calibrated probability per threat.
