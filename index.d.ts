@@ -19,7 +19,44 @@ export interface RefinerOptions {
    * `'open'` returns the rules' own conclusion, `'closed'` returns DENY; both marked `isErrored()`. Default `'open'`.
    */
   failMode?: 'open' | 'closed'
+  /**
+   * Behavioral memory: `false` for none, `{ maxBytes }` for a memory of its own (the default,
+   * 32 MB), or a `Memory` shared with other Refiners.
+   */
+  memory?: false | { maxBytes?: number } | Memory
+  /** Share memory across processes through Redis (used by `refineAsync` and `observeAsync`). */
+  store?: StoreOptions
 }
+
+export interface StoreOptions {
+  /** A `redis://` URL (needs the `ioredis` package) or an ioredis client you manage. */
+  redis: string | object
+  /** At least 16 characters, the same in every process: keys are SipHash-ed with it. */
+  secret: string
+  /** Beyond this, a refine answers from local memory, marked `degraded`. Default 50. */
+  timeoutMs?: number
+  /** Records expire after this long without a request. Default 86400. */
+  ttlSeconds?: number
+  /** Prefix of the Redis keys. Default `'rr:'`. */
+  prefix?: string
+}
+
+/** A bounded behavioral memory (time-decayed counters and sketches under keyed hashes), shareable by Refiners. */
+export declare class Memory {
+  /** `maxBytes`: the budget, never exceeded (default 32 MB). `secret`: hash keys with it (needed with a store). */
+  constructor(options?: { maxBytes?: number; secret?: string })
+  /** Bytes held, whatever is stored. */
+  readonly bytes: number
+  /** Records held before the coldest are evicted. */
+  readonly capacity: number
+  /** Created with a secret. */
+  readonly keyed: boolean
+  /** Records in use (scans the table). */
+  size(): number
+}
+
+/** Outcomes the app reports with `observe()`. */
+export type OutcomeEvent = 'login_failed' | 'login_ok' | 'payment_declined' | 'payment_ok' | 'signup_confirmed' | 'chargeback'
 
 /**
  * A rule decision: what Arcjet's `aj.protect(req)` returns (read by duck typing, so any copy of
@@ -49,7 +86,7 @@ export interface RuleDecision {
 }
 
 export interface RequestInfo {
-  /** Client IP address (used only to tell private or missing addresses; never stored). */
+  /** Client IP address (a memory key, with its /24 or /64 network: hashed, never stored). */
   ip?: string
   /** HTTP method. */
   method?: string
@@ -87,11 +124,19 @@ export interface AppContext {
   paymentAttempts?: number
   /** The request comes from a logged-in user. */
   loggedIn?: boolean
+  /** The account's id (else the request's email identifies the account). A memory key: hashed, never stored. */
+  accountId?: string
+  /** The session's id. A memory key. */
+  sessionId?: string
+  /** A device id of yours (else Arcjet's rule-result fingerprint, else a hash of network and stable headers). A memory key. */
+  fingerprint?: string
 }
 
 export interface RefineInput {
   request?: RequestInfo
   context?: AppContext
+  /** When the request happened (replaying logs); default now. */
+  at?: Date | number
 }
 
 export interface Reason {
@@ -123,6 +168,8 @@ export declare class RefinedDecision {
   readonly threats: { bot: number; attack: number; abuse: number }
   /** The refiner itself failed and `conclusion` comes from `failMode`. */
   readonly errored: boolean
+  /** The store was unreachable or slow: memory came from this process only. */
+  readonly degraded: boolean
   /** The refined (live) conclusion differs from the rules' (ERROR or no decision count as ALLOW). */
   readonly overridden: boolean
   /** The rules' own conclusion, or null when no decision was passed. */
@@ -150,8 +197,14 @@ export declare class Refiner {
   readonly modelVersion: string
   /** Refines synchronously on the calling thread, in microseconds. Throws a TypeError naming the field on bad input. */
   refine(decision?: RuleDecision | null, input?: RefineInput): RefinedDecision
-  /** `refine` as a Promise, computed on the calling thread (a thread-pool hop would cost more than the work). */
+  /** `refine` as a Promise. With a store, memory comes from one Redis round trip (local memory, `degraded`, when it fails); without, it is computed on the calling thread. */
   refineAsync(decision?: RuleDecision | null, input?: RefineInput): Promise<RefinedDecision>
+  /** Records an outcome the refiner cannot see under the keys of `input`, in local memory. */
+  observe(type: OutcomeEvent, input?: RefineInput): void
+  /** `observe`, also recorded in the store; never rejects for store failures. */
+  observeAsync(type: OutcomeEvent, input?: RefineInput): Promise<{ degraded: boolean }>
+  /** Closes the store connection this Refiner opened. */
+  close(): Promise<void>
   /** Refines many requests in parallel on all cores; results in input order. */
   refineBatch(items: ReadonlyArray<RefineInput & { decision?: RuleDecision | null }>): RefinedDecision[]
 }

@@ -11,7 +11,7 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 
 /** A configured refiner with its buffers; not shared across threads (each JS Refiner owns one). */
 export declare class Engine {
-  constructor(options: EngineOptions)
+  constructor(options: EngineOptions, memory?: Memory | undefined | null)
   /** The loaded model's version (`name@crc32`). */
   get modelVersion(): string
   /**
@@ -19,8 +19,25 @@ export declare class Engine {
    * without reasons: the JS layer asks `explain` for them when they are read.
    */
   refine(nums: Float64Array, texts: string, dst: Float64Array): void
-  /** The same as `refine`, with the reasons. */
+  /** The same refine again, with the reasons, from the memory snapshot it left in `nums`. */
   explain(nums: Float64Array, texts: string, dst: Float64Array): void
+  /** Refines with the records a shared store returned for `storeKeys(nums, texts)`. */
+  refineStored(nums: Float64Array, texts: string, records: Float64Array, dst: Float64Array): void
+  /**
+   * Records an outcome the app reports (`event`: one of the memory's EVENTS) under the keys of
+   * the packed input.
+   */
+  observe(event: string, nums: Float64Array, texts: string): void
+  /**
+   * What local memory knows under the keys of the packed input at its time (or now), without
+   * recording anything: `SNAPSHOT_WIDTH` numbers as `Snapshot::write` lays them out.
+   */
+  recall(nums: Float64Array, texts: string): Array<number>
+  /**
+   * The keyed hashes a shared store keeps this input under, per key kind in
+   * `schema.memory.kinds` order: `"<hex key>:<member bit or -1>"`, or `""` when absent.
+   */
+  storeKeys(nums: Float64Array, texts: string): Array<string>
   /**
    * The floor for benchmarks (benches/bench.mjs): receives the same packed buffers as
    * `refine`, checks their lengths as it does, and does nothing else.
@@ -28,6 +45,21 @@ export declare class Engine {
   noop(nums: Float64Array, texts: string, dst: Float64Array): number
   /** Refines `texts.len()` packed inputs in parallel on the rayon pool; row i of `dst` gets input i. */
   refineBatch(nums: Float64Array, texts: Array<string>, dst: Float64Array): void
+}
+
+/** A bounded behavioral memory (see docs/FEATURES.md#memory-keys). */
+export declare class Memory {
+  /**
+   * `maxBytes`: the budget (default 32 MB). `secret`: derive the key hashes from it, as every
+   * process sharing a store must; a random per-process key otherwise.
+   */
+  constructor(maxBytes?: number | undefined | null, secret?: string | undefined | null)
+  /** Bytes held, whatever is stored: never more than `maxBytes`. */
+  get bytes(): number
+  /** Records it can hold before it evicts the coldest. */
+  get capacity(): number
+  /** Records in use (scans the whole table). */
+  size(): number
 }
 
 /**

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.Engine = nativeBinding.Engine
+module.exports.Memory = nativeBinding.Memory
 module.exports.analyzerTablesJson = nativeBinding.analyzerTablesJson
 module.exports.calibrateModel = nativeBinding.calibrateModel
 module.exports.defaultModelJson = nativeBinding.defaultModelJson

@@ -25,8 +25,10 @@ const caseOf = eval(CASE_SOURCE)
 const N = 2000
 const key = (d) => `${d.conclusion} ${d.liveConclusion} ${d.score} ${d.reasons.map((r) => r.feature).join(',')}`
 
+// Memory off: these tests compare the refine paths, which must agree given the same history;
+// memory under concurrency is tested in memory.test.mjs.
 function expected() {
-  const r = new Refiner()
+  const r = new Refiner({ memory: false })
   return Array.from({ length: N }, (_, i) => key(r.refine(...caseOf(i, browserInput, scriptInput))))
 }
 
@@ -38,7 +40,7 @@ test('8 worker threads refining at once agree with the sync path', async () => {
     import(${JSON.stringify(fixtures)}).then(async ({ browserInput, scriptInput }) => {
       const caseOf = ${CASE_SOURCE}
       const key = ${key.toString()}
-      const refiners = [new Refiner(), new Refiner()]
+      const refiners = [new Refiner({ memory: false }), new Refiner({ memory: false })]
       const out = []
       for (let i = 0; i < ${N}; i++) {
         const [d, input] = caseOf(i, browserInput, scriptInput)
@@ -62,7 +64,7 @@ test('8 worker threads refining at once agree with the sync path', async () => {
 
 test('thousands of refineAsync in flight and large batches at once agree with the sync path', async () => {
   const want = expected()
-  const r = new Refiner()
+  const r = new Refiner({ memory: false })
   const inFlight = Array.from({ length: N }, (_, i) => r.refineAsync(...caseOf(i, browserInput, scriptInput)))
   const batches = [0, 1, 2].map(() => r.refineBatch(Array.from({ length: N }, (_, i) => {
     const [decision, input] = caseOf(i, browserInput, scriptInput)

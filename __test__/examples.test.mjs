@@ -68,7 +68,7 @@ const post = async (url, headers, body) => {
 const browserSignup = { email: 'anna.smith@gmail.com', session: { sessionAgeS: 600, sessionRequests: 12, pagesSeen: 6, formFillMs: 21000 } }
 const botSignup = { email: 'xk3j9q2m@mailinator.com', session: { sessionAgeS: 2, formFillMs: 350 } }
 const shopper = { session: { sessionAgeS: 900, pagesSeen: 8, cartValue: 64.5, paymentAttempts: 1, accountAgeDays: 400, emailVerified: true, loggedIn: true } }
-const cardTest = (i) => ({ session: { sessionAgeS: 4, pagesSeen: 0, cartValue: 1.5, paymentAttempts: i + 3, accountAgeDays: 0, loggedIn: false, formFillMs: 700 } })
+const cardTest = (i) => ({ card: '4000000000000002', session: { sessionAgeS: 4, pagesSeen: 0, cartValue: 1.5, paymentAttempts: i + 3, accountAgeDays: 0, loggedIn: false, formFillMs: 700 } })
 
 /** The scenario every example must pass; returns the statuses for the log. */
 export async function exercise(url) {

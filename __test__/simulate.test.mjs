@@ -5,9 +5,10 @@ import { test } from 'node:test'
 import { SCENARIOS, parseMix, simulate } from '../lib/simulate/index.mjs'
 import { inPool, loadPools } from '../lib/simulate/data.mjs'
 
+/** The samples (outcome events left out). */
 const collect = async (options) => {
   const out = []
-  for await (const s of simulate(options)) out.push(s)
+  for await (const s of simulate(options)) if (!s.event) out.push(s)
   return out
 }
 const isThreat = (s) => s.labels.bot || s.labels.attack || s.labels.abuse
@@ -72,10 +73,10 @@ test('rule decisions are Arcjet\'s: its bot list, early exit on a local DENY, cl
   const samples = await collect({ n: 3000, seed: 13, pool: 'all' })
   const withDecision = samples.filter((s) => s.decision)
   assert.ok(withDecision.length / samples.length > 0.8)
-  const curl = withDecision.find((s) => /^curl\//.test(s.request?.headers?.['user-agent'] ?? '') && s.decision.conclusion === 'DENY')
-  assert.ok(curl, 'some curl request is denied')
+  const curl = withDecision.find((s) => s.decision.conclusion === 'DENY' && s.decision.results.find((r) => r.reason.type === 'BOT')?.conclusion === 'DENY')
+  assert.ok(curl, 'some tool is denied by the local bot rule')
   const bot = curl.decision.results.find((r) => r.reason.type === 'BOT')
-  assert.deepEqual(bot.reason.denied, ['CURL'], 'the SDK names the bot')
+  assert.ok(bot.reason.denied.length > 0 && bot.reason.denied.every((x) => /^[A-Z_]+$/.test(x)), `the SDK names the bot: ${bot.reason.denied}`)
   // The SDK stops at a local DENY: the cloud is never asked, later rules stay NOT_RUN.
   assert.deepEqual(curl.decision.ip, {})
   assert.ok(curl.decision.results.some((r) => r.state === 'NOT_RUN'))
@@ -85,4 +86,29 @@ test('rule decisions are Arcjet\'s: its bot list, early exit on a local DENY, cl
   // Honest failures of the rules are present: shared ips rate-limited, a support message blocked.
   assert.ok(withDecision.some((s) => s.scenario === 'legit_shared_ip' && s.decision.reason.type === 'RATE_LIMIT' && s.decision.conclusion === 'DENY'))
   assert.ok(withDecision.some((s) => s.scenario === 'legit_support' && s.decision.reason.type === 'SENSITIVE_INFO'))
+})
+
+test('traffic comes in time order from actors who keep their identity, with the outcomes apps report', async () => {
+  const lines = []
+  for await (const s of simulate({ n: 4000, seed: 21, pool: 'train' })) lines.push(s)
+  for (let i = 1; i < lines.length; i++) assert.ok(lines[i].at >= lines[i - 1].at, `line ${i} goes back in time`)
+  const events = lines.filter((s) => s.event)
+  const kinds = new Set(events.map((e) => e.event))
+  for (const e of ['login_failed', 'login_ok', 'payment_declined', 'payment_ok', 'signup_confirmed']) assert.ok(kinds.has(e), e)
+  const samples = lines.filter((s) => !s.event)
+  assert.equal(samples.length, 4000)
+  // Outcomes carry the identity of the request they follow, and nothing else.
+  for (const e of events) assert.deepEqual(Object.keys(e).sort(), ['at', 'context', 'event', 'request'])
+  // Shoppers come back: sessions span several requests from one ip.
+  const bySession = new Map()
+  for (const s of samples) if (s.context?.sessionId) bySession.set(s.context.sessionId, [...(bySession.get(s.context.sessionId) ?? []), s])
+  const multi = [...bySession.values()].filter((reqs) => reqs.length > 2 && !reqs[0].labels.bot)
+  assert.ok(multi.length > 20, `${multi.length} legitimate sessions with 3+ requests`)
+  assert.ok(multi.filter((reqs) => new Set(reqs.map((r) => r.request?.ip).filter(Boolean)).size === 1).length > multi.length / 2)
+  // Stuffers rotate accounts: their failed logins name many emails.
+  const stuffed = new Set(lines.filter((s) => s.scenario === 'credential_stuffing').map((s) => s.request?.email))
+  assert.ok(stuffed.size > 100, `${stuffed.size} accounts tried`)
+  // Shared ips are rate limited by what they really sent.
+  const nat = samples.filter((s) => s.scenario === 'legit_shared_ip' && s.decision?.results)
+  assert.ok(nat.some((s) => s.decision.results.some((r) => r.reason.type === 'RATE_LIMIT' && r.conclusion === 'DENY')))
 })

@@ -157,7 +157,7 @@ const HEADER_FEATURES = L.headerFlags.map((h, i) => [`headers.${h.replaceAll('-'
 
 /** Raw feature values by name; the schema's order, transforms and defaults come from the addon. */
 function raw(nums, texts) {
-  const [uaText, chUa, path, mail, body, ip] = texts.split('\0')
+  const [uaText, chUa, path, mail, body, ip] = texts.split('\0', 6)
   const r = rules(nums)
   const u = ua(uaText, chUa)
   const m = email(mail)
@@ -187,7 +187,31 @@ function raw(nums, texts) {
     'context.payment_attempts': ctx(nums, 'paymentAttempts'), 'context.logged_in': ctx(nums, 'loggedIn'),
   }
   for (const [name, slot] of HEADER_FEATURES) r0[name] = nums[slot]
+  Object.assign(r0, remembered(nums))
   return r0
+}
+
+// Memory features read the snapshot a refine leaves in the packed input (zeros without memory):
+// per key kind, known, age, distinct, then the counters.
+const MEM = schema.memory
+const KIND = Object.fromEntries(MEM.kinds.map((k, i) => [k, L.memoryBase + i * MEM.entryFields]))
+const COUNTER = Object.fromEntries(MEM.counters.map((c, i) => [c, 3 + i]))
+const CLIENT = ['ip', 'device', 'account', 'session']
+const entry = (nums, kind, field) => nums[KIND[kind] + (field === 'known' ? 0 : field === 'age' ? 1 : field === 'distinct' ? 2 : COUNTER[field])]
+const largest = (nums, kinds, counter) => Math.max(0, ...kinds.map((k) => entry(nums, k, counter)))
+
+function remembered(nums) {
+  const e = (kind, field) => entry(nums, kind, field)
+  return {
+    'memory.ip_seen_before': e('ip', 'known'), 'memory.ip_age_s': e('ip', 'age'), 'memory.ip_requests_1m': e('ip', 'requests1m'), 'memory.ip_requests_1h': e('ip', 'requests1h'),
+    'memory.ip_accounts': e('ip', 'distinct'), 'memory.network_requests_1m': e('network', 'requests1m'), 'memory.network_accounts': e('network', 'distinct'),
+    'memory.device_seen_before': e('device', 'known'), 'memory.device_requests_1m': e('device', 'requests1m'), 'memory.device_accounts': e('device', 'distinct'),
+    'memory.account_seen_before': e('account', 'known'), 'memory.account_age_s': e('account', 'age'), 'memory.account_devices': e('account', 'distinct'),
+    'memory.session_requests_1m': e('session', 'requests1m'), 'memory.session_ips': e('session', 'distinct'),
+    'memory.email_domain_requests_1h': e('email_domain', 'requests1h'), 'memory.email_domain_accounts': e('email_domain', 'distinct'),
+    'memory.login_failures': largest(nums, CLIENT, 'loginFailures'), 'memory.payment_failures': largest(nums, CLIENT, 'paymentFailures'), 'memory.denials': largest(nums, CLIENT, 'denials'),
+    'memory.good_outcomes': largest(nums, ['account', 'device'], 'goodOutcomes'), 'memory.chargebacks': largest(nums, ['account', 'device', 'ip'], 'chargebacks'),
+  }
 }
 
 const TRANSFORM = { Flag: (x) => (x > 0 ? 1 : 0), Log1p: (x) => Math.log1p(Math.max(0, x)), Ratio: (x) => Math.min(1, Math.max(0, x)), Identity: (x) => x }

@@ -109,6 +109,16 @@ function ipFlag(ip, name) {
   return bool(v, `decision.ip.${name}`)
 }
 
+/** The first fingerprint Arcjet computed for a rule result ('' when none). */
+function arcjetFingerprint(results, kept) {
+  for (let i = 0; i < kept; i++) {
+    const f = results[i]?.fingerprint
+    if (typeof f === 'string' && f) return f
+  }
+  return ''
+}
+
+/** Packs the decision into `nums`; returns Arcjet's fingerprint. */
 function packDecision(nums, d) {
   if (!isObject(d)) fail('decision', 'an object')
   nums[S.DecisionPresent] = 1
@@ -130,7 +140,7 @@ function packDecision(nums, d) {
   }
   reading = 'decision.results'
   const results = d.results
-  if (results == null) return
+  if (results == null) return ''
   if (!Array.isArray(results)) fail('decision.results', 'an array')
   nums[S.ResultCount] = results.length
   const kept = Math.min(results.length, L.maxResults)
@@ -139,6 +149,7 @@ function packDecision(nums, d) {
     readResult(nums, L.resultsBase + i * L.resultStride, results[i], `decision.results[${i}]`)
   }
   readingIndex = -1
+  return arcjetFingerprint(results, kept)
 }
 
 /** Joins string parts until native analysis has enough, so huge arrays cost nothing. */
@@ -192,17 +203,18 @@ function bodyText(b) {
   return parts.join('\n')
 }
 
-const NO_TEXTS = '\0\0\0\0\0'
+const NO_REQUEST = '\0\0\0\0\0\0'
 
-/** Packs a request into `nums`; returns the \0-joined texts. */
+/** Packs a request into `nums`; returns its \0-joined texts (the first 7 fields). */
 function packRequest(nums, r) {
-  if (r == null) return NO_TEXTS
+  if (r == null) return NO_REQUEST
   if (!isObject(r)) fail('request', 'an object')
   reading = 'request'
   const method = str(r.method, 'request.method')
   if (method) nums[S.Method] = codes.method[method.toUpperCase()] ?? METHOD_OTHER
   let ua = ''
   let chUa = ''
+  let lang = ''
   reading = 'request.headers'
   const h = objectOrNull(r.headers, 'request.headers')
   if (h) {
@@ -212,13 +224,17 @@ function packRequest(nums, r) {
     for (let i = 0; i < flags.length; i++) nums[L.headerBase + i] = get(flags[i]) === undefined ? 0 : 1
     ua = get('user-agent') ?? ''
     chUa = get('sec-ch-ua') ?? ''
+    lang = get('accept-language') ?? ''
   }
   reading = 'request'
-  return `${text(ua)}\0${text(chUa)}\0${text(str(r.path, 'request.path'))}\0${text(str(r.email, 'request.email'))}\0${text(bodyText(r.body))}\0${text(str(r.ip, 'request.ip'))}`
+  return `${text(ua)}\0${text(chUa)}\0${text(str(r.path, 'request.path'))}\0${text(str(r.email, 'request.email'))}\0${text(bodyText(r.body))}\0${text(str(r.ip, 'request.ip'))}\0${text(lang)}`
 }
 
-function packContext(nums, c) {
-  if (c == null) return
+const [ACCOUNT_ID, SESSION_ID, FINGERPRINT] = L.identityFields
+
+/** Packs the context into `nums`; returns its identity texts (accountId, sessionId, fingerprint). */
+function packContext(nums, c, arcjetFp) {
+  if (c == null) return `\0\0${text(arcjetFp)}`
   if (!isObject(c)) fail('context', 'an object')
   reading = 'context'
   nums[S.Route] = coded(c.route, codes.route, 'context.route', ROUTE_EXPECTED)
@@ -235,6 +251,16 @@ function packContext(nums, c) {
       nums[L.contextBase + i] = v
     }
   }
+  const fp = str(c[FINGERPRINT], `context.${FINGERPRINT}`) || arcjetFp
+  return `${text(str(c[ACCOUNT_ID], `context.${ACCOUNT_ID}`))}\0${text(str(c[SESSION_ID], `context.${SESSION_ID}`))}\0${text(fp)}`
+}
+
+/** `input.at` (a Date or ms since the Unix epoch) in ms; 0 when not given (the refiner's clock). */
+function packAt(at) {
+  // Arrays inherit an `at` method; only a value counts.
+  if (at == null || typeof at === 'function') return 0
+  const ms = at instanceof Date ? at.getTime() : at
+  return typeof ms === 'number' && ms > 0 && ms < Infinity ? ms : fail('input.at', 'a Date or a time in ms since the Unix epoch')
 }
 
 /**
@@ -247,14 +273,14 @@ function pack(nums, decision, input) {
   reading = 'decision'
   readingIndex = -1
   try {
-    if (decision != null) packDecision(nums, decision)
+    const arcjetFp = decision != null ? packDecision(nums, decision) : ''
     reading = 'input'
-    if (input == null) return NO_TEXTS
+    if (input == null) return `${NO_REQUEST}\0\0\0${text(arcjetFp)}`
     if (!isObject(input)) fail('input', 'an object')
-    const texts = packRequest(nums, input.request)
+    nums[S.At] = packAt(input.at)
+    const request = packRequest(nums, input.request)
     reading = 'input'
-    packContext(nums, input.context)
-    return texts
+    return `${request}\0${packContext(nums, input.context, arcjetFp)}`
   } catch (e) {
     if (e instanceof TypeError && e[OURS]) throw e
     const where = readingIndex >= 0 ? `${reading}[${readingIndex}]` : reading

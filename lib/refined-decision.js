@@ -53,13 +53,15 @@ class RefinedDecision {
    * `source` ({ engine, nums, texts }) re-runs the refine with its explanation when `reasons`
    * is first read, so callers that only check the conclusion never pay for it.
    */
-  constructor(o, decision, refiner, rulesConclusion, source) {
+  constructor(o, decision, refiner, rulesConclusion, source, degraded = false) {
     this.conclusion = CONCLUSIONS[o[O.conclusion]]
     /** What LIVE mode would have concluded (differs from `conclusion` only in DRY_RUN). */
     this.liveConclusion = CONCLUSIONS[o[O.live]]
     this.score = o[O.score]
     this.threats = { bot: o[O.threats], attack: o[O.threats + 1], abuse: o[O.threats + 2] }
     this.errored = o[O.errored] === 1
+    /** The shared store could not be reached in time: memory came from this process only. */
+    this.degraded = degraded
     // As the packer read it: the caller's object is not read twice.
     const rules = rulesConclusion
     /** The rules' own conclusion (null when no decision or no conclusion was passed). */
@@ -138,6 +140,7 @@ class RefinedDecision {
       score: this.score,
       threats: this.threats,
       errored: this.errored,
+      degraded: this.degraded,
       overridden: this.overridden,
       rulesConclusion: this.rulesConclusion,
       mode: this.mode,

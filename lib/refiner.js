@@ -2,11 +2,17 @@
 const { native, schema } = require('./schema.js')
 const { pack, WIDTH } = require('./pack.js')
 const { RefinedDecision } = require('./refined-decision.js')
+const { RedisStore, storeOptions } = require('./store/redis.js')
 
 const OUT = schema.output.width
 const CONCLUSION_SLOT = schema.input.slots.Conclusion
+const AT_SLOT = schema.input.slots.At
+const DENY_CODE = schema.input.conclusions.indexOf('DENY') + 1
 /** The rules' conclusion as packed (code 0: none given). */
 const rulesConclusion = (nums) => schema.input.conclusions[nums[CONCLUSION_SLOT] - 1] ?? null
+const EVENTS = schema.memory.events
+// Store codes: 0 and 1 are requests (allowed, denied), then the events in order.
+const EVENT_CODES = Object.assign(Object.create(null), Object.fromEntries(EVENTS.map((e, i) => [e, i + 2])))
 const PROFILES = schema.profiles
 const MODES = ['LIVE', 'DRY_RUN']
 const FAIL_MODES = ['open', 'closed']
@@ -45,6 +51,70 @@ function engineOptions(options) {
   }
 }
 
+const MEM = schema.memory
+const camel = (name) => name.replace(/_(\w)/g, (_, c) => c.toUpperCase())
+
+/** A snapshot as numbers (known, age, distinct, counters per key kind) → an object per kind. */
+function snapshotObject(values) {
+  const out = {}
+  MEM.kinds.forEach((kind, k) => {
+    const v = values.slice(k * MEM.entryFields, (k + 1) * MEM.entryFields)
+    const entry = { known: v[0] === 1, ageS: v[1], distinct: v[2] }
+    MEM.counters.forEach((c, i) => (entry[c] = v[3 + i]))
+    out[camel(kind)] = entry
+  })
+  return out
+}
+
+const nativeOf = new WeakMap()
+
+/** A bounded behavioral memory, which several Refiners may share. */
+class Memory {
+  /** @param {{ maxBytes?: number, secret?: string }} [options] */
+  constructor(options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+    const { maxBytes, secret } = options
+    if (maxBytes !== undefined && (typeof maxBytes !== 'number' || !Number.isFinite(maxBytes))) throw new TypeError('options.maxBytes must be a number')
+    if (secret !== undefined && typeof secret !== 'string') throw new TypeError('options.secret must be a string')
+    let m
+    try {
+      m = new native.Memory(maxBytes, secret)
+    } catch (e) {
+      if (e?.code === 'InvalidArg') throw new RangeError(`options.${e.message.replace(/^memory\./, '')}`)
+      throw e
+    }
+    nativeOf.set(this, m)
+    this.keyed = secret !== undefined
+  }
+  /** Bytes held, whatever is stored: never more than maxBytes. */
+  get bytes() {
+    return nativeOf.get(this).bytes
+  }
+  /** Records it holds before it evicts the coldest. */
+  get capacity() {
+    return nativeOf.get(this).capacity
+  }
+  /** Records in use (scans the table). */
+  size() {
+    return nativeOf.get(this).size()
+  }
+}
+
+/** The memory a Refiner uses: its own (default), a shared one, or none. */
+function memoryOf(options, store) {
+  const m = options.memory
+  if (m === false) {
+    if (store) throw new TypeError('options.memory cannot be false with options.store: local memory answers when the store cannot')
+    return undefined
+  }
+  if (m instanceof Memory) {
+    if (store && !m.keyed) throw new TypeError('options.memory must be created with the store\'s secret (new Memory({ secret })) to share keys with it')
+    return nativeOf.get(m)
+  }
+  if (m !== undefined && (m === null || typeof m !== 'object')) throw new TypeError('options.memory must be false, { maxBytes }, or a Memory')
+  return nativeOf.get(new Memory({ maxBytes: m?.maxBytes, secret: store?.secret }))
+}
+
 function copyOf(nums) {
   const c = new Array(WIDTH)
   for (let i = 0; i < WIDTH; i++) c[i] = nums[i]
@@ -53,14 +123,17 @@ function copyOf(nums) {
 
 class Refiner {
   #engine
+  #store
   #nums = new Float64Array(WIDTH)
   #out = new Float64Array(OUT)
 
   /** @param {import('../index').RefinerOptions} [options] */
   constructor(options = {}) {
     const o = engineOptions(options)
+    const store = options.store === undefined ? undefined : storeOptions(options.store)
+    const memory = memoryOf(options, store)
     try {
-      this.#engine = new native.Engine(o)
+      this.#engine = new native.Engine(o, memory)
     } catch (e) {
       // The core names the option; InvalidArg means the caller's value was out of range.
       if (e?.code === 'InvalidArg') throw new RangeError(`options.${e.message}`)
@@ -70,6 +143,8 @@ class Refiner {
     this.mode = o.mode ?? 'LIVE'
     this.failMode = o.failMode ?? 'open'
     this.modelVersion = this.#engine.modelVersion
+    // Connects last: nothing above can leave a connection open by throwing.
+    this.#store = store && new RedisStore(store)
   }
 
   /** Refines synchronously, in microseconds, on the calling thread. */
@@ -82,15 +157,72 @@ class Refiner {
   }
 
   /**
-   * The same as `refine`, as a Promise. The work is done on the calling thread: a thread-pool hop
-   * costs ~35 µs on 2 cores, many times a refine, and there is no I/O to wait for.
+   * The same as `refine`, as a Promise. Without a store the work is done on the calling thread: a
+   * thread-pool hop costs ~35 µs on 2 cores, many times a refine. With a store, memory comes from
+   * one round trip to it; when that fails or times out, from local memory, marked `degraded`.
    */
   refineAsync(decision, input) {
     try {
-      return Promise.resolve(this.refine(decision, input))
+      if (!this.#store) return Promise.resolve(this.refine(decision, input))
+      // Buffers of its own: other refines run while this one waits for the store.
+      const nums = new Float64Array(WIDTH)
+      const texts = pack(nums, decision, input)
+      return this.#refineStored(nums, texts, decision)
     } catch (e) {
       return Promise.reject(e)
     }
+  }
+
+  async #refineStored(nums, texts, decision) {
+    nums[AT_SLOT] ||= Date.now()
+    const code = nums[CONCLUSION_SLOT] === DENY_CODE ? 1 : 0
+    const records = await this.#store.exchange(this.#engine.storeKeys(nums, texts), nums[AT_SLOT] / 1000, code)
+    const out = new Float64Array(OUT)
+    if (records) this.#engine.refineStored(nums, texts, records, out)
+    else this.#engine.refine(nums, texts, out)
+    return new RefinedDecision(out, decision, this, rulesConclusion(nums), { engine: this.#engine, nums, texts }, !records)
+  }
+
+  /**
+   * Records an outcome the refiner cannot see (`type`: 'login_failed', 'login_ok',
+   * 'payment_declined', 'payment_ok', 'signup_confirmed' or 'chargeback') under the keys of
+   * `input` ({ request, context, at }, as for refine), in local memory.
+   */
+  observe(type, input) {
+    const texts = this.#packEvent(type, input)
+    this.#engine.observe(type, this.#nums, texts)
+  }
+
+  /** `observe`, also recorded in the store; resolves to `{ degraded }` (true: the store failed). */
+  async observeAsync(type, input) {
+    const nums = new Float64Array(WIDTH)
+    const texts = this.#packEvent(type, input, nums)
+    this.#engine.observe(type, nums, texts)
+    if (!this.#store) return { degraded: false }
+    nums[AT_SLOT] ||= Date.now()
+    const code = EVENT_CODES[type]
+    const records = await this.#store.exchange(this.#engine.storeKeys(nums, texts), nums[AT_SLOT] / 1000, code)
+    return { degraded: !records }
+  }
+
+  #packEvent(type, input, nums = this.#nums) {
+    if (typeof type !== 'string') throw new TypeError('type must be a string')
+    if (!(type in EVENT_CODES)) throw new RangeError(`type must be one of ${EVENTS.map((e) => `'${e}'`).join(', ')}, but is '${type}'`)
+    return pack(nums, null, input)
+  }
+
+  /**
+   * What local memory knows under the keys of `input` at `input.at` (or now), without recording:
+   * `{ ip: { known, ageS, distinct, requests1m, … }, network, device, account, session, emailDomain }`.
+   */
+  recall(input) {
+    const texts = pack(this.#nums, null, input)
+    return snapshotObject(this.#engine.recall(this.#nums, texts))
+  }
+
+  /** Closes the store connection this Refiner opened; local memory keeps working. */
+  async close() {
+    await this.#store?.close()
   }
 
   /** Refines `items` (`{ decision, request, context }` each) in parallel on all cores. */
@@ -138,4 +270,4 @@ async function refine(decision, input) {
 /** Names and meaning of the model's input features, from the native schema. */
 const features = () => schema.features.map(({ name, group, description, transform }) => ({ name, group, description, flag: transform === 'Flag' }))
 
-module.exports = { Refiner, RefinedDecision, refine, features }
+module.exports = { Refiner, RefinedDecision, Memory, refine, features }

@@ -1,29 +1,37 @@
 // The demo: refines a seeded sample of simulated traffic (evaluation pool: user agents, crawlers
-// and email domains the default model never saw in training) and compares rules-only with refined,
-// per profile, then measures the latency of one refine call.
+// and email domains the default model never saw in training) in time order, reporting the outcomes
+// the app learns (failed logins, declined payments) as an app would, and compares rules-only with
+// refined, per profile; then measures the latency of one refine call.
 //
 //   npm run demo            (builds the addon first)
 //   node scripts/demo.mjs --n 20000 --seed 99
 import { parseArgs } from 'node:util'
-import { Refiner } from '../index.mjs'
+import { Memory, Refiner } from '../index.mjs'
 import { simulate } from '../lib/simulate/index.mjs'
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, seed: { type: 'string', default: '99' } } })
 const n = Number(values.n)
-const samples = []
-for await (const s of simulate({ n, seed: Number(values.seed), pool: 'eval' })) samples.push(s)
+const lines = []
+for await (const s of simulate({ n, seed: Number(values.seed), pool: 'eval' })) lines.push(s)
+const samples = lines.filter((s) => !s.event)
 const threat = (s) => s.labels.bot || s.labels.attack || s.labels.abuse
 const PROFILE_OF = { signup: 'signup', login: 'login', checkout: 'checkout', api: 'api' }
 const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(2)}%` : '—')
 
 console.log(`request-refiner demo: ${n} simulated requests (seed ${values.seed}, evaluation pool), ${samples.filter(threat).length} of them threats\n`)
 
-const refiners = Object.fromEntries(['default', 'signup', 'login', 'checkout', 'api'].map((p) => [p, new Refiner({ profile: p })]))
+// One refiner per route's profile, all sharing one behavioral memory, as one app would run them.
+const memory = new Memory()
+const refiners = Object.fromEntries(['default', 'signup', 'login', 'checkout', 'api'].map((p) => [p, new Refiner({ profile: p, memory })]))
 console.log(`model ${refiners.default.modelVersion}\n`)
 
 // Each request is refined with the profile of its route, as an app would configure it.
 const rows = {}
-for (const s of samples) {
+for (const s of lines) {
+  if (s.event) {
+    refiners.default.observe(s.event, s)
+    continue
+  }
   const profile = PROFILE_OF[s.context?.route] ?? 'default'
   const refined = refiners[profile].refine(s.decision, s)
   const row = (rows[profile] ??= { legit: 0, threats: 0, rulesFp: 0, refinedFp: 0, refinedChallengeFp: 0, rulesTp: 0, refinedTp: 0, caughtByRules: 0, keptOfRules: 0, missedByRules: 0, caughtOfMissed: 0 })

@@ -137,18 +137,19 @@ ${held.table.trim()}
 
 ## Where it falls short
 
-- **Checkout, threats the rules block.** The rules block about 1% of checkout threats, nearly all
-  card testers tripping the per-ip rate limit. Seen one request at a time, a rate-limited card
-  tester that sends no session context looks like a customer behind a busy NAT (whom the same
-  rule also blocks, far more often), so the model lifts some of those blocks, mostly to ALLOW.
-  The 95% target is therefore not met on this small group (tens of requests). Behavioral memory
-  across requests (distinct cards and accounts per ip, failed payments) is what separates them;
-  it is the next piece of work, and the model will be retrained with it.
+- **Memory learned from simulated sessions.** With behavioral memory (failed logins and declined
+  payments per device and account, distinct accounts per ip and network), the simulator's threats
+  become very separable: AUCs above 0.996. Real attackers spread over ips, devices and accounts in
+  ways this simulator only approximates, and real people share devices and networks in ways it
+  does not model (families, kiosks, corporate proxies that rewrite user agents); expect lower
+  numbers on real traffic, and evaluate on your own time-ordered logs with their outcome events.
+- **Cold start.** Memory starts empty, and each corpus here starts with an empty memory too: the
+  first minutes of a process judge requests one at a time.
 - **Bot-rule denials at the default profile.** Arcjet's bot list also denies wanted clients (link
   previews, mobile apps on okhttp), so the model treats a bot-rule DENY as strong but not final
   evidence: part of what the rules blocked becomes CHALLENGE rather than DENY (see "kept of rules'
   blocks" vs "denied or challenged").
-- **Simulated traffic.** AUCs near 0.99 say the simulator's threats are learnable, not that real
+- **Simulated traffic.** High AUCs say the simulator's threats are learnable, not that real
   ones are as easy; the harder corpus shows the direction of the drop when threats imitate people
   more.
 

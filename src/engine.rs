@@ -4,7 +4,8 @@ use crate::error::to_napi_error;
 use napi::bindgen_prelude::{Buffer, Either, Float64ArraySlice};
 use napi::{Error, Result, Status};
 use napi_derive::napi;
-use refiner_core::decision::{RawInput, Slot, Texts, WIDTH};
+use refiner_core::decision::{RawInput, Slot, Texts, MEMORY_BASE, WIDTH};
+use refiner_core::memory::{now_s, Event, Kind, Snapshot, N_KINDS, RECORD_FIELDS, SNAPSHOT_WIDTH};
 use refiner_core::explain::MAX_REASONS;
 use refiner_core::model::{Model, N_HEADS};
 use refiner_core::policy::{Conclusion, Mode, Profile, ThresholdOverride};
@@ -54,7 +55,7 @@ pub struct EngineOptions {
     pub deny: Option<f64>,
 }
 
-fn config(o: &EngineOptions) -> refiner_core::Result<RefinerConfig> {
+fn config(o: &EngineOptions, memory: Option<&crate::memory::Memory>) -> refiner_core::Result<RefinerConfig> {
     let fail_mode = match o.fail_mode.as_deref() {
         None | Some("open") => FailMode::Open,
         Some("closed") => FailMode::Closed,
@@ -67,6 +68,7 @@ fn config(o: &EngineOptions) -> refiner_core::Result<RefinerConfig> {
         mode: o.mode.as_deref().map(Mode::parse).transpose()?.unwrap_or_default(),
         fail_mode,
         thresholds: ThresholdOverride { challenge: o.challenge.map(|v| v as f32), deny: o.deny.map(|v| v as f32) },
+        memory: memory.map(|m| m.inner.clone()),
     })
 }
 
@@ -82,7 +84,10 @@ fn conclusion_code(c: Conclusion) -> f64 {
     c as u8 as f64
 }
 
-fn write_outcome(o: &Outcome, dst: &mut [f64]) {
+/// Writes the outcome to `dst`, and what memory knew to the packed input's memory slots, where
+/// the explanation of the same refine reads it back.
+fn write_outcome(o: &Outcome, dst: &mut [f64], nums: &mut [f64]) {
+    o.memory.write(&mut nums[MEMORY_BASE..]);
     dst[out::CONCLUSION] = conclusion_code(o.conclusion);
     dst[out::LIVE] = conclusion_code(o.live);
     dst[out::SCORE] = f64::from(o.score);
@@ -100,18 +105,23 @@ fn write_outcome(o: &Outcome, dst: &mut [f64]) {
     }
 }
 
-/// Refines one input (with its explanation when `explained`); a panic inside the core becomes
-/// the fail-mode outcome, never a crash.
-fn refine_safely(refiner: &Refiner, input: &RawInput<'_>, ws: &mut Workspace, explained: bool) -> Outcome {
+/// Runs `f` for one input; a panic inside the core becomes the fail-mode outcome, never a crash.
+fn safely(refiner: &Refiner, input: &RawInput<'_>, f: impl FnOnce() -> Outcome) -> Outcome {
     catch_unwind(AssertUnwindSafe(|| {
         crate::fault::inject();
-        if explained {
-            refiner.refine(input, ws)
-        } else {
-            refiner.decide(input, ws)
-        }
+        f()
     }))
     .unwrap_or_else(|_| refiner.failed(input.get(Slot::Conclusion)))
+}
+
+/// What a refine takes its memory from.
+enum Remembered<'a> {
+    /// This engine's memory, which records the request.
+    Record,
+    /// The snapshot in the packed input: the explanation of an earlier refine.
+    Packed,
+    /// Records fetched from a shared store (`RECORD_FIELDS` per key kind); memory records too.
+    Store(&'a [f64]),
 }
 
 fn bad_arg(msg: &str) -> Error {
@@ -128,8 +138,8 @@ pub struct Engine {
 #[napi]
 impl Engine {
     #[napi(constructor)]
-    pub fn new(options: EngineOptions) -> Result<Self> {
-        let cfg = config(&options).map_err(to_napi_error)?;
+    pub fn new(options: EngineOptions, memory: Option<&crate::memory::Memory>) -> Result<Self> {
+        let cfg = config(&options, memory).map_err(to_napi_error)?;
         let model = load(options.model.as_ref())?;
         let refiner = Refiner::new(model, &cfg).map_err(to_napi_error)?;
         let ws = refiner.workspace();
@@ -146,26 +156,96 @@ impl Engine {
     /// without reasons: the JS layer asks `explain` for them when they are read.
     #[napi]
     pub fn refine(&mut self, nums: Float64ArraySlice, texts: String, dst: Float64ArraySlice) -> Result<()> {
-        self.run(nums, texts, dst, false)
+        self.run(nums, texts, dst, Remembered::Record, false)
     }
 
-    /// The same as `refine`, with the reasons.
+    /// The same refine again, with the reasons, from the memory snapshot it left in `nums`.
     #[napi]
     pub fn explain(&mut self, nums: Float64ArraySlice, texts: String, dst: Float64ArraySlice) -> Result<()> {
-        self.run(nums, texts, dst, true)
+        self.run(nums, texts, dst, Remembered::Packed, true)
     }
 
-    fn run(&mut self, nums: Float64ArraySlice, texts: String, mut dst: Float64ArraySlice, explained: bool) -> Result<()> {
+    /// Refines with the records a shared store returned for `storeKeys(nums, texts)`.
+    #[napi]
+    pub fn refine_stored(&mut self, nums: Float64ArraySlice, texts: String, records: Float64ArraySlice, dst: Float64ArraySlice) -> Result<()> {
+        if records.len() != N_KINDS * RECORD_FIELDS {
+            return Err(bad_arg("store records have the wrong length"));
+        }
+        self.run(nums, texts, dst, Remembered::Store(&records), false)
+    }
+
+    fn run(&mut self, mut nums: Float64ArraySlice, texts: String, mut dst: Float64ArraySlice, memory: Remembered<'_>, explained: bool) -> Result<()> {
         if nums.len() != WIDTH || dst.len() != OUT_WIDTH {
             return Err(bad_arg("packed buffers have the wrong length"));
         }
         let texts = Texts::from_joined(&texts).map_err(to_napi_error)?;
         let input = RawInput { nums: &nums, texts };
-        let outcome = refine_safely(&self.refiner, &input, &mut self.ws, explained);
-        // SAFETY: `dst` is a typed array the JS layer allocated for this call; JS is not running
-        // while this synchronous method executes, so nothing else reads or writes it.
-        write_outcome(&outcome, unsafe { dst.as_mut() });
+        let (refiner, ws) = (&self.refiner, &mut self.ws);
+        let outcome = safely(refiner, &input, || match memory {
+            Remembered::Record if explained => refiner.refine(&input, ws),
+            Remembered::Record => refiner.decide(&input, ws),
+            Remembered::Packed => refiner.refine_with(&input, &input.memory(), ws, explained),
+            Remembered::Store(records) => {
+                refiner.remember(&input);
+                let now = input.at_s().unwrap_or_else(now_s);
+                refiner.refine_with(&input, &Snapshot::from_records(&refiner.keys(&input), records, now), ws, explained)
+            }
+        });
+        // SAFETY: `nums` and `dst` are typed arrays the JS layer allocated for this call; JS is
+        // not running while this synchronous method executes, so nothing else reads or writes them.
+        write_outcome(&outcome, unsafe { dst.as_mut() }, unsafe { nums.as_mut() });
         Ok(())
+    }
+
+    /// Records an outcome the app reports (`event`: one of the memory's EVENTS) under the keys of
+    /// the packed input.
+    #[napi]
+    pub fn observe(&self, event: String, nums: Float64ArraySlice, texts: String) -> Result<()> {
+        let event = Event::parse(&event).ok_or_else(|| bad_arg(&format!("type must be one of {}, but is '{event}'", refiner_core::memory::EVENTS.join(", "))))?;
+        if nums.len() != WIDTH {
+            return Err(bad_arg("packed buffer has the wrong length"));
+        }
+        let texts = Texts::from_joined(&texts).map_err(to_napi_error)?;
+        let input = RawInput { nums: &nums, texts };
+        // Recording is plain arithmetic under a lock; a panic here is a bug, and must not crash the host.
+        let _ = catch_unwind(AssertUnwindSafe(|| self.refiner.observe(&input, event)));
+        Ok(())
+    }
+
+    /// What local memory knows under the keys of the packed input at its time (or now), without
+    /// recording anything: `SNAPSHOT_WIDTH` numbers as `Snapshot::write` lays them out.
+    #[napi]
+    pub fn recall(&self, nums: Float64ArraySlice, texts: String) -> Result<Vec<f64>> {
+        if nums.len() != WIDTH {
+            return Err(bad_arg("packed buffer has the wrong length"));
+        }
+        let texts = Texts::from_joined(&texts).map_err(to_napi_error)?;
+        let input = RawInput { nums: &nums, texts };
+        let snapshot = match self.refiner.memory() {
+            Some(m) => m.peek(&self.refiner.keys(&input), input.at_s().unwrap_or_else(now_s)),
+            None => Snapshot::default(),
+        };
+        let mut out = vec![0.0; SNAPSHOT_WIDTH];
+        snapshot.write(&mut out);
+        Ok(out)
+    }
+
+    /// The keyed hashes a shared store keeps this input under, per key kind in
+    /// `schema.memory.kinds` order: `"<hex key>:<member bit or -1>"`, or `""` when absent.
+    #[napi]
+    pub fn store_keys(&self, nums: Float64ArraySlice, texts: String) -> Result<Vec<String>> {
+        if nums.len() != WIDTH {
+            return Err(bad_arg("packed buffer has the wrong length"));
+        }
+        let texts = Texts::from_joined(&texts).map_err(to_napi_error)?;
+        let keys = self.refiner.keys(&RawInput { nums: &nums, texts });
+        Ok(Kind::ALL
+            .iter()
+            .map(|&k| match keys.key[k as usize] {
+                0 => String::new(),
+                key => format!("{key:016x}:{}", keys.member[k as usize].map_or(-1, i16::from)),
+            })
+            .collect())
     }
 
     /// The floor for benchmarks (benches/bench.mjs): receives the same packed buffers as
@@ -180,7 +260,7 @@ impl Engine {
 
     /// Refines `texts.len()` packed inputs in parallel on the rayon pool; row i of `dst` gets input i.
     #[napi]
-    pub fn refine_batch(&self, nums: Float64ArraySlice, texts: Vec<String>, mut dst: Float64ArraySlice) -> Result<()> {
+    pub fn refine_batch(&self, mut nums: Float64ArraySlice, texts: Vec<String>, mut dst: Float64ArraySlice) -> Result<()> {
         let n = texts.len();
         if nums.len() != n * WIDTH || dst.len() != n * OUT_WIDTH {
             return Err(bad_arg("packed batch buffers have the wrong length"));
@@ -197,10 +277,11 @@ impl Engine {
             refiner.decide_batch(&inputs)
         }))
             .unwrap_or_else(|_| inputs.iter().map(|i| refiner.failed(i.get(Slot::Conclusion))).collect());
-        // SAFETY: as in `refine`; the JS thread waits for this call to return.
-        let dst = unsafe { dst.as_mut() };
-        for (o, row) in outcomes.iter().zip(dst.chunks_exact_mut(OUT_WIDTH)) {
-            write_outcome(o, row);
+        drop(inputs);
+        // SAFETY: as in `run`; the JS thread waits for this call to return.
+        let (dst, nums) = unsafe { (dst.as_mut(), nums.as_mut()) };
+        for ((o, row), input) in outcomes.iter().zip(dst.chunks_exact_mut(OUT_WIDTH)).zip(nums.chunks_exact_mut(WIDTH)) {
+            write_outcome(o, row, input);
         }
         Ok(())
     }

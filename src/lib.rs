@@ -5,5 +5,6 @@
 mod engine;
 mod error;
 mod fault;
+mod memory;
 mod schema;
 mod tools;

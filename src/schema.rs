@@ -27,8 +27,27 @@ pub fn schema_json() -> String {
         "threats": Threat::ALL.iter().map(|t| t.name()).collect::<Vec<_>>(),
         "profiles": Profile::ALL.iter().map(|p| p.name()).collect::<Vec<_>>(),
         "schemaHash": format!("{:016x}", refiner_core::features::schema_hash()),
+        "memory": memory_json(),
     })
     .to_string()
+}
+
+/// What the Redis store needs to keep records exactly as the core does.
+fn memory_json() -> serde_json::Value {
+    use refiner_core::memory::*;
+    json!({
+        "kinds": Kind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>(),
+        "events": EVENTS,
+        // Counter indices each event code adds one to (code 0 request, 1 denied request, 2.. EVENTS).
+        "increments": Event::BY_CODE.iter().map(|e| e.counters().iter().map(|&c| c as usize).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "recordFields": RECORD_FIELDS,
+        "counters": COUNTER_NAMES,
+        "entryFields": ENTRY_FIELDS,
+        "tauS": TAU_S,
+        "generationS": GENERATION_S,
+        "defaultMaxBytes": DEFAULT_MAX_BYTES,
+        "minMaxBytes": MIN_MAX_BYTES,
+    })
 }
 
 /// A logged record packed by the core's JSON reader (what the trainer sees).

@@ -1,6 +1,13 @@
-// Seeded simulator of labeled request traffic: request, app context, the rule decision as Arcjet
-// makes it (its real local rules; its cloud rules after its documented behavior), the scenario and
-// its labels (bot / attack / abuse; none = legitimate).
+// Seeded simulator of labeled request traffic over time: request, app context, the rule decision
+// as Arcjet makes it (its real local rules; its cloud rules after its documented behavior), the
+// scenario and its labels (bot / attack / abuse; none = legitimate), plus the outcome events an app
+// reports (`{ event: 'login_failed', at, request, context }`), in time order.
+//
+// Traffic comes from actors that keep their identity across requests: a shopper's session, an
+// office behind one NAT ip, a credential-stuffing campaign rotating proxies and accounts, a card
+// tester's session. Each scenario keeps as many actors busy as its share of traffic and its pace
+// allow, so rates per ip, device and account are those of the actor, and rate limits count real
+// requests in a fixed window.
 //
 //   npx request-refiner simulate --n 100000 --seed 7 --pool train --out corpus.jsonl
 //
@@ -96,17 +103,19 @@ function fakeEmail(r, pools) {
   return `${local}@${domain}`
 }
 
+const LANGUAGES = ['en-US,en;q=0.9', 'de-DE,de;q=0.9,en;q=0.8', 'fr-FR,fr;q=0.9', 'en-GB,en;q=0.8', 'es-ES,es;q=0.9', 'pt-BR,pt;q=0.9', 'ja-JP,ja;q=0.9', 'en-US,en;q=0.5']
+
 const ip = (r, kind) =>
   kind === 'private' ? `10.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}`
     : kind === 'v6' ? `2a02:${r.int(4096, 65535).toString(16)}:${r.int(0, 65535).toString(16)}::${r.int(1, 65535).toString(16)}`
     : `${r.int(1, 223)}.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}`
 
-function browserHeaders(r, ua, { returning = true, navigation = true, strip = 0 } = {}) {
+function browserHeaders(r, ua, { returning = true, navigation = true, strip = 0, lang } = {}) {
   const chromium = /Chrome\/|Edg\/|OPR\//.test(ua) && !/CriOS|FxiOS/.test(ua)
   const h = {
     'user-agent': ua,
     accept: navigation ? 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' : 'application/json, text/plain, */*',
-    'accept-language': r.pick(['en-US,en;q=0.9', 'de-DE,de;q=0.9,en;q=0.8', 'fr-FR,fr;q=0.9', 'en-GB,en;q=0.8', 'es-ES,es;q=0.9']),
+    'accept-language': lang ?? r.pick(LANGUAGES),
     'accept-encoding': 'gzip, deflate, br',
     'sec-fetch-mode': navigation ? 'navigate' : 'cors',
     'sec-fetch-site': returning ? 'same-origin' : 'none',
@@ -184,8 +193,8 @@ function thin(r, ctx) {
   return ctx
 }
 
-function makeSample(r, pools, arcjet, scenario, difficulty) {
-  const hard = r.chance(difficulty)
+function makeSample(r, pools, arcjet, scenario, actor, world) {
+  const hard = actor.hard
   const browserUa = () => r.weighted(pools.browsers, (b) => b.weight).userAgent
   let s
   switch (scenario) {
@@ -295,6 +304,8 @@ function makeSample(r, pools, arcjet, scenario, difficulty) {
     default:
       throw new Error(`unknown scenario ${scenario}`)
   }
+  actor.apply(s, r)
+  s.net.requests = world.countIp(s.ip)
   return render(r, s, scenario, pools, arcjet)
 }
 
@@ -304,13 +315,14 @@ async function render(r, s, scenario, pools, arcjet) {
   // Browsers also fetch data without navigating, and proxies or privacy tools drop headers of
   // real users too: no single header may separate people from programs.
   const navigation = (!s.method || s.method === 'GET') && r.chance(0.7)
-  const headers = s.tool ? toolHeaders(r, ua) : browserHeaders(r, ua, { returning: s.returning, navigation, strip: s.strip ?? 0.04 })
+  const headers = s.tool ? toolHeaders(r, ua) : browserHeaders(r, ua, { returning: s.returning, navigation, strip: s.strip ?? 0.04, lang: s.lang })
   const path = s.payload ?? r.pick(ROUTE_PATHS[s.route])
-  const request = { ip: ip(r, s.net.kind), method: s.method ?? (s.route === 'other' || s.route === 'api' ? 'GET' : 'POST'), path, headers }
+  const request = { ip: s.ip, method: s.method ?? (s.route === 'other' || s.route === 'api' ? 'GET' : 'POST'), path, headers }
   if (s.email) request.email = s.email
   if (s.body) request.body = s.body
   const context = s.ctx ? thin(r, { ...s.ctx, route: s.ctx.route === 'other' ? s.route : s.ctx.route }) : undefined
   if (context && s.route !== 'other') context.route = s.route
+  if (context) Object.assign(context, s.ids)
   // Some apps run the refiner without Arcjet; local decisions carry an empty ip.
   const decision = r.chance(0.12) ? undefined : await arcjet.decide(s, request, r, pools)
   if (decision && r.chance(0.2)) decision.ip = {}
@@ -333,13 +345,161 @@ const labels = (scenario) => {
 }
 
 /**
- * Generates `n` labeled samples; same options, same samples.
- * `difficulty` (0–1) is the share of threats that imitate people: browser user agents, residential
- * ips, human-looking sessions. `mix` overrides scenario weights by name (0 removes a scenario).
+ * Scenario → [mean seconds between one actor's requests, mean requests per actor]. Hard
+ * (human-imitating) threats go five times slower.
  */
-export async function* simulate({ n, seed = 7, pool = 'all', difficulty = 0.3, mix = {} }) {
+const PACE = {
+  legit_browse: [15, 8],
+  legit_signup: [20, 4],
+  legit_login: [10, 3],
+  legit_checkout: [20, 5],
+  legit_api_client: [3, 30],
+  legit_shared_ip: [0.5, 300],
+  legit_privacy: [15, 6],
+  legit_waf_trip: [20, 3],
+  legit_support: [30, 3],
+  legit_new_device: [15, 3],
+  good_bot: [2, 40],
+  scraper_headless: [2, 100],
+  scraper_tool: [1, 80],
+  credential_stuffing: [1, 300],
+  card_testing: [1, 100],
+  fake_signup: [2, 60],
+  injection_probe: [1, 60],
+}
+
+const id = (r, prefix) => `${prefix}${Math.floor(r.u() * 2 ** 40).toString(36)}`
+const geometric = (r, mean) => 1 + Math.floor(Math.log(1 - r.u()) / Math.log(1 - 1 / mean))
+const netKind = (r) => (r.chance(0.15) ? 'v6' : 'public')
+/** Another ip in the same /24 (IPv4) or /64 (IPv6). */
+const neighbor = (r, addr) => (addr.includes(':') ? addr.replace(/::[0-9a-f]+$/, `::${r.int(1, 65535).toString(16)}`) : addr.replace(/\.\d+$/, `.${r.int(1, 254)}`))
+
+/** One source of traffic that keeps its identity (ip, device, account, session) across requests. */
+class Actor {
+  constructor(r, pools, scenario, hard) {
+    const [gap, life] = PACE[scenario]
+    const threat = Object.keys(SCENARIOS[scenario][1]).length > 0
+    this.scenario = scenario
+    this.hard = hard
+    this.left = geometric(r, life)
+    this.speed = (threat && hard ? 0.2 : 1) / gap
+    // Apps differ in what they pass: ids of the session and account, a device id of their own.
+    this.passesIds = r.chance(0.7)
+    this.deviceId = r.chance(0.2) ? id(r, 'dev-') : undefined
+    this.ip = ip(r, netKind(r))
+    this.lang = r.pick(LANGUAGES)
+    this.session = id(r, 'sess-')
+    this.account = id(r, 'acct-')
+    this.ua = undefined
+    this.email = undefined
+    // Campaigns try a fresh account each time; half the easy ones stay on one ip (a single VPS).
+    this.freshAccounts = ['credential_stuffing', 'fake_signup'].includes(scenario)
+    this.rotating = (this.freshAccounts && (hard || r.chance(0.5))) || (threat && hard && r.chance(0.5))
+    this.networks = Array.from({ length: r.int(1, 3) }, () => ip(r, 'public'))
+    if (scenario === 'legit_shared_ip') {
+      this.users = Array.from({ length: r.int(5, 60) }, () => ({ lang: r.pick(LANGUAGES), session: id(r, 'sess-'), account: id(r, 'acct-'), ua: undefined, email: undefined }))
+    }
+    if (scenario === 'fake_signup') this.domain = r.chance(0.6) ? r.pick(pools.disposable) : undefined
+  }
+
+  /** Overrides a request sketch's identity with this actor's, fixing it at first use. */
+  apply(s, r) {
+    const who = this.users ? r.pick(this.users) : this
+    if (this.rotating) {
+      if (r.chance(this.hard ? 0.7 : 0.3)) this.ip = this.hard ? ip(r, netKind(r)) : neighbor(r, r.pick(this.networks))
+      if (this.hard && r.chance(0.3)) this.ua = undefined
+    }
+    who.ua ??= s.ua
+    s.ua = who.ua
+    if (s.email) {
+      if (this.freshAccounts) {
+        if (this.domain) s.email = s.email.replace(/@.*/, `@${this.domain}`)
+      } else {
+        who.email ??= s.email
+        s.email = who.email
+      }
+    }
+    s.ip = s.net.kind === 'private' ? ip(r, 'private') : this.ip
+    s.lang = who.lang
+    const loggedIn = s.ctx?.loggedIn || s.route === 'checkout' || s.route === 'api'
+    s.ids = {}
+    if (this.passesIds) {
+      s.ids.sessionId = who.session
+      if (loggedIn && !this.freshAccounts) s.ids.accountId = who.account
+    }
+    if (this.deviceId) s.ids.fingerprint = this.deviceId
+    this.left--
+  }
+}
+
+/** Active actors per scenario and the per-ip fixed windows the rate limit counts. */
+class World {
+  constructor(r, rate, difficulty) {
+    this.r = r
+    this.rate = rate
+    this.difficulty = difficulty
+    this.actors = new Map()
+    this.windows = new Map()
+    this.now = 1.764e12
+  }
+
+  /** An actor of `scenario`: an active one, or a new one when fewer are busy than its pace needs. */
+  actorFor(scenario, share, pools) {
+    const r = this.r
+    const list = this.actors.get(scenario) ?? []
+    this.actors.set(scenario, list)
+    const busy = Math.max(1, Math.round(this.rate * share * PACE[scenario][0]))
+    if (list.length < busy && (list.length === 0 || r.chance(1 / PACE[scenario][1]))) {
+      list.push(new Actor(r, pools, scenario, r.chance(this.difficulty)))
+    }
+    const actor = r.weighted(list, (a) => a.speed)
+    if (actor.left <= 1) list.splice(list.indexOf(actor), 1)
+    return actor
+  }
+
+  /** Requests from `addr` in the current 60 s window, this one included. */
+  countIp(addr) {
+    const start = Math.floor(this.now / 60000)
+    const w = this.windows.get(addr)
+    if (!w || w.start !== start) {
+      if (this.windows.size > 200000) this.windows.clear()
+      this.windows.set(addr, { start, n: 1 })
+      return 1
+    }
+    return ++w.n
+  }
+}
+
+/** The outcome the app learns after serving `sample` (none when the rules blocked it). */
+function outcome(r, sample) {
+  if (sample.decision?.conclusion === 'DENY' || !r.chance(0.85)) return undefined
+  const route = sample.context?.route
+  const bad = sample.labels.abuse
+  const event =
+    route === 'login' && sample.request?.method === 'POST' ? (r.chance(bad ? 0.97 : 0.1) ? 'login_failed' : 'login_ok')
+      : route === 'checkout' && sample.request?.method === 'POST' ? (r.chance(bad ? 0.85 : 0.04) ? 'payment_declined' : 'payment_ok')
+      : route === 'signup' && r.chance(bad ? 0.05 : 0.6) ? 'signup_confirmed'
+      : undefined
+  if (!event) return undefined
+  const req = sample.request ?? {}
+  const headers = {}
+  for (const h of ['user-agent', 'sec-ch-ua', 'accept-language']) if (req.headers?.[h] !== undefined) headers[h] = req.headers[h]
+  const context = {}
+  for (const k of ['accountId', 'sessionId', 'fingerprint']) if (sample.context?.[k] !== undefined) context[k] = sample.context[k]
+  return { event, at: sample.at + 1, request: { ip: req.ip, email: req.email, headers }, context }
+}
+
+/**
+ * Generates `n` labeled samples in time order, with the outcome events apps report between them
+ * (lines with an `event`, not counted in `n`); same options, same lines.
+ * `difficulty` (0–1) is the share of threats that imitate people: browser user agents, residential
+ * ips, human-looking sessions, a slower pace. `mix` overrides scenario weights by name (0 removes a
+ * scenario). `rate` is the site's requests per second.
+ */
+export async function* simulate({ n, seed = 7, pool = 'all', difficulty = 0.3, mix = {}, rate = 30 }) {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a non-negative integer, not ${n}`)
   if (!(difficulty >= 0 && difficulty <= 1)) throw new RangeError(`difficulty must be between 0 and 1, not ${difficulty}`)
+  if (!(rate > 0)) throw new RangeError(`rate must be a number > 0, not ${rate}`)
   for (const [name, w] of Object.entries(mix)) {
     if (!(name in SCENARIOS)) throw new RangeError(`unknown scenario "${name}" in mix; known: ${Object.keys(SCENARIOS).join(', ')}`)
     if (!(w >= 0)) throw new RangeError(`mix weight of ${name} must be a number ≥ 0, not ${w}`)
@@ -347,12 +507,21 @@ export async function* simulate({ n, seed = 7, pool = 'all', difficulty = 0.3, m
   const weights = Object.fromEntries(Object.entries(SCENARIOS).map(([k, [w]]) => [k, mix[k] ?? w]))
   const names = Object.keys(weights).filter((k) => weights[k] > 0)
   if (!names.length) throw new RangeError('mix leaves no scenario with a positive weight')
+  const total = names.reduce((t, k) => t + weights[k], 0)
   const r = rngFrom(seed)
   const pools = loadPools(pool)
   const arcjet = await createArcjet()
+  const world = new World(r, rate, difficulty)
   for (let i = 0; i < n; i++) {
+    // At least 1 ms apart, so an outcome (1 ms after its request) never passes the next request.
+    world.now += Math.max(1, Math.round((-Math.log(1 - r.u()) / rate) * 1000))
     const scenario = r.weighted(names, (k) => weights[k])
-    yield await makeSample(r, pools, arcjet, scenario, difficulty)
+    const actor = world.actorFor(scenario, weights[scenario] / total, pools)
+    const sample = await makeSample(r, pools, arcjet, scenario, actor, world)
+    const line = { at: world.now, ...sample }
+    yield line
+    const event = outcome(r, line)
+    if (event) yield event
   }
 }
 
@@ -372,7 +541,7 @@ export async function writeCorpus(out, options) {
   let n = 0
   for await (const s of simulate(options)) {
     buf += `${JSON.stringify(s)}\n`
-    n++
+    if (!s.event) n++
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await new Promise((ok) => out.once('drain', ok))
       buf = ''

@@ -1,10 +1,11 @@
 //! Criterion benches of the refine pipeline's stages on one realistic input: feature extraction,
-//! the forward pass, the explanation, and the whole refine.
+//! the forward pass, the explanation, the whole refine with memory off and on, and memory alone.
 //!   cargo bench -p refiner-core --bench pipeline
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use refiner_core::decision::RawInput;
 use refiner_core::features::{extract_into, FeatureVector, Scratch};
+use refiner_core::memory::{Event, KeyHasher, Memory, Snapshot, DEFAULT_MAX_BYTES};
 use refiner_core::model::{Activations, Model};
 use refiner_core::{Refiner, RefinerConfig};
 use std::sync::Arc;
@@ -20,7 +21,7 @@ const INPUT: &str = r#"{
     "headers": {"user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
       "accept": "text/html", "accept-language": "de-DE", "accept-encoding": "gzip", "sec-fetch-mode": "navigate", "sec-fetch-site": "same-origin",
       "sec-ch-ua": "\"Chromium\";v=\"131\"", "referer": "https://shop.example/", "cookie": "sid=abc"}},
-  "context": {"route": "signup", "sessionAgeS": 420, "sessionRequests": 9, "pagesSeen": 5, "failedLogins": 0, "accountAgeDays": 0,
+  "context": {"route": "signup", "accountId": "u-1842", "sessionId": "s-77f1", "sessionAgeS": 420, "sessionRequests": 9, "pagesSeen": 5, "failedLogins": 0, "accountAgeDays": 0,
     "emailVerified": false, "formFillMs": 18000, "loggedIn": false}
 }"#;
 
@@ -30,17 +31,24 @@ fn stages(c: &mut Criterion) {
     let input = owned.view();
     let mut scratch = Scratch::default();
     let mut fv = FeatureVector::default();
-    c.bench_function("features", |b| b.iter(|| extract_into(black_box(&input), &mut scratch, &mut fv)));
+    let none = Snapshot::default();
+    c.bench_function("features", |b| b.iter(|| extract_into(black_box(&input), &none, &mut scratch, &mut fv)));
     let mut act = Activations::new(&model);
     c.bench_function("forward pass", |b| b.iter(|| model.score(black_box(&fv.values), &mut act)));
     let refiner = Refiner::new(model.clone(), &RefinerConfig::default()).unwrap();
     let mut ws = refiner.workspace();
-    c.bench_function("whole refine", |b| b.iter(|| refiner.refine(black_box(&input), &mut ws)));
+    c.bench_function("whole refine, memory off", |b| b.iter(|| refiner.refine(black_box(&input), &mut ws)));
+    let memory = Arc::new(Memory::new(DEFAULT_MAX_BYTES, KeyHasher::random()).unwrap());
+    let keys = memory.hasher().keys(&input);
+    c.bench_function("memory: hash the keys", |b| b.iter(|| memory.hasher().keys(black_box(&input))));
+    c.bench_function("memory: record 6 keys", |b| b.iter(|| memory.record(black_box(&keys), 1.764e9, Event::Request { rules_denied: false })));
+    let with_memory = Refiner::new(model.clone(), &RefinerConfig { memory: Some(memory.clone()), ..Default::default() }).unwrap();
+    c.bench_function("whole refine, memory on", |b| b.iter(|| with_memory.refine(black_box(&input), &mut ws)));
     for (name, ua) in [("ua: browser", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"), ("ua: curl", "curl/8.5.0")] {
-        let text = format!("{ua}\0\0\0\0\0");
+        let text = format!("{ua}{}", "\0".repeat(refiner_core::decision::TEXT_FIELDS.len() - 1));
         let texts = refiner_core::decision::Texts::from_joined(&text).unwrap();
         let raw = RawInput { nums: input.nums, texts };
-        c.bench_function(name, |b| b.iter(|| extract_into(black_box(&raw), &mut scratch, &mut fv)));
+        c.bench_function(name, |b| b.iter(|| extract_into(black_box(&raw), &none, &mut scratch, &mut fv)));
     }
 }
 

@@ -9,6 +9,7 @@
 //! typing and writes slots whose indices come from [`layout_json`].
 
 use crate::error::{RefinerError, Result};
+use crate::memory::{Snapshot, SNAPSHOT_WIDTH};
 use serde_json::{json, Map, Value};
 
 /// Rule results kept per decision; the rest are only counted in [`Slot::ResultCount`].
@@ -44,6 +45,7 @@ slots! {
     Method = "request.method as a `METHODS` code",
     HeaderCount = "number of request headers",
     Route = "context.route as a `ROUTES` code",
+    At = "input.at: when the request happened, in ms since the Unix epoch (0: now)",
 }
 
 /// First of the [`HEADER_FLAGS`] presence slots (1 present, 0 absent).
@@ -52,8 +54,11 @@ pub const HEADER_BASE: usize = SLOTS.len();
 pub const CONTEXT_BASE: usize = HEADER_BASE + HEADER_FLAGS.len();
 /// First of the [`MAX_RESULTS`] × [`RESULT_STRIDE`] rule-result slots.
 pub const RESULTS_BASE: usize = CONTEXT_BASE + CONTEXT_FIELDS.len();
+/// First of the [`SNAPSHOT_WIDTH`] slots holding what memory knew before the request: a refine
+/// writes them, and the explanation of the same refine reads them instead of recording again.
+pub const MEMORY_BASE: usize = RESULTS_BASE + MAX_RESULTS * RESULT_STRIDE;
 /// Total length of the packed array.
-pub const WIDTH: usize = RESULTS_BASE + MAX_RESULTS * RESULT_STRIDE;
+pub const WIDTH: usize = MEMORY_BASE + SNAPSHOT_WIDTH;
 
 /// Headers whose presence (not value) is a signal; each gets one slot from [`HEADER_BASE`].
 pub const HEADER_FLAGS: &[&str] = &[
@@ -97,6 +102,14 @@ pub const CONTEXT_FIELDS: &[ContextField] = &[
     ContextField { key: "cartValue", kind: FieldKind::Count, doc: "Value of the cart or payment, in the shop's currency units." },
     ContextField { key: "paymentAttempts", kind: FieldKind::Count, doc: "Payment attempts in this session, including this one." },
     ContextField { key: "loggedIn", kind: FieldKind::Flag, doc: "The request comes from a logged-in user." },
+];
+
+/// The optional strings of `input.context` that identify the client to behavioral memory, in
+/// [`TEXT_FIELDS`] order from `accountId`. They are hashed with a secret key and never stored.
+pub const IDENTITY_FIELDS: &[(&str, &str)] = &[
+    ("accountId", "The account's id (else the request's email identifies the account)."),
+    ("sessionId", "The session's id."),
+    ("fingerprint", "A device id (else Arcjet's rule-result fingerprint, else a hash of network, user agent, client hints and accept-language)."),
 ];
 
 /// Per-result slot offsets inside one [`RESULT_STRIDE`] block.
@@ -154,7 +167,7 @@ pub mod code {
 }
 
 /// Order of the texts in the `\0`-joined string the JS layer passes.
-pub const TEXT_FIELDS: &[&str] = &["userAgent", "secChUa", "path", "email", "body", "ip"];
+pub const TEXT_FIELDS: &[&str] = &["userAgent", "secChUa", "path", "email", "body", "ip", "acceptLanguage", "accountId", "sessionId", "fingerprint"];
 
 /// Strings that need native analysis; empty when absent.
 #[derive(Clone, Copy, Debug, Default)]
@@ -167,6 +180,13 @@ pub struct Texts<'a> {
     /// Free text from the body (form fields worth scanning), joined.
     pub body: &'a str,
     pub ip: &'a str,
+    /// The accept-language header, part of the device key when no fingerprint is given.
+    pub accept_language: &'a str,
+    /// context.accountId and context.sessionId: keys of behavioral memory.
+    pub account_id: &'a str,
+    pub session_id: &'a str,
+    /// context.fingerprint, else the first rule result's Arcjet fingerprint.
+    pub fingerprint: &'a str,
 }
 
 impl<'a> Texts<'a> {
@@ -180,14 +200,23 @@ impl<'a> Texts<'a> {
             path: next().unwrap_or(""),
             email: next().unwrap_or(""),
             body: next().unwrap_or(""),
-            ip: next().ok_or_else(|| RefinerError::input("texts", "6 strings joined by \\0"))?,
+            ip: next().unwrap_or(""),
+            accept_language: next().unwrap_or(""),
+            account_id: next().unwrap_or(""),
+            session_id: next().unwrap_or(""),
+            fingerprint: next().ok_or_else(|| RefinerError::input("texts", "10 strings joined by \\0"))?,
         };
         Ok(texts)
     }
 
     /// The inverse of [`Texts::from_joined`].
     pub fn joined(&self) -> String {
-        [self.user_agent, self.sec_ch_ua, self.path, self.email, self.body, self.ip].join("\0")
+        self.all().join("\0")
+    }
+
+    /// The texts in [`TEXT_FIELDS`] order.
+    pub fn all(&self) -> [&'a str; 10] {
+        [self.user_agent, self.sec_ch_ua, self.path, self.email, self.body, self.ip, self.accept_language, self.account_id, self.session_id, self.fingerprint]
     }
 }
 
@@ -214,11 +243,20 @@ impl RawInput<'_> {
     pub fn get(&self, slot: Slot) -> f64 {
         self.nums[slot as usize]
     }
+    /// When the request happened, in unix seconds, if the input says.
+    pub fn at_s(&self) -> Option<f64> {
+        let ms = self.get(Slot::At);
+        (ms > 0.0).then_some(ms / 1000.0)
+    }
     pub fn header(&self, i: usize) -> f64 {
         self.nums[HEADER_BASE + i]
     }
     pub fn context(&self, i: usize) -> f64 {
         self.nums[CONTEXT_BASE + i]
+    }
+    /// The snapshot written in the [`MEMORY_BASE`] slots.
+    pub fn memory(&self) -> Snapshot {
+        Snapshot::read(&self.nums[MEMORY_BASE..])
     }
     /// The kept rule results, each a [`RESULT_STRIDE`] slice indexed by [`ResultSlot`].
     pub fn results(&self) -> impl Iterator<Item = &[f64]> {
@@ -231,21 +269,25 @@ impl RawInput<'_> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OwnedInput {
     pub nums: Vec<f64>,
-    pub texts: [String; 6],
+    pub texts: [String; 10],
 }
 
 impl OwnedInput {
     pub fn view(&self) -> RawInput<'_> {
-        let t = &self.texts;
+        let t = |i: usize| clip(&self.texts[i]);
         RawInput {
             nums: &self.nums,
             texts: Texts {
-                user_agent: clip(&t[0]),
-                sec_ch_ua: clip(&t[1]),
-                path: clip(&t[2]),
-                email: clip(&t[3]),
-                body: clip(&t[4]),
-                ip: clip(&t[5]),
+                user_agent: t(0),
+                sec_ch_ua: t(1),
+                path: t(2),
+                email: t(3),
+                body: t(4),
+                ip: t(5),
+                accept_language: t(6),
+                account_id: t(7),
+                session_id: t(8),
+                fingerprint: t(9),
             },
         }
     }
@@ -263,7 +305,9 @@ pub fn layout_json() -> Value {
         "headerBase": HEADER_BASE,
         "contextBase": CONTEXT_BASE,
         "resultsBase": RESULTS_BASE,
+        "memoryBase": MEMORY_BASE,
         "headerFlags": HEADER_FLAGS,
+        "identityFields": IDENTITY_FIELDS.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
         "contextFields": CONTEXT_FIELDS.iter().map(|f| json!({"key": f.key, "flag": f.kind == FieldKind::Flag})).collect::<Vec<_>>(),
         "conclusions": CONCLUSIONS,
         "ruleKinds": RULE_KINDS,

@@ -1,6 +1,7 @@
 //! refiner-core: the request-refiner pipeline, free of any Node dependency.
 //!
-//! Data flows one way: [`decision`] (what the caller passed) → [`features`] → [`model`] →
+//! Data flows one way: [`decision`] (what the caller passed) and [`memory`] (what its keys did
+//! before) → [`features`] → [`model`] →
 //! [`policy`] → [`explain`], run in that order by [`refiner::Refiner`]. [`train`] builds models
 //! from labeled corpora and [`eval`] measures them.
 
@@ -9,6 +10,7 @@ pub mod error;
 pub mod eval;
 pub mod explain;
 pub mod features;
+pub mod memory;
 pub mod model;
 pub mod policy;
 pub mod refiner;

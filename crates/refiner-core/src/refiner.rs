@@ -4,6 +4,7 @@ use crate::decision::{code, RawInput, Slot};
 use crate::error::Result;
 use crate::explain::{explain, ExplainBuffers, Reason, MAX_REASONS};
 use crate::features::{extract_into, FeatureVector, Scratch};
+use crate::memory::{now_s, Event, Keys, Memory, Snapshot};
 use crate::model::{Activations, Model, Scores, N_HEADS};
 use crate::policy::{Conclusion, Mode, Policy, Profile, ThresholdOverride};
 use rayon::prelude::*;
@@ -19,13 +20,16 @@ pub enum FailMode {
     Closed,
 }
 
-/// Everything a [`Refiner`] is built from; defaults are the embedded model's `default` profile, LIVE, fail open.
+/// Everything a [`Refiner`] is built from; defaults are the embedded model's `default` profile,
+/// LIVE, fail open, no memory.
 #[derive(Clone, Debug, Default)]
 pub struct RefinerConfig {
     pub profile: Profile,
     pub mode: Mode,
     pub fail_mode: FailMode,
     pub thresholds: ThresholdOverride,
+    /// Behavioral memory, possibly shared with other refiners.
+    pub memory: Option<Arc<Memory>>,
 }
 
 /// One refined decision.
@@ -44,6 +48,8 @@ pub struct Outcome {
     pub n_reasons: usize,
     /// The refiner failed and `conclusion` comes from the fail mode.
     pub errored: bool,
+    /// What memory knew before the request (all unknown without memory).
+    pub memory: Snapshot,
 }
 
 impl Outcome {
@@ -84,12 +90,40 @@ pub struct Refiner {
     model: Arc<Model>,
     policy: Policy,
     fail_mode: FailMode,
+    memory: Option<Arc<Memory>>,
 }
 
 impl Refiner {
     pub fn new(model: Arc<Model>, config: &RefinerConfig) -> Result<Self> {
         let policy = Policy::new(&model, config.profile, config.mode, config.thresholds)?;
-        Ok(Self { model, policy, fail_mode: config.fail_mode })
+        Ok(Self { model, policy, fail_mode: config.fail_mode, memory: config.memory.clone() })
+    }
+
+    pub fn memory(&self) -> Option<&Arc<Memory>> {
+        self.memory.as_ref()
+    }
+
+    /// The memory keys of `input` (all absent without memory).
+    pub fn keys(&self, input: &RawInput<'_>) -> Keys {
+        self.memory.as_ref().map(|m| m.hasher().keys(input)).unwrap_or_default()
+    }
+
+    /// Records `event` (an outcome the app reports) under the keys of `input`.
+    pub fn observe(&self, input: &RawInput<'_>, event: Event) {
+        if let Some(m) = &self.memory {
+            m.record(&m.hasher().keys(input), input.at_s().unwrap_or_else(now_s), event);
+        }
+    }
+
+    /// Records the request in memory; returns what memory knew before it.
+    pub fn remember(&self, input: &RawInput<'_>) -> Snapshot {
+        match &self.memory {
+            None => Snapshot::default(),
+            Some(m) => {
+                let rules_denied = input.get(Slot::Conclusion) == code::DENY;
+                m.record(&m.hasher().keys(input), input.at_s().unwrap_or_else(now_s), Event::Request { rules_denied })
+            }
+        }
     }
 
     pub fn model(&self) -> &Model {
@@ -107,21 +141,26 @@ impl Refiner {
     /// Refines one request, with its explanation. Never fails: an internal failure yields the
     /// fail-mode outcome.
     pub fn refine(&self, input: &RawInput<'_>, ws: &mut Workspace) -> Outcome {
-        self.refine_with(input, ws, true)
+        let memory = self.remember(input);
+        self.refine_with(input, &memory, ws, true)
     }
+
 
     /// [`Refiner::refine`] without the explanation (`n_reasons` is 0): most callers only act on
     /// the conclusion, and the explanation costs about a third of a refine. The same input
     /// refined again with [`Refiner::refine`] gives the same outcome with its reasons.
     pub fn decide(&self, input: &RawInput<'_>, ws: &mut Workspace) -> Outcome {
-        self.refine_with(input, ws, false)
+        let memory = self.remember(input);
+        self.refine_with(input, &memory, ws, false)
     }
 
-    fn refine_with(&self, input: &RawInput<'_>, ws: &mut Workspace, explained: bool) -> Outcome {
-        extract_into(input, &mut ws.scratch, &mut ws.features);
+    /// Refines `input` given what memory knew before it, without recording anything: the same
+    /// input and snapshot always give the same outcome (explanations re-run through here).
+    pub fn refine_with(&self, input: &RawInput<'_>, memory: &Snapshot, ws: &mut Workspace, explained: bool) -> Outcome {
+        extract_into(input, memory, &mut ws.scratch, &mut ws.features);
         let scores = self.model.score(&ws.features.values, &mut ws.act);
         if scores.iter().any(|s| !s.is_finite()) {
-            return self.failed(input.get(Slot::Conclusion));
+            return Outcome { memory: *memory, ..self.failed(input.get(Slot::Conclusion)) };
         }
         let verdict = self.policy.decide(&scores);
         let mut reasons = [Reason::default(); MAX_REASONS];
@@ -136,6 +175,7 @@ impl Refiner {
             reasons,
             n_reasons,
             errored: false,
+            memory: *memory,
         }
     }
 
@@ -156,6 +196,7 @@ impl Refiner {
             reasons: [Reason::default(); MAX_REASONS],
             n_reasons: 0,
             errored: true,
+            memory: Snapshot::default(),
         }
     }
 

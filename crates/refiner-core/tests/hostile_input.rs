@@ -3,7 +3,8 @@
 //! texts and numbers, the whole refine, and the model-file reader.
 
 use proptest::prelude::*;
-use refiner_core::decision::{RawInput, Texts, WIDTH};
+use refiner_core::decision::{RawInput, Texts, TEXT_FIELDS, WIDTH};
+use refiner_core::memory::{KeyHasher, Memory};
 use refiner_core::model::Model;
 use refiner_core::{Refiner, RefinerConfig};
 use serde_json::Value;
@@ -23,6 +24,7 @@ fn json() -> impl Strategy<Value = Value> {
     let keys = prop::sample::select(vec![
         "decision", "request", "context", "conclusion", "reason", "results", "ip", "type", "state", "denied", "allowed", "max", "remaining",
         "emailTypes", "headers", "user-agent", "path", "email", "body", "route", "formFillMs", "cartValue", "isHosting", "labels", "x",
+        "at", "accountId", "sessionId", "fingerprint", "accept-language",
     ]);
     leaf.prop_recursive(4, 64, 8, move |inner| {
         prop_oneof![
@@ -32,9 +34,11 @@ fn json() -> impl Strategy<Value = Value> {
     })
 }
 
+/// The default model with a small memory, so memory's keys, records and snapshots see the input too.
 fn refiner() -> Refiner {
     let model = Model::from_bytes(include_bytes!("../../../models/default.rfm")).expect("default model loads");
-    Refiner::new(Arc::new(model), &RefinerConfig::default()).expect("default config")
+    let memory = Memory::new(1 << 20, KeyHasher::random()).expect("budget");
+    Refiner::new(Arc::new(model), &RefinerConfig { memory: Some(Arc::new(memory)), ..RefinerConfig::default() }).expect("default config")
 }
 
 proptest! {
@@ -49,18 +53,22 @@ proptest! {
         }
     }
 
-    /// Packed numbers come from the JS packer, but the core must survive any of them, and any text.
+    /// Packed numbers come from the JS packer, but the core must survive any of them, and any
+    /// text, including the memory snapshot an explanation reads back from the packed input.
     #[test]
     fn refine_survives_any_numbers_and_texts(
         nums in prop::collection::vec(prop_oneof![any::<f64>(), Just(f64::NAN), Just(f64::INFINITY), Just(-0.0), 0.0..10.0], WIDTH),
-        texts in prop::collection::vec("\\PC{0,300}", 6),
+        texts in prop::collection::vec("\\PC{0,300}", TEXT_FIELDS.len()),
     ) {
         let joined = texts.join("\0");
-        let texts = Texts::from_joined(&joined).expect("six fields");
+        let texts = Texts::from_joined(&joined).expect("all fields");
         let input = RawInput { nums: &nums, texts };
         let r = refiner();
-        let o = r.refine(&input, &mut r.workspace());
+        let mut ws = r.workspace();
+        let o = r.refine(&input, &mut ws);
         prop_assert!(o.errored || (0.0..=1.0).contains(&o.score), "score {}", o.score);
+        let again = r.refine_with(&input, &input.memory(), &mut ws, true);
+        prop_assert!(again.errored || (0.0..=1.0).contains(&again.score), "score {}", again.score);
     }
 
     #[test]
@@ -83,7 +91,7 @@ fn pathological_texts_are_handled_in_linear_time() {
     let r = refiner();
     let nums = vec![0.0; WIDTH];
     for s in ["a".repeat(8192), "(".repeat(8192), "<".repeat(4096) + &">".repeat(4096), "%2e".repeat(2730), "' OR ".repeat(1600), "@".repeat(8192)] {
-        let joined = [s.as_str(); 6].join("\0");
+        let joined = vec![s.as_str(); TEXT_FIELDS.len()].join("\0");
         let input = RawInput { nums: &nums, texts: Texts::from_joined(&joined).unwrap() };
         let o = r.refine(&input, &mut r.workspace());
         assert!(o.errored || o.score.is_finite());

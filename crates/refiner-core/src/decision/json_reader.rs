@@ -10,9 +10,14 @@ type Obj = Map<String, Value>;
 pub fn read_record(record: &Value) -> Result<OwnedInput> {
     let root = object(record, "input")?.ok_or_else(|| RefinerError::input("input", "an object"))?;
     let mut nums = vec![0.0; WIDTH];
-    let mut texts: [String; 6] = Default::default();
+    let mut texts: [String; 10] = Default::default();
+    nums[Slot::At as usize] = match field(root, "at") {
+        Value::Null => 0.0,
+        v => v.as_f64().filter(|t| t.is_finite() && *t > 0.0).ok_or_else(|| RefinerError::input("at", "a time in ms since the Unix epoch"))?,
+    };
     if let Some(d) = object(field(root, "decision"), "decision")? {
         read_decision(d, &mut nums)?;
+        texts[9] = arcjet_fingerprint(d).to_owned();
     }
     if let Some(r) = object(field(root, "request"), "request")? {
         read_request(r, &mut nums, &mut texts)?;
@@ -20,8 +25,19 @@ pub fn read_record(record: &Value) -> Result<OwnedInput> {
     nums[CONTEXT_BASE..RESULTS_BASE].fill(f64::NAN);
     if let Some(c) = object(field(root, "context"), "context")? {
         read_context(c, &mut nums)?;
+        for (i, (key, _)) in IDENTITY_FIELDS.iter().enumerate() {
+            if let Some(id) = string(field(c, key), || format!("context.{key}"))?.filter(|id| !id.is_empty()) {
+                texts[7 + i] = id.to_owned();
+            }
+        }
     }
     Ok(OwnedInput { nums, texts })
+}
+
+/// The first fingerprint Arcjet computed for a rule result (from the configured characteristics).
+fn arcjet_fingerprint(d: &Obj) -> &str {
+    let Value::Array(results) = field(d, "results") else { return "" };
+    results.iter().take(MAX_RESULTS).find_map(|r| r.get("fingerprint").and_then(Value::as_str).filter(|f| !f.is_empty())).unwrap_or("")
 }
 
 fn field<'a>(o: &'a Obj, key: &str) -> &'a Value {
@@ -172,7 +188,7 @@ fn email_mask(v: &Value, rpath: &str) -> Result<f64> {
     Ok(f64::from(mask))
 }
 
-fn read_request(r: &Obj, nums: &mut [f64], texts: &mut [String; 6]) -> Result<()> {
+fn read_request(r: &Obj, nums: &mut [f64], texts: &mut [String; 10]) -> Result<()> {
     if let Some(m) = string(field(r, "method"), || "request.method".into())? {
         let upper = m.to_ascii_uppercase();
         nums[Slot::Method as usize] = code_of(METHODS, &upper).unwrap_or(METHODS.len() as f64);
@@ -208,6 +224,7 @@ fn read_request(r: &Obj, nums: &mut [f64], texts: &mut [String; 6]) -> Result<()
         }
         texts[0] = get("user-agent")?.unwrap_or_default();
         texts[1] = get("sec-ch-ua")?.unwrap_or_default();
+        texts[6] = get("accept-language")?.unwrap_or_default();
     }
     Ok(())
 }

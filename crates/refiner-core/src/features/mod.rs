@@ -17,6 +17,7 @@ pub use docs::features_markdown;
 pub use schema::{Feature, Group, Transform, FEATURES, N_FEATURES};
 
 use crate::decision::RawInput;
+use crate::memory::Snapshot;
 use std::sync::OnceLock;
 
 /// What the analyzers found in one request; each feature reads one field of it.
@@ -27,6 +28,8 @@ pub struct Signals {
     pub email: email::EmailInfo,
     pub injection: injection::InjectionCounts,
     pub ip_private_or_missing: bool,
+    /// What behavioral memory knew about the request's keys before it.
+    pub memory: Snapshot,
 }
 
 /// Reusable buffers so extraction does not allocate per call.
@@ -36,8 +39,8 @@ pub struct Scratch {
     ua: ua::UaCache,
 }
 
-/// Analyzes `input` into [`Signals`].
-pub fn analyze(input: &RawInput<'_>, scratch: &mut Scratch) -> Signals {
+/// Analyzes `input`, with what memory knew about it, into [`Signals`].
+pub fn analyze(input: &RawInput<'_>, memory: &Snapshot, scratch: &mut Scratch) -> Signals {
     let t = &input.texts;
     Signals {
         rules: rules::summarize(input),
@@ -45,6 +48,7 @@ pub fn analyze(input: &RawInput<'_>, scratch: &mut Scratch) -> Signals {
         email: email::analyze(t.email),
         injection: injection::scan(t.path, t.body, &mut scratch.decoded),
         ip_private_or_missing: ip_private_or_missing(t.ip),
+        memory: *memory,
     }
 }
 
@@ -61,9 +65,9 @@ impl Default for FeatureVector {
     }
 }
 
-/// Fills `out` with the features of `input`.
-pub fn extract_into(input: &RawInput<'_>, scratch: &mut Scratch, out: &mut FeatureVector) {
-    let signals = analyze(input, scratch);
+/// Fills `out` with the features of `input` and what memory knew about it.
+pub fn extract_into(input: &RawInput<'_>, memory: &Snapshot, scratch: &mut Scratch, out: &mut FeatureVector) {
+    let signals = analyze(input, memory, scratch);
     for (i, f) in FEATURES.iter().enumerate() {
         let raw = (f.extract)(input, &signals);
         let raw = if raw.is_nan() { f.missing } else { raw };
@@ -72,10 +76,10 @@ pub fn extract_into(input: &RawInput<'_>, scratch: &mut Scratch, out: &mut Featu
     }
 }
 
-/// Convenience wrapper of [`extract_into`] that allocates; for tests and tools.
+/// Convenience wrapper of [`extract_into`] without memory that allocates; for tests and tools.
 pub fn extract(input: &RawInput<'_>) -> FeatureVector {
     let mut out = FeatureVector::default();
-    extract_into(input, &mut Scratch::default(), &mut out);
+    extract_into(input, &Snapshot::default(), &mut Scratch::default(), &mut out);
     out
 }
 

@@ -1,7 +1,8 @@
-//! The feature schema v1: one table, the only place a feature is declared.
+//! The feature schema v2: one table, the only place a feature is declared.
 
 use super::Signals;
 use crate::decision::{code, RawInput, Slot, CONTEXT_FIELDS};
+use crate::memory::{Counter, Kind, Snapshot};
 
 /// Which part of the input a feature comes from; also its name prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,10 +14,11 @@ pub enum Group {
     Request,
     Email,
     Context,
+    Memory,
 }
 
 impl Group {
-    pub const ALL: [Group; 7] = [Self::Rules, Self::Ip, Self::UserAgent, Self::Headers, Self::Request, Self::Email, Self::Context];
+    pub const ALL: [Group; 8] = [Self::Rules, Self::Ip, Self::UserAgent, Self::Headers, Self::Request, Self::Email, Self::Context, Self::Memory];
 
     pub fn prefix(self) -> &'static str {
         match self {
@@ -27,6 +29,7 @@ impl Group {
             Self::Request => "request.",
             Self::Email => "email.",
             Self::Context => "context.",
+            Self::Memory => "memory.",
         }
     }
 
@@ -39,6 +42,7 @@ impl Group {
             Self::Request => "Request line and body",
             Self::Email => "Email address",
             Self::Context => "App context (what only the app knows)",
+            Self::Memory => "Behavioral memory (what the same ip, network, device, account, session and email domain did before)",
         }
     }
 }
@@ -150,11 +154,20 @@ const EMAIL_NO_MX: u32 = 4;
 const EMAIL_NO_GRAVATAR: u32 = 8;
 const EMAIL_INVALID: u32 = 16;
 
-/// Number of features in schema v1.
-pub const N_FEATURES: usize = FEATURES.len();
-const _: () = assert!(N_FEATURES >= 40, "schema v1 promises at least 40 features");
+macro_rules! mem {
+    ($name:literal, $transform:ident, $desc:literal, $extract:expr) => {
+        f!($name, Memory, $transform, 0.0, $desc, |_, s| f64::from(($extract)(&s.memory)))
+    };
+}
 
-/// The feature schema v1, in model input order.
+/// Where failures and denials are looked for: everything that identifies the client.
+const CLIENT: &[Kind] = &[Kind::Ip, Kind::Device, Kind::Account, Kind::Session];
+
+/// Number of features in schema v2.
+pub const N_FEATURES: usize = FEATURES.len();
+const _: () = assert!(N_FEATURES >= 40, "the schema promises at least 40 features");
+
+/// The feature schema v2, in model input order.
 pub const FEATURES: &[Feature] = &[
     // Rules
     f!("rules.decision_present", Rules, Flag, 0.0, "a rule decision was passed", |i, _| i.get(Slot::DecisionPresent)),
@@ -246,4 +259,27 @@ pub const FEATURES: &[Feature] = &[
     ctx!("context.cart_value", "cartValue", Log1p, "cart or payment value"),
     ctx!("context.payment_attempts", "paymentAttempts", Log1p, "payment attempts in this session"),
     ctx!("context.logged_in", "loggedIn", Flag, "the user is logged in"),
+    // Memory
+    mem!("memory.ip_seen_before", Flag, "the ip was seen before", |m: &Snapshot| m.get(Kind::Ip).known as u8),
+    mem!("memory.ip_age_s", Log1p, "seconds since the ip was first seen", |m: &Snapshot| m.get(Kind::Ip).age_s),
+    mem!("memory.ip_requests_1m", Log1p, "requests from the ip in the last minute (decayed)", |m: &Snapshot| m.get(Kind::Ip).get(Counter::Requests1m)),
+    mem!("memory.ip_requests_1h", Log1p, "requests from the ip in the last hour (decayed)", |m: &Snapshot| m.get(Kind::Ip).get(Counter::Requests1h)),
+    mem!("memory.ip_accounts", Log1p, "distinct accounts seen from the ip in the last 30–60 minutes", |m: &Snapshot| m.get(Kind::Ip).distinct),
+    mem!("memory.network_requests_1m", Log1p, "requests from the ip's /24 or /64 network in the last minute", |m: &Snapshot| m.get(Kind::Network).get(Counter::Requests1m)),
+    mem!("memory.network_accounts", Log1p, "distinct accounts seen from the network in the last 30–60 minutes", |m: &Snapshot| m.get(Kind::Network).distinct),
+    mem!("memory.device_seen_before", Flag, "the device was seen before", |m: &Snapshot| m.get(Kind::Device).known as u8),
+    mem!("memory.device_requests_1m", Log1p, "requests from the device in the last minute", |m: &Snapshot| m.get(Kind::Device).get(Counter::Requests1m)),
+    mem!("memory.device_accounts", Log1p, "distinct accounts seen on the device in the last 30–60 minutes", |m: &Snapshot| m.get(Kind::Device).distinct),
+    mem!("memory.account_seen_before", Flag, "the account (id or email) was seen before", |m: &Snapshot| m.get(Kind::Account).known as u8),
+    mem!("memory.account_age_s", Log1p, "seconds since the account was first seen", |m: &Snapshot| m.get(Kind::Account).age_s),
+    mem!("memory.account_devices", Log1p, "distinct devices seen on the account in the last 30–60 minutes", |m: &Snapshot| m.get(Kind::Account).distinct),
+    mem!("memory.session_requests_1m", Log1p, "requests in the session in the last minute", |m: &Snapshot| m.get(Kind::Session).get(Counter::Requests1m)),
+    mem!("memory.session_ips", Log1p, "distinct ips the session came from in the last 30–60 minutes", |m: &Snapshot| m.get(Kind::Session).distinct),
+    mem!("memory.email_domain_requests_1h", Log1p, "requests naming the email's domain in the last hour", |m: &Snapshot| m.get(Kind::EmailDomain).get(Counter::Requests1h)),
+    mem!("memory.email_domain_accounts", Log1p, "distinct accounts at the email's domain in the last 30–60 minutes", |m: &Snapshot| m.get(Kind::EmailDomain).distinct),
+    mem!("memory.login_failures", Log1p, "failed logins reported for the ip, device, account or session in the last hour (the largest)", |m: &Snapshot| m.max(Counter::LoginFailures, CLIENT)),
+    mem!("memory.payment_failures", Log1p, "declined payments reported for the ip, device, account or session in the last hour (the largest)", |m: &Snapshot| m.max(Counter::PaymentFailures, CLIENT)),
+    mem!("memory.denials", Log1p, "requests the rules denied from the ip, device, account or session in the last hour (the largest)", |m: &Snapshot| m.max(Counter::Denials, CLIENT)),
+    mem!("memory.good_outcomes", Log1p, "successful logins, payments and confirmed sign-ups of the account or device in the last weeks", |m: &Snapshot| m.max(Counter::GoodOutcomes, &[Kind::Account, Kind::Device])),
+    mem!("memory.chargebacks", Log1p, "chargebacks reported for the account, device or ip in the last months", |m: &Snapshot| m.max(Counter::Chargebacks, &[Kind::Account, Kind::Device, Kind::Ip])),
 ];

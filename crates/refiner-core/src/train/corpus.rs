@@ -1,11 +1,16 @@
-//! Labeled corpora: one JSON object per line (format in docs/DATA.md).
+//! Labeled corpora: one JSON object per line, in time order (format in docs/DATA.md).
 //!
-//! `{"decision": …, "request": …, "context": …, "labels": {"bot": bool, "attack": bool, "abuse": bool}, "scenario": "…"}`
+//! `{"at": ms, "decision": …, "request": …, "context": …, "labels": {"bot": bool, "attack": bool, "abuse": bool}, "scenario": "…"}`
+//! and outcome events `{"at": ms, "event": "login_failed", "request": …, "context": …}`.
+//! The lines are replayed through a behavioral memory as production would have seen them, so the
+//! memory features of each sample are what was known when it arrived. A line without `at` is
+//! taken as one second after the previous one.
 //! A bad line is an error naming its line number, unless the caller asks to skip and count them.
 
-use crate::decision::{RawInput, Slot};
+use crate::decision::{code, OwnedInput, RawInput, Slot};
 use crate::error::{RefinerError, Result};
 use crate::features::{extract_into, FeatureVector, Scratch, FEATURES, N_FEATURES};
+use crate::memory::{Event, KeyHasher, Memory, Snapshot, DEFAULT_MAX_BYTES};
 use crate::model::{Threat, N_HEADS};
 use ndarray::Array2;
 use rayon::prelude::*;
@@ -65,10 +70,24 @@ struct Row {
     scenario: String,
 }
 
-fn parse_line(line: &str, number: usize, scratch: &mut Scratch) -> Result<Row> {
+/// One line: a labeled sample, or an outcome the app reported.
+enum Line {
+    Sample { input: OwnedInput, labels: [f32; N_HEADS], scenario: String },
+    Event { input: OwnedInput, event: Event },
+}
+
+fn parse_line(line: &str, number: usize) -> Result<Line> {
     let err = |message: String| RefinerError::Corpus { line: number, message };
     let v: Value = serde_json::from_str(line).map_err(|e| err(format!("invalid JSON: {e}")))?;
     let input = RawInput::from_json(&v).map_err(|e| err(e.to_string()))?;
+    match v.get("event") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(name)) => {
+            let event = Event::parse(name).ok_or_else(|| err(format!("event must be one of {}", crate::memory::EVENTS.join(", "))))?;
+            return Ok(Line::Event { input, event });
+        }
+        Some(_) => return Err(err("event must be a string".into())),
+    }
     let labels_obj = v.get("labels").and_then(Value::as_object).ok_or_else(|| err("labels must be an object".into()))?;
     let mut labels = [0f32; N_HEADS];
     for (k, t) in Threat::ALL.iter().enumerate() {
@@ -82,10 +101,35 @@ fn parse_line(line: &str, number: usize, scratch: &mut Scratch) -> Result<Row> {
         Some(Value::String(s)) => s.clone(),
         Some(_) => return Err(err("scenario must be a string".into())),
     };
+    Ok(Line::Sample { input, labels, scenario })
+}
+
+fn row(input: &OwnedInput, memory: &Snapshot, labels: [f32; N_HEADS], scenario: String, scratch: &mut Scratch) -> Row {
     let view = input.view();
     let mut fv = FeatureVector::default();
-    extract_into(&view, scratch, &mut fv);
-    Ok(Row { features: fv.values, labels, route: view.get(Slot::Route) as u8, rules: view.get(Slot::Conclusion) as u8, scenario })
+    extract_into(&view, memory, scratch, &mut fv);
+    Row { features: fv.values, labels, route: view.get(Slot::Route) as u8, rules: view.get(Slot::Conclusion) as u8, scenario }
+}
+
+/// Replays lines through memory in order, as production records them.
+struct Replay {
+    memory: Memory,
+    /// Unix seconds of the previous line.
+    clock: f64,
+}
+
+impl Replay {
+    fn new() -> Self {
+        // Training sees what production's default memory would hold; the key only needs to be fixed.
+        Self { memory: Memory::new(DEFAULT_MAX_BYTES, KeyHasher::from_secret(b"request-refiner corpus")).expect("default budget is valid"), clock: 1.7e9 }
+    }
+
+    fn record(&mut self, input: &OwnedInput, event: Option<Event>) -> Snapshot {
+        let view = input.view();
+        self.clock = view.at_s().unwrap_or(self.clock + 1.0);
+        let event = event.unwrap_or(Event::Request { rules_denied: view.get(Slot::Conclusion) == code::DENY });
+        self.memory.record(&self.memory.hasher().keys(&view), self.clock, event)
+    }
 }
 
 /// Lines parsed per parallel chunk: bounds memory while keeping both cores busy.
@@ -95,6 +139,7 @@ const CHUNK_LINES: usize = 20_000;
 pub fn read_corpus(reader: impl BufRead, skip_bad: bool) -> Result<(Dataset, usize)> {
     let mut rows: Vec<Row> = Vec::new();
     let mut skipped = 0;
+    let mut replay = Replay::new();
     let mut lines = reader.lines().enumerate();
     loop {
         let mut chunk = Vec::with_capacity(CHUNK_LINES);
@@ -107,14 +152,23 @@ pub fn read_corpus(reader: impl BufRead, skip_bad: bool) -> Result<(Dataset, usi
         if chunk.is_empty() {
             break;
         }
-        let parsed: Vec<Result<Row>> = chunk.par_iter().map_init(Scratch::default, |scratch, (n, l)| parse_line(l, *n, scratch)).collect();
-        for r in parsed {
-            match r {
-                Ok(row) => rows.push(row),
+        // Parsing and feature extraction run in parallel; memory is replayed in line order between them.
+        let parsed: Vec<Result<Line>> = chunk.par_iter().map(|(n, l)| parse_line(l, *n)).collect();
+        let mut samples = Vec::with_capacity(parsed.len());
+        for line in parsed {
+            match line {
+                Ok(Line::Event { input, event }) => {
+                    replay.record(&input, Some(event));
+                }
+                Ok(Line::Sample { input, labels, scenario }) => {
+                    let memory = replay.record(&input, None);
+                    samples.push((input, memory, labels, scenario));
+                }
                 Err(_) if skip_bad => skipped += 1,
                 Err(e) => return Err(e),
             }
         }
+        rows.par_extend(samples.into_par_iter().map_init(Scratch::default, |scratch, (input, memory, labels, scenario)| row(&input, &memory, labels, scenario, scratch)));
     }
     let n = rows.len();
     let mut ds = Dataset { x: Array2::zeros((n, N_FEATURES)), y: Array2::zeros((n, N_HEADS)), ..Default::default() };
@@ -148,6 +202,8 @@ mod tests {
             (r#"{"labels":{"bot":1,"attack":false,"abuse":false}}"#, "corpus line 2: labels.bot must be a boolean"),
             (r#"{"context":{"cartValue":"9"},"labels":{"bot":false,"attack":false,"abuse":false}}"#, "corpus line 2: context.cartValue must be"),
             (r#"{"decision":{}}"#, "corpus line 2: labels must be an object"),
+            (r#"{"event":"logged_in"}"#, "corpus line 2: event must be one of login_failed,"),
+            (r#"{"at":-3,"labels":{"bot":true,"attack":false,"abuse":false}}"#, "corpus line 2: at must be a time"),
         ];
         for (bad, msg) in cases {
             let text = format!("{GOOD}\n{bad}\n{GOOD}\n");
@@ -156,6 +212,22 @@ mod tests {
             let (ds, skipped) = read_corpus(text.as_bytes(), true).unwrap();
             assert_eq!((ds.len(), skipped), (2, 1));
         }
+    }
+
+    #[test]
+    fn memory_features_replay_the_lines_in_order() {
+        let idx = |name: &str| FEATURES.iter().position(|f| f.name == name).unwrap();
+        let sample = |at: u64| format!(r#"{{"at":{at},"request":{{"ip":"203.0.113.9"}},"context":{{"accountId":"u1"}},"labels":{{"bot":false,"attack":false,"abuse":false}}}}"#);
+        let event = r#"{"at":1764000001000,"event":"login_failed","request":{"ip":"203.0.113.9"}}"#;
+        let text = [sample(1_764_000_000_000), event.to_string(), sample(1_764_000_002_000), sample(1_764_003_600_000)].join("\n");
+        let (ds, _) = read_corpus(text.as_bytes(), false).unwrap();
+        assert_eq!(ds.len(), 3, "events are recorded, not samples");
+        let at = |row: usize, name: &str| ds.x[[row, idx(name)]];
+        assert_eq!(at(0, "memory.ip_seen_before"), 0.0);
+        assert_eq!(at(1, "memory.ip_seen_before"), 1.0);
+        assert!((at(1, "memory.login_failures") - 1f32.ln_1p()).abs() < 0.01);
+        assert!(at(2, "memory.ip_requests_1m") < 0.01, "an hour later the minute's count is gone");
+        assert!(at(2, "memory.ip_age_s") > 8.0, "but the ip is an hour old: ln(1 + 3600)");
     }
 
     #[test]
