@@ -55,6 +55,32 @@ export declare class Memory {
   size(): number
 }
 
+/** What memory knows about one key: counters decay with time constants of a minute, an hour, a week (good outcomes) or 90 days (chargebacks). */
+export interface RecallEntry {
+  known: boolean
+  /** Seconds since first seen. */
+  ageS: number
+  /** Distinct accounts (devices for an account, ips for a session) in the last 30–60 minutes. */
+  distinct: number
+  requests1m: number
+  requests1h: number
+  loginFailures: number
+  paymentFailures: number
+  /** Requests the rules denied. */
+  denials: number
+  goodOutcomes: number
+  chargebacks: number
+}
+
+export interface Recall {
+  ip: RecallEntry
+  network: RecallEntry
+  device: RecallEntry
+  account: RecallEntry
+  session: RecallEntry
+  emailDomain: RecallEntry
+}
+
 /** Outcomes the app reports with `observe()`. */
 export type OutcomeEvent = 'login_failed' | 'login_ok' | 'payment_declined' | 'payment_ok' | 'signup_confirmed' | 'chargeback'
 
@@ -203,6 +229,8 @@ export declare class Refiner {
   observe(type: OutcomeEvent, input?: RefineInput): void
   /** `observe`, also recorded in the store; never rejects for store failures. */
   observeAsync(type: OutcomeEvent, input?: RefineInput): Promise<{ degraded: boolean }>
+  /** What local memory knows under the keys of `input` at `input.at` (or now), without recording. */
+  recall(input?: RefineInput): Recall
   /** Closes the store connection this Refiner opened. */
   close(): Promise<void>
   /** Refines many requests in parallel on all cores; results in input order. */

@@ -1,5 +1,5 @@
 // Compiled with `tsc --noEmit --strict` by types.test.mjs: the public types accept what users write.
-import { Refiner, refine, features, type RefinedDecision, type RefinerOptions } from '../index.js'
+import { Memory, Refiner, refine, features, type RefinedDecision, type RefinerOptions } from '../index.js'
 
 const options: RefinerOptions = { profile: 'checkout', mode: 'DRY_RUN', thresholds: { deny: 0.9 }, failMode: 'closed' }
 const refiner = new Refiner(options)
@@ -16,6 +16,18 @@ async function handler(): Promise<boolean> {
   const batch = refiner.refineBatch([{ decision, context: { route: 'login', failedLogins: 3 } }])
   return aiDecision.isDenied() || batch[0].isChallenged() || (await refiner.refineAsync()).isErrored()
 }
+const memory = new Memory({ maxBytes: 8 << 20 })
+const login = { at: new Date(), request: { ip: '203.0.113.1', email: 'a@b.co' }, context: { route: 'login' as const, accountId: 'u1', sessionId: 's1', fingerprint: 'd1' } }
+const remembering = new Refiner({ memory, store: { redis: 'redis://127.0.0.1:6379', secret: 'sixteen chars or more', timeoutMs: 20 } })
+remembering.observe('login_failed', login)
+async function fleet(): Promise<number> {
+  const { degraded } = await remembering.observeAsync('payment_declined', login)
+  const d = await remembering.refineAsync(null, login)
+  await remembering.close()
+  return remembering.recall(login).ip.loginFailures + Number(degraded || d.degraded) + memory.bytes
+}
 // @ts-expect-error profiles are a closed set
 new Refiner({ profile: 'shop' })
-void [denied, bot, firstReason, handler, features().length]
+// @ts-expect-error outcomes are a closed set
+remembering.observe('logged_in', login)
+void [denied, bot, firstReason, handler, fleet, features().length, new Refiner({ memory: false })]

@@ -17,4 +17,6 @@ test('every context field of the native schema is declared and documented in ind
   const dts = readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8')
   for (const { key } of schema.input.contextFields) assert.match(dts, new RegExp(`\\*/\\n\\s+${key}\\?:`), `context.${key} missing from index.d.ts`)
   for (const p of schema.profiles) assert.ok(dts.includes(`'${p}'`), p)
+  for (const key of schema.input.identityFields) assert.match(dts, new RegExp(`\\*/\\n\\s+${key}\\?:`), `context.${key} missing from index.d.ts`)
+  for (const e of schema.memory.events) assert.ok(dts.includes(`'${e}'`), `outcome event ${e} missing from index.d.ts`)
 })

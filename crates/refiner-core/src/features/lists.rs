@@ -3,7 +3,7 @@
 use regex::RegexSet;
 use std::sync::OnceLock;
 
-/// A set of domains stored as sorted little-endian xxh3 hashes (see build.rs).
+/// A set of domains stored as sorted little-endian 32-bit hashes (see build.rs).
 pub struct DomainSet(&'static [u8]);
 
 pub static DISPOSABLE: DomainSet = DomainSet(include_bytes!(concat!(env!("OUT_DIR"), "/disposable-domains.bin")));
@@ -11,14 +11,14 @@ pub static DISPOSABLE_WILDCARDS: DomainSet = DomainSet(include_bytes!(concat!(en
 pub static FREE_PROVIDERS: DomainSet = DomainSet(include_bytes!(concat!(env!("OUT_DIR"), "/free-providers.bin")));
 
 impl DomainSet {
-    fn at(&self, i: usize) -> u64 {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&self.0[i * 8..i * 8 + 8]);
-        u64::from_le_bytes(b)
+    fn at(&self, i: usize) -> u32 {
+        let mut b = [0u8; 4];
+        b.copy_from_slice(&self.0[i * 4..i * 4 + 4]);
+        u32::from_le_bytes(b)
     }
 
-    fn contains_hash(&self, h: u64) -> bool {
-        let (mut lo, mut hi) = (0, self.0.len() / 8);
+    fn contains_hash(&self, h: u32) -> bool {
+        let (mut lo, mut hi) = (0, self.0.len() / 4);
         while lo < hi {
             let mid = (lo + hi) / 2;
             match self.at(mid).cmp(&h) {
@@ -32,7 +32,7 @@ impl DomainSet {
 
     /// `domain` must already be lowercase.
     pub fn contains(&self, domain: &str) -> bool {
-        self.contains_hash(xxhash_rust::xxh3::xxh3_64(domain.as_bytes()))
+        self.contains_hash((xxhash_rust::xxh3::xxh3_64(domain.as_bytes()) >> 32) as u32)
     }
 
     /// True when `domain` or one of its parent domains is in the set.

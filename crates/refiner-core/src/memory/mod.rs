@@ -14,7 +14,8 @@ pub use keys::{KeyHasher, Keys, Kind, N_KINDS};
 pub use record::{Counter, Entry, Event, Record, COUNTER_NAMES, EVENTS, GENERATION_S, N_COUNTERS, RECORD_FIELDS, TAU_S};
 
 use crate::error::{RefinerError, Result};
-use std::sync::{Mutex, PoisonError};
+use memmap2::MmapMut;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Default byte budget of a memory.
 pub const DEFAULT_MAX_BYTES: usize = 32 << 20;
@@ -22,7 +23,7 @@ pub const DEFAULT_MAX_BYTES: usize = 32 << 20;
 pub const WAYS: usize = 8;
 const SHARDS: usize = 64;
 const RECORD_BYTES: usize = std::mem::size_of::<Record>();
-const SHARD_BYTES: usize = std::mem::size_of::<Mutex<Box<[Record]>>>();
+const SHARD_BYTES: usize = std::mem::size_of::<Mutex<MmapMut>>();
 /// The smallest budget (one set per shard needs about 34 KB).
 pub const MIN_MAX_BYTES: usize = 64 << 10;
 const _: () = assert!(MIN_MAX_BYTES >= std::mem::size_of::<Memory>() + SHARDS * (SHARD_BYTES + WAYS * RECORD_BYTES));
@@ -85,7 +86,10 @@ impl Snapshot {
 
 /// A bounded, shared behavioral memory.
 pub struct Memory {
-    shards: Box<[Mutex<Box<[Record]>>]>,
+    /// Each shard's records live in an anonymous mapping of their own: the OS hands out zero
+    /// pages as keys arrive, so an idle 32 MB memory costs no resident memory (a heap allocation
+    /// may be zeroed eagerly by the allocator).
+    shards: Box<[Mutex<MmapMut>]>,
     sets: usize,
     hasher: KeyHasher,
 }
@@ -104,8 +108,10 @@ impl Memory {
         }
         let per_shard = (max_bytes - std::mem::size_of::<Memory>()) / SHARDS - SHARD_BYTES;
         let sets = per_shard / (WAYS * RECORD_BYTES);
-        // Zeroed allocation: the pages are only committed as keys arrive.
-        let shards = (0..SHARDS).map(|_| Mutex::new(bytemuck::allocation::zeroed_slice_box::<Record>(sets * WAYS))).collect();
+        let shards = (0..SHARDS)
+            .map(|_| MmapMut::map_anon(sets * WAYS * RECORD_BYTES).map(Mutex::new))
+            .collect::<std::io::Result<_>>()
+            .map_err(|source| RefinerError::Io { path: "memory (anonymous mapping)".into(), source })?;
         Ok(Self { shards, sets, hasher })
     }
 
@@ -125,14 +131,14 @@ impl Memory {
 
     /// Records in use (a full scan; for statistics and tests).
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| lock(s).iter().filter(|r| r.key != 0).count()).sum()
+        self.shards.iter().map(|s| records(&mut lock(s)).iter().filter(|r| r.key != 0).count()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn set_of(&self, key: u64) -> (&Mutex<Box<[Record]>>, usize) {
+    fn set_of(&self, key: u64) -> (&Mutex<MmapMut>, usize) {
         let shard = &self.shards[(key >> 58) as usize % SHARDS];
         let set = ((key >> 16) as usize % self.sets) * WAYS;
         (shard, set)
@@ -145,7 +151,7 @@ impl Memory {
         for (k, &key) in keys.key.iter().enumerate() {
             if key != 0 {
                 let (shard, set) = self.set_of(key);
-                snap.entries[k] = visit(k, key, &mut lock(shard)[set..set + WAYS]);
+                snap.entries[k] = visit(k, key, &mut records(&mut lock(shard))[set..set + WAYS]);
             }
         }
         snap
@@ -169,9 +175,14 @@ impl Memory {
     }
 }
 
-fn lock(shard: &Mutex<Box<[Record]>>) -> std::sync::MutexGuard<'_, Box<[Record]>> {
+fn lock(shard: &Mutex<MmapMut>) -> MutexGuard<'_, MmapMut> {
     // Records are plain numbers, valid whatever a panicking holder left half-written.
     shard.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A shard's mapping as records (page-aligned, a whole number of records, every bit pattern valid).
+fn records(map: &mut MmapMut) -> &mut [Record] {
+    bytemuck::cast_slice_mut(&mut map[..])
 }
 
 /// The empty slot, else the one with the least decayed hourly activity.

@@ -3,7 +3,7 @@
 //! The same arithmetic runs in Redis (`lib/store/record.lua`), which stores the fields of
 //! [`Record::fields`] and returns them for [`Record::from_fields`]; a test keeps the two equal.
 
-use bytemuck::Zeroable;
+use bytemuck::{Pod, Zeroable};
 
 /// What a record counts, each decaying exponentially with its own time constant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,7 +101,7 @@ impl Event {
 }
 
 /// One key's state. All-zero is the empty slot (`key` 0 is never a real key).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Zeroable)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Pod, Zeroable)]
 #[repr(C, align(64))]
 pub struct Record {
     pub key: u64,
