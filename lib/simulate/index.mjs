@@ -470,9 +470,14 @@ class World {
   }
 }
 
-/** The outcome the app learns after serving `sample` (none when the rules blocked it). */
-function outcome(r, sample) {
-  if (sample.decision?.conclusion === 'DENY' || !r.chance(0.85)) return undefined
+/**
+ * The outcomes the app learns after serving `sample` (none when the rules blocked it). A payment
+ * that went through may come back as a chargeback: most of a card tester's, few of people's
+ * (disputes). Banks take weeks; the corpus records it right away, and the counter's 90-day time
+ * constant makes the difference small.
+ */
+function outcomes(r, sample) {
+  if (sample.decision?.conclusion === 'DENY' || !r.chance(0.85)) return []
   const route = sample.context?.route
   const bad = sample.labels.abuse
   const event =
@@ -480,13 +485,15 @@ function outcome(r, sample) {
       : route === 'checkout' && sample.request?.method === 'POST' ? (r.chance(bad ? 0.85 : 0.04) ? 'payment_declined' : 'payment_ok')
       : route === 'signup' && r.chance(bad ? 0.05 : 0.6) ? 'signup_confirmed'
       : undefined
-  if (!event) return undefined
+  if (!event) return []
   const req = sample.request ?? {}
   const headers = {}
   for (const h of ['user-agent', 'sec-ch-ua', 'accept-language']) if (req.headers?.[h] !== undefined) headers[h] = req.headers[h]
   const context = {}
   for (const k of ['accountId', 'sessionId', 'fingerprint']) if (sample.context?.[k] !== undefined) context[k] = sample.context[k]
-  return { event, at: sample.at + 1, request: { ip: req.ip, email: req.email, headers }, context }
+  const line = { event, at: sample.at + 1, request: { ip: req.ip, email: req.email, headers }, context }
+  const disputed = event === 'payment_ok' && r.chance(bad ? 0.7 : 0.002)
+  return disputed ? [line, { ...line, event: 'chargeback' }] : [line]
 }
 
 /**
@@ -520,8 +527,7 @@ export async function* simulate({ n, seed = 7, pool = 'all', difficulty = 0.3, m
     const sample = await makeSample(r, pools, arcjet, scenario, actor, world)
     const line = { at: world.now, ...sample }
     yield line
-    const event = outcome(r, line)
-    if (event) yield event
+    yield* outcomes(r, line)
   }
 }
 

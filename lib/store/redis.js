@@ -8,7 +8,6 @@
 // and its runtime would add megabytes to every install, used or not), and the I/O runs on the
 // app's own event loop. Any failure or timeout resolves to null, never throws: the caller then
 // answers from local memory and marks the decision degraded.
-const { once } = require('node:events')
 const { schema } = require('../schema.js')
 
 const M = schema.memory
@@ -102,6 +101,7 @@ class RedisStore {
   #timeoutMs
   #ttl
   #prefix
+  #ready
   /** Failed or timed-out round trips (the decisions they served are marked degraded). */
   failures = 0
 
@@ -112,6 +112,10 @@ class RedisStore {
     // An unreachable Redis is an expected state here, reported through `degraded`.
     if (this.#own) this.#client.on('error', () => {})
     this.#client.defineCommand('refinerRecord', { lua: SCRIPT })
+    // One listener however many refines wait for the first connection.
+    this.#ready = new Promise((resolve) => this.#client.once('ready', resolve))
+    // A client made with lazyConnect waits for its first command; ours waits for it to be ready.
+    if (this.#client.status === 'wait') this.#client.connect().catch(() => {})
     this.#timeoutMs = o.timeoutMs
     this.#ttl = o.ttlSeconds
     this.#prefix = o.prefix
@@ -144,7 +148,7 @@ class RedisStore {
       // until the client has reconnected, so nothing queues up while Redis is away.
       if (this.#client.status !== 'ready') {
         if (this.#client.status !== 'connecting' && this.#client.status !== 'wait') throw new Error('not connected')
-        await Promise.race([once(this.#client, 'ready'), timeout])
+        await Promise.race([this.#ready, timeout])
       }
       const reply = await Promise.race([this.#client.refinerRecord(names.length, ...names, ...argv), timeout])
       for (let i = 0; i < slots.length; i++) {

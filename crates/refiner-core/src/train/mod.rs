@@ -180,7 +180,16 @@ pub fn train(data: &Dataset, params: &TrainParams) -> Result<Model> {
         metrics: Default::default(),
     };
     meta.metrics.insert("validation_loss".into(), best_loss);
-    let mut model = Model::from_parts(mean, inv_std, best.w1, best.b1, best.w2, best.b2, calibration, Vec::new(), meta);
+    // A feature that never varied in training kept its random initial weights (its standardized
+    // input was always 0, so no gradient reached them); a value it takes in production would then
+    // move the scores at random. Zeroing them changes nothing on the training data.
+    let mut w1 = best.w1;
+    let constant: Vec<usize> = (0..N_FEATURES).filter(|&j| train.iter().all(|&i| z[[i, j]] == 0.0)).collect();
+    for &j in &constant {
+        w1.column_mut(j).fill(0.0);
+    }
+    meta.metrics.insert("unlearned_features".into(), constant.len() as f64);
+    let mut model = Model::from_parts(mean, inv_std, w1, best.b1, best.w2, best.b2, calibration, Vec::new(), meta);
     let probs = calib_probs(&model, &logits);
     for (k, t) in Threat::ALL.iter().enumerate() {
         let labels: Vec<bool> = calib.iter().map(|&i| data.y[[i, k]] > 0.5).collect();
@@ -260,6 +269,15 @@ mod tests {
         for p in crate::policy::Profile::ALL {
             assert!(model.thresholds(p.name()).is_some());
         }
+    }
+
+    #[test]
+    fn features_that_never_varied_carry_no_weight() {
+        let data = toy(1500, 4);
+        let model = train(&data, &TrainParams { max_epochs: 3, ..quiet() }).unwrap();
+        assert!(model.w1.column(20).iter().all(|&w| w == 0.0), "feature 20 is always 0 in the toy set");
+        assert!(model.w1.column(0).iter().any(|&w| w != 0.0));
+        assert_eq!(model.meta.metrics["unlearned_features"], (N_FEATURES - 5) as f64);
     }
 
     #[test]
