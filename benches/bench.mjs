@@ -117,39 +117,32 @@ await bench.run()
 for (const t of bench.tasks) row(t.name, us(t.result.latency.p50), us(t.result.latency.p99), t.result.throughput.mean)
 
 // 2: refineAsync with k promises in flight; latency is a whole round's, throughput calls per second.
-for (const k of [1, 64, 1024]) {
+/** Runs rounds of `k` concurrent `call()`s for `ms` and rows them; returns how many decisions were degraded. */
+async function inFlight(name, k, ms, call, note) {
   const times = []
   const started = performance.now()
   let calls = 0
-  while (performance.now() - started < 1500) {
+  let degraded = 0
+  while (performance.now() - started < ms) {
     const t = performance.now()
-    await Promise.all(Array.from({ length: k }, () => refiner.refineAsync(decision, input)))
+    const ds = await Promise.all(Array.from({ length: k }, call))
     times.push(performance.now() - t)
     calls += k
+    degraded += ds.filter((d) => d.degraded).length
   }
   times.sort((a, b) => a - b)
-  row(`refineAsync(), ${k} in flight`, us(times[Math.floor(times.length / 2)]), us(times[Math.floor(times.length * 0.99)]), calls / ((performance.now() - started) / 1000), 'latency of the whole round')
+  row(name, us(times[Math.floor(times.length / 2)]), us(times[Math.floor(times.length * 0.99)]), calls / ((performance.now() - started) / 1000), note)
+  return degraded
 }
+for (const k of [1, 64, 1024]) await inFlight(`refineAsync(), ${k} in flight`, k, 1500, () => refiner.refineAsync(decision, input), 'latency of the whole round')
 
 // Memory shared through Redis on localhost: one round trip per refine (a Lua script).
 const redis = await startRedis()
 const stored = new Refiner({ profile: 'signup', store: { redis: redis.url, secret: 'benchmark secret, 16+ chars', timeoutMs: 1000 } })
 await stored.refineAsync(decision, input)
 for (const k of [1, 64]) {
-  const times = []
-  const started = performance.now()
-  let calls = 0
-  let degraded = 0
-  while (performance.now() - started < 2000) {
-    const t = performance.now()
-    const ds = await Promise.all(Array.from({ length: k }, () => stored.refineAsync(decision, clients[client++ & (CLIENTS - 1)])))
-    times.push(performance.now() - t)
-    calls += k
-    degraded += ds.filter((d) => d.degraded).length
-  }
+  const degraded = await inFlight(`refineAsync() with Redis memory, ${k} in flight`, k, 2000, () => stored.refineAsync(decision, clients[client++ & (CLIENTS - 1)]), 'redis-server on localhost; latency of the whole round')
   if (degraded) throw new Error(`${degraded} refines fell back to local memory: the Redis rows would not measure Redis`)
-  times.sort((a, b) => a - b)
-  row(`refineAsync() with Redis memory, ${k} in flight`, us(times[Math.floor(times.length / 2)]), us(times[Math.floor(times.length * 0.99)]), calls / ((performance.now() - started) / 1000), 'redis-server on localhost; latency of the whole round')
 }
 await stored.close()
 await redis.stop()

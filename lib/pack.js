@@ -109,16 +109,7 @@ function ipFlag(ip, name) {
   return bool(v, `decision.ip.${name}`)
 }
 
-/** The first fingerprint Arcjet computed for a rule result ('' when none). */
-function arcjetFingerprint(results, kept) {
-  for (let i = 0; i < kept; i++) {
-    const f = results[i]?.fingerprint
-    if (typeof f === 'string' && f) return f
-  }
-  return ''
-}
-
-/** Packs the decision into `nums`; returns Arcjet's fingerprint. */
+/** Packs the decision into `nums`; returns the first fingerprint Arcjet computed for a rule result ('' when none). */
 function packDecision(nums, d) {
   if (!isObject(d)) fail('decision', 'an object')
   nums[S.DecisionPresent] = 1
@@ -144,12 +135,15 @@ function packDecision(nums, d) {
   if (!Array.isArray(results)) fail('decision.results', 'an array')
   nums[S.ResultCount] = results.length
   const kept = Math.min(results.length, L.maxResults)
+  let fingerprint = ''
   for (let i = 0; i < kept; i++) {
     readingIndex = i
-    readResult(nums, L.resultsBase + i * L.resultStride, results[i], `decision.results[${i}]`)
+    const r = results[i]
+    readResult(nums, L.resultsBase + i * L.resultStride, r, `decision.results[${i}]`)
+    if (!fingerprint && typeof r.fingerprint === 'string') fingerprint = r.fingerprint
   }
   readingIndex = -1
-  return arcjetFingerprint(results, kept)
+  return fingerprint
 }
 
 /** Joins string parts until native analysis has enough, so huge arrays cost nothing. */
@@ -275,7 +269,7 @@ function pack(nums, decision, input) {
   try {
     const arcjetFp = decision != null ? packDecision(nums, decision) : ''
     reading = 'input'
-    if (input == null) return `${NO_REQUEST}\0\0\0${text(arcjetFp)}`
+    if (input == null) return `${NO_REQUEST}\0${packContext(nums, null, arcjetFp)}`
     if (!isObject(input)) fail('input', 'an object')
     nums[S.At] = packAt(input.at)
     const request = packRequest(nums, input.request)

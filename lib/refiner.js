@@ -8,11 +8,9 @@ const OUT = schema.output.width
 const CONCLUSION_SLOT = schema.input.slots.Conclusion
 const AT_SLOT = schema.input.slots.At
 const DENY_CODE = schema.input.conclusions.indexOf('DENY') + 1
+const { events: EVENTS, eventCodes: EVENT_CODES, requestCodes: [REQUEST_CODE, DENIED_REQUEST_CODE] } = schema.memory
 /** The rules' conclusion as packed (code 0: none given). */
 const rulesConclusion = (nums) => schema.input.conclusions[nums[CONCLUSION_SLOT] - 1] ?? null
-const EVENTS = schema.memory.events
-// Store codes: 0 and 1 are requests (allowed, denied), then the events in order.
-const EVENT_CODES = Object.assign(Object.create(null), Object.fromEntries(EVENTS.map((e, i) => [e, i + 2])))
 const PROFILES = schema.profiles
 const MODES = ['LIVE', 'DRY_RUN']
 const FAIL_MODES = ['open', 'closed']
@@ -174,9 +172,7 @@ class Refiner {
   }
 
   async #refineStored(nums, texts, decision) {
-    nums[AT_SLOT] ||= Date.now()
-    const code = nums[CONCLUSION_SLOT] === DENY_CODE ? 1 : 0
-    const records = await this.#store.exchange(this.#engine.storeKeys(nums, texts), nums[AT_SLOT] / 1000, code)
+    const records = await this.#exchange(nums, texts, nums[CONCLUSION_SLOT] === DENY_CODE ? DENIED_REQUEST_CODE : REQUEST_CODE)
     const out = new Float64Array(OUT)
     if (records) this.#engine.refineStored(nums, texts, records, out)
     else this.#engine.refine(nums, texts, out)
@@ -199,15 +195,19 @@ class Refiner {
     const texts = this.#packEvent(type, input, nums)
     this.#engine.observe(type, nums, texts)
     if (!this.#store) return { degraded: false }
+    return { degraded: !(await this.#exchange(nums, texts, EVENT_CODES[type])) }
+  }
+
+  /** Records event `code` in the store at the input's time (fixed to now when it has none, so
+   * the store and local memory agree); resolves to the records as they were, or null. */
+  #exchange(nums, texts, code) {
     nums[AT_SLOT] ||= Date.now()
-    const code = EVENT_CODES[type]
-    const records = await this.#store.exchange(this.#engine.storeKeys(nums, texts), nums[AT_SLOT] / 1000, code)
-    return { degraded: !records }
+    return this.#store.exchange(this.#engine.storeKeys(nums, texts), nums[AT_SLOT] / 1000, code)
   }
 
   #packEvent(type, input, nums = this.#nums) {
     if (typeof type !== 'string') throw new TypeError('type must be a string')
-    if (!(type in EVENT_CODES)) throw new RangeError(`type must be one of ${EVENTS.map((e) => `'${e}'`).join(', ')}, but is '${type}'`)
+    if (!Object.hasOwn(EVENT_CODES, type)) throw new RangeError(`type must be one of ${EVENTS.map((e) => `'${e}'`).join(', ')}, but is '${type}'`)
     return pack(nums, null, input)
   }
 

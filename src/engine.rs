@@ -5,7 +5,7 @@ use napi::bindgen_prelude::{Buffer, Either, Float64ArraySlice};
 use napi::{Error, Result, Status};
 use napi_derive::napi;
 use refiner_core::decision::{RawInput, Slot, Texts, MEMORY_BASE, WIDTH};
-use refiner_core::memory::{now_s, Event, Kind, Snapshot, N_KINDS, RECORD_FIELDS, SNAPSHOT_WIDTH};
+use refiner_core::memory::{Event, Kind, N_KINDS, RECORD_FIELDS, SNAPSHOT_WIDTH};
 use refiner_core::explain::MAX_REASONS;
 use refiner_core::model::{Model, N_HEADS};
 use refiner_core::policy::{Conclusion, Mode, Profile, ThresholdOverride};
@@ -114,11 +114,11 @@ fn safely(refiner: &Refiner, input: &RawInput<'_>, f: impl FnOnce() -> Outcome) 
     .unwrap_or_else(|_| refiner.failed(input.get(Slot::Conclusion)))
 }
 
-/// What a refine takes its memory from.
+/// What a refine takes its memory from (and whether it explains).
 enum Remembered<'a> {
-    /// This engine's memory, which records the request.
+    /// This engine's memory, which records the request; no reasons.
     Record,
-    /// The snapshot in the packed input: the explanation of an earlier refine.
+    /// The snapshot in the packed input: the explanation of an earlier refine, with reasons.
     Packed,
     /// Records fetched from a shared store (`RECORD_FIELDS` per key kind); memory records too.
     Store(&'a [f64]),
@@ -126,6 +126,14 @@ enum Remembered<'a> {
 
 fn bad_arg(msg: &str) -> Error {
     Error::new(Status::InvalidArg, msg)
+}
+
+/// One packed input as the JS layer passes it, checked.
+fn packed<'a>(nums: &'a [f64], texts: &'a str) -> Result<RawInput<'a>> {
+    if nums.len() != WIDTH {
+        return Err(bad_arg("packed buffer has the wrong length"));
+    }
+    Ok(RawInput { nums, texts: Texts::from_joined(texts).map_err(to_napi_error)? })
 }
 
 /// A configured refiner with its buffers; not shared across threads (each JS Refiner owns one).
@@ -156,13 +164,13 @@ impl Engine {
     /// without reasons: the JS layer asks `explain` for them when they are read.
     #[napi]
     pub fn refine(&mut self, nums: Float64ArraySlice, texts: String, dst: Float64ArraySlice) -> Result<()> {
-        self.run(nums, texts, dst, Remembered::Record, false)
+        self.run(nums, texts, dst, Remembered::Record)
     }
 
     /// The same refine again, with the reasons, from the memory snapshot it left in `nums`.
     #[napi]
     pub fn explain(&mut self, nums: Float64ArraySlice, texts: String, dst: Float64ArraySlice) -> Result<()> {
-        self.run(nums, texts, dst, Remembered::Packed, true)
+        self.run(nums, texts, dst, Remembered::Packed)
     }
 
     /// Refines with the records a shared store returned for `storeKeys(nums, texts)`.
@@ -171,25 +179,19 @@ impl Engine {
         if records.len() != N_KINDS * RECORD_FIELDS {
             return Err(bad_arg("store records have the wrong length"));
         }
-        self.run(nums, texts, dst, Remembered::Store(&records), false)
+        self.run(nums, texts, dst, Remembered::Store(&records))
     }
 
-    fn run(&mut self, mut nums: Float64ArraySlice, texts: String, mut dst: Float64ArraySlice, memory: Remembered<'_>, explained: bool) -> Result<()> {
-        if nums.len() != WIDTH || dst.len() != OUT_WIDTH {
+    fn run(&mut self, mut nums: Float64ArraySlice, texts: String, mut dst: Float64ArraySlice, memory: Remembered<'_>) -> Result<()> {
+        if dst.len() != OUT_WIDTH {
             return Err(bad_arg("packed buffers have the wrong length"));
         }
-        let texts = Texts::from_joined(&texts).map_err(to_napi_error)?;
-        let input = RawInput { nums: &nums, texts };
+        let input = packed(&nums, &texts)?;
         let (refiner, ws) = (&self.refiner, &mut self.ws);
         let outcome = safely(refiner, &input, || match memory {
-            Remembered::Record if explained => refiner.refine(&input, ws),
             Remembered::Record => refiner.decide(&input, ws),
-            Remembered::Packed => refiner.refine_with(&input, &input.memory(), ws, explained),
-            Remembered::Store(records) => {
-                refiner.remember(&input);
-                let now = input.at_s().unwrap_or_else(now_s);
-                refiner.refine_with(&input, &Snapshot::from_records(&refiner.keys(&input), records, now), ws, explained)
-            }
+            Remembered::Packed => refiner.refine_with(&input, &input.memory(), ws, true),
+            Remembered::Store(records) => refiner.decide_stored(&input, records, ws),
         });
         // SAFETY: `nums` and `dst` are typed arrays the JS layer allocated for this call; JS is
         // not running while this synchronous method executes, so nothing else reads or writes them.
@@ -202,11 +204,7 @@ impl Engine {
     #[napi]
     pub fn observe(&self, event: String, nums: Float64ArraySlice, texts: String) -> Result<()> {
         let event = Event::parse(&event).ok_or_else(|| bad_arg(&format!("type must be one of {}, but is '{event}'", refiner_core::memory::EVENTS.join(", "))))?;
-        if nums.len() != WIDTH {
-            return Err(bad_arg("packed buffer has the wrong length"));
-        }
-        let texts = Texts::from_joined(&texts).map_err(to_napi_error)?;
-        let input = RawInput { nums: &nums, texts };
+        let input = packed(&nums, &texts)?;
         // Recording is plain arithmetic under a lock; a panic here is a bug, and must not crash the host.
         let _ = catch_unwind(AssertUnwindSafe(|| self.refiner.observe(&input, event)));
         Ok(())
@@ -216,17 +214,8 @@ impl Engine {
     /// recording anything: `SNAPSHOT_WIDTH` numbers as `Snapshot::write` lays them out.
     #[napi]
     pub fn recall(&self, nums: Float64ArraySlice, texts: String) -> Result<Vec<f64>> {
-        if nums.len() != WIDTH {
-            return Err(bad_arg("packed buffer has the wrong length"));
-        }
-        let texts = Texts::from_joined(&texts).map_err(to_napi_error)?;
-        let input = RawInput { nums: &nums, texts };
-        let snapshot = match self.refiner.memory() {
-            Some(m) => m.peek(&self.refiner.keys(&input), input.at_s().unwrap_or_else(now_s)),
-            None => Snapshot::default(),
-        };
         let mut out = vec![0.0; SNAPSHOT_WIDTH];
-        snapshot.write(&mut out);
+        self.refiner.recall(&packed(&nums, &texts)?).write(&mut out);
         Ok(out)
     }
 
@@ -234,11 +223,7 @@ impl Engine {
     /// `schema.memory.kinds` order: `"<hex key>:<member bit or -1>"`, or `""` when absent.
     #[napi]
     pub fn store_keys(&self, nums: Float64ArraySlice, texts: String) -> Result<Vec<String>> {
-        if nums.len() != WIDTH {
-            return Err(bad_arg("packed buffer has the wrong length"));
-        }
-        let texts = Texts::from_joined(&texts).map_err(to_napi_error)?;
-        let keys = self.refiner.keys(&RawInput { nums: &nums, texts });
+        let keys = self.refiner.keys(&packed(&nums, &texts)?);
         Ok(Kind::ALL
             .iter()
             .map(|&k| match keys.key[k as usize] {

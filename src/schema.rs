@@ -38,6 +38,9 @@ fn memory_json() -> serde_json::Value {
     json!({
         "kinds": Kind::ALL.iter().map(|k| k.name()).collect::<Vec<_>>(),
         "events": EVENTS,
+        // The store script's code of each event, and of a request (allowed, denied by the rules).
+        "eventCodes": EVENTS.iter().map(|e| (e.to_string(), json!(Event::parse(e).map(Event::code)))).collect::<serde_json::Map<_, _>>(),
+        "requestCodes": ([false, true].map(|rules_denied| Event::Request { rules_denied }.code())),
         // Counter indices each event code adds one to (code 0 request, 1 denied request, 2.. EVENTS).
         "increments": Event::BY_CODE.iter().map(|e| e.counters().iter().map(|&c| c as usize).collect::<Vec<_>>()).collect::<Vec<_>>(),
         "recordFields": RECORD_FIELDS,

@@ -102,8 +102,6 @@ class RedisStore {
   #ttl
   #prefix
   #ready
-  /** Failed or timed-out round trips (the decisions they served are marked degraded). */
-  failures = 0
 
   /** @param {ReturnType<typeof storeOptions>} o */
   constructor(o) {
@@ -119,7 +117,6 @@ class RedisStore {
     this.#timeoutMs = o.timeoutMs
     this.#ttl = o.ttlSeconds
     this.#prefix = o.prefix
-    this.secret = o.secret
   }
 
   /**
@@ -158,7 +155,6 @@ class RedisStore {
       }
       return records
     } catch {
-      this.failures++
       return null
     } finally {
       clearTimeout(timer)

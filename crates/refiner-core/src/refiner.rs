@@ -4,7 +4,7 @@ use crate::decision::{code, RawInput, Slot};
 use crate::error::Result;
 use crate::explain::{explain, ExplainBuffers, Reason, MAX_REASONS};
 use crate::features::{extract_into, FeatureVector, Scratch};
-use crate::memory::{now_s, Event, Keys, Memory, Snapshot};
+use crate::memory::{time_of, Event, Keys, Memory, Snapshot};
 use crate::model::{Activations, Model, Scores, N_HEADS};
 use crate::policy::{Conclusion, Mode, Policy, Profile, ThresholdOverride};
 use rayon::prelude::*;
@@ -110,20 +110,23 @@ impl Refiner {
 
     /// Records `event` (an outcome the app reports) under the keys of `input`.
     pub fn observe(&self, input: &RawInput<'_>, event: Event) {
-        if let Some(m) = &self.memory {
-            m.record(&m.hasher().keys(input), input.at_s().unwrap_or_else(now_s), event);
-        }
+        self.record(input, &self.keys(input), event);
+    }
+
+    /// What memory knows under the keys of `input` at its time, without recording anything.
+    pub fn recall(&self, input: &RawInput<'_>) -> Snapshot {
+        self.memory.as_ref().map(|m| m.peek(&self.keys(input), time_of(input))).unwrap_or_default()
+    }
+
+    /// Records `event` under `keys` (those of `input`) at the time of `input`; returns what
+    /// memory knew before (nothing without memory).
+    fn record(&self, input: &RawInput<'_>, keys: &Keys, event: Event) -> Snapshot {
+        self.memory.as_ref().map(|m| m.record(keys, time_of(input), event)).unwrap_or_default()
     }
 
     /// Records the request in memory; returns what memory knew before it.
-    pub fn remember(&self, input: &RawInput<'_>) -> Snapshot {
-        match &self.memory {
-            None => Snapshot::default(),
-            Some(m) => {
-                let rules_denied = input.get(Slot::Conclusion) == code::DENY;
-                m.record(&m.hasher().keys(input), input.at_s().unwrap_or_else(now_s), Event::Request { rules_denied })
-            }
-        }
+    fn remember(&self, input: &RawInput<'_>) -> Snapshot {
+        self.record(input, &self.keys(input), Event::request(input))
     }
 
     pub fn model(&self) -> &Model {
@@ -145,13 +148,21 @@ impl Refiner {
         self.refine_with(input, &memory, ws, true)
     }
 
-
     /// [`Refiner::refine`] without the explanation (`n_reasons` is 0): most callers only act on
-    /// the conclusion, and the explanation costs about a third of a refine. The same input
-    /// refined again with [`Refiner::refine`] gives the same outcome with its reasons.
+    /// the conclusion, and the explanation costs about a third of a refine. Its `memory`, given to
+    /// [`Refiner::refine_with`] with the same input, gives the same outcome with its reasons.
     pub fn decide(&self, input: &RawInput<'_>, ws: &mut Workspace) -> Outcome {
         let memory = self.remember(input);
         self.refine_with(input, &memory, ws, false)
+    }
+
+    /// [`Refiner::decide`] with what a shared store knew: `records` holds `RECORD_FIELDS`
+    /// numbers per key kind as the store returned them for [`Refiner::keys`]. This refiner's own
+    /// memory records the request too, to answer alone when the store cannot.
+    pub fn decide_stored(&self, input: &RawInput<'_>, records: &[f64], ws: &mut Workspace) -> Outcome {
+        let keys = self.keys(input);
+        self.record(input, &keys, Event::request(input));
+        self.refine_with(input, &Snapshot::from_records(&keys, records, time_of(input)), ws, false)
     }
 
     /// Refines `input` given what memory knew before it, without recording anything: the same

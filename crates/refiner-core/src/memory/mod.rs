@@ -13,6 +13,7 @@ mod record;
 pub use keys::{KeyHasher, Keys, Kind, N_KINDS};
 pub use record::{Counter, Entry, Event, Record, COUNTER_NAMES, EVENTS, GENERATION_S, N_COUNTERS, RECORD_FIELDS, TAU_S};
 
+use crate::decision::{code, RawInput, Slot};
 use crate::error::{RefinerError, Result};
 use memmap2::MmapMut;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -198,6 +199,18 @@ fn coldest(ways: &[Record], now: u32) -> usize {
         }
     }
     best.0
+}
+
+impl Event {
+    /// What refining `input` records: a request, denied when the rules concluded DENY.
+    pub fn request(input: &RawInput<'_>) -> Self {
+        Self::Request { rules_denied: input.get(Slot::Conclusion) == code::DENY }
+    }
+}
+
+/// When `input` happened, in unix seconds: its `at`, else now.
+pub fn time_of(input: &RawInput<'_>) -> f64 {
+    input.at_s().unwrap_or_else(now_s)
 }
 
 /// Seconds as the records store them.

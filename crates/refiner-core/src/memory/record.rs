@@ -152,6 +152,12 @@ impl Record {
         if self.key == 0 {
             return Entry::default();
         }
+        let [current, previous] = self.sketch_at(now / GENERATION_S);
+        Entry { known: true, age_s: now.saturating_sub(self.first) as f32, counters: self.counters_at(now), distinct: estimate_distinct(current | previous) }
+    }
+
+    /// The counters decayed to `now`.
+    fn counters_at(&self, now: u32) -> [f32; N_COUNTERS] {
         let dt = now.saturating_sub(self.last) as f32;
         let mut counters = self.counters;
         if dt > 0.0 {
@@ -159,15 +165,16 @@ impl Record {
                 *c *= (-dt / tau).exp();
             }
         }
-        Entry { known: true, age_s: now.saturating_sub(self.first) as f32, counters, distinct: estimate_distinct(self.window_bits(now)) }
+        counters
     }
 
-    /// The union of the generations that are still inside the window at `now`.
-    fn window_bits(&self, now: u32) -> u64 {
-        match (now / GENERATION_S).saturating_sub(self.generation) {
-            0 => self.sketch[0] | self.sketch[1],
-            1 => self.sketch[0],
-            _ => 0,
+    /// The sketch's current and previous generation as they are in `generation`: older ones
+    /// have left the window.
+    fn sketch_at(&self, generation: u32) -> [u64; 2] {
+        match generation.saturating_sub(self.generation) {
+            0 => self.sketch,
+            1 => [0, self.sketch[0]],
+            _ => [0, 0],
         }
     }
 
@@ -178,15 +185,10 @@ impl Record {
             *self = Record { key, first: now, last: now, generation: now / GENERATION_S, ..Record::zeroed() };
         }
         let now = now.max(self.last);
-        let entry = self.entry(now);
-        self.counters = entry.counters;
+        self.counters = self.counters_at(now);
         self.last = now;
         let generation = now / GENERATION_S;
-        self.sketch = match generation.saturating_sub(self.generation) {
-            0 => self.sketch,
-            1 => [0, self.sketch[0]],
-            _ => [0, 0],
-        };
+        self.sketch = self.sketch_at(generation);
         self.generation = generation;
         for &c in event.counters() {
             self.counters[c as usize] += 1.0;

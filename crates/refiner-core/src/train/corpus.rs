@@ -7,7 +7,7 @@
 //! taken as one second after the previous one.
 //! A bad line is an error naming its line number, unless the caller asks to skip and count them.
 
-use crate::decision::{code, OwnedInput, RawInput, Slot};
+use crate::decision::{OwnedInput, RawInput, Slot};
 use crate::error::{RefinerError, Result};
 use crate::features::{extract_into, FeatureVector, Scratch, FEATURES, N_FEATURES};
 use crate::memory::{Event, KeyHasher, Memory, Snapshot, DEFAULT_MAX_BYTES};
@@ -127,7 +127,7 @@ impl Replay {
     fn record(&mut self, input: &OwnedInput, event: Option<Event>) -> Snapshot {
         let view = input.view();
         self.clock = view.at_s().unwrap_or(self.clock + 1.0);
-        let event = event.unwrap_or(Event::Request { rules_denied: view.get(Slot::Conclusion) == code::DENY });
+        let event = event.unwrap_or_else(|| Event::request(&view));
         self.memory.record(&self.memory.hasher().keys(&view), self.clock, event)
     }
 }
