@@ -27,25 +27,26 @@ const A = 3 // per-result offsets after kind, state, conclusion
 
 // Marks the TypeErrors this module throws, so errors from the caller's getters can be told apart.
 const OURS = Symbol('request-refiner pack error')
-const fail = (path, expected) => {
-  const e = new TypeError(`${path} must be ${expected}`)
+// Which part of the arguments is being read: a constant prefix and a result index. Readers pass
+// constant field names, and a path is built only to name a failure, so a read allocates nothing.
+let reading = ''
+let readingIndex = -1
+const here = () => (readingIndex >= 0 ? `${reading}[${readingIndex}]` : reading)
+const fail = (field, expected) => {
+  const e = new TypeError(`${here()}${field} must be ${expected}`)
   e[OURS] = true
   throw e
 }
-// Which part of the arguments is being read (a constant string and an index, so tracking it
-// allocates nothing), to name it when the caller's own getters or proxies throw.
-let reading = ''
-let readingIndex = -1
 const isObject = (v) => typeof v === 'object' && v !== null
-const objectOrNull = (v, path) => (v == null ? null : isObject(v) ? v : fail(path, 'an object'))
-const str = (v, path) => (v == null ? '' : typeof v === 'string' ? v : fail(path, 'a string'))
-const num = (v, path) => (v == null ? 0 : typeof v === 'number' && Number.isFinite(v) ? v : fail(path, 'a number'))
-const bool = (v, path) => (v == null ? 0 : typeof v === 'boolean' ? +v : fail(path, 'a boolean'))
-const len = (v, path) => (v == null ? 0 : Array.isArray(v) ? v.length : fail(path, 'an array'))
-const coded = (v, table, path, expected) => {
+const objectOrNull = (v, field) => (v == null ? null : isObject(v) ? v : fail(field, 'an object'))
+const str = (v, field) => (v == null ? '' : typeof v === 'string' ? v : fail(field, 'a string'))
+const num = (v, field) => (v == null ? 0 : typeof v === 'number' && Number.isFinite(v) ? v : fail(field, 'a number'))
+const bool = (v, field) => (v == null ? 0 : typeof v === 'boolean' ? +v : fail(field, 'a boolean'))
+const len = (v, field) => (v == null ? 0 : Array.isArray(v) ? v.length : fail(field, 'an array'))
+const coded = (v, table, field, expected) => {
   if (v == null) return 0
-  if (typeof v !== 'string') fail(path, 'a string')
-  return table[v] ?? fail(path, expected)
+  if (typeof v !== 'string') fail(field, 'a string')
+  return table[v] ?? fail(field, expected)
 }
 // Texts are joined with \0 and cut to what native analysis reads, so 10 MB headers cost nothing.
 const text = (s) => {
@@ -53,71 +54,77 @@ const text = (s) => {
   return s.includes('\0') ? s.replaceAll('\0', ' ') : s
 }
 
-function readReason(reason, path) {
+function readReason(reason, field) {
   if (reason == null) return 0
-  if (!isObject(reason)) fail(path, 'an object')
+  if (!isObject(reason)) fail(field, 'an object')
   const type = reason.type
   if (type == null) return 0
-  if (typeof type !== 'string') fail(`${path}.type`, 'a string')
+  if (typeof type !== 'string') fail(`${field}.type`, 'a string')
   return KIND[type] ?? UNKNOWN_KIND
 }
 
-function readResult(nums, at, r, path) {
-  if (!isObject(r)) fail(path, 'an object')
-  nums[at + 1] = coded(r.state, codes.state, `${path}.state`, STATE_EXPECTED)
-  nums[at + 2] = coded(r.conclusion, codes.conclusion, `${path}.conclusion`, CONCLUSION_EXPECTED)
-  const rp = `${path}.reason`
+function readResult(nums, at, r) {
+  if (!isObject(r)) fail('', 'an object')
+  nums[at + 1] = coded(r.state, codes.state, '.state', STATE_EXPECTED)
+  nums[at + 2] = coded(r.conclusion, codes.conclusion, '.conclusion', CONCLUSION_EXPECTED)
   const reason = r.reason
-  const kind = readReason(reason, rp)
+  const kind = readReason(reason, '.reason')
   nums[at] = kind
   switch (kind) {
     case KIND.RATE_LIMIT:
-      nums[at + A] = num(reason.max, `${rp}.max`)
-      nums[at + A + 1] = num(reason.remaining, `${rp}.remaining`)
-      nums[at + A + 2] = num(reason.window, `${rp}.window`)
-      nums[at + A + 3] = num(reason.reset, `${rp}.reset`)
+      nums[at + A] = num(reason.max, '.reason.max')
+      nums[at + A + 1] = num(reason.remaining, '.reason.remaining')
+      nums[at + A + 2] = num(reason.window, '.reason.window')
+      nums[at + A + 3] = num(reason.reset, '.reason.reset')
       break
     case KIND.BOT:
-      nums[at + A] = len(reason.denied, `${rp}.denied`)
-      nums[at + A + 1] = len(reason.allowed, `${rp}.allowed`)
-      nums[at + A + 2] = bool(reason.verified, `${rp}.verified`)
-      nums[at + A + 3] = bool(reason.spoofed, `${rp}.spoofed`)
+      nums[at + A] = len(reason.denied, '.reason.denied')
+      nums[at + A + 1] = len(reason.allowed, '.reason.allowed')
+      nums[at + A + 2] = bool(reason.verified, '.reason.verified')
+      nums[at + A + 3] = bool(reason.spoofed, '.reason.spoofed')
       break
     case KIND.SHIELD:
-      nums[at + A] = bool(reason.shieldTriggered, `${rp}.shieldTriggered`)
+      nums[at + A] = bool(reason.shieldTriggered, '.reason.shieldTriggered')
       break
     case KIND.EMAIL: {
       const types = reason.emailTypes
       if (types == null) break
-      if (!Array.isArray(types)) fail(`${rp}.emailTypes`, 'an array')
+      if (!Array.isArray(types)) fail('.reason.emailTypes', 'an array')
       let mask = 0
-      for (let i = 0; i < types.length; i++) mask |= codes.emailType[str(types[i], `${rp}.emailTypes[${i}]`)] ?? 0
+      for (let i = 0; i < types.length; i++) {
+        const t = types[i]
+        if (typeof t !== 'string') fail(`.reason.emailTypes[${i}]`, 'a string')
+        mask |= codes.emailType[t] ?? 0
+      }
       nums[at + A] = mask
       break
     }
     case KIND.SENSITIVE_INFO:
-      nums[at + A] = len(reason.denied, `${rp}.denied`)
-      nums[at + A + 1] = len(reason.allowed, `${rp}.allowed`)
+      nums[at + A] = len(reason.denied, '.reason.denied')
+      nums[at + A + 1] = len(reason.allowed, '.reason.allowed')
       break
   }
 }
 
 // Arcjet's ip flags are methods over non-enumerable `_isX` fields; logs carry booleans.
 function ipFlag(ip, name) {
-  const v = ip[name]
-  if (typeof v === 'function') return bool(v.call(ip), `decision.ip.${name}()`)
-  return bool(v, `decision.ip.${name}`)
+  let v = ip[name]
+  const method = typeof v === 'function'
+  if (method) v = v.call(ip)
+  if (v == null) return 0
+  if (typeof v === 'boolean') return +v
+  return fail(method ? `.${name}()` : `.${name}`, 'a boolean')
 }
 
 /** Packs the decision into `nums`; returns the first fingerprint Arcjet computed for a rule result ('' when none). */
 function packDecision(nums, d) {
-  if (!isObject(d)) fail('decision', 'an object')
-  nums[S.DecisionPresent] = 1
   reading = 'decision'
-  nums[S.Conclusion] = coded(d.conclusion, codes.conclusion, 'decision.conclusion', CONCLUSION_EXPECTED)
-  nums[S.ReasonKind] = readReason(d.reason, 'decision.reason')
+  if (!isObject(d)) fail('', 'an object')
+  nums[S.DecisionPresent] = 1
+  nums[S.Conclusion] = coded(d.conclusion, codes.conclusion, '.conclusion', CONCLUSION_EXPECTED)
+  nums[S.ReasonKind] = readReason(d.reason, '.reason')
   reading = 'decision.ip'
-  const ip = objectOrNull(d.ip, 'decision.ip')
+  const ip = objectOrNull(d.ip, '')
   if (ip) {
     let present = 0
     for (const k in ip) {
@@ -127,19 +134,19 @@ function packDecision(nums, d) {
       }
     }
     nums[S.IpPresent] = present
-    for (const [name, slot] of IP_FLAGS) nums[slot] = ipFlag(ip, name)
+    for (let i = 0; i < IP_FLAGS.length; i++) nums[IP_FLAGS[i][1]] = ipFlag(ip, IP_FLAGS[i][0])
   }
   reading = 'decision.results'
   const results = d.results
   if (results == null) return ''
-  if (!Array.isArray(results)) fail('decision.results', 'an array')
+  if (!Array.isArray(results)) fail('', 'an array')
   nums[S.ResultCount] = results.length
   const kept = Math.min(results.length, L.maxResults)
   let fingerprint = ''
   for (let i = 0; i < kept; i++) {
     readingIndex = i
     const r = results[i]
-    readResult(nums, L.resultsBase + i * L.resultStride, r, `decision.results[${i}]`)
+    readResult(nums, L.resultsBase + i * L.resultStride, r)
     if (!fingerprint && typeof r.fingerprint === 'string') fingerprint = r.fingerprint
   }
   readingIndex = -1
@@ -147,45 +154,32 @@ function packDecision(nums, d) {
 }
 
 /** Joins string parts until native analysis has enough, so huge arrays cost nothing. */
-function joinCapped(parts, sep, path) {
+function joinCapped(parts, sep, field) {
   let out = ''
-  for (let i = 0; i < parts.length && out.length <= MAX_TEXT; i++) out += (i ? sep : '') + str(parts[i], `${path}[${i}]`)
+  for (let i = 0; i < parts.length && out.length <= MAX_TEXT; i++) {
+    const part = parts[i]
+    if (typeof part !== 'string' && part != null) fail(`${field}[${i}]`, 'a string')
+    out += (i ? sep : '') + (part ?? '')
+  }
   return out
 }
 
-function headerValue(v, path) {
+/**
+ * One header's value from Node's lowercase plain object, a lowercased copy of a mixed-case one,
+ * or (`viaGet`) a fetch `Headers` or a `Map`.
+ */
+function header(h, viaGet, name) {
+  const v = viaGet ? h.get(name) : h[name]
   if (v == null) return undefined
   if (typeof v === 'string') return v
-  if (Array.isArray(v)) return joinCapped(v, ', ', path)
-  return fail(path, 'a string')
-}
-
-/** Header lookup over a plain object (Node's lowercase keys), a fetch `Headers` or a `Map`. */
-function headerReader(h) {
-  if (typeof h.get === 'function') {
-    let count = 0
-    if (typeof h.forEach === 'function') h.forEach(() => count++)
-    return [count, (name) => headerValue(h.get(name), `request.headers.get("${name}")`)]
-  }
-  let count = 0
-  let mixedCase = false
-  for (const k in h) {
-    count++
-    const c = k.charCodeAt(0)
-    if (c >= 65 && c <= 90) mixedCase = true
-  }
-  if (mixedCase) {
-    const lower = Object.create(null)
-    for (const k in h) lower[k.toLowerCase()] = h[k]
-    return [count, (name) => headerValue(lower[name], `request.headers["${name}"]`)]
-  }
-  return [count, (name) => headerValue(h[name], `request.headers["${name}"]`)]
+  const field = viaGet ? `.get("${name}")` : `["${name}"]`
+  return Array.isArray(v) ? joinCapped(v, ', ', field) : fail(field, 'a string')
 }
 
 function bodyText(b) {
   if (b == null) return ''
   if (typeof b === 'string') return b
-  if (!isObject(b)) fail('request.body', 'a string or an object')
+  if (!isObject(b)) fail('.body', 'a string or an object')
   const parts = []
   let size = 0
   for (const k in b) {
@@ -202,51 +196,67 @@ const NO_REQUEST = '\0\0\0\0\0\0'
 /** Packs a request into `nums`; returns its \0-joined texts (the first 7 fields). */
 function packRequest(nums, r) {
   if (r == null) return NO_REQUEST
-  if (!isObject(r)) fail('request', 'an object')
   reading = 'request'
-  const method = str(r.method, 'request.method')
+  if (!isObject(r)) fail('', 'an object')
+  const method = str(r.method, '.method')
   if (method) nums[S.Method] = codes.method[method.toUpperCase()] ?? METHOD_OTHER
   let ua = ''
   let chUa = ''
   let lang = ''
   reading = 'request.headers'
-  const h = objectOrNull(r.headers, 'request.headers')
+  let h = objectOrNull(r.headers, '')
   if (h) {
-    const [count, get] = headerReader(h)
+    const viaGet = typeof h.get === 'function'
+    let count = 0
+    if (viaGet) {
+      if (typeof h.forEach === 'function') h.forEach(() => count++)
+    } else {
+      let mixedCase = false
+      for (const k in h) {
+        count++
+        const c = k.charCodeAt(0)
+        if (c >= 65 && c <= 90) mixedCase = true
+      }
+      if (mixedCase) {
+        const lower = Object.create(null)
+        for (const k in h) lower[k.toLowerCase()] = h[k]
+        h = lower
+      }
+    }
     nums[S.HeaderCount] = count
     const flags = L.headerFlags
-    for (let i = 0; i < flags.length; i++) nums[L.headerBase + i] = get(flags[i]) === undefined ? 0 : 1
-    ua = get('user-agent') ?? ''
-    chUa = get('sec-ch-ua') ?? ''
-    lang = get('accept-language') ?? ''
+    for (let i = 0; i < flags.length; i++) nums[L.headerBase + i] = header(h, viaGet, flags[i]) === undefined ? 0 : 1
+    ua = header(h, viaGet, 'user-agent') ?? ''
+    chUa = header(h, viaGet, 'sec-ch-ua') ?? ''
+    lang = header(h, viaGet, 'accept-language') ?? ''
   }
   reading = 'request'
-  return `${text(ua)}\0${text(chUa)}\0${text(str(r.path, 'request.path'))}\0${text(str(r.email, 'request.email'))}\0${text(bodyText(r.body))}\0${text(str(r.ip, 'request.ip'))}\0${text(lang)}`
+  return `${text(ua)}\0${text(chUa)}\0${text(str(r.path, '.path'))}\0${text(str(r.email, '.email'))}\0${text(bodyText(r.body))}\0${text(str(r.ip, '.ip'))}\0${text(lang)}`
 }
 
-const [ACCOUNT_ID, SESSION_ID, FINGERPRINT] = L.identityFields
+const [ACCOUNT_ID, SESSION_ID, FINGERPRINT] = L.identityFields.map((key) => `.${key}`)
 
 /** Packs the context into `nums`; returns its identity texts (accountId, sessionId, fingerprint). */
 function packContext(nums, c, arcjetFp) {
   if (c == null) return `\0\0${text(arcjetFp)}`
-  if (!isObject(c)) fail('context', 'an object')
   reading = 'context'
-  nums[S.Route] = coded(c.route, codes.route, 'context.route', ROUTE_EXPECTED)
+  if (!isObject(c)) fail('', 'an object')
+  nums[S.Route] = coded(c.route, codes.route, '.route', ROUTE_EXPECTED)
   const fields = L.contextFields
   for (let i = 0; i < fields.length; i++) {
     const { key, flag } = fields[i]
     const v = c[key]
     if (v == null) continue
     if (flag) {
-      if (typeof v !== 'boolean') fail(`context.${key}`, 'a boolean')
+      if (typeof v !== 'boolean') fail(`.${key}`, 'a boolean')
       nums[L.contextBase + i] = +v
     } else {
-      if (typeof v !== 'number' || !(v >= 0) || v === Infinity) fail(`context.${key}`, 'a finite number ≥ 0')
+      if (typeof v !== 'number' || !(v >= 0) || v === Infinity) fail(`.${key}`, 'a finite number ≥ 0')
       nums[L.contextBase + i] = v
     }
   }
-  const fp = str(c[FINGERPRINT], `context.${FINGERPRINT}`) || arcjetFp
-  return `${text(str(c[ACCOUNT_ID], `context.${ACCOUNT_ID}`))}\0${text(str(c[SESSION_ID], `context.${SESSION_ID}`))}\0${text(fp)}`
+  const fp = str(c[L.identityFields[2]], FINGERPRINT) || arcjetFp
+  return `${text(str(c[L.identityFields[0]], ACCOUNT_ID))}\0${text(str(c[L.identityFields[1]], SESSION_ID))}\0${text(fp)}`
 }
 
 /** `input.at` (a Date or ms since the Unix epoch) in ms; 0 when not given (the refiner's clock). */
@@ -254,7 +264,7 @@ function packAt(at) {
   // Arrays inherit an `at` method; only a value counts.
   if (at == null || typeof at === 'function') return 0
   const ms = at instanceof Date ? at.getTime() : at
-  return typeof ms === 'number' && ms > 0 && ms < Infinity ? ms : fail('input.at', 'a Date or a time in ms since the Unix epoch')
+  return typeof ms === 'number' && ms > 0 && ms < Infinity ? ms : fail('.at', 'a Date or a time in ms since the Unix epoch')
 }
 
 /**
@@ -270,15 +280,14 @@ function pack(nums, decision, input) {
     const arcjetFp = decision != null ? packDecision(nums, decision) : ''
     reading = 'input'
     if (input == null) return `${NO_REQUEST}\0${packContext(nums, null, arcjetFp)}`
-    if (!isObject(input)) fail('input', 'an object')
+    if (!isObject(input)) fail('', 'an object')
     nums[S.At] = packAt(input.at)
     const request = packRequest(nums, input.request)
     reading = 'input'
     return `${request}\0${packContext(nums, input.context, arcjetFp)}`
   } catch (e) {
     if (e instanceof TypeError && e[OURS]) throw e
-    const where = readingIndex >= 0 ? `${reading}[${readingIndex}]` : reading
-    throw new TypeError(`${where} could not be read: ${describe(e)}`, { cause: e })
+    throw new TypeError(`${here()} could not be read: ${describe(e)}`, { cause: e })
   }
 }
 

@@ -4,6 +4,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use refiner_core::decision::RawInput;
+use refiner_core::explain::{explain, ExplainBuffers, Reason, MAX_REASONS};
 use refiner_core::features::{extract_into, FeatureVector, Scratch};
 use refiner_core::memory::{Event, KeyHasher, Memory, Snapshot, DEFAULT_MAX_BYTES};
 use refiner_core::model::{Activations, Model};
@@ -35,6 +36,8 @@ fn stages(c: &mut Criterion) {
     c.bench_function("features", |b| b.iter(|| extract_into(black_box(&input), &none, &mut scratch, &mut fv)));
     let mut act = Activations::new(&model);
     c.bench_function("forward pass", |b| b.iter(|| model.score(black_box(&fv.values), &mut act)));
+    let (mut buf, mut reasons) = (ExplainBuffers::new(&model), [Reason::default(); MAX_REASONS]);
+    c.bench_function("explanation", |b| b.iter(|| explain(&model, black_box(&act), &fv, 2, &mut buf, &mut reasons)));
     let refiner = Refiner::new(model.clone(), &RefinerConfig::default()).unwrap();
     let mut ws = refiner.workspace();
     c.bench_function("whole refine, memory off", |b| b.iter(|| refiner.refine(black_box(&input), &mut ws)));

@@ -7,8 +7,7 @@
 //! scaled by the head's calibration slope so it is in calibrated log-odds.
 
 use crate::features::FeatureVector;
-use crate::model::{Activations, Model};
-use ndarray::Array1;
+use crate::model::{accumulate, Activations, Model};
 
 /// How many reasons a decision carries.
 pub const MAX_REASONS: usize = 5;
@@ -27,12 +26,14 @@ pub struct Reason {
 /// Buffers for [`explain`], kept by the caller.
 #[derive(Clone, Debug)]
 pub struct ExplainBuffers {
-    grad: Array1<f32>,
+    /// Per hidden unit: its weight in the head when the unit is active, else 0.
+    gate: Vec<f32>,
+    grad: Vec<f32>,
 }
 
 impl ExplainBuffers {
     pub fn new(model: &Model) -> Self {
-        Self { grad: Array1::zeros(model.mean.len()) }
+        Self { gate: vec![0.0; model.hidden_size()], grad: vec![0.0; model.mean.len()] }
     }
 }
 
@@ -46,13 +47,12 @@ pub fn explain(
     out: &mut [Reason; MAX_REASONS],
 ) -> usize {
     // d logit / d input = Σ over active hidden units of w2[head, h] · w1[h, ·]: rows of w1 are
-    // contiguous, so summing them beats a transposed product by several times.
-    buf.grad.fill(0.0);
-    for ((&w, &p), row) in model.w2.row(head).iter().zip(&act.pre).zip(model.w1.rows()) {
-        if p > 0.0 && w != 0.0 {
-            buf.grad.scaled_add(w, &row);
-        }
+    // contiguous, so the forward pass's vectorized row sum does it.
+    for ((g, &w), &p) in buf.gate.iter_mut().zip(model.w2.row(head)).zip(&act.pre) {
+        *g = if p > 0.0 { w } else { 0.0 };
     }
+    buf.grad.fill(0.0);
+    accumulate(&mut buf.grad, &buf.gate, model.w1.as_slice().expect("weights are contiguous"));
     let slope = model.calibration[head][0];
     let mut n = 0;
     for (i, (&g, &z)) in buf.grad.iter().zip(act.standardized()).enumerate() {

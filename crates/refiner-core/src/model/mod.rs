@@ -35,11 +35,12 @@ impl Threat {
     }
 }
 
-/// `pre += Σ_j z[j] · w1t[j, ·]`: one contiguous row of weights per input. Prebuilt binaries
+/// `pre += Σ_j z[j] · w1t[j, ·]`: one contiguous row of weights per input (rows whose `z[j]` is 0
+/// are skipped: the explanation's gated units are half zeros). Prebuilt binaries
 /// target baseline x86-64 (SSE2); where the CPU has AVX2 the same loop runs 8 lanes wide. The
 /// arithmetic is the same element by element (no fused multiply-add), so results do not depend
 /// on the CPU.
-fn accumulate(pre: &mut [f32], z: &[f32], w1t: &[f32]) {
+pub(crate) fn accumulate(pre: &mut [f32], z: &[f32], w1t: &[f32]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2, checked just above.
@@ -60,6 +61,9 @@ fn accumulate_portable(pre: &mut [f32], z: &[f32], w1t: &[f32]) {
         let mut acc = [0f32; BLOCK];
         acc.copy_from_slice(&pre[start..start + BLOCK]);
         for (&zj, row) in z.iter().zip(w1t.chunks_exact(h)) {
+            if zj == 0.0 {
+                continue;
+            }
             let w: &[f32; BLOCK] = row[start..start + BLOCK].try_into().expect("BLOCK wide");
             for k in 0..BLOCK {
                 acc[k] += zj * w[k];
@@ -68,7 +72,7 @@ fn accumulate_portable(pre: &mut [f32], z: &[f32], w1t: &[f32]) {
         pre[start..start + BLOCK].copy_from_slice(&acc);
         start += BLOCK;
     }
-    for (&zj, row) in z.iter().zip(w1t.chunks_exact(h)) {
+    for (&zj, row) in z.iter().zip(w1t.chunks_exact(h)).filter(|(&zj, _)| zj != 0.0) {
         for (p, &w) in pre[start..].iter_mut().zip(&row[start..]) {
             *p += zj * w;
         }
