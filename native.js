@@ -835,16 +835,25 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.Engine = nativeBinding.Engine
 module.exports.Memory = nativeBinding.Memory
 module.exports.analyzerTablesJson = nativeBinding.analyzerTablesJson
 module.exports.calibrateModel = nativeBinding.calibrateModel
+module.exports.createEngine = nativeBinding.createEngine
 module.exports.defaultModelJson = nativeBinding.defaultModelJson
 module.exports.evaluateModel = nativeBinding.evaluateModel
+module.exports.explain = nativeBinding.explain
 module.exports.exportFeatures = nativeBinding.exportFeatures
 module.exports.featuresMarkdown = nativeBinding.featuresMarkdown
 module.exports.featureValues = nativeBinding.featureValues
 module.exports.inspectModel = nativeBinding.inspectModel
+module.exports.modelVersion = nativeBinding.modelVersion
+module.exports.noop = nativeBinding.noop
+module.exports.observe = nativeBinding.observe
 module.exports.packJson = nativeBinding.packJson
+module.exports.recall = nativeBinding.recall
+module.exports.refine = nativeBinding.refine
+module.exports.refineBatch = nativeBinding.refineBatch
+module.exports.refineStored = nativeBinding.refineStored
 module.exports.schemaJson = nativeBinding.schemaJson
+module.exports.storeKeys = nativeBinding.storeKeys
 module.exports.trainModel = nativeBinding.trainModel

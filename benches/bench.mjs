@@ -64,7 +64,7 @@ const clients = Array.from({ length: CLIENTS }, (_, i) => {
   return x
 })
 let client = 0
-const engine = new native.Engine({ profile: 'signup' })
+const engine = native.createEngine({ profile: 'signup' })
 const nums = new Float64Array(WIDTH)
 const out = new Float64Array(schema.output.width)
 const us = (ms) => ms * 1000
@@ -107,8 +107,8 @@ bench
   .add('refine() sync', () => refiner.refine(decision, input))
   .add('refine() sync, memory off', () => noMemory.refine(decision, input))
   .add('refine() sync, a new client each call', () => refiner.refine(decision, clients[client++ & (CLIENTS - 1)]))
-  .add('floor: same reads + no-op N-API call', () => engine.noop(nums, pack(nums, decision, input), out))
-  .add('pack + native refine, no result object', () => engine.refine(nums, pack(nums, decision, input), out))
+  .add('floor: same reads + no-op N-API call', () => native.noop(engine, nums, pack(nums, decision, input), out))
+  .add('pack + native refine, no result object', () => native.refine(engine, nums, pack(nums, decision, input), out))
   .add('pure-JS pipeline (same reads, features, weights, policy)', () => jsRefiner.refine(decision, input))
   .add('onnxruntime-node: the model alone, single row', async () => { await onnxRow(features1) })
   .add('onnxruntime-node: JS reads + JS features + model', async () => { await onnxRow(jsFeatures()) })

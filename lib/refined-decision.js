@@ -1,7 +1,7 @@
 'use strict'
 // The result of a refine. Built from the native output array; reasons and rules are
 // materialized on first access, so a caller that only checks isDenied() pays for neither.
-const { schema } = require('./schema.js')
+const { native, schema } = require('./schema.js')
 
 const O = schema.output
 const CONCLUSIONS = O.conclusions
@@ -15,7 +15,7 @@ function explained(source) {
   if (!source) return null
   const o = new Float64Array(O.width)
   const nums = source.nums instanceof Float64Array ? source.nums : Float64Array.from(source.nums)
-  source.engine.explain(nums, source.texts, o)
+  native.explain(source.engine, nums, source.texts, o)
   return o
 }
 

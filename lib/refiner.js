@@ -131,7 +131,7 @@ class Refiner {
     const store = options.store === undefined ? undefined : storeOptions(options.store)
     const memory = memoryOf(options, store)
     try {
-      this.#engine = new native.Engine(o, memory)
+      this.#engine = native.createEngine(o, memory)
     } catch (e) {
       // The core names the option; InvalidArg means the caller's value was out of range.
       if (e?.code === 'InvalidArg') throw new RangeError(`options.${e.message}`)
@@ -140,7 +140,7 @@ class Refiner {
     this.profile = o.profile ?? 'default'
     this.mode = o.mode ?? 'LIVE'
     this.failMode = o.failMode ?? 'open'
-    this.modelVersion = this.#engine.modelVersion
+    this.modelVersion = native.modelVersion(this.#engine)
     // Connects last: nothing above can leave a connection open by throwing.
     this.#store = store && new RedisStore(store)
   }
@@ -148,7 +148,7 @@ class Refiner {
   /** Refines synchronously, in microseconds, on the calling thread. */
   refine(decision, input) {
     const texts = pack(this.#nums, decision, input)
-    this.#engine.refine(this.#nums, texts, this.#out)
+    native.refine(this.#engine, this.#nums, texts, this.#out)
     // The packed input is kept to explain the decision on demand; copied into a plain array,
     // which costs a third of a new typed array (the buffer itself is reused).
     return new RefinedDecision(this.#out, decision, this, rulesConclusion(this.#nums), { engine: this.#engine, nums: copyOf(this.#nums), texts })
@@ -174,8 +174,8 @@ class Refiner {
   async #refineStored(nums, texts, decision) {
     const records = await this.#exchange(nums, texts, nums[CONCLUSION_SLOT] === DENY_CODE ? DENIED_REQUEST_CODE : REQUEST_CODE)
     const out = new Float64Array(OUT)
-    if (records) this.#engine.refineStored(nums, texts, records, out)
-    else this.#engine.refine(nums, texts, out)
+    if (records) native.refineStored(this.#engine, nums, texts, records, out)
+    else native.refine(this.#engine, nums, texts, out)
     return new RefinedDecision(out, decision, this, rulesConclusion(nums), { engine: this.#engine, nums, texts }, !records)
   }
 
@@ -186,14 +186,14 @@ class Refiner {
    */
   observe(type, input) {
     const texts = this.#packEvent(type, input)
-    this.#engine.observe(type, this.#nums, texts)
+    native.observe(this.#engine, type, this.#nums, texts)
   }
 
   /** `observe`, also recorded in the store; resolves to `{ degraded }` (true: the store failed). */
   async observeAsync(type, input) {
     const nums = new Float64Array(WIDTH)
     const texts = this.#packEvent(type, input, nums)
-    this.#engine.observe(type, nums, texts)
+    native.observe(this.#engine, type, nums, texts)
     if (!this.#store) return { degraded: false }
     return { degraded: !(await this.#exchange(nums, texts, EVENT_CODES[type])) }
   }
@@ -202,7 +202,7 @@ class Refiner {
    * the store and local memory agree); resolves to the records as they were, or null. */
   #exchange(nums, texts, code) {
     nums[AT_SLOT] ||= Date.now()
-    return this.#store.exchange(this.#engine.storeKeys(nums, texts), nums[AT_SLOT] / 1000, code)
+    return this.#store.exchange(native.storeKeys(this.#engine, nums, texts), nums[AT_SLOT] / 1000, code)
   }
 
   #packEvent(type, input, nums = this.#nums) {
@@ -217,7 +217,7 @@ class Refiner {
    */
   recall(input) {
     const texts = pack(this.#nums, null, input)
-    return snapshotObject(this.#engine.recall(this.#nums, texts))
+    return snapshotObject(native.recall(this.#engine, this.#nums, texts))
   }
 
   /** Closes the store connection this Refiner opened; local memory keeps working. */
@@ -249,7 +249,7 @@ class Refiner {
       throw new TypeError('items could not be read', { cause: e })
     }
     const out = new Float64Array(n * OUT)
-    this.#engine.refineBatch(nums, texts, out)
+    native.refineBatch(this.#engine, nums, texts, out)
     const results = new Array(n)
     for (let i = 0; i < n; i++) {
       const row = nums.subarray(i * WIDTH, (i + 1) * WIDTH)

@@ -3,9 +3,9 @@
 const native = require('./load-native.js').loadNative()
 
 const schema = JSON.parse(native.schemaJson())
-// Without a prototype, so input strings such as 'constructor' or '__proto__' find nothing.
-const lookup = (entries) => Object.assign(Object.create(null), Object.fromEntries(entries))
-const codeTable = (names, base = 1) => lookup(names.map((n, i) => [n, i + base]))
+// Maps, so input strings such as 'constructor' or '__proto__' find nothing, and lookups with a
+// name that varies do not go through V8's megamorphic property cache.
+const codeTable = (names, base = 1) => new Map(names.map((n, i) => [n, i + base]))
 
 module.exports = {
   native,
@@ -16,6 +16,6 @@ module.exports = {
     state: codeTable(schema.input.states),
     method: codeTable(schema.input.methods),
     route: codeTable(schema.input.routes, 0),
-    emailType: lookup(schema.input.emailTypes.map((n, i) => [n, 1 << i])),
+    emailType: new Map(schema.input.emailTypes.map((n, i) => [n, 1 << i])),
   },
 }

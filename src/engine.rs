@@ -1,7 +1,9 @@
 //! `Engine`: one configured refiner plus its reusable buffers. The JS `Refiner` owns one.
 
 use crate::error::to_napi_error;
-use napi::bindgen_prelude::{Buffer, Either, Float64ArraySlice};
+use crate::texts::TextBuffer;
+use napi::bindgen_prelude::{Buffer, Either, External, Float64ArraySlice};
+use napi::JsString;
 use napi::{Error, Result, Status};
 use napi_derive::napi;
 use refiner_core::decision::{RawInput, Slot, Texts, MEMORY_BASE, WIDTH};
@@ -137,137 +139,141 @@ fn packed<'a>(nums: &'a [f64], texts: &'a str) -> Result<RawInput<'a>> {
 }
 
 /// A configured refiner with its buffers; not shared across threads (each JS Refiner owns one).
-#[napi]
+///
+/// JS holds it as an `External` handle and calls the free functions below: a `#[napi]` class
+/// method call costs ~140 ns more here (napi-rs checks the class identity and registers a borrow
+/// of `this` in a global table on every call), half the floor of a refine.
 pub struct Engine {
     refiner: Arc<Refiner>,
     ws: Workspace,
+    texts: TextBuffer,
 }
 
-#[napi]
 impl Engine {
-    #[napi(constructor)]
-    pub fn new(options: EngineOptions, memory: Option<&crate::memory::Memory>) -> Result<Self> {
-        let cfg = config(&options, memory).map_err(to_napi_error)?;
-        let model = load(options.model.as_ref())?;
-        let refiner = Refiner::new(model, &cfg).map_err(to_napi_error)?;
-        let ws = refiner.workspace();
-        Ok(Self { refiner: Arc::new(refiner), ws })
-    }
-
-    /// The loaded model's version (`name@crc32`).
-    #[napi(getter)]
-    pub fn model_version(&self) -> String {
-        self.refiner.model().version().to_owned()
-    }
-
-    /// Refines one packed input (`nums`: the input layout, `texts`: `\0`-joined) into `dst`,
-    /// without reasons: the JS layer asks `explain` for them when they are read.
-    #[napi]
-    pub fn refine(&mut self, nums: Float64ArraySlice, texts: String, dst: Float64ArraySlice) -> Result<()> {
-        self.run(nums, texts, dst, Remembered::Record)
-    }
-
-    /// The same refine again, with the reasons, from the memory snapshot it left in `nums`.
-    #[napi]
-    pub fn explain(&mut self, nums: Float64ArraySlice, texts: String, dst: Float64ArraySlice) -> Result<()> {
-        self.run(nums, texts, dst, Remembered::Packed)
-    }
-
-    /// Refines with the records a shared store returned for `storeKeys(nums, texts)`.
-    #[napi]
-    pub fn refine_stored(&mut self, nums: Float64ArraySlice, texts: String, records: Float64ArraySlice, dst: Float64ArraySlice) -> Result<()> {
-        if records.len() != N_KINDS * RECORD_FIELDS {
-            return Err(bad_arg("store records have the wrong length"));
-        }
-        self.run(nums, texts, dst, Remembered::Store(&records))
-    }
-
-    fn run(&mut self, mut nums: Float64ArraySlice, texts: String, mut dst: Float64ArraySlice, memory: Remembered<'_>) -> Result<()> {
+    fn run(&mut self, mut nums: Float64ArraySlice, texts: JsString, mut dst: Float64ArraySlice, memory: Remembered<'_>) -> Result<()> {
         if dst.len() != OUT_WIDTH {
             return Err(bad_arg("packed buffers have the wrong length"));
         }
-        let input = packed(&nums, &texts)?;
-        let (refiner, ws) = (&self.refiner, &mut self.ws);
+        let Self { refiner, ws, texts: buffer } = self;
+        let input = packed(&nums, buffer.read(texts)?)?;
         let outcome = safely(refiner, &input, || match memory {
             Remembered::Record => refiner.decide(&input, ws),
             Remembered::Packed => refiner.refine_with(&input, &input.memory(), ws, true),
             Remembered::Store(records) => refiner.decide_stored(&input, records, ws),
         });
         // SAFETY: `nums` and `dst` are typed arrays the JS layer allocated for this call; JS is
-        // not running while this synchronous method executes, so nothing else reads or writes them.
+        // not running while this synchronous function executes, so nothing else reads or writes them.
         write_outcome(&outcome, unsafe { dst.as_mut() }, unsafe { nums.as_mut() });
         Ok(())
     }
+}
 
-    /// Records an outcome the app reports (`event`: one of the memory's EVENTS) under the keys of
-    /// the packed input.
-    #[napi]
-    pub fn observe(&self, event: String, nums: Float64ArraySlice, texts: String) -> Result<()> {
-        let event = Event::parse(&event).ok_or_else(|| bad_arg(&format!("type must be one of {}, but is '{event}'", refiner_core::memory::EVENTS.join(", "))))?;
-        let input = packed(&nums, &texts)?;
-        // Recording is plain arithmetic under a lock; a panic here is a bug, and must not crash the host.
-        let _ = catch_unwind(AssertUnwindSafe(|| self.refiner.observe(&input, event)));
-        Ok(())
-    }
+/// A new engine: `options` configure it, `memory` (a `Memory`) is shared with other engines.
+#[napi]
+pub fn create_engine(options: EngineOptions, memory: Option<&crate::memory::Memory>) -> Result<External<Engine>> {
+    let cfg = config(&options, memory).map_err(to_napi_error)?;
+    let model = load(options.model.as_ref())?;
+    let refiner = Refiner::new(model, &cfg).map_err(to_napi_error)?;
+    let ws = refiner.workspace();
+    Ok(External::new(Engine { refiner: Arc::new(refiner), ws, texts: TextBuffer::default() }))
+}
 
-    /// What local memory knows under the keys of the packed input at its time (or now), without
-    /// recording anything: `SNAPSHOT_WIDTH` numbers as `Snapshot::write` lays them out.
-    #[napi]
-    pub fn recall(&self, nums: Float64ArraySlice, texts: String) -> Result<Vec<f64>> {
-        let mut out = vec![0.0; SNAPSHOT_WIDTH];
-        self.refiner.recall(&packed(&nums, &texts)?).write(&mut out);
-        Ok(out)
-    }
+/// The engine's model version (`name@crc32`).
+#[napi]
+pub fn model_version(engine: &External<Engine>) -> String {
+    engine.refiner.model().version().to_owned()
+}
 
-    /// The keyed hashes a shared store keeps this input under, per key kind in
-    /// `schema.memory.kinds` order: `"<hex key>:<member bit or -1>"`, or `""` when absent.
-    #[napi]
-    pub fn store_keys(&self, nums: Float64ArraySlice, texts: String) -> Result<Vec<String>> {
-        let keys = self.refiner.keys(&packed(&nums, &texts)?);
-        Ok(Kind::ALL
-            .iter()
-            .map(|&k| match keys.key[k as usize] {
-                0 => String::new(),
-                key => format!("{key:016x}:{}", keys.member[k as usize].map_or(-1, i16::from)),
-            })
-            .collect())
-    }
+/// Refines one packed input (`nums`: the input layout, `texts`: `\0`-joined) into `dst`,
+/// without reasons: the JS layer asks `explain` for them when they are read.
+#[napi]
+pub fn refine(engine: &mut External<Engine>, nums: Float64ArraySlice, texts: JsString, dst: Float64ArraySlice) -> Result<()> {
+    engine.run(nums, texts, dst, Remembered::Record)
+}
 
-    /// The floor for benchmarks (benches/bench.mjs): receives the same packed buffers as
-    /// `refine`, checks their lengths as it does, and does nothing else.
-    #[napi]
-    pub fn noop(&mut self, nums: Float64ArraySlice, texts: String, dst: Float64ArraySlice) -> Result<u32> {
-        if nums.len() != WIDTH || dst.len() != OUT_WIDTH {
-            return Err(bad_arg("packed buffers have the wrong length"));
-        }
-        Ok(texts.len() as u32)
-    }
+/// The same refine again, with the reasons, from the memory snapshot it left in `nums`.
+#[napi]
+pub fn explain(engine: &mut External<Engine>, nums: Float64ArraySlice, texts: JsString, dst: Float64ArraySlice) -> Result<()> {
+    engine.run(nums, texts, dst, Remembered::Packed)
+}
 
-    /// Refines `texts.len()` packed inputs in parallel on the rayon pool; row i of `dst` gets input i.
-    #[napi]
-    pub fn refine_batch(&self, mut nums: Float64ArraySlice, texts: Vec<String>, mut dst: Float64ArraySlice) -> Result<()> {
-        let n = texts.len();
-        if nums.len() != n * WIDTH || dst.len() != n * OUT_WIDTH {
-            return Err(bad_arg("packed batch buffers have the wrong length"));
-        }
-        let inputs = texts
-            .iter()
-            .zip(nums.chunks_exact(WIDTH))
-            .map(|(t, row)| Ok(RawInput { nums: row, texts: Texts::from_joined(t)? }))
-            .collect::<refiner_core::Result<Vec<_>>>()
-            .map_err(to_napi_error)?;
-        let refiner = &self.refiner;
-        let outcomes = catch_unwind(AssertUnwindSafe(|| {
-            crate::fault::inject();
-            refiner.decide_batch(&inputs)
-        }))
-            .unwrap_or_else(|_| inputs.iter().map(|i| refiner.failed(i.get(Slot::Conclusion))).collect());
-        drop(inputs);
-        // SAFETY: as in `run`; the JS thread waits for this call to return.
-        let (dst, nums) = unsafe { (dst.as_mut(), nums.as_mut()) };
-        for ((o, row), input) in outcomes.iter().zip(dst.chunks_exact_mut(OUT_WIDTH)).zip(nums.chunks_exact_mut(WIDTH)) {
-            write_outcome(o, row, input);
-        }
-        Ok(())
+/// Refines with the records a shared store returned for `storeKeys(engine, nums, texts)`.
+#[napi]
+pub fn refine_stored(engine: &mut External<Engine>, nums: Float64ArraySlice, texts: JsString, records: Float64ArraySlice, dst: Float64ArraySlice) -> Result<()> {
+    if records.len() != N_KINDS * RECORD_FIELDS {
+        return Err(bad_arg("store records have the wrong length"));
     }
+    engine.run(nums, texts, dst, Remembered::Store(&records))
+}
+
+/// Records an outcome the app reports (`event`: one of the memory's EVENTS) under the keys of
+/// the packed input.
+#[napi]
+pub fn observe(engine: &External<Engine>, event: String, nums: Float64ArraySlice, texts: String) -> Result<()> {
+    let event = Event::parse(&event).ok_or_else(|| bad_arg(&format!("type must be one of {}, but is '{event}'", refiner_core::memory::EVENTS.join(", "))))?;
+    let input = packed(&nums, &texts)?;
+    // Recording is plain arithmetic under a lock; a panic here is a bug, and must not crash the host.
+    let _ = catch_unwind(AssertUnwindSafe(|| engine.refiner.observe(&input, event)));
+    Ok(())
+}
+
+/// What local memory knows under the keys of the packed input at its time (or now), without
+/// recording anything: `SNAPSHOT_WIDTH` numbers as `Snapshot::write` lays them out.
+#[napi]
+pub fn recall(engine: &External<Engine>, nums: Float64ArraySlice, texts: String) -> Result<Vec<f64>> {
+    let mut out = vec![0.0; SNAPSHOT_WIDTH];
+    engine.refiner.recall(&packed(&nums, &texts)?).write(&mut out);
+    Ok(out)
+}
+
+/// The keyed hashes a shared store keeps this input under, per key kind in
+/// `schema.memory.kinds` order: `"<hex key>:<member bit or -1>"`, or `""` when absent.
+#[napi]
+pub fn store_keys(engine: &External<Engine>, nums: Float64ArraySlice, texts: String) -> Result<Vec<String>> {
+    let keys = engine.refiner.keys(&packed(&nums, &texts)?);
+    Ok(Kind::ALL
+        .iter()
+        .map(|&k| match keys.key[k as usize] {
+            0 => String::new(),
+            key => format!("{key:016x}:{}", keys.member[k as usize].map_or(-1, i16::from)),
+        })
+        .collect())
+}
+
+/// The floor for benchmarks (benches/bench.mjs): receives the same packed buffers as `refine`,
+/// checks their lengths and reads the texts as it does, and does nothing else.
+#[napi]
+pub fn noop(engine: &mut External<Engine>, nums: Float64ArraySlice, texts: JsString, dst: Float64ArraySlice) -> Result<u32> {
+    if nums.len() != WIDTH || dst.len() != OUT_WIDTH {
+        return Err(bad_arg("packed buffers have the wrong length"));
+    }
+    Ok(engine.texts.read(texts)?.len() as u32)
+}
+
+/// Refines `texts.len()` packed inputs in parallel on the rayon pool; row i of `dst` gets input i.
+#[napi]
+pub fn refine_batch(engine: &External<Engine>, mut nums: Float64ArraySlice, texts: Vec<String>, mut dst: Float64ArraySlice) -> Result<()> {
+    let n = texts.len();
+    if nums.len() != n * WIDTH || dst.len() != n * OUT_WIDTH {
+        return Err(bad_arg("packed batch buffers have the wrong length"));
+    }
+    let inputs = texts
+        .iter()
+        .zip(nums.chunks_exact(WIDTH))
+        .map(|(t, row)| Ok(RawInput { nums: row, texts: Texts::from_joined(t)? }))
+        .collect::<refiner_core::Result<Vec<_>>>()
+        .map_err(to_napi_error)?;
+    let refiner = &engine.refiner;
+    let outcomes = catch_unwind(AssertUnwindSafe(|| {
+        crate::fault::inject();
+        refiner.decide_batch(&inputs)
+    }))
+        .unwrap_or_else(|_| inputs.iter().map(|i| refiner.failed(i.get(Slot::Conclusion))).collect());
+    drop(inputs);
+    // SAFETY: as in `run`; the JS thread waits for this call to return.
+    let (dst, nums) = unsafe { (dst.as_mut(), nums.as_mut()) };
+    for ((o, row), input) in outcomes.iter().zip(dst.chunks_exact_mut(OUT_WIDTH)).zip(nums.chunks_exact_mut(WIDTH)) {
+        write_outcome(o, row, input);
+    }
+    Ok(())
 }

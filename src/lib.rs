@@ -7,4 +7,5 @@ mod error;
 mod fault;
 mod memory;
 mod schema;
+mod texts;
 mod tools;

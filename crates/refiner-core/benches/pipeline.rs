@@ -47,6 +47,8 @@ fn stages(c: &mut Criterion) {
     c.bench_function("memory: record 6 keys", |b| b.iter(|| memory.record(black_box(&keys), 1.764e9, Event::Request { rules_denied: false })));
     let with_memory = Refiner::new(model.clone(), &RefinerConfig { memory: Some(memory.clone()), ..Default::default() }).unwrap();
     c.bench_function("whole refine, memory on", |b| b.iter(|| with_memory.refine(black_box(&input), &mut ws)));
+    // What `refine()` in JS runs: the explanation waits until `reasons` is read.
+    c.bench_function("decide (no explanation), memory on", |b| b.iter(|| with_memory.decide(black_box(&input), &mut ws)));
     for (name, ua) in [("ua: browser", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"), ("ua: curl", "curl/8.5.0")] {
         let text = format!("{ua}{}", "\0".repeat(refiner_core::decision::TEXT_FIELDS.len() - 1));
         let texts = refiner_core::decision::Texts::from_joined(&text).unwrap();

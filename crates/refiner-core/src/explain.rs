@@ -55,7 +55,9 @@ pub fn explain(
     accumulate(&mut buf.grad, &buf.gate, model.w1.as_slice().expect("weights are contiguous"));
     let slope = model.calibration[head][0];
     let mut n = 0;
-    for (i, (&g, &z)) in buf.grad.iter().zip(act.standardized()).enumerate() {
+    let (mean, inv_std) = (model.mean.as_slice().expect("contiguous"), model.inv_std.as_slice().expect("contiguous"));
+    for (i, &g) in buf.grad.iter().enumerate() {
+        let z = (features.values[i] - mean[i]) * inv_std[i];
         let c = g * z * slope;
         if c == 0.0 || !c.is_finite() {
             continue;

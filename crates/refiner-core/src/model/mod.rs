@@ -35,8 +35,8 @@ impl Threat {
     }
 }
 
-/// `pre += Σ_j z[j] · w1t[j, ·]`: one contiguous row of weights per input (rows whose `z[j]` is 0
-/// are skipped: the explanation's gated units are half zeros). Prebuilt binaries
+/// `pre += Σ_j z[j] · w1t[j, ·]`: one contiguous row of weights per input, skipping rows whose
+/// `z[j]` is 0 (most of a request's features, and half the explanation's gated units). Prebuilt binaries
 /// target baseline x86-64 (SSE2); where the CPU has AVX2 the same loop runs 8 lanes wide. The
 /// arithmetic is the same element by element (no fused multiply-add), so results do not depend
 /// on the CPU.
@@ -106,6 +106,9 @@ pub struct Model {
     /// vectorizes without horizontal sums (derived at load, not stored in the file).
     pub(crate) w1t: Array2<f32>,
     pub(crate) b1: Array1<f32>,
+    /// The hidden pre-activations when every feature is 0 (derived at load): most features of a
+    /// request are 0, so the forward pass adds only the others' rows to it.
+    pub(crate) b1_at_zero: Array1<f32>,
     /// Heads × hidden.
     pub(crate) w2: Array2<f32>,
     pub(crate) b2: Array1<f32>,
@@ -123,7 +126,8 @@ pub type Scores = [f32; N_HEADS];
 /// Buffers of one forward pass, kept by the caller between calls.
 #[derive(Clone, Debug)]
 pub struct Activations {
-    pub(crate) z: Array1<f32>,
+    /// The features times their 1/std (0 where the feature is 0).
+    scaled: Array1<f32>,
     pub(crate) pre: Array1<f32>,
     pub(crate) hidden: Array1<f32>,
 }
@@ -131,12 +135,7 @@ pub struct Activations {
 impl Activations {
     pub fn new(model: &Model) -> Self {
         let h = model.hidden_size();
-        Self { z: Array1::zeros(N_FEATURES), pre: Array1::zeros(h), hidden: Array1::zeros(h) }
-    }
-
-    /// The standardized inputs of the last pass.
-    pub fn standardized(&self) -> &Array1<f32> {
-        &self.z
+        Self { scaled: Array1::zeros(N_FEATURES), pre: Array1::zeros(h), hidden: Array1::zeros(h) }
     }
 }
 
@@ -186,18 +185,19 @@ impl Model {
         })
     }
 
-    /// Raw (uncalibrated) logits; leaves the standardized inputs and hidden pre-activations in `act`.
+    /// Raw (uncalibrated) logits; leaves the hidden pre-activations in `act`.
     pub fn logits(&self, x: &[f32; N_FEATURES], act: &mut Activations) -> [f32; N_HEADS] {
         // Plain slices: ndarray's zipped iterators cost more than the arithmetic at this size.
         let contiguous = "activations and weights are contiguous";
-        let z = act.z.as_slice_mut().expect(contiguous);
-        let (mean, inv_std) = (self.mean.as_slice().expect(contiguous), self.inv_std.as_slice().expect(contiguous));
-        for i in 0..z.len() {
-            z[i] = (x[i] - mean[i]) * inv_std[i];
+        let scaled = act.scaled.as_slice_mut().expect(contiguous);
+        for ((s, &x), &inv_std) in scaled.iter_mut().zip(x).zip(self.inv_std.as_slice().expect(contiguous)) {
+            *s = x * inv_std;
         }
+        // With z_j = (x_j − mean_j)·inv_std_j the standardized input, b1 + Σ_j z_j·w1[·, j] =
+        // b1_at_zero + Σ_j x_j·inv_std_j·w1[·, j], and accumulate skips the features that are 0.
         let pre = act.pre.as_slice_mut().expect(contiguous);
-        pre.copy_from_slice(self.b1.as_slice().expect(contiguous));
-        accumulate(pre, z, self.w1t.as_slice().expect(contiguous));
+        pre.copy_from_slice(self.b1_at_zero.as_slice().expect(contiguous));
+        accumulate(pre, scaled, self.w1t.as_slice().expect(contiguous));
         let hidden = act.hidden.as_slice_mut().expect(contiguous);
         for (h, &p) in hidden.iter_mut().zip(pre.iter()) {
             *h = p.max(0.0);
