@@ -15,14 +15,6 @@ const MAX_TEXT = L.maxTextBytes
 const CONCLUSION_EXPECTED = `one of ${L.conclusions.join(', ')}`
 const STATE_EXPECTED = `one of ${L.states.join(', ')}`
 const ROUTE_EXPECTED = `one of ${L.routes.join(', ')}`
-const IP_FLAGS = [
-  ['isHosting', S.IpHosting],
-  ['isVpn', S.IpVpn],
-  ['isProxy', S.IpProxy],
-  ['isTor', S.IpTor],
-  ['isRelay', S.IpRelay],
-  ['isAbuser', S.IpAbuser],
-]
 const A = 3 // per-result offsets after kind, state, conclusion
 
 // Marks the TypeErrors this module throws, so errors from the caller's getters can be told apart.
@@ -107,8 +99,7 @@ function readResult(nums, at, r) {
 }
 
 // Arcjet's ip flags are methods over non-enumerable `_isX` fields; logs carry booleans.
-function ipFlag(ip, name) {
-  let v = ip[name]
+function ipFlag(ip, v, name) {
   const method = typeof v === 'function'
   if (method) v = v.call(ip)
   if (v == null) return 0
@@ -134,7 +125,13 @@ function packDecision(nums, d) {
       }
     }
     nums[S.IpPresent] = present
-    for (let i = 0; i < IP_FLAGS.length; i++) nums[IP_FLAGS[i][1]] = ipFlag(ip, IP_FLAGS[i][0])
+    // Named loads, each its own inline cache: a name that varies in a loop is a megamorphic load.
+    nums[S.IpHosting] = ipFlag(ip, ip.isHosting, 'isHosting')
+    nums[S.IpVpn] = ipFlag(ip, ip.isVpn, 'isVpn')
+    nums[S.IpProxy] = ipFlag(ip, ip.isProxy, 'isProxy')
+    nums[S.IpTor] = ipFlag(ip, ip.isTor, 'isTor')
+    nums[S.IpRelay] = ipFlag(ip, ip.isRelay, 'isRelay')
+    nums[S.IpAbuser] = ipFlag(ip, ip.isAbuser, 'isAbuser')
   }
   reading = 'decision.results'
   const results = d.results
@@ -242,27 +239,30 @@ function packRequest(nums, r) {
 
 const [ACCOUNT_ID, SESSION_ID, FINGERPRINT] = L.identityFields.map((key) => `.${key}`)
 
+/** Context field `i`'s value `v` as packed (NaN when absent: the model's missing value). */
+function contextField(v, i) {
+  if (v == null) return NaN
+  const { key, flag } = L.contextFields[i]
+  if (flag) return typeof v === 'boolean' ? +v : fail(`.${key}`, 'a boolean')
+  return typeof v === 'number' && v >= 0 && v !== Infinity ? v : fail(`.${key}`, 'a finite number ≥ 0')
+}
+
+// Readers generated from the schema's field names, so each load has a constant name and its own
+// inline cache: `c[key]` in a loop over the names is one megamorphic load (~15 ns each here).
+const property = (key) => `c[${JSON.stringify(key)}]`
+const readContextFields = new Function('c', 'nums', 'field', L.contextFields.map(({ key }, i) => `nums[${L.contextBase + i}] = field(${property(key)}, ${i})`).join('\n'))
+const readIdentity = new Function('c', `return [${L.identityFields.map(property).join(', ')}]`)
+
 /** Packs the context into `nums`; returns its identity texts (accountId, sessionId, fingerprint). */
 function packContext(nums, c, arcjetFp) {
   if (c == null) return `\0\0${text(arcjetFp)}`
   reading = 'context'
   if (!isObject(c)) fail('', 'an object')
   nums[S.Route] = coded(c.route, codes.route, '.route', ROUTE_EXPECTED)
-  const fields = L.contextFields
-  for (let i = 0; i < fields.length; i++) {
-    const { key, flag } = fields[i]
-    const v = c[key]
-    if (v == null) continue
-    if (flag) {
-      if (typeof v !== 'boolean') fail(`.${key}`, 'a boolean')
-      nums[L.contextBase + i] = +v
-    } else {
-      if (typeof v !== 'number' || !(v >= 0) || v === Infinity) fail(`.${key}`, 'a finite number ≥ 0')
-      nums[L.contextBase + i] = v
-    }
-  }
-  const fp = str(c[L.identityFields[2]], FINGERPRINT) || arcjetFp
-  return `${text(str(c[L.identityFields[0]], ACCOUNT_ID))}\0${text(str(c[L.identityFields[1]], SESSION_ID))}\0${text(fp)}`
+  readContextFields(c, nums, contextField)
+  const [accountId, sessionId, fingerprint] = readIdentity(c)
+  const fp = str(fingerprint, FINGERPRINT) || arcjetFp
+  return `${text(str(accountId, ACCOUNT_ID))}\0${text(str(sessionId, SESSION_ID))}\0${text(fp)}`
 }
 
 /** `input.at` (a Date or ms since the Unix epoch) in ms; 0 when not given (the refiner's clock). */

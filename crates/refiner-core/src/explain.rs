@@ -53,12 +53,15 @@ pub fn explain(
     }
     buf.grad.fill(0.0);
     accumulate(&mut buf.grad, &buf.gate, model.w1.as_slice().expect("weights are contiguous"));
+    // Contribution = gradient × standardized input × the head's calibration slope, in one pass
+    // that vectorizes, before the branchy ranking.
     let slope = model.calibration[head][0];
-    let mut n = 0;
     let (mean, inv_std) = (model.mean.as_slice().expect("contiguous"), model.inv_std.as_slice().expect("contiguous"));
-    for (i, &g) in buf.grad.iter().enumerate() {
-        let z = (features.values[i] - mean[i]) * inv_std[i];
-        let c = g * z * slope;
+    for (((g, &x), &m), &s) in buf.grad.iter_mut().zip(&features.values).zip(mean).zip(inv_std) {
+        *g *= (x - m) * s * slope;
+    }
+    let mut n = 0;
+    for (i, &c) in buf.grad.iter().enumerate() {
         if c == 0.0 || !c.is_finite() {
             continue;
         }

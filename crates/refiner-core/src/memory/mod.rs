@@ -163,9 +163,7 @@ impl Memory {
         let now = unix_seconds(now);
         self.visit(keys, |k, key, ways| {
             let slot = ways.iter().position(|r| r.key == key).unwrap_or_else(|| coldest(ways, now));
-            let before = if ways[slot].key == key { ways[slot].entry(now) } else { Entry::default() };
-            ways[slot].record(key, now, event, keys.member[k]);
-            before
+            ways[slot].record(key, now, event, keys.member[k])
         })
     }
 

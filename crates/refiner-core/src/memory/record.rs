@@ -161,8 +161,13 @@ impl Record {
         let dt = now.saturating_sub(self.last) as f32;
         let mut counters = self.counters;
         if dt > 0.0 {
+            // Counters that share a time constant are neighbours in TAU_S: one exp per constant.
+            let mut factor = (f32::NAN, 1.0);
             for (c, tau) in counters.iter_mut().zip(TAU_S) {
-                *c *= (-dt / tau).exp();
+                if tau != factor.0 {
+                    factor = (tau, (-dt / tau).exp());
+                }
+                *c *= factor.1;
             }
         }
         counters
@@ -178,24 +183,33 @@ impl Record {
         }
     }
 
-    /// Records `event` at `now` for `key`, adding `member` (a bit index < 64) to the sketch.
+    /// Records `event` at `now` for `key`, adding `member` (a bit index < 64) to the sketch;
+    /// returns what was known before, as [`Record::entry`] would (decaying the counters once).
     /// Time never runs backwards here: an event older than the latest one counts at the latest time.
-    pub fn record(&mut self, key: u64, now: u32, event: Event, member: Option<u8>) {
-        if self.key != key {
+    pub fn record(&mut self, key: u64, now: u32, event: Event, member: Option<u8>) -> Entry {
+        let known = self.key == key;
+        if !known {
             *self = Record { key, first: now, last: now, generation: now / GENERATION_S, ..Record::zeroed() };
         }
-        let now = now.max(self.last);
-        self.counters = self.counters_at(now);
-        self.last = now;
-        let generation = now / GENERATION_S;
+        let at = now.max(self.last);
+        self.counters = self.counters_at(at);
+        self.last = at;
+        let generation = at / GENERATION_S;
         self.sketch = self.sketch_at(generation);
         self.generation = generation;
+        let before = if known {
+            let distinct = estimate_distinct(self.sketch[0] | self.sketch[1]);
+            Entry { known, age_s: now.saturating_sub(self.first) as f32, counters: self.counters, distinct }
+        } else {
+            Entry::default()
+        };
         for &c in event.counters() {
             self.counters[c as usize] += 1.0;
         }
         if let Some(bit) = member {
             self.sketch[0] |= 1 << (bit & 63);
         }
+        before
     }
 
     /// How cold the record is at `now`: its hourly request rate, decayed (lower is colder).
