@@ -149,8 +149,12 @@ export declare function recall(engine: ExternalObject<Engine>, nums: Float64Arra
  */
 export declare function refine(engine: ExternalObject<Engine>, nums: Float64Array, texts: string, dst: Float64Array): void
 
-/** Refines `texts.len()` packed inputs in parallel on the rayon pool; row i of `dst` gets input i. */
-export declare function refineBatch(engine: ExternalObject<Engine>, nums: Float64Array, texts: Array<string>, dst: Float64Array): void
+/**
+ * Refines `nums.len() / WIDTH` packed inputs in parallel on the rayon pool; row i of `dst` gets
+ * input i. `texts` holds every input's texts, `\0`-joined in one string: one conversion instead
+ * of one per input.
+ */
+export declare function refineBatch(engine: ExternalObject<Engine>, nums: Float64Array, texts: string, dst: Float64Array): void
 
 /** Refines with the records a shared store returned for `storeKeys(engine, nums, texts)`. */
 export declare function refineStored(engine: ExternalObject<Engine>, nums: Float64Array, texts: string, records: Float64Array, dst: Float64Array): void

@@ -14,8 +14,9 @@ const THREATS = schema.threats
 function explained(source) {
   if (!source) return null
   const o = new Float64Array(O.width)
-  const nums = source.nums instanceof Float64Array ? source.nums : Float64Array.from(source.nums)
-  native.explain(source.engine, nums, source.texts, o)
+  const { nums, at = 0 } = source
+  const packed = nums instanceof Float64Array ? nums.subarray(at, at + schema.input.width) : Float64Array.from(nums)
+  native.explain(source.engine, packed, source.texts, o)
   return o
 }
 
@@ -49,17 +50,18 @@ class RefinedDecision {
   #decision
 
   /**
-   * @internal Built by Refiner from its output buffer `o` (read now: the buffer is reused).
-   * `source` ({ engine, nums, texts }) re-runs the refine with its explanation when `reasons`
-   * is first read, so callers that only check the conclusion never pay for it.
+   * @internal Built by Refiner from its output buffer `o` at `at` (read now: the buffer is
+   * reused). `source` ({ engine, nums, at?, texts }: the packed input at `at` in `nums`) re-runs
+   * the refine with its explanation when `reasons` is first read, so callers that only check the
+   * conclusion never pay for it.
    */
-  constructor(o, decision, refiner, rulesConclusion, source, degraded = false) {
-    this.conclusion = CONCLUSIONS[o[O.conclusion]]
+  constructor(o, at, decision, refiner, rulesConclusion, source, degraded = false) {
+    this.conclusion = CONCLUSIONS[o[at + O.conclusion]]
     /** What LIVE mode would have concluded (differs from `conclusion` only in DRY_RUN). */
-    this.liveConclusion = CONCLUSIONS[o[O.live]]
-    this.score = o[O.score]
-    this.threats = { bot: o[O.threats], attack: o[O.threats + 1], abuse: o[O.threats + 2] }
-    this.errored = o[O.errored] === 1
+    this.liveConclusion = CONCLUSIONS[o[at + O.live]]
+    this.score = o[at + O.score]
+    this.threats = { bot: o[at + O.threats], attack: o[at + O.threats + 1], abuse: o[at + O.threats + 2] }
+    this.errored = o[at + O.errored] === 1
     /** The shared store could not be reached in time: memory came from this process only. */
     this.degraded = degraded
     // As the packer read it: the caller's object is not read twice.
@@ -73,7 +75,7 @@ class RefinedDecision {
     this.modelVersion = refiner.modelVersion
     this.#source = this.errored ? null : source
     this.#decision = decision
-    this.#threat = THREATS[o[O.decisive]]
+    this.#threat = THREATS[o[at + O.decisive]]
   }
 
   #threat

@@ -151,7 +151,7 @@ class Refiner {
     native.refine(this.#engine, this.#nums, texts, this.#out)
     // The packed input is kept to explain the decision on demand; copied into a plain array,
     // which costs a third of a new typed array (the buffer itself is reused).
-    return new RefinedDecision(this.#out, decision, this, rulesConclusion(this.#nums), { engine: this.#engine, nums: copyOf(this.#nums), texts })
+    return new RefinedDecision(this.#out, 0, decision, this, rulesConclusion(this.#nums), { engine: this.#engine, nums: copyOf(this.#nums), texts })
   }
 
   /**
@@ -176,7 +176,7 @@ class Refiner {
     const out = new Float64Array(OUT)
     if (records) native.refineStored(this.#engine, nums, texts, records, out)
     else native.refine(this.#engine, nums, texts, out)
-    return new RefinedDecision(out, decision, this, rulesConclusion(nums), { engine: this.#engine, nums, texts }, !records)
+    return new RefinedDecision(out, 0, decision, this, rulesConclusion(nums), { engine: this.#engine, nums, texts }, !records)
   }
 
   /**
@@ -228,32 +228,35 @@ class Refiner {
   /** Refines `items` (`{ decision, request, context }` each) in parallel on all cores. */
   refineBatch(items) {
     if (!Array.isArray(items)) throw new TypeError('items must be an array')
-    let n, nums, texts, decisions
+    let n, nums, texts, decisions, rules
     try {
       n = items.length
       nums = new Float64Array(n * WIDTH)
       texts = new Array(n)
       decisions = new Array(n)
+      rules = new Array(n)
       for (let i = 0; i < n; i++) {
         const item = items[i]
         if (item === null || typeof item !== 'object') throw new TypeError(`items[${i}] must be an object`)
         try {
           decisions[i] = item.decision
-          texts[i] = pack(nums.subarray(i * WIDTH, (i + 1) * WIDTH), decisions[i], item)
+          // Packed in the reused buffer and copied: cheaper than a view of the batch's per item.
+          texts[i] = pack(this.#nums, decisions[i], item)
         } catch (e) {
           throw new TypeError(`items[${i}].${e instanceof TypeError ? e.message : `decision could not be read: ${e}`}`, { cause: e })
         }
+        nums.set(this.#nums, i * WIDTH)
+        rules[i] = rulesConclusion(this.#nums)
       }
     } catch (e) {
       if (e instanceof TypeError) throw e
       throw new TypeError('items could not be read', { cause: e })
     }
     const out = new Float64Array(n * OUT)
-    native.refineBatch(this.#engine, nums, texts, out)
+    native.refineBatch(this.#engine, nums, texts.join('\0'), out)
     const results = new Array(n)
     for (let i = 0; i < n; i++) {
-      const row = nums.subarray(i * WIDTH, (i + 1) * WIDTH)
-      results[i] = new RefinedDecision(out.subarray(i * OUT, (i + 1) * OUT), decisions[i], this, rulesConclusion(row), { engine: this.#engine, nums: row, texts: texts[i] })
+      results[i] = new RefinedDecision(out, i * OUT, decisions[i], this, rules[i], { engine: this.#engine, nums, at: i * WIDTH, texts: texts[i] })
     }
     return results
   }

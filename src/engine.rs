@@ -250,25 +250,35 @@ pub fn noop(engine: &mut External<Engine>, nums: Float64ArraySlice, texts: JsStr
     Ok(engine.texts.read(texts)?.len() as u32)
 }
 
-/// Refines `texts.len()` packed inputs in parallel on the rayon pool; row i of `dst` gets input i.
+/// Refines `nums.len() / WIDTH` packed inputs in parallel on the rayon pool; row i of `dst` gets
+/// input i. `texts` holds every input's texts, `\0`-joined in one string: one conversion instead
+/// of one per input.
 #[napi]
-pub fn refine_batch(engine: &External<Engine>, mut nums: Float64ArraySlice, texts: Vec<String>, mut dst: Float64ArraySlice) -> Result<()> {
-    let n = texts.len();
+pub fn refine_batch(engine: &External<Engine>, mut nums: Float64ArraySlice, texts: JsString, mut dst: Float64ArraySlice) -> Result<()> {
+    let n = nums.len() / WIDTH;
     if nums.len() != n * WIDTH || dst.len() != n * OUT_WIDTH {
         return Err(bad_arg("packed batch buffers have the wrong length"));
     }
-    let inputs = texts
-        .iter()
-        .zip(nums.chunks_exact(WIDTH))
-        .map(|(t, row)| Ok(RawInput { nums: row, texts: Texts::from_joined(t)? }))
+    if n == 0 {
+        return Ok(());
+    }
+    // A buffer of its own: the engine's would keep a large batch's size for every later refine.
+    let mut buffer = TextBuffer::default();
+    let mut fields = buffer.read(texts)?.split('\0');
+    let refiner = &engine.refiner;
+    let inputs = nums
+        .chunks_exact(WIDTH)
+        .map(|row| Ok(RawInput { nums: row, texts: Texts::from_fields(&mut fields)? }))
         .collect::<refiner_core::Result<Vec<_>>>()
         .map_err(to_napi_error)?;
-    let refiner = &engine.refiner;
+    if fields.next().is_some() {
+        return Err(bad_arg("packed batch texts have more fields than the rows"));
+    }
     let outcomes = catch_unwind(AssertUnwindSafe(|| {
         crate::fault::inject();
         refiner.decide_batch(&inputs)
     }))
-        .unwrap_or_else(|_| inputs.iter().map(|i| refiner.failed(i.get(Slot::Conclusion))).collect());
+    .unwrap_or_else(|_| inputs.iter().map(|i| refiner.failed(i.get(Slot::Conclusion))).collect());
     drop(inputs);
     // SAFETY: as in `run`; the JS thread waits for this call to return.
     let (dst, nums) = unsafe { (dst.as_mut(), nums.as_mut()) };

@@ -192,8 +192,12 @@ pub struct Texts<'a> {
 impl<'a> Texts<'a> {
     /// Splits the `\0`-joined [`TEXT_FIELDS`]; extra separators stay in the last field.
     pub fn from_joined(joined: &'a str) -> Result<Self> {
-        let mut it = joined.splitn(TEXT_FIELDS.len(), '\0');
-        let mut next = || it.next().map(clip);
+        Self::from_fields(&mut joined.splitn(TEXT_FIELDS.len(), '\0'))
+    }
+
+    /// The next [`TEXT_FIELDS`] of `fields` (a batch's texts are one run of them).
+    pub fn from_fields(fields: &mut impl Iterator<Item = &'a str>) -> Result<Self> {
+        let mut next = || fields.next().map(clip);
         let texts = Texts {
             user_agent: next().unwrap_or(""),
             sec_ch_ua: next().unwrap_or(""),

@@ -24,7 +24,7 @@ pub const DEFAULT_MAX_BYTES: usize = 32 << 20;
 pub const WAYS: usize = 8;
 const SHARDS: usize = 64;
 const RECORD_BYTES: usize = std::mem::size_of::<Record>();
-const SHARD_BYTES: usize = std::mem::size_of::<Mutex<MmapMut>>();
+const SHARD_BYTES: usize = std::mem::size_of::<Shard>();
 /// The smallest budget (one set per shard needs about 34 KB).
 pub const MIN_MAX_BYTES: usize = 64 << 10;
 const _: () = assert!(MIN_MAX_BYTES >= std::mem::size_of::<Memory>() + SHARDS * (SHARD_BYTES + WAYS * RECORD_BYTES));
@@ -90,9 +90,15 @@ pub struct Memory {
     /// Each shard's records live in an anonymous mapping of their own: the OS hands out zero
     /// pages as keys arrive, so an idle 32 MB memory costs no resident memory (a heap allocation
     /// may be zeroed eagerly by the allocator).
-    shards: Box<[Mutex<MmapMut>]>,
+    shards: Box<[Shard]>,
     sets: usize,
     hasher: KeyHasher,
+}
+
+struct Shard {
+    records: Mutex<MmapMut>,
+    /// Where the mapping starts (it never moves), for prefetching without the lock.
+    base: usize,
 }
 
 impl std::fmt::Debug for Memory {
@@ -110,7 +116,7 @@ impl Memory {
         let per_shard = (max_bytes - std::mem::size_of::<Memory>()) / SHARDS - SHARD_BYTES;
         let sets = per_shard / (WAYS * RECORD_BYTES);
         let shards = (0..SHARDS)
-            .map(|_| MmapMut::map_anon(sets * WAYS * RECORD_BYTES).map(Mutex::new))
+            .map(|_| MmapMut::map_anon(sets * WAYS * RECORD_BYTES).map(|m| Shard { base: m.as_ptr() as usize, records: Mutex::new(m) }))
             .collect::<std::io::Result<_>>()
             .map_err(|source| RefinerError::Io { path: "memory (anonymous mapping)".into(), source })?;
         Ok(Self { shards, sets, hasher })
@@ -132,14 +138,14 @@ impl Memory {
 
     /// Records in use (a full scan; for statistics and tests).
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| records(&mut lock(s)).iter().filter(|r| r.key != 0).count()).sum()
+        self.shards.iter().map(|s| records(&mut lock(&s.records)).iter().filter(|r| r.key != 0).count()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn set_of(&self, key: u64) -> (&Mutex<MmapMut>, usize) {
+    fn set_of(&self, key: u64) -> (&Shard, usize) {
         let shard = &self.shards[(key >> 58) as usize % SHARDS];
         let set = ((key >> 16) as usize % self.sets) * WAYS;
         (shard, set)
@@ -148,14 +154,31 @@ impl Memory {
     /// Runs `visit(kind index, key, its set)` for every key the request has, each under its
     /// shard's lock, and collects the entries it returns.
     fn visit(&self, keys: &Keys, mut visit: impl FnMut(usize, u64, &mut [Record]) -> Entry) -> Snapshot {
+        self.prefetch(keys);
         let mut snap = Snapshot::default();
         for (k, &key) in keys.key.iter().enumerate() {
             if key != 0 {
                 let (shard, set) = self.set_of(key);
-                snap.entries[k] = visit(k, key, &mut records(&mut lock(shard))[set..set + WAYS]);
+                snap.entries[k] = visit(k, key, &mut records(&mut lock(&shard.records))[set..set + WAYS]);
             }
         }
         snap
+    }
+
+    /// Starts loading the sets of `keys` into cache at once: with many clients they are cold, and
+    /// visiting them one after another would wait for each miss in turn.
+    fn prefetch(&self, keys: &Keys) {
+        #[cfg(target_arch = "x86_64")]
+        for &key in keys.key.iter().filter(|&&k| k != 0) {
+            let (shard, set) = self.set_of(key);
+            let start = shard.base + set * RECORD_BYTES;
+            for line in (0..WAYS * RECORD_BYTES).step_by(64) {
+                // SAFETY: a prefetch reads nothing the program sees; the address is in the shard's mapping.
+                unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>((start + line) as *const i8) };
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = keys;
     }
 
     /// Records `event` at `now` (unix seconds) under every key; returns what was known before.
