@@ -90,28 +90,12 @@ impl Model {
         thresholds: Vec<(String, HeadThresholds)>,
         meta: ModelMeta,
     ) -> Model {
-        let mut m = Model::assemble(mean, inv_std, w1, b1, w2, b2, calibration, thresholds, meta);
-        m.version = m.version_of(&m.to_bytes());
-        m
-    }
-
-    /// The model with the layouts the forward pass derives from its weights (no version yet).
-    #[expect(clippy::too_many_arguments, reason = "one argument per section of the file")]
-    fn assemble(
-        mean: Array1<f32>,
-        inv_std: Array1<f32>,
-        w1: Array2<f32>,
-        b1: Array1<f32>,
-        w2: Array2<f32>,
-        b2: Array1<f32>,
-        calibration: [[f32; 2]; N_HEADS],
-        thresholds: Vec<(String, HeadThresholds)>,
-        meta: ModelMeta,
-    ) -> Model {
         let w1t = w1.t().as_standard_layout().into_owned();
         // The hidden layer's input when every feature is 0: b1 + Σ_j (0 − mean_j)·inv_std_j·w1[·, j].
         let b1_at_zero = &b1 - &w1.dot(&(&mean * &inv_std));
-        Model { mean, inv_std, w1, w1t, b1, b1_at_zero, w2, b2, calibration, thresholds, meta, version: String::new() }
+        let mut m = Model { mean, inv_std, w1, w1t, b1, b1_at_zero, w2, b2, calibration, thresholds, meta, version: String::new() };
+        m.version = m.version_of(&m.to_bytes());
+        m
     }
 
     pub(super) fn version_of(&self, bytes: &[u8]) -> String {
@@ -223,7 +207,8 @@ impl Model {
         if inv_std.iter().any(|&s| s <= 0.0) {
             return Err(bad("1/std must be positive"));
         }
-        let mut m = Model::assemble(mean, inv_std, w1, b1, w2, b2, calibration, thresholds, meta);
+        // The version of the bytes as read (their checksum), whatever writing them again would give.
+        let mut m = Model::from_parts(mean, inv_std, w1, b1, w2, b2, calibration, thresholds, meta);
         m.version = m.version_of(buf);
         Ok(m)
     }
