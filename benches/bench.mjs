@@ -250,7 +250,7 @@ headers, an email and nine context fields, with the \`signup\` profile. Latencie
 ${rows.map((r) => `| ${r.name} | ${f(r.p50)} µs | ${f(r.p99)} µs | ${ops(r.opsPerS)}/s | ${r.note} |`).join('\n')}
 
 The floor is the cost no implementation of this API can avoid: the same property reads of the
-decision and input (packing into the reused typed array) and one N-API class-method call with the
+decision and input (packing into the reused typed array) and one N-API call (the same function shape as refine) with the
 same arguments, doing nothing. The pure-JS pipeline (benches/js-pipeline.mjs) does what the addon
 does in JavaScript, from the same tables, lists and weights; onnxruntime-node ${ort.env?.versions?.common ?? ''} runs the same
 MLP exported to ONNX (scripts/export_onnx.py, \`intraOpNumThreads: 1\`), on features computed in
