@@ -68,12 +68,22 @@ impl Default for FeatureVector {
 /// Fills `out` with the features of `input` and what memory knew about it.
 pub fn extract_into(input: &RawInput<'_>, memory: &Snapshot, scratch: &mut Scratch, out: &mut FeatureVector) {
     let signals = analyze(input, memory, scratch);
-    for (i, f) in FEATURES.iter().enumerate() {
-        let raw = (f.extract)(input, &signals);
-        let raw = if raw.is_nan() { f.missing } else { raw };
-        out.raw[i] = raw;
-        out.values[i] = f.transform.apply(raw);
-    }
+    // Unrolled with constant indices, so each feature's extractor and transform are known at
+    // compile time and inlined (a loop calls 101 function pointers).
+    seq_macro::seq!(I in 0..101 {
+        extract_one::<I>(input, &signals, out);
+    });
+}
+
+const _: () = assert!(N_FEATURES == 101, "extract_into unrolls over exactly N_FEATURES");
+
+#[inline(always)]
+fn extract_one<const I: usize>(input: &RawInput<'_>, signals: &Signals, out: &mut FeatureVector) {
+    let f = const { &FEATURES[I] };
+    let raw = (f.extract)(input, signals);
+    let raw = if raw.is_nan() { f.missing } else { raw };
+    out.raw[I] = raw;
+    out.values[I] = f.transform.apply(raw);
 }
 
 /// Convenience wrapper of [`extract_into`] without memory that allocates; for tests and tools.
