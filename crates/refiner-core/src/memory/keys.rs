@@ -104,29 +104,29 @@ impl KeyHasher {
             k
         };
         let ip = t.ip.trim();
-        let (ip_key, network) = match ip.parse::<IpAddr>() {
-            Ok(addr) => ip_and_network(addr),
-            Err(_) => (ip.as_bytes().to_vec(), Vec::new()),
+        let octets = ip.parse::<IpAddr>().ok().map(Octets::of);
+        let (ip_key, network) = match &octets {
+            Some(o) => (o.ip(), o.network()),
+            None => (ip.as_bytes(), &[][..]),
         };
-        let ip_hash = if ip.is_empty() { 0 } else { set(Kind::Ip, &[&ip_key]) };
+        let ip_hash = if ip.is_empty() { 0 } else { set(Kind::Ip, &[ip_key]) };
         if !network.is_empty() {
-            set(Kind::Network, &[&network]);
+            set(Kind::Network, &[network]);
         }
         let device = if !t.fingerprint.is_empty() {
             set(Kind::Device, &[b"fp", t.fingerprint.as_bytes()])
         } else if !t.user_agent.is_empty() {
-            set(Kind::Device, &[&network, t.user_agent.as_bytes(), t.sec_ch_ua.as_bytes(), t.accept_language.as_bytes()])
+            set(Kind::Device, &[network, t.user_agent.as_bytes(), t.sec_ch_ua.as_bytes(), t.accept_language.as_bytes()])
         } else {
             0
         };
         let email = t.email.trim();
         let at = email.rfind('@');
-        let email_lower;
+        let mut lower = Lowercase::default();
         let account = if !t.account_id.is_empty() {
             set(Kind::Account, &[b"id", t.account_id.as_bytes()])
         } else if at.is_some() {
-            email_lower = email.to_ascii_lowercase();
-            set(Kind::Account, &[b"email", email_lower.as_bytes()])
+            set(Kind::Account, &[b"email", lower.of(email)])
         } else {
             0
         };
@@ -134,9 +134,9 @@ impl KeyHasher {
             set(Kind::Session, &[t.session_id.as_bytes()]);
         }
         if let Some(at) = at {
-            let domain = email[at + 1..].to_ascii_lowercase();
+            let domain = lower.of(&email[at + 1..]);
             if !domain.is_empty() {
-                set(Kind::EmailDomain, &[domain.as_bytes()]);
+                set(Kind::EmailDomain, &[domain]);
             }
         }
         // Members are taken from the high bits, independent of the low bits that place records.
@@ -150,14 +150,66 @@ impl KeyHasher {
     }
 }
 
-/// The canonical bytes of an address and of its network (/24 or /64); IPv4-mapped IPv6 counts as IPv4.
-fn ip_and_network(addr: IpAddr) -> (Vec<u8>, Vec<u8>) {
-    match addr {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => ip_and_network(IpAddr::V4(v4)),
-            None => (v6.octets().to_vec(), v6.octets()[..8].to_vec()),
-        },
-        IpAddr::V4(v4) => (v4.octets().to_vec(), v4.octets()[..3].to_vec()),
+/// The canonical bytes of an address and of its network (/24 or /64), on the stack: IPv4-mapped
+/// IPv6 counts as IPv4.
+struct Octets {
+    bytes: [u8; 16],
+    len: usize,
+}
+
+impl Octets {
+    fn of(addr: IpAddr) -> Self {
+        let mut bytes = [0; 16];
+        let len = match addr {
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => return Self::of(IpAddr::V4(v4)),
+                None => {
+                    bytes = v6.octets();
+                    16
+                }
+            },
+            IpAddr::V4(v4) => {
+                bytes[..4].copy_from_slice(&v4.octets());
+                4
+            }
+        };
+        Self { bytes, len }
+    }
+
+    fn ip(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    fn network(&self) -> &[u8] {
+        &self.bytes[..if self.len == 4 { 3 } else { 8 }]
+    }
+}
+
+/// ASCII-lowercased copies of short texts (emails, domains) on the stack; longer ones allocate.
+struct Lowercase {
+    buf: [u8; 256],
+    long: Vec<u8>,
+}
+
+impl Default for Lowercase {
+    fn default() -> Self {
+        Self { buf: [0; 256], long: Vec::new() }
+    }
+}
+
+impl Lowercase {
+    fn of(&mut self, s: &str) -> &[u8] {
+        let s = s.as_bytes();
+        let out = if s.len() <= self.buf.len() {
+            &mut self.buf[..s.len()]
+        } else {
+            self.long.resize(s.len(), 0);
+            &mut self.long[..]
+        };
+        for (o, &c) in out.iter_mut().zip(s) {
+            *o = c.to_ascii_lowercase();
+        }
+        out
     }
 }
 
