@@ -4,12 +4,12 @@
 // native schema defines, plus the few strings that need native analysis. JIT-compiled property
 // reads cost nanoseconds here; the same reads through N-API would cost ~0.2 µs each.
 // Mirrors crates/refiner-core/src/decision/json_reader.rs; a test checks they agree.
-const { schema, codes } = require('./schema.js')
+const { schema, codes, lookup } = require('./schema.js')
 
 const L = schema.input
 const S = L.slots
 const KIND = codes.ruleKind
-const { UNKNOWN, RATE_LIMIT, BOT, SHIELD, EMAIL, SENSITIVE_INFO } = Object.fromEntries(KIND)
+const [UNKNOWN, RATE_LIMIT, BOT, SHIELD, EMAIL, SENSITIVE_INFO] = ['UNKNOWN', 'RATE_LIMIT', 'BOT', 'SHIELD', 'EMAIL', 'SENSITIVE_INFO'].map(KIND)
 const METHOD_OTHER = L.methods.length
 const MAX_TEXT = L.maxTextBytes
 const CONCLUSION_EXPECTED = `one of ${L.conclusions.join(', ')}`
@@ -38,7 +38,7 @@ const len = (v, field) => (v == null ? 0 : Array.isArray(v) ? v.length : fail(fi
 const coded = (v, table, field, expected) => {
   if (v == null) return 0
   if (typeof v !== 'string') fail(field, 'a string')
-  return table.get(v) ?? fail(field, expected)
+  return table(v) ?? fail(field, expected)
 }
 // Texts are joined with \0 and cut to what native analysis reads, so 10 MB headers cost nothing.
 const text = (s) => {
@@ -52,7 +52,7 @@ function readReason(reason, field) {
   const type = reason.type
   if (type == null) return 0
   if (typeof type !== 'string') fail(`${field}.type`, 'a string')
-  return KIND.get(type) ?? UNKNOWN
+  return KIND(type) ?? UNKNOWN
 }
 
 function readResult(nums, at, r) {
@@ -86,7 +86,7 @@ function readResult(nums, at, r) {
       for (let i = 0; i < types.length; i++) {
         const t = types[i]
         if (typeof t !== 'string') fail(`.reason.emailTypes[${i}]`, 'a string')
-        mask |= codes.emailType.get(t) ?? 0
+        mask |= codes.emailType(t) ?? 0
       }
       nums[at + A] = mask
       break
@@ -173,7 +173,7 @@ function headerValue(v, name, viaGet) {
 const UA = 'user-agent'
 const CH_UA = 'sec-ch-ua'
 const LANG = 'accept-language'
-const WANTED = new Map([...L.headerFlags, UA, CH_UA].map((name) => [name, L.headerFlags.indexOf(name)]))
+const WANTED = lookup([...L.headerFlags, UA, CH_UA].map((name) => [name, L.headerFlags.indexOf(name)]))
 
 function bodyText(b) {
   if (b == null) return ''
@@ -198,7 +198,7 @@ function packRequest(nums, r) {
   reading = 'request'
   if (!isObject(r)) fail('', 'an object')
   const method = str(r.method, '.method')
-  if (method) nums[S.Method] = codes.method.get(method) ?? codes.method.get(method.toUpperCase()) ?? METHOD_OTHER
+  if (method) nums[S.Method] = codes.method(method) ?? codes.method(method.toUpperCase()) ?? METHOD_OTHER
   let ua
   let chUa
   let lang
@@ -223,7 +223,7 @@ function packRequest(nums, r) {
       count++
       const c = key.charCodeAt(0)
       const name = c >= 65 && c <= 90 ? key.toLowerCase() : key
-      const flag = WANTED.get(name)
+      const flag = WANTED(name)
       if (flag === undefined) continue
       const v = headerValue(h[key], key, false)
       if (flag >= 0) nums[L.headerBase + flag] = v === undefined ? 0 : 1
