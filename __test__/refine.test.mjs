@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { Refiner, RefinedDecision, refine, features } from '../index.mjs'
 import cjs from '../index.js'
 import { allowDecision, browserInput, deepFreeze, scriptInput } from './fixtures.mjs'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
 
 test('a logged-in browser checkout is allowed, a script sign-up is denied', () => {
   const r = new Refiner({ profile: 'checkout' })
@@ -144,4 +148,32 @@ test('a model can be loaded from a Buffer or a path, and a corrupt one is refuse
   assert.throws(() => new Refiner({ model: Buffer.from('GIF89a-not-a-model') }), /wrong magic bytes/)
   assert.throws(() => new Refiner({ model: dir }), /is not a regular file/)
   assert.throws(() => new Refiner({ model: join(dir, 'missing.rfm') }), /missing\.rfm/)
+})
+
+test('without code generation (node --disallow-code-generation-from-strings) refines the same', () => {
+  // The packer's readers and lookups are compiled from the schema's names; hardened hosts that
+  // forbid that get the plain readers, which must give the same results and errors.
+  const script = `
+    const { Refiner } = require('./index.js')
+    const r = new Refiner({ memory: false, profile: 'login' })
+    const out = []
+    for (let i = 0; i < 50; i++) {
+      const d = r.refine(
+        { conclusion: i % 3 ? 'DENY' : 'ALLOW', results: [{ state: 'RUN', conclusion: 'DENY', reason: { type: i % 2 ? 'RATE_LIMIT' : 'BOT', max: 5, remaining: i % 5, denied: ['CURL'] } }] },
+        { request: { ip: '10.0.0.' + i, method: i % 2 ? 'post' : 'GET', email: 'u' + i + '@Example.com', headers: { 'User-Agent': i % 2 ? 'curl/8' : 'Mozilla/5.0', Accept: '*/*' } },
+          context: { route: 'login', failedLogins: i % 7, loggedIn: i % 2 === 0, accountId: 'a' + i, sessionAgeS: i * 10 } })
+      out.push([d.conclusion, d.threats.bot, d.threats.abuse, d.reasons.map((x) => x.feature).join()])
+    }
+    let error = ''
+    try { r.refine({ conclusion: 'MAYBE' }) } catch (e) { error = e.message }
+    try { r.refine(null, { context: { cartValue: '1' } }) } catch (e) { error += ' | ' + e.message }
+    console.log(JSON.stringify({ out, error }))`
+  const run = (flags) => {
+    const p = spawnSync(process.execPath, [...flags, '-e', script], { cwd: root, encoding: 'utf8' })
+    assert.equal(p.status, 0, p.stderr)
+    return JSON.parse(p.stdout)
+  }
+  const plain = run([])
+  assert.deepEqual(run(['--disallow-code-generation-from-strings']), plain)
+  assert.equal(plain.error, 'decision.conclusion must be one of ALLOW, DENY, CHALLENGE, ERROR | context.cartValue must be a finite number ≥ 0')
 })

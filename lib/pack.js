@@ -4,7 +4,7 @@
 // native schema defines, plus the few strings that need native analysis. JIT-compiled property
 // reads cost nanoseconds here; the same reads through N-API would cost ~0.2 µs each.
 // Mirrors crates/refiner-core/src/decision/json_reader.rs; a test checks they agree.
-const { schema, codes, lookup } = require('./schema.js')
+const { schema, codes, lookup, compiled } = require('./schema.js')
 
 const L = schema.input
 const S = L.slots
@@ -250,8 +250,12 @@ function contextField(v, i) {
 // Readers generated from the schema's field names, so each load has a constant name and its own
 // inline cache: `c[key]` in a loop over the names is one megamorphic load (~15 ns each here).
 const property = (key) => `c[${JSON.stringify(key)}]`
-const readContextFields = new Function('c', 'nums', 'field', L.contextFields.map(({ key }, i) => `nums[${L.contextBase + i}] = field(${property(key)}, ${i})`).join('\n'))
-const readIdentity = new Function('c', `return [${L.identityFields.map(property).join(', ')}]`)
+const readContextFields = compiled(
+  ['c', 'nums', 'field'],
+  L.contextFields.map(({ key }, i) => `nums[${L.contextBase + i}] = field(${property(key)}, ${i})`).join('\n'),
+  (c, nums, field) => L.contextFields.forEach(({ key }, i) => (nums[L.contextBase + i] = field(c[key], i))),
+)
+const readIdentity = compiled(['c'], `return [${L.identityFields.map(property).join(', ')}]`, (c) => L.identityFields.map((key) => c[key]))
 
 /** Packs the context into `nums`; returns its identity texts (accountId, sessionId, fingerprint). */
 function packContext(nums, c, arcjetFp) {
