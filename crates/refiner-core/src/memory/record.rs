@@ -197,12 +197,8 @@ impl Record {
         let generation = at / GENERATION_S;
         self.sketch = self.sketch_at(generation);
         self.generation = generation;
-        let before = if known {
-            let distinct = estimate_distinct(self.sketch[0] | self.sketch[1]);
-            Entry { known, age_s: now.saturating_sub(self.first) as f32, counters: self.counters, distinct }
-        } else {
-            Entry::default()
-        };
+        // Brought to `at` ≥ `now` already, so the entry at `now` decays and rotates nothing more.
+        let before = if known { self.entry(now) } else { Entry::default() };
         for &c in event.counters() {
             self.counters[c as usize] += 1.0;
         }
