@@ -6,7 +6,7 @@ use napi::bindgen_prelude::{Buffer, Either, External, Float64ArraySlice};
 use napi::JsString;
 use napi::{Error, Result, Status};
 use napi_derive::napi;
-use refiner_core::decision::{RawInput, Slot, Texts, MEMORY_BASE, WIDTH};
+use refiner_core::decision::{NulFields, RawInput, Slot, Texts, MEMORY_BASE, WIDTH};
 use refiner_core::memory::{Event, Kind, N_KINDS, RECORD_FIELDS, SNAPSHOT_WIDTH};
 use refiner_core::explain::MAX_REASONS;
 use refiner_core::model::{Model, N_HEADS};
@@ -264,7 +264,7 @@ pub fn refine_batch(engine: &External<Engine>, mut nums: Float64ArraySlice, text
     }
     // A buffer of its own: the engine's would keep a large batch's size for every later refine.
     let mut buffer = TextBuffer::default();
-    let mut fields = buffer.read(texts)?.split('\0');
+    let mut fields = NulFields::new(buffer.read(texts)?, usize::MAX);
     let refiner = &engine.refiner;
     let inputs = nums
         .chunks_exact(WIDTH)

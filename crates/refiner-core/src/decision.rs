@@ -192,7 +192,7 @@ pub struct Texts<'a> {
 impl<'a> Texts<'a> {
     /// Splits the `\0`-joined [`TEXT_FIELDS`]; extra separators stay in the last field.
     pub fn from_joined(joined: &'a str) -> Result<Self> {
-        Self::from_fields(&mut joined.splitn(TEXT_FIELDS.len(), '\0'))
+        Self::from_fields(&mut NulFields::new(joined, TEXT_FIELDS.len()))
     }
 
     /// The next [`TEXT_FIELDS`] of `fields` (a batch's texts are one run of them).
@@ -221,6 +221,40 @@ impl<'a> Texts<'a> {
     /// The texts in [`TEXT_FIELDS`] order.
     pub fn all(&self) -> [&'a str; 10] {
         [self.user_agent, self.sec_ch_ua, self.path, self.email, self.body, self.ip, self.accept_language, self.account_id, self.session_id, self.fingerprint]
+    }
+}
+
+/// The `\0`-separated fields of a string, at most `limit` (the last keeps any further
+/// separators), as `str::splitn` gives them. `memchr` finds each separator: `splitn`'s char
+/// searcher compares through a `memcmp` call per candidate, ~10 ns a field.
+pub struct NulFields<'a> {
+    rest: Option<&'a str>,
+    left: usize,
+}
+
+impl<'a> NulFields<'a> {
+    pub fn new(joined: &'a str, limit: usize) -> Self {
+        Self { rest: Some(joined), left: limit }
+    }
+}
+
+impl<'a> Iterator for NulFields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.rest?;
+        self.left = self.left.checked_sub(1)?;
+        // `\0` is one byte in UTF-8, so both sides of it are char boundaries.
+        match memchr::memchr(0, s.as_bytes()).filter(|_| self.left > 0) {
+            Some(i) => {
+                self.rest = Some(&s[i + 1..]);
+                Some(&s[..i])
+            }
+            None => {
+                self.rest = None;
+                Some(s)
+            }
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! texts and numbers, the whole refine, and the model-file reader.
 
 use proptest::prelude::*;
-use refiner_core::decision::{RawInput, Texts, TEXT_FIELDS, WIDTH};
+use refiner_core::decision::{NulFields, RawInput, Texts, TEXT_FIELDS, WIDTH};
 use refiner_core::memory::{KeyHasher, Memory};
 use refiner_core::model::Model;
 use refiner_core::{Refiner, RefinerConfig};
@@ -69,6 +69,13 @@ proptest! {
         prop_assert!(o.errored || (0.0..=1.0).contains(&o.score), "score {}", o.score);
         let again = r.refine_with(&input, &input.memory(), &mut ws, true);
         prop_assert!(again.errored || (0.0..=1.0).contains(&again.score), "score {}", again.score);
+    }
+
+    /// The texts' splitter agrees with `str::splitn` on any string, multibyte and `\0` runs included.
+    #[test]
+    fn texts_split_as_splitn_does(s in "[a\\x00é😀]{0,24}", limit in 0usize..12) {
+        prop_assert_eq!(NulFields::new(&s, limit).collect::<Vec<_>>(), s.splitn(limit, '\0').collect::<Vec<_>>());
+        prop_assert_eq!(NulFields::new(&s, usize::MAX).collect::<Vec<_>>(), s.split('\0').collect::<Vec<_>>());
     }
 
     #[test]
