@@ -1,6 +1,6 @@
 //! Turns the domain lists in data/ into sorted arrays of 32-bit hashes (the high half of xxh3,
-//! 4 bytes per domain), embedded by `features::lists`: a quarter of the text, binary-searchable
-//! without any start-up work. With 122k domains, an unlisted domain matches by chance with
+//! 4 bytes per domain) with an index of where each hash prefix starts, embedded by
+//! `features::lists`: a quarter of the text, searchable without any start-up work. With 122k domains, an unlisted domain matches by chance with
 //! probability 122k / 2^32 ≈ 3e-5, a rate far below the lists' own errors.
 use std::{env, fs, path::Path};
 
@@ -18,7 +18,18 @@ fn main() {
             .collect();
         hashes.sort_unstable();
         hashes.dedup();
-        let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
-        fs::write(Path::new(&out).join(format!("{name}.bin")), bytes).expect("write hashed list");
+        write_u32s(&Path::new(&out).join(format!("{name}.bin")), &hashes);
+        // Where each run of hashes sharing their top `bits` bits starts (2^bits + 1 entries, ~16
+        // hashes per run): a lookup searches one run, 4 steps, instead of all 122k, 17 steps.
+        let bits = (hashes.len() / 16).max(1).ilog2();
+        let starts: Vec<u32> = (0..=1u64 << bits)
+            .map(|b| hashes.partition_point(|&h| u64::from(h) >> (32 - bits) < b) as u32)
+            .collect();
+        write_u32s(&Path::new(&out).join(format!("{name}.idx")), &starts);
     }
+}
+
+fn write_u32s(path: &Path, values: &[u32]) {
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    fs::write(path, bytes).expect("write hashed list");
 }

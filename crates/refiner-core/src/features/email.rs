@@ -1,6 +1,6 @@
 //! Email shape: syntax, plus-addressing, randomness, and disposable or free-mail domains.
 
-use super::lists::{DISPOSABLE, DISPOSABLE_WILDCARDS, FREE_PROVIDERS};
+use super::lists::{domain_hash, listed_with_parents, DISPOSABLE, DISPOSABLE_WILDCARDS, FREE_PROVIDERS};
 use std::sync::OnceLock;
 
 /// What the address looks like; all zero when no address was given.
@@ -55,9 +55,9 @@ pub fn analyze(email: &str) -> EmailInfo {
         lower.make_ascii_lowercase();
         // Only ASCII bytes passed the syntax check, so this is valid UTF-8.
         let lower = std::str::from_utf8(lower).unwrap_or_default();
-        info.disposable = DISPOSABLE.contains_or_parent(lower) || DISPOSABLE_WILDCARDS.contains_or_parent(lower);
+        info.disposable = listed_with_parents(&[&DISPOSABLE, &DISPOSABLE_WILDCARDS], lower);
         // The free-mail list also names some disposable services; disposable wins.
-        info.free_provider = !info.disposable && FREE_PROVIDERS.contains(lower);
+        info.free_provider = !info.disposable && FREE_PROVIDERS.contains_hash(domain_hash(lower));
     }
     info
 }
@@ -83,7 +83,15 @@ fn entropy(s: &str) -> f64 {
     let table = C_LOG_C.get_or_init(|| std::array::from_fn(|c| if c == 0 { 0.0 } else { c as f64 * (c as f64).log2() }));
     let c_log_c = |c: u32| table.get(c as usize).copied().unwrap_or_else(|| f64::from(c) * f64::from(c).log2());
     let n = f64::from(total);
-    let sum: f64 = counts.iter().filter(|&&c| c > 0).map(|&c| c_log_c(c)).sum();
+    // Over the text's own characters, each counted once (its count zeroed when taken), not over
+    // all 128 counts: a local part has a dozen distinct characters.
+    let mut sum = 0.0;
+    for b in s.bytes() {
+        let c = std::mem::take(&mut counts[usize::from(b & 0x7f)]);
+        if c > 0 {
+            sum += c_log_c(c);
+        }
+    }
     (n.log2() - sum / n).max(0.0)
 }
 
@@ -109,5 +117,7 @@ mod tests {
         assert!(random.local_digit_frac > 0.3);
         assert_eq!(entropy("aaaa"), 0.0);
         assert!((entropy("ab") - 1.0).abs() < 1e-12);
+        // log2 5 − (1/5)·2·log2 2: a repeated character counted once, wherever it recurs.
+        assert!((entropy("hello") - (5f64.log2() - 0.4)).abs() < 1e-12);
     }
 }

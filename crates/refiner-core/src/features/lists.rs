@@ -3,25 +3,45 @@
 use regex::RegexSet;
 use std::sync::OnceLock;
 
-/// A set of domains stored as sorted little-endian 32-bit hashes (see build.rs).
-pub struct DomainSet(&'static [u8]);
+/// A set of domains stored as sorted little-endian 32-bit hashes, with the index of where each
+/// run of hashes sharing a prefix starts (see build.rs).
+pub struct DomainSet {
+    hashes: &'static [u8],
+    starts: &'static [u8],
+}
 
-pub static DISPOSABLE: DomainSet = DomainSet(include_bytes!(concat!(env!("OUT_DIR"), "/disposable-domains.bin")));
-pub static DISPOSABLE_WILDCARDS: DomainSet = DomainSet(include_bytes!(concat!(env!("OUT_DIR"), "/disposable-wildcards.bin")));
-pub static FREE_PROVIDERS: DomainSet = DomainSet(include_bytes!(concat!(env!("OUT_DIR"), "/free-providers.bin")));
+macro_rules! domain_set {
+    ($name:literal) => {
+        DomainSet {
+            hashes: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".bin")),
+            starts: include_bytes!(concat!(env!("OUT_DIR"), "/", $name, ".idx")),
+        }
+    };
+}
+
+pub static DISPOSABLE: DomainSet = domain_set!("disposable-domains");
+pub static DISPOSABLE_WILDCARDS: DomainSet = domain_set!("disposable-wildcards");
+pub static FREE_PROVIDERS: DomainSet = domain_set!("free-providers");
+
+fn u32_at(bytes: &[u8], i: usize) -> u32 {
+    let mut b = [0u8; 4];
+    b.copy_from_slice(&bytes[i * 4..i * 4 + 4]);
+    u32::from_le_bytes(b)
+}
+
+/// A domain's key in every set; `domain` must already be lowercase.
+pub fn domain_hash(domain: &str) -> u32 {
+    (xxhash_rust::xxh3::xxh3_64(domain.as_bytes()) >> 32) as u32
+}
 
 impl DomainSet {
-    fn at(&self, i: usize) -> u32 {
-        let mut b = [0u8; 4];
-        b.copy_from_slice(&self.0[i * 4..i * 4 + 4]);
-        u32::from_le_bytes(b)
-    }
-
-    fn contains_hash(&self, h: u32) -> bool {
-        let (mut lo, mut hi) = (0, self.0.len() / 4);
+    pub fn contains_hash(&self, h: u32) -> bool {
+        let bits = (self.starts.len() / 4 - 1).ilog2();
+        let run = (u64::from(h) >> (32 - bits)) as usize;
+        let (mut lo, mut hi) = (u32_at(self.starts, run) as usize, u32_at(self.starts, run + 1) as usize);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            match self.at(mid).cmp(&h) {
+            match u32_at(self.hashes, mid).cmp(&h) {
                 std::cmp::Ordering::Equal => return true,
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
@@ -30,22 +50,19 @@ impl DomainSet {
         false
     }
 
-    /// `domain` must already be lowercase.
-    pub fn contains(&self, domain: &str) -> bool {
-        self.contains_hash((xxhash_rust::xxh3::xxh3_64(domain.as_bytes()) >> 32) as u32)
-    }
+}
 
-    /// True when `domain` or one of its parent domains is in the set.
-    pub fn contains_or_parent(&self, domain: &str) -> bool {
-        let mut d = domain;
-        loop {
-            if self.contains(d) {
-                return true;
-            }
-            match d.find('.') {
-                Some(i) if d[i + 1..].contains('.') => d = &d[i + 1..],
-                _ => return false,
-            }
+/// True when `domain` or one of its parent domains is in one of `sets`; each name is hashed once.
+pub fn listed_with_parents(sets: &[&DomainSet], domain: &str) -> bool {
+    let mut d = domain;
+    loop {
+        let h = domain_hash(d);
+        if sets.iter().any(|s| s.contains_hash(h)) {
+            return true;
+        }
+        match d.find('.') {
+            Some(i) if d[i + 1..].contains('.') => d = &d[i + 1..],
+            _ => return false,
         }
     }
 }
@@ -65,14 +82,37 @@ pub fn crawler_patterns() -> &'static RegexSet {
 mod tests {
     use super::*;
 
+    impl DomainSet {
+        fn contains(&self, domain: &str) -> bool {
+            self.contains_hash(domain_hash(domain))
+        }
+
+        fn all(&self) -> Vec<u32> {
+            (0..self.hashes.len() / 4).map(|i| u32_at(self.hashes, i)).collect()
+        }
+    }
+
+    #[test]
+    fn the_index_finds_what_a_full_search_finds() {
+        for set in [&DISPOSABLE, &DISPOSABLE_WILDCARDS, &FREE_PROVIDERS] {
+            let all = set.all();
+            assert!(all.iter().all(|&h| set.contains_hash(h)));
+            // Neighbours of every member, and the ends of the hash range.
+            let probes = all.iter().flat_map(|&h| [h.wrapping_sub(1), h.wrapping_add(1)]).chain([0, u32::MAX]);
+            for h in probes {
+                assert_eq!(set.contains_hash(h), all.binary_search(&h).is_ok(), "{h:#x}");
+            }
+        }
+    }
+
     #[test]
     fn lists_are_loaded_and_searchable() {
         assert!(DISPOSABLE.contains("mailinator.com"));
         assert!(!DISPOSABLE.contains("gmail.com"));
         assert!(FREE_PROVIDERS.contains("gmail.com"));
         assert!(!FREE_PROVIDERS.contains("example-corp-4711.com"));
-        assert!(DISPOSABLE.contains_or_parent("inbox.mailinator.com"));
-        assert!(!DISPOSABLE.contains_or_parent("com"));
+        assert!(listed_with_parents(&[&DISPOSABLE], "inbox.mailinator.com"));
+        assert!(!listed_with_parents(&[&DISPOSABLE, &DISPOSABLE_WILDCARDS], "com"));
     }
 
     #[test]
