@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Memory, Refiner } from '../index.mjs'
 import { CHROME } from './fixtures.mjs'
+import { simulate } from '../lib/simulate/index.mjs'
 
 const T0 = Date.UTC(2026, 10, 25, 12)
 const login = (i, at = T0, ip = '203.0.113.9') => ({
@@ -131,4 +132,25 @@ test('sync, async and batch refines from one memory lose no increment', async ()
   for (let i = 0; i < 300; i++) a.refine(null, input)
   await Promise.all(pending)
   assert.equal(a.recall(input).ip.requests1h, 2500)
+})
+
+test('reasons read after hundreds of other refines are the reasons read at once', async () => {
+  // Two refiners see the same traffic. One refines each request as a batch of one, which
+  // explains from the batch's own buffer, at once; the other refines it alone and explains at
+  // the end, from the copy of its packed input and memory snapshot the decision keeps. Their
+  // memories share a secret: distinct counts depend on the keyed hashes of the members.
+  const secret = 'the same secret for both memories'
+  const now = new Refiner({ memory: new Memory({ secret }) })
+  const late = new Refiner({ memory: new Memory({ secret }) })
+  const kept = []
+  for await (const s of simulate({ n: 400, seed: 5, pool: 'eval' })) {
+    if (s.event) {
+      now.observe(s.event, s)
+      late.observe(s.event, s)
+      continue
+    }
+    kept.push([now.refineBatch([s])[0].reasons, late.refine(s.decision, s)])
+  }
+  assert.ok(kept.some(([reasons]) => reasons.some((r) => r.feature.startsWith('memory.'))), 'memory features take part')
+  for (const [reasons, d] of kept) assert.deepEqual(d.reasons, reasons)
 })
