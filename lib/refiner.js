@@ -1,5 +1,5 @@
 'use strict'
-const { native, schema } = require('./schema.js')
+const { native, schema, compiled } = require('./schema.js')
 const { pack, WIDTH } = require('./pack.js')
 const { RefinedDecision } = require('./refined-decision.js')
 const { RedisStore, storeOptions } = require('./store/redis.js')
@@ -113,23 +113,10 @@ function memoryOf(options, store) {
   return nativeOf.get(new Memory({ maxBytes: m?.maxBytes, secret: store?.secret }))
 }
 
-// The copy starts as a slice of an array of doubles, so it is allocated in its final
-// representation (`new Array(n)` holds small integers and is converted at the first double),
-// and its loop is unrolled by 4: half the cost of the plain loop in V8 11 (~330 → ~175 ns).
-const DOUBLES = Array.from({ length: WIDTH }, () => 0.5)
-
-function copyOf(nums) {
-  const c = DOUBLES.slice()
-  let i = 0
-  for (; i + 4 <= WIDTH; i += 4) {
-    c[i] = nums[i]
-    c[i + 1] = nums[i + 1]
-    c[i + 2] = nums[i + 2]
-    c[i + 3] = nums[i + 3]
-  }
-  for (; i < WIDTH; i++) c[i] = nums[i]
-  return c
-}
+// A decision's copy of the packed input is an array literal compiled from the width (`[n[0],
+// n[1], …]`): allocated once as doubles and filled in straight-line code, ~130 ns, where a loop
+// into `new Array(n)` costs ~330 ns in V8 11 (it starts as small integers and is converted).
+const copyOf = compiled(['n'], `return [${Array.from({ length: WIDTH }, (_, i) => `n[${i}]`).join(', ')}]`, (n) => Array.from(n))
 
 class Refiner {
   #engine
