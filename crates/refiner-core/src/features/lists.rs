@@ -1,5 +1,6 @@
 //! Public domain and user-agent lists, embedded at build time (sources and licenses: docs/DATA.md).
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::RegexSet;
 use std::sync::OnceLock;
 
@@ -67,14 +68,32 @@ pub fn listed_with_parents(sets: &[&DomainSet], domain: &str) -> bool {
     }
 }
 
-/// The crawler-user-agents patterns as one linear-time set, compiled on first use.
-pub fn crawler_patterns() -> &'static RegexSet {
-    static SET: OnceLock<RegexSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        let patterns = include_str!("../../data/crawler-patterns.txt")
-            .lines()
-            .filter(|l| !l.is_empty() && !l.starts_with('#'));
-        RegexSet::new(patterns).expect("crawler-patterns.txt is checked by a test to compile")
+/// The crawler-user-agents patterns, linear-time: the plain strings among them as one
+/// Aho–Corasick automaton, the others as a `RegexSet` (split by build.rs).
+pub struct CrawlerPatterns {
+    literals: AhoCorasick,
+    regexes: RegexSet,
+}
+
+impl CrawlerPatterns {
+    pub fn is_match(&self, ua: &str) -> bool {
+        self.literals.is_match(ua) || self.regexes.is_match(ua)
+    }
+}
+
+const CRAWLER_LITERALS: &str = include_str!(concat!(env!("OUT_DIR"), "/crawler-literals.txt"));
+const CRAWLER_REGEXES: &str = include_str!(concat!(env!("OUT_DIR"), "/crawler-regexes.txt"));
+
+/// The crawler-user-agents patterns, compiled on first use (a few ms, at a process's first refine).
+pub fn crawler_patterns() -> &'static CrawlerPatterns {
+    static SET: OnceLock<CrawlerPatterns> = OnceLock::new();
+    SET.get_or_init(|| CrawlerPatterns {
+        // An NFA builds in a fraction of a DFA's time; user agents are analyzed once per cache miss.
+        literals: AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(CRAWLER_LITERALS.lines())
+            .expect("literal patterns build"),
+        regexes: RegexSet::new(CRAWLER_REGEXES.lines()).expect("build.rs checked that they compile"),
     })
 }
 
@@ -118,8 +137,28 @@ mod tests {
     #[test]
     fn crawler_patterns_compile_and_match_real_crawlers() {
         let set = crawler_patterns();
-        assert!(set.len() > 1000);
+        assert!(set.literals.patterns_len() > 1000 && set.regexes.len() > 10);
         assert!(set.is_match("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"));
         assert!(!set.is_match("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"));
     }
+
+    #[test]
+    fn split_patterns_match_what_one_regex_set_matches() {
+        let lines: Vec<_> = include_str!("../../data/crawler-patterns.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+        let whole = RegexSet::new(&lines).expect("compiles");
+        let split = crawler_patterns();
+        // Each pattern's text with its escapes dropped, alone and inside a browser's user agent,
+        // in other case; and agents no pattern names.
+        let texts = lines.iter().map(|l| l.replace('\\', "")).flat_map(|t| {
+            [t.clone(), format!("Mozilla/5.0 (compatible; {t}; +https://example.com)"), t.to_lowercase(), t.to_uppercase()]
+        });
+        let others = ["", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "curl/8.5.0", "Wget/1.21", "AdsBot-Google-Mobile"];
+        let mut matched = 0;
+        for t in texts.chain(others.map(String::from)) {
+            assert_eq!(split.is_match(&t), whole.is_match(&t), "{t:?}");
+            matched += usize::from(whole.is_match(&t));
+        }
+        assert!(matched > 3000, "the texts exercise the patterns: {matched}");
+    }
 }
+
