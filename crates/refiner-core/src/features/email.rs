@@ -55,9 +55,10 @@ pub fn analyze(email: &str) -> EmailInfo {
         lower.make_ascii_lowercase();
         // Only ASCII bytes passed the syntax check, so this is valid UTF-8.
         let lower = std::str::from_utf8(lower).unwrap_or_default();
-        info.disposable = listed_with_parents(&[&DISPOSABLE, &DISPOSABLE_WILDCARDS], lower);
+        let hash = domain_hash(lower);
+        info.disposable = listed_with_parents(&[&DISPOSABLE, &DISPOSABLE_WILDCARDS], lower, hash);
         // The free-mail list also names some disposable services; disposable wins.
-        info.free_provider = !info.disposable && FREE_PROVIDERS.contains_hash(domain_hash(lower));
+        info.free_provider = !info.disposable && FREE_PROVIDERS.contains_hash(hash);
     }
     info
 }
