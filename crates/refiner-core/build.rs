@@ -1,7 +1,8 @@
 //! Turns the domain lists in data/ into sorted arrays of 32-bit hashes (the high half of xxh3,
 //! 4 bytes per domain) with an index of where each hash prefix starts, embedded by
-//! `features::lists`: a quarter of the text, searchable without any start-up work. With 122k domains, an unlisted domain matches by chance with
-//! probability 122k / 2^32 ≈ 3e-5, a rate far below the lists' own errors.
+//! `features::lists`: a quarter of the text, searchable without any start-up work. With 122k
+//! domains, an unlisted domain matches by chance with probability 122k / 2^32 ≈ 3e-5, a rate far
+//! below the lists' own errors. Also splits the crawler patterns (see `split_crawler_patterns`).
 use regex_syntax::hir::{HirKind, Literal};
 use std::{env, fs, path::Path};
 
