@@ -13,6 +13,7 @@ use refiner_core::model::{Model, N_HEADS};
 use refiner_core::policy::{Conclusion, Mode, Profile, ThresholdOverride};
 use refiner_core::{FailMode, Outcome, Refiner, RefinerConfig, RefinerError, Workspace};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use rayon::prelude::*;
 use std::sync::{Arc, OnceLock};
 
 /// Offsets in the output array a refine writes.
@@ -265,25 +266,22 @@ pub fn refine_batch(engine: &External<Engine>, mut nums: Float64ArraySlice, text
     // A buffer of its own: the engine's would keep a large batch's size for every later refine.
     let mut buffer = TextBuffer::default();
     let mut fields = NulFields::new(buffer.read(texts)?, usize::MAX);
-    let refiner = &engine.refiner;
-    let inputs = nums
-        .chunks_exact(WIDTH)
-        .map(|row| Ok(RawInput { nums: row, texts: Texts::from_fields(&mut fields)? }))
-        .collect::<refiner_core::Result<Vec<_>>>()
-        .map_err(to_napi_error)?;
+    let texts = (0..n).map(|_| Texts::from_fields(&mut fields)).collect::<refiner_core::Result<Vec<_>>>().map_err(to_napi_error)?;
     if fields.next().is_some() {
         return Err(bad_arg("packed batch texts have more fields than the rows"));
     }
-    let outcomes = catch_unwind(AssertUnwindSafe(|| {
-        crate::fault::inject();
-        refiner.decide_batch(&inputs)
-    }))
-    .unwrap_or_else(|_| inputs.iter().map(|i| refiner.failed(i.get(Slot::Conclusion))).collect());
-    drop(inputs);
+    let refiner = &*engine.refiner;
     // SAFETY: as in `run`; the JS thread waits for this call to return.
     let (dst, nums) = unsafe { (dst.as_mut(), nums.as_mut()) };
-    for ((o, row), input) in outcomes.iter().zip(dst.chunks_exact_mut(OUT_WIDTH)).zip(nums.chunks_exact_mut(WIDTH)) {
-        write_outcome(o, row, input);
-    }
+    // Each worker writes its rows' outcomes itself: no vector of outcomes to allocate and copy,
+    // and a panic fails only the row it happened on.
+    nums.par_chunks_exact_mut(WIDTH).zip(dst.par_chunks_exact_mut(OUT_WIDTH)).zip(texts).for_each_init(
+        || refiner.workspace(),
+        |ws, ((row, out), texts)| {
+            let input = RawInput { nums: row, texts };
+            let outcome = safely(refiner, &input, || refiner.decide(&input, ws));
+            write_outcome(&outcome, out, row);
+        },
+    );
     Ok(())
 }

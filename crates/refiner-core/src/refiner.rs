@@ -7,7 +7,6 @@ use crate::features::{extract_into, FeatureVector, Scratch};
 use crate::memory::{time_of, Event, Keys, Memory, Snapshot};
 use crate::model::{Activations, Model, Scores, N_HEADS};
 use crate::policy::{Conclusion, Mode, Policy, Profile, ThresholdOverride};
-use rayon::prelude::*;
 use std::sync::Arc;
 
 /// What to do when the refiner itself fails (never for bad input, which is the caller's error).
@@ -209,12 +208,6 @@ impl Refiner {
             errored: true,
             memory: Snapshot::default(),
         }
-    }
-
-    /// Decides many requests in parallel on the rayon pool, in input order (without explanations,
-    /// as [`Refiner::decide`]).
-    pub fn decide_batch(&self, inputs: &[RawInput<'_>]) -> Vec<Outcome> {
-        inputs.par_iter().map_init(|| self.workspace(), |ws, input| self.decide(input, ws)).collect()
     }
 }
 
