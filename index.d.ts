@@ -233,7 +233,11 @@ export declare class Refiner {
   recall(input?: RefineInput): Recall
   /** Closes the store connection this Refiner opened. */
   close(): Promise<void>
-  /** Refines many requests in parallel on all cores; results in input order. */
+  /**
+   * Refines many requests in parallel on all cores; results in input order. The results share
+   * one packed buffer (1.2 KB per item) for their lazy `reasons`: keeping any one result keeps all
+   * of it; read `reasons` of the ones you keep, or refine them one by one, to let it go.
+   */
   refineBatch(items: ReadonlyArray<RefineInput & { decision?: RuleDecision | null }>): RefinedDecision[]
 }
 
