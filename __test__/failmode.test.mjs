@@ -1,6 +1,7 @@
 // Fail open / fail closed with an injected fault: the addon built with the `fault-injection`
-// feature (npm run build:fault) panics inside every refine when REQUEST_REFINER_FAULT=panic. The
-// panic must be caught at the N-API boundary and answered by the fail mode; nothing throws.
+// feature (npm run build:fault) panics inside every refine when REQUEST_REFINER_FAULT=panic (only
+// for one request path with panic:<path>). The panic must be caught at the N-API boundary and
+// answered by the fail mode; nothing throws.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -29,6 +30,8 @@ const out = {}
     }
   }
   out.dryRun = view(new Refiner({ failMode: 'closed', mode: 'DRY_RUN' }).refine(allow, input))
+  const at = (path) => ({ decision: deny, request: { ...input.request, path } })
+  out.rows = new Refiner().refineBatch([at('/a'), at('/boom'), at('/b')]).map((d) => d.isErrored())
   console.log(JSON.stringify(out))
 })()
 `
@@ -46,6 +49,13 @@ test('a panic inside refine is caught and the fail mode answers', { skip: !exist
   assert.deepEqual(out.open, { deny: errored('DENY'), allow: errored('ALLOW'), none: errored('ALLOW'), async: errored('DENY'), batch: [errored('DENY'), errored('ALLOW')] })
   assert.deepEqual(out.closed, { deny: errored('DENY'), allow: errored('DENY'), none: errored('DENY'), async: errored('DENY'), batch: [errored('DENY'), errored('DENY')] })
   assert.deepEqual(out.dryRun, { conclusion: 'ALLOW', live: 'DENY', errored: true, reasons: 0 }, 'DRY_RUN never blocks, even failing closed')
+})
+
+test('in a batch, a panic fails only the row it happened on', { skip: !existsSync(faulty) && 'npm run build:fault first' }, () => {
+  const { out, stderr } = run({ REQUEST_REFINER_FAULT: 'panic:/boom' })
+  assert.match(stderr, /fault injected/)
+  assert.deepEqual(out.rows, [false, true, false])
+  assert.equal(out.open.deny.errored, false, 'other paths refine normally')
 })
 
 test('the same build without the fault refines normally', { skip: !existsSync(faulty) && 'npm run build:fault first' }, () => {

@@ -111,7 +111,7 @@ fn write_outcome(o: &Outcome, dst: &mut [f64], nums: &mut [f64]) {
 /// Runs `f` for one input; a panic inside the core becomes the fail-mode outcome, never a crash.
 fn safely(refiner: &Refiner, input: &RawInput<'_>, f: impl FnOnce() -> Outcome) -> Outcome {
     catch_unwind(AssertUnwindSafe(|| {
-        crate::fault::inject();
+        crate::fault::inject(input);
         f()
     }))
     .unwrap_or_else(|_| refiner.failed(input.get(Slot::Conclusion)))
