@@ -103,8 +103,9 @@ const row = (name, p50, p99, opsPerS, note = '') => rows.push({ name, p50, p99, 
 
 // 1, 4, 5: sync refine, the floor, and the native call without the result object.
 // In many short rounds that interleave the tasks, each row the median of its rounds: on a shared VM
-// a slow spell of a few seconds would otherwise fall on some rows and not others. With 5 rounds of
-// 400 ms, one run here had the floor at 2.68 µs and the next at 1.62.
+// a slow spell of a few seconds would otherwise fall on some rows and not others (with 5 rounds of
+// 400 ms, one run's floor ranged 1.70–2.66 µs over its rounds). One run in six here still had the
+// floor at 2.68 µs, against 1.62–1.64 in the others: compare runs, not only rows.
 const ROUNDS = 15
 const bench = new Bench({ time: 130, warmupTime: 30 })
 bench
