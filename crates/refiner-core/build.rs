@@ -62,5 +62,5 @@ fn split_crawler_patterns(out: &Path) {
 
 fn write_u32s(path: &Path, values: &[u32]) {
     let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-    fs::write(path, bytes).expect("write hashed list");
+    fs::write(path, bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
