@@ -16,6 +16,7 @@ apt_pkgs=(
   php-cli php-curl ruby libwww-perl # other languages' HTTP clients
   lynx w3m                          # text-mode browsers
   openjdk-17-jdk-headless           # java.net.http.HttpClient (single-file source launcher)
+  python3-venv                      # the venv of the Python clients
 )
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
