@@ -232,11 +232,16 @@ const LIBRARIES = [
 // server's records for the run give the navigate, fetch and form-post requests.
 
 let xvfb = null
+let xdisplay = null
 async function display() {
-  if (xvfb) return ':99'
-  xvfb = start('Xvfb', [':99', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'])
+  if (xvfb) return xdisplay
+  // The first display number no other X server holds.
+  let n = 99
+  while (existsSync(`/tmp/.X${n}-lock`) || existsSync(`/tmp/.X11-unix/X${n}`)) n++
+  xdisplay = `:${n}`
+  xvfb = start('Xvfb', [xdisplay, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'])
   await sleep(1000)
-  return ':99'
+  return xdisplay
 }
 
 /** A real click in the middle of the screen, where the page's full-window submit button is. */
@@ -450,6 +455,9 @@ function record(meta, rec, request, verdicts) {
 }
 
 async function main() {
+  // Browsers take Accept-Language from the locale: the same one on every machine.
+  Object.assign(process.env, { LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' })
+  delete process.env.LANGUAGE
   if (!args.includes('--no-install')) {
     const r = spawnSync('bash', [join(here, 'install.sh')], { stdio: 'inherit' })
     if (r.status !== 0) throw new Error('scripts/material/install.sh failed')
