@@ -243,6 +243,19 @@ async function cardTesting(url, attempts = 12) {
   return statuses
 }
 
+/**
+ * Eleven logins from one socket, each claiming another client in X-Forwarded-For; returns the
+ * rules' verdict on the last, which the 10-a-minute window denies only if they count as one ip.
+ */
+async function forwardedLogins(server) {
+  const client = new PythonRequests(server.url)
+  for (let i = 1; i <= 11; i++) {
+    await client.post('/login', { data: { email: 'nobody@example.org', password: 'guess' }, headers: { 'User-Agent': CHROME_UA, 'X-Forwarded-For': `203.0.113.${i}` } })
+  }
+  await server.settle()
+  return refinedLog(server).at(-1).rules
+}
+
 // Human-looking numbers a bot could send, in every shape the old examples read.
 const FORGED = { sessionAgeS: 900, sessionRequests: 25, pagesSeen: 9, formFillMs: 21000, accountAgeDays: 400, emailVerified: true, cartValue: 64.5, paymentAttempts: 1, loggedIn: true, failedLogins: 0 }
 
@@ -337,6 +350,11 @@ for (const example of Object.keys(EXAMPLES)) {
         assert.ok(first >= 0 && first < 8, `denied by the 8th try: ${detail}`)
         assert.ok(statuses.slice(first).every((st) => st === 403), `and denied from then on: ${detail}`)
       }))
+
+    test('X-Forwarded-For is ignored unless TRUST_PROXY names the proxy that sent it', async () => {
+      assert.equal(await withServer(example, forwardedLogins), 'DENY', 'by default, eleven logins from one socket are one ip to the rate limit')
+      assert.equal(await withServer(example, forwardedLogins, { TRUST_PROXY: 'loopback' }), 'ALLOW', 'behind a trusted local proxy, each forwarded address is its own client')
+    })
 
     test('a session, timings, cart value or token forged in the body change no verdict', async (t) => {
       // Behavioral memory counts time in whole seconds, so both runs start just after a second
