@@ -17,12 +17,13 @@ export const trustedProxies = () => process.env.TRUST_PROXY?.split(',').map((s) 
 const DAY_MS = 86_400_000
 const hash = (password, salt) => scryptSync(password, salt, 32)
 
-/** The users table (an in-memory Map here; a real app has a database), keyed by email. */
+/** The users table (an in-memory Map here; a real app has a database), keyed by lower-cased email. */
 export const users = new Map()
+const userByEmail = (email) => users.get(String(email ?? '').trim().toLowerCase())
 function addUser(email, password, { createdAt = Date.now(), emailVerified = false } = {}) {
   const salt = randomBytes(16)
   const user = { id: randomUUID(), email, salt, passwordHash: hash(password, salt), createdAt, emailVerified, failedLogins: 0, lastFailedAt: 0 }
-  users.set(email, user)
+  users.set(email.trim().toLowerCase(), user)
   return user
 }
 /** Seeded customers: `<name>@example.com`, password `<name>-password`. */
@@ -35,7 +36,7 @@ const userById = (id) => [...users.values()].find((u) => u.id === id)
 
 /** Sign-up: a new, unverified account logged in to this session; null when the email is taken or malformed. */
 export function signup(session, email, password) {
-  if (!/^[^@\s]+@[^@\s]+$/.test(email) || users.has(email) || password.length < 8) return null
+  if (!/^[^@\s]+@[^@\s]+$/.test(email) || userByEmail(email) || password.length < 8) return null
   session.accountId = addUser(email, password).id
   return session.accountId
 }
@@ -45,7 +46,7 @@ export function signup(session, email, password) {
  * per session. Returns the user, or null.
  */
 export function login(session, email, password) {
-  const user = users.get(email)
+  const user = userByEmail(email)
   const ok = user && timingSafeEqual(hash(password, user.salt), user.passwordHash)
   if (!ok) {
     session.failedLogins = (session.failedLogins ?? 0) + 1
@@ -129,7 +130,7 @@ export function countRequest(session, method, path, now = Date.now()) {
  */
 export function contextOf(route, { session, sessionId, visit, formFillMs, email }) {
   const user = session.accountId ? userById(session.accountId) : undefined
-  const target = route === 'login' ? users.get(email) : user
+  const target = route === 'login' ? userByEmail(email) : user
   return {
     route,
     ...visit,
