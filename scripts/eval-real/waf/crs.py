@@ -485,6 +485,23 @@ class Engine:
         self.skipped = [r for r in rules if r.problem]
         self.tcache = {}
         self.mcache = {}
+        self.vcache = {}   # (collection, name, value) -> ids of the chain-less rules it trips
+        self.rcache = {}   # (collection, name) -> the chain-less rules that read that variable
+        self.plain = [r for r in self.rules if not r.chain]
+        self.chained = [r for r in self.rules if r.chain]
+
+    def rules_for(self, coll, name):
+        key = (coll, name.lower())
+        hit = self.rcache.get(key)
+        if hit is None:
+            hit = []
+            for r in self.plain:
+                inc = any(c == coll and (sel is None or name_matches(sel, name, coll)) for c, sel, _ in r.variables['include'])
+                exc = any(c == coll and sel is not None and name_matches(sel, name, coll) for c, sel, _ in r.variables['exclude'])
+                if inc and not exc:
+                    hit.append(r)
+            self.rcache[key] = hit
+        return hit
 
     def values_to_test(self, rule, value):
         key = (tuple(rule.transforms), rule.multimatch, value)
@@ -533,22 +550,38 @@ class Engine:
 
     def evaluate(self, req):
         cols = collections(req)
-        score, hits, first_var = 0, [], None
-        for r in self.rules:
+        first = {}
+        # Chain-less rules: each variable's verdicts are memoized by its value (headers repeat).
+        for coll, items in cols.items():
+            for name, value in items:
+                key = (coll, name.lower(), value)
+                ids = self.vcache.get(key)
+                if ids is None:
+                    ids = tuple(r.id for r in self.rules_for(coll, name)
+                                if any(self.op_matches(r, v) for v in self.values_to_test(r, value)))
+                    if len(self.vcache) > 1000000:
+                        self.vcache.clear()
+                    self.vcache[key] = ids
+                for rid in ids:
+                    first.setdefault(rid, f'{coll}:{name}' if name else coll)
+        # Chained rules: the next rule reads what the previous one matched (MATCHED_VARS).
+        for r in self.chained:
             m = self.rule_matches(r, cols, [])
-            ok = bool(m)
-            prev = m
+            ok, prev = bool(m), m
             for c in r.chain:
                 if not ok:
                     break
                 prev = self.rule_matches(c, cols, prev)
                 ok = bool(prev)
             if ok:
+                first.setdefault(r.id, m[0][0])
+        score, hits, var = 0, [], None
+        for r in self.rules:
+            if r.id in first:
                 score += r.severity
                 hits.append(r.id)
-                if first_var is None:
-                    first_var = m[0][0]
-        return {'blocked': score >= THRESHOLD, 'score': score, 'rules': hits, 'var': first_var}
+                var = var or first[r.id]
+        return {'blocked': score >= THRESHOLD, 'score': score, 'rules': hits, 'var': var}
 
 
 # ---------------------------------------------------------------- CLI
