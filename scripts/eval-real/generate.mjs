@@ -420,20 +420,24 @@ export async function generate({ seed = 1, rows: target = 30000 } = {}) {
   until('nat', (r, left) => {
     // One office, campus or carrier NAT: many people behind one ip within minutes.
     const kind = r.weighted([['office', 40], ['campus', 30], ['cgnat', 30]])
-    const people = Math.min(kind === 'office' ? r.int(20, 50) : r.int(70, 160), Math.max(4, Math.round(left / 7)))
-    const windowMs = (kind === 'office' ? r.int(8, 15) : r.int(5, 10)) * 60e3
+    const people = kind === 'office' ? Math.min(r.int(20, 50), Math.max(4, Math.round(left / 7))) : Math.min(r.int(70, 160), Math.max(60, Math.round(left / 7)))
+    // A campus or a carrier NAT brings a steady stream of people (one every 1.5–3 s); an office a few dozen over a morning.
+    const windowMs = kind === 'office' ? r.int(8, 15) * 60e3 : Math.round(people * r.uniform(1.5, 3) * 1000)
     const net = { ...drawIp(r, g.pools, kind === 'cgnat' ? 'mobile' : 'residential'), nat: kind }
     const t0 = startIn(r)
     for (let i = 0; i < people; i++) legitSession(g, r, { start: t0 + Math.floor(r.next() * windowMs), client: { type: 'browser', b: drawBrowser(r) }, net, actor: `nat_${kind}`, kind: r.weighted([['returning', 40], ['login', 20], ['anonymous', 40]]), textRate: 1 })
   })
+  let busyExitRows = 0
   until('privacy', (r, left) => {
     const kind = r.weighted([['tor', 30], ['vpn', 40], ['relay', 30]])
     const browser = kind === 'tor' ? 'tor' : r.chance(0.3) ? 'brave' : 'browser'
-    if (r.chance(0.05) && kind !== 'relay') {
-      // A busy shared exit: dozens of people on one address within minutes.
+    if (busyExitRows < 0.3 * budget.privacy && kind !== 'relay') {
+      // A busy shared exit (30% of the privacy rows): dozens of people on one address within minutes.
       const net = drawIp(r, g.pools, kind)
       const t0 = startIn(r)
-      for (let i = 0, n = Math.min(r.int(60, 120), Math.max(4, Math.round(left / 7))), w = r.int(3, 5) * 60e3; i < n; i++) legitSession(g, r, { start: t0 + Math.floor(r.next() * w), client: { type: 'browser', b: drawBrowser(r, browser) }, net, actor: `privacy_${kind}`, kind: r.weighted([['returning', 30], ['anonymous', 50], ['login', 20]]), textRate: 1 })
+      const before = g.rows.length
+      for (let i = 0, n = Math.min(r.int(60, 120), Math.max(30, Math.round(left / 7))), w = r.int(3, 5) * 60e3; i < n; i++) legitSession(g, r, { start: t0 + Math.floor(r.next() * w), client: { type: 'browser', b: drawBrowser(r, browser) }, net, actor: `privacy_${kind}`, kind: r.weighted([['returning', 30], ['anonymous', 50], ['login', 20]]), textRate: 1 })
+      busyExitRows += g.rows.length - before
       return
     }
     legitSession(g, r, { start: startIn(r), client: { type: 'browser', b: drawBrowser(r, browser) }, net: drawIp(r, g.pools, kind), actor: `privacy_${kind}`, kind: r.weighted([['returning', 30], ['anonymous', 45], ['login', 15], ['deep', 10]]), textRate: 1 })

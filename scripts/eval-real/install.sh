@@ -73,4 +73,5 @@ if [ ! -d "$root/node_modules/user-agents" ] || [ ! -d "$root/node_modules/arcje
   echo "eval-real: npm ci in the project (user-agents, crawler-user-agents, disposable-email-domains, arcjet)" >&2
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
+"$out/venv/bin/python" "$root/scripts/eval-real/extract.py" 2>/dev/null # payloads.json, benign.json
 echo "eval-real: material ready in target/eval-real/material" >&2
