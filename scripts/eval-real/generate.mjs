@@ -88,7 +88,8 @@ class Session {
     this.loggedIn = !!opts.account
     this.account = opts.account ?? null // { id, ageDays, verified, email, name }
     this.cookie = opts.cookie ?? (this.loggedIn || opts.priorRequests > 0 ? this.newCookie() : null)
-    this.lastPath = opts.landingReferer ?? null
+    // A session that was already browsing comes from one of the site's pages.
+    this.lastPath = opts.landingReferer ?? (this.requests > 0 ? `https://${HOST}/${this.rng.chance(0.5) ? '' : `products/${productSlug(this.rng)}`}` : null)
     this.cart = 0
     this.payments = 0
     this.failedLogins = 0
@@ -436,7 +437,7 @@ export async function generate({ seed = 1, rows: target = 30000 } = {}) {
       const net = drawIp(r, g.pools, kind)
       const t0 = startIn(r)
       const before = g.rows.length
-      for (let i = 0, n = Math.min(r.int(60, 120), Math.max(30, Math.round(left / 7))), w = r.int(3, 5) * 60e3; i < n; i++) legitSession(g, r, { start: t0 + Math.floor(r.next() * w), client: { type: 'browser', b: drawBrowser(r, browser) }, net, actor: `privacy_${kind}`, kind: r.weighted([['returning', 30], ['anonymous', 50], ['login', 20]]), textRate: 1 })
+      for (let i = 0, n = Math.min(r.int(60, 120), Math.max(30, Math.round((0.3 * budget.privacy - busyExitRows) / 7))), w = r.int(3, 5) * 60e3; i < n; i++) legitSession(g, r, { start: t0 + Math.floor(r.next() * w), client: { type: 'browser', b: drawBrowser(r, browser) }, net, actor: `privacy_${kind}`, kind: r.weighted([['returning', 30], ['anonymous', 50], ['login', 20]]), textRate: 1 })
       busyExitRows += g.rows.length - before
       return
     }
