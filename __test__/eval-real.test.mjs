@@ -99,4 +99,31 @@ describe('eval-real corpus', { timeout: 900e3 }, () => {
     const other = (await gen.generate({ seed: 8, rows: 2000 })).lines
     assert.notEqual(JSON.stringify(other), JSON.stringify(lines))
   })
+
+  it('is refined by run.mjs through the public API, with a neutralized copy of the threats', async () => {
+    const run = await import('../scripts/eval-real/run.mjs')
+    const results = run.refineAll(lines, { keepReasons: () => true })
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i].event) assert.equal(results[i], undefined)
+      else assert.ok(['ALLOW', 'CHALLENGE', 'DENY'].includes(results[i].conclusion))
+    }
+    const neutral = run.neutralize(lines)
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i]
+      if (l.event || !['rules_correct_block', 'missed_attack_anonymous', 'missed_attack_logged_in', 'missed_bot'].includes(l.scenario)) assert.equal(neutral[i], l)
+      else {
+        assert.notEqual(neutral[i].request.ip, l.request.ip)
+        assert.ok(Object.values(neutral[i].decision.ip).every((v) => v === false))
+        assert.equal(neutral[i].decision.conclusion, l.decision.conclusion)
+        assert.equal(neutral[i].context.route, l.context.route)
+      }
+    }
+    const rows = run.report(lines, results, run.refineAll(neutral))
+    assert.deepEqual(rows.map((r) => r.scenario), gen.SCENARIOS)
+    for (const r of rows) {
+      assert.ok(r.n > 0 && r.refined >= 0 && r.refined <= 1, r.id)
+      assert.ok(r.sources.length > 0)
+    }
+    assert.match(run.markdown(rows, { corpus: 'x', requests: requests.length, modelVersion: 'm' }), /\| traffic \| rules alone \| refined \| target \|/)
+  })
 })
