@@ -168,7 +168,7 @@ class Session {
     g.rows.push(row)
     this.requests++
     if (r.method === 'GET' && r.kind === 'navigate') this.pages++
-    this.lastPath = `https://${HOST}${r.path.split('?')[0]}`
+    if (r.kind !== 'fetch') this.lastPath = `https://${HOST}${r.path.split('?')[0]}` // fetch() leaves the page where it is
     if (!this.cookie && this.client.type === 'browser') this.cookie = this.newCookie()
     return row
   }
@@ -227,7 +227,7 @@ function address(rng, m) {
 function legitStep(s, m, plan) {
   const rng = s.rng
   const w = [['browse', 50], ['api', 18], ['login', !s.loggedIn && plan.wantsLogin ? 14 : 0], ['signup', plan.wantsSignup && !s.loggedIn ? 12 : 0], ['checkout', s.cart > 0 || s.loggedIn ? 8 : 0], ['text', plan.textRate]]
-  const what = rng.weighted(w)
+  const what = s.lastPath == null ? 'browse' : rng.weighted(w) // a visit starts with a page, not a fetch()
   const name = s.name
   if (what === 'browse') return [browse(s, m)]
   if (what === 'api') return [apiCall(s, m)]
