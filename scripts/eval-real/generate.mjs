@@ -87,7 +87,7 @@ class Session {
     this.pages = opts.priorPages ?? 0
     this.loggedIn = !!opts.account
     this.account = opts.account ?? null // { id, ageDays, verified, email, name }
-    this.cookie = opts.cookie ?? (this.loggedIn || opts.priorRequests > 0 ? this.newCookie() : null)
+    this.cookie = this.loggedIn || opts.priorRequests > 0 ? this.newCookie() : null
     // A session that was already browsing comes from one of the site's pages.
     this.lastPath = opts.landingReferer ?? (this.requests > 0 ? `https://${HOST}/${this.rng.chance(0.5) ? '' : `products/${productSlug(this.rng)}`}` : null)
     this.cart = 0
@@ -199,9 +199,9 @@ function browse(s, m) {
   return { method: 'GET', path: p, kind: 'navigate', route: 'other' }
 }
 
-function apiCall(s, m) {
+function apiCall(s, m, readOnly = false) {
   const rng = s.rng
-  if (rng.chance(0.6)) return { method: 'GET', path: rng.pick([`/api/products?page=${rng.int(1, 30)}&sort=${rng.pick(['price', 'new', 'popular'])}`, `/api/products/${productSlug(rng)}`, '/api/cart', `/api/stock?sku=${rng.int(10000, 99999)}`, `/api/search?q=${encodeURIComponent(searchQuery(rng, m))}`]), kind: 'fetch', route: 'api' }
+  if (readOnly || rng.chance(0.6)) return { method: 'GET', path: rng.pick([`/api/products?page=${rng.int(1, 30)}&sort=${rng.pick(['price', 'new', 'popular'])}`, `/api/products/${productSlug(rng)}`, '/api/cart', `/api/stock?sku=${rng.int(10000, 99999)}`, `/api/search?q=${encodeURIComponent(searchQuery(rng, m))}`]), kind: 'fetch', route: 'api' }
   s.cart += rng.int(9, 180)
   return { method: 'POST', path: '/api/cart', kind: 'fetch', route: 'api', format: 'json', bodyObj: { sku: String(rng.int(10000, 99999)), qty: rng.int(1, 3), ...(rng.chance(0.3) ? { options: { size: rng.pick(['S', 'M', 'L', 'XL']), color: rng.pick(['red', 'navy', 'sand']) } } : {}) } }
 }
@@ -375,20 +375,19 @@ function attackSession(g, rng, { start, loggedIn }) {
 
 // ------------------------------------------------------------------ bots
 
-function botSession(g, rng, { start, client, actor, group }) {
+function botSession(g, rng, { start, client, actor }) {
   const m = g.m
   const net = drawIp(rng, g.pools, rng.weighted([['residential', 40], ['hosting', 40], ['mobile', 10], ['vpn', 10]]))
   const name = drawName(rng, m)
   const job = actor === 'crawler' ? 'scrape' : rng.weighted([['scrape', 50], ['signup', 25], ['login', 25]])
   const s = new Session(g, rng, { start, client, net, actor, name, preAge: rng.chance(0.4) ? Math.round(rng.lognormal(120, 1.2)) : 0, priorRequests: rng.chance(0.4) ? rng.int(1, 20) : 0 })
   s.pages = Math.round(s.requests * 0.7)
-  s.group = group
   const n = Math.max(1, Math.round(Math.min(80, rng.lognormal(job === 'scrape' ? 10 : 6, 0.9))))
   const labels = { bot: true, attack: false, abuse: job !== 'scrape' }
   for (let i = 0; i < n; i++) {
     if (i > 0) s.gap(rng.chance(0.3) ? 2 : 10, 1.0)
     if (job === 'scrape') {
-      const r = rng.chance(0.65) ? browse(s, m) : apiCall(s, m)
+      const r = rng.chance(0.65) ? browse(s, m) : apiCall(s, m, true) // scrapers read
       s.emit({ ...r, labels })
     } else {
       const email = drawBotEmail(rng, g.disposableList, drawName(rng, m))
@@ -459,7 +458,7 @@ export async function generate({ seed = 1, rows: target = 30000 } = {}) {
   g.crawlerStats = { instances: crawlers.length, denied: crawlers.filter((c) => c.denied).length }
   // A crawler's own HTTP stack: the header set of a plain library (not one that imitates a browser).
   const libs = ALLOWED_LIBS.filter((c) => c.request === 'plain' && c.variant === 'default' && !getCapture(c.file).imitates).map((c) => c.file)
-  until('crawler', (r) => { const c = r.pick(crawlers); botSession(g, r, { start: startIn(r), client: { type: 'crawler', ua: c.ua, file: r.pick(libs), group: c.group }, actor: 'crawler', group: c.group }) })
+  until('crawler', (r) => { const c = r.pick(crawlers); botSession(g, r, { start: startIn(r), client: { type: 'crawler', ua: c.ua, file: r.pick(libs), group: c.group }, actor: 'crawler' }) })
   until('bot', (r) => botSession(g, r, { start: startIn(r), client: captureClient(r, () => true), actor: 'bot' }))
 
   // Time order, then the rules.
