@@ -17,12 +17,15 @@ import { fileURLToPath } from 'node:url'
 const silent = { debug() {}, info() {}, warn() {}, error() {} }
 const noCache = { async get() { return [undefined, 0] }, set() {} }
 
-/** Returns `verdict(userAgent | null)` → { strict: {conclusion, denied, allowed}, shop: {...} }. */
-export async function createBotVerdicts() {
+/**
+ * Returns `verdict(userAgent | null)` → { strict: {conclusion, denied, allowed}, shop: {...} }.
+ * `configs` names the configurations to run (default both): each costs an instantiation per UA.
+ */
+export async function createBotVerdicts({ configs = Object.keys(BOT_CONFIGS) } = {}) {
   const { detectBot } = await import('arcjet')
   const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'arcjet', 'package.json')
   const { version } = existsSync(pkg) ? JSON.parse(readFileSync(pkg, 'utf8')) : {}
-  const rules = Object.fromEntries(Object.entries(BOT_CONFIGS).map(([k, opts]) => [k, detectBot(opts)[0]]))
+  const rules = Object.fromEntries(configs.map((k) => [k, detectBot(BOT_CONFIGS[k])[0]]))
   const memo = new Map()
 
   async function one(rule, ua) {

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createBotVerdicts } from '../../material/arcjet-verdict.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const ROOT = join(here, '..', '..', '..')
@@ -24,38 +25,31 @@ export const RATE = { max: 100, windowS: 60 }
 
 export const disposable = new Set(require('disposable-email-domains'))
 
-// The shop's bot rule, called offline as scripts/material/arcjet-verdict.mjs calls it (validate,
-// then protect). Each call instantiates the SDK's 2 MB WebAssembly analyzer, so verdicts are
-// memoized by user agent, and kept on disk per arcjet version (a verdict is a pure function of it).
-export const BOT_RULE = { mode: 'LIVE', allow: ['CATEGORY:SEARCH_ENGINE', 'CATEGORY:PREVIEW', 'CATEGORY:MONITOR'] }
-
+// The shop's bot rule (`shop` in scripts/material/arcjet-verdict.mjs: search engines, previews and
+// monitors allowed), called offline through that helper. Verdicts are a pure function of the user
+// agent, so they are also kept on disk per arcjet version: each new one costs a WebAssembly
+// instantiation.
 export async function createRules() {
-  const { detectBot, validateEmail } = await import('arcjet')
-  const arcjetVersion = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'arcjet', 'package.json'), 'utf8')).version
-  const botRule = detectBot(BOT_RULE)[0]
+  const { validateEmail } = await import('arcjet')
+  const bots = await createBotVerdicts({ configs: ['shop'] })
   const emailRule = validateEmail({ mode: 'LIVE', deny: ['INVALID'] })[0]
   const silent = { debug() {}, info() {}, warn() {}, error() {} }
   const noCache = { async get() { return [undefined, 0] }, set() {} }
   const emailMemo = new Map()
-  const cacheFile = join(OUT, 'cache', `bot-verdicts-arcjet-${arcjetVersion}.json`)
+  const cacheFile = join(OUT, 'cache', `bot-verdicts-arcjet-${bots.version}.json`)
   const botMemo = new Map(existsSync(cacheFile) ? Object.entries(JSON.parse(readFileSync(cacheFile, 'utf8'))) : [])
   let dirty = false
-  const ctx = () => ({ key: 'offline', fingerprint: 'fp', cache: noCache, log: silent, characteristics: [], runtime: 'node', getBody: async () => undefined })
 
   async function bot(ua) {
     const key = ua ?? '\0none'
     if (!botMemo.has(key)) {
       let v
       try {
-        const details = { ip: '192.0.2.1', method: 'GET', protocol: 'https:', host: 'shop.example.com', path: '/', headers: new Headers(ua == null ? {} : { 'user-agent': ua }), cookies: '', query: '', extra: {} }
-        const context = ctx()
-        botRule.validate(context, details)
-        const r = await botRule.protect(context, details)
-        v = { conclusion: r.conclusion, denied: r.reason.denied ?? [], allowed: r.reason.allowed ?? [] }
+        v = (await bots.verdict(ua ?? null)).shop
       } catch {
-        v = { conclusion: 'ERROR', denied: [], allowed: [] } // the SDK reports ERROR and lets it through
+        v = { conclusion: 'ERROR', denied: [], allowed: [] } // an invalid header value: the SDK never sees it
       }
-      botMemo.set(key, v)
+      botMemo.set(key, { conclusion: v.conclusion, denied: v.denied, allowed: v.allowed })
       dirty = true
     }
     return botMemo.get(key)
@@ -85,7 +79,7 @@ export async function createRules() {
     return emailMemo.get(key)
   }
 
-  return { bot, emailSyntax, save, arcjetVersion }
+  return { bot, emailSyntax, save, arcjetVersion: bots.version }
 }
 
 /** Runs the CRS emulation over every distinct request; returns verdicts in input order. */
