@@ -9,6 +9,7 @@ mod docs;
 mod email;
 mod injection;
 mod lists;
+pub mod payload;
 mod rules;
 mod schema;
 mod ua;

@@ -1,0 +1,2 @@
+//! Criterion benches of payload analysis (placeholder, filled below).
+fn main() {}

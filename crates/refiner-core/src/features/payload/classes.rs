@@ -1,0 +1,121 @@
+//! Byte classes: one table lookup per byte gives the set of special characters a value holds,
+//! which is all the prefilters need to skip the detectors for ordinary text.
+//!
+//! Input: bytes. Output: a [`Mask`] of the classes present.
+
+/// A set of byte classes (bits below).
+pub type Mask = u32;
+
+pub const QUOTE: Mask = 1 << 0; // ' "
+pub const BACKTICK: Mask = 1 << 1;
+pub const LT: Mask = 1 << 2;
+pub const GT: Mask = 1 << 3;
+pub const SEMI: Mask = 1 << 4;
+pub const PIPE: Mask = 1 << 5;
+pub const AMP: Mask = 1 << 6;
+pub const DOLLAR: Mask = 1 << 7;
+pub const BRACE: Mask = 1 << 8; // { }
+pub const PAREN: Mask = 1 << 9; // ( )
+pub const PERCENT: Mask = 1 << 10;
+pub const BACKSLASH: Mask = 1 << 11;
+pub const DOT: Mask = 1 << 12;
+pub const SLASH: Mask = 1 << 13;
+pub const COLON: Mask = 1 << 14;
+pub const EQ: Mask = 1 << 15;
+pub const HASH: Mask = 1 << 16;
+pub const DASH: Mask = 1 << 17;
+pub const STAR: Mask = 1 << 18;
+pub const NEWLINE: Mask = 1 << 19; // \n \r
+pub const CTRL: Mask = 1 << 20; // other C0 controls but tab, and DEL
+pub const HIGH: Mask = 1 << 21; // ≥ 0x80
+pub const PLUS: Mask = 1 << 22;
+pub const COMMA: Mask = 1 << 23;
+pub const BRACKET: Mask = 1 << 24; // [ ]
+pub const QUESTION: Mask = 1 << 25;
+pub const AT: Mask = 1 << 26;
+
+/// Classes that may start an encoding the deep decoder undoes.
+pub const ENCODED: Mask = PERCENT | AMP | BACKSLASH | CTRL | HIGH | PLUS;
+
+const fn class_of(b: u8) -> Mask {
+    match b {
+        b'\'' | b'"' => QUOTE,
+        b'`' => BACKTICK,
+        b'<' => LT,
+        b'>' => GT,
+        b';' => SEMI,
+        b'|' => PIPE,
+        b'&' => AMP,
+        b'$' => DOLLAR,
+        b'{' | b'}' => BRACE,
+        b'(' | b')' => PAREN,
+        b'%' => PERCENT,
+        b'\\' => BACKSLASH,
+        b'.' => DOT,
+        b'/' => SLASH,
+        b':' => COLON,
+        b'=' => EQ,
+        b'#' => HASH,
+        b'-' => DASH,
+        b'*' => STAR,
+        b'\n' | b'\r' => NEWLINE,
+        b'+' => PLUS,
+        b',' => COMMA,
+        b'[' | b']' => BRACKET,
+        b'?' => QUESTION,
+        b'@' => AT,
+        b'\t' => 0,
+        0..=0x1f | 0x7f => CTRL,
+        0x80..=0xff => HIGH,
+        _ => 0,
+    }
+}
+
+static TABLE: [Mask; 256] = {
+    let mut t = [0; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = class_of(i as u8);
+        i += 1;
+    }
+    t
+};
+
+/// The classes of one byte.
+#[inline(always)]
+pub fn of(b: u8) -> Mask {
+    TABLE[b as usize]
+}
+
+/// The union of the classes of `bytes`.
+#[inline]
+pub fn mask(bytes: &[u8]) -> Mask {
+    // Four independent accumulators: the loop is then bound by loads, not by the OR chain.
+    let mut acc = [0 as Mask; 4];
+    let mut chunks = bytes.chunks_exact(4);
+    for c in &mut chunks {
+        acc[0] |= of(c[0]);
+        acc[1] |= of(c[1]);
+        acc[2] |= of(c[2]);
+        acc[3] |= of(c[3]);
+    }
+    for &b in chunks.remainder() {
+        acc[0] |= of(b);
+    }
+    acc[0] | acc[1] | acc[2] | acc[3]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_has_no_classes_but_punctuation_does() {
+        assert_eq!(mask(b"Hello world 42 Anna"), 0);
+        assert_eq!(mask(b"O'Brien"), QUOTE);
+        assert_eq!(mask(b"a;b|c"), SEMI | PIPE);
+        assert_eq!(mask("café".as_bytes()), HIGH);
+        assert_eq!(mask(b"\0\t"), CTRL);
+        assert_eq!(mask(b"1+2=3%"), PLUS | EQ | PERCENT);
+    }
+}

@@ -1,0 +1,295 @@
+//! Decoding and normalization of one value, each pass linear and never longer than its input.
+//!
+//! Input: the bytes of a value. Output, into a caller's buffer: the value percent-decoded once
+//! ([`percent`], the level an app applies itself), decoded to a fixed point of at most
+//! [`MAX_ROUNDS`] rounds of every encoding an attacker stacks ([`deep`]: `%XX`, `%uXXXX`, HTML
+//! character references, `\xHH`/`\uXXXX` escapes, overlong UTF-8, full-width ASCII), normalized
+//! for matching ([`normalize`]: NULs dropped, ASCII lower-cased, runs of blanks folded), or with
+//! SQL comments taken out ([`sql_comments`]).
+
+/// Rounds of [`deep`] decoding at most: double and triple encoding, and no more.
+pub const MAX_ROUNDS: usize = 3;
+
+fn hex(b: u8) -> Option<u32> {
+    match b {
+        b'0'..=b'9' => Some(u32::from(b - b'0')),
+        b'a'..=b'f' => Some(u32::from(b - b'a' + 10)),
+        b'A'..=b'F' => Some(u32::from(b - b'A' + 10)),
+        _ => None,
+    }
+}
+
+/// The value of the `n` hex digits at `s[at..]`, if they are all hex digits.
+fn hex_n(s: &[u8], at: usize, n: usize) -> Option<u32> {
+    let digits = s.get(at..at + n)?;
+    digits.iter().try_fold(0, |acc, &b| Some(acc << 4 | hex(b)?))
+}
+
+/// Appends the UTF-8 encoding of code point `c`, or U+FFFD when `c` is not a scalar value.
+fn push_char(out: &mut Vec<u8>, c: u32) {
+    let ch = char::from_u32(c).filter(|&ch| ch != '\0').unwrap_or('\u{FFFD}');
+    let mut buf = [0; 4];
+    out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+}
+
+/// Percent-decodes `src` into `out` (cleared first): `%XX`, and `+` as a space when `plus` (query
+/// strings and form bodies). Malformed escapes stay as they are. Returns whether anything changed.
+pub fn percent(src: &[u8], plus: bool, out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let mut changed = false;
+    let mut i = 0;
+    while i < src.len() {
+        let b = src[i];
+        if b == b'%' {
+            if let Some(v) = hex_n(src, i + 1, 2) {
+                out.push(v as u8);
+                i += 3;
+                changed = true;
+                continue;
+            }
+        } else if b == b'+' && plus {
+            out.push(b' ');
+            i += 1;
+            changed = true;
+            continue;
+        }
+        out.push(b);
+        i += 1;
+    }
+    changed
+}
+
+/// Named character references worth knowing: those that spell markup, quotes and separators.
+/// The first four also match without the `;`, as HTML's legacy references do.
+const ENTITIES: &[(&[u8], u8)] = &[
+    (b"amp", b'&'), (b"lt", b'<'), (b"gt", b'>'), (b"quot", b'"'),
+    (b"apos", b'\''), (b"colon", b':'), (b"sol", b'/'), (b"bsol", b'\\'), (b"lpar", b'('),
+    (b"rpar", b')'), (b"semi", b';'), (b"tab", b'\t'), (b"newline", b'\n'), (b"nbsp", b' '),
+    (b"comma", b','), (b"period", b'.'), (b"excl", b'!'), (b"num", b'#'), (b"dollar", b'$'),
+    (b"percnt", b'%'), (b"plus", b'+'), (b"equals", b'='), (b"lsqb", b'['), (b"rsqb", b']'),
+    (b"lcub", b'{'), (b"rcub", b'}'), (b"grave", b'`'), (b"ast", b'*'), (b"quest", b'?'),
+    (b"commat", b'@'), (b"lowbar", b'_'), (b"vert", b'|'), (b"verbar", b'|'), (b"hat", b'^'),
+];
+
+/// Decodes the character reference at `s[0] == b'&'`: (code point, bytes consumed).
+fn entity(s: &[u8]) -> Option<(u32, usize)> {
+    if s.get(1) == Some(&b'#') {
+        let (radix, start) = if matches!(s.get(2), Some(b'x' | b'X')) { (16, 3) } else { (10, 2) };
+        // At most 10 digits: enough for any zero-padded code point, and the work stays bounded.
+        let digits = s[start..].iter().take(10).take_while(|b| if radix == 16 { b.is_ascii_hexdigit() } else { b.is_ascii_digit() }).count();
+        if digits == 0 {
+            return None;
+        }
+        let v = s[start..start + digits].iter().fold(0u64, |acc, &b| acc * radix + u64::from(hex(b).unwrap_or(0)));
+        let end = start + digits;
+        let used = if s.get(end) == Some(&b';') { end + 1 } else { end };
+        return Some((u32::try_from(v).unwrap_or(0xFFFD), used));
+    }
+    let name_len = s[1..].iter().take(8).take_while(|b| b.is_ascii_alphabetic()).count();
+    let name = &s[1..1 + name_len];
+    let semi = s.get(1 + name_len) == Some(&b';');
+    ENTITIES.iter().enumerate().find_map(|(k, &(n, c))| {
+        if semi && name.eq_ignore_ascii_case(n) {
+            Some((u32::from(c), name_len + 2))
+        } else if k < 4 && name.len() >= n.len() && name[..n.len()].eq_ignore_ascii_case(n) {
+            Some((u32::from(c), n.len() + 1))
+        } else {
+            None
+        }
+    })
+}
+
+/// One round of every encoding: `%XX`, `%uXXXX`, character references, `\xHH`, `\uXXXX`,
+/// `\u{…}`, overlong UTF-8 and full-width ASCII. Returns whether anything changed.
+fn round(src: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let mut changed = false;
+    let mut i = 0;
+    while i < src.len() {
+        let b = src[i];
+        let decoded = match b {
+            b'%' if matches!(src.get(i + 1), Some(b'u' | b'U')) => hex_n(src, i + 2, 4).map(|v| (v, 6)),
+            b'%' => {
+                // A `%XX` byte is pushed raw, so `%c0%af` stays a byte pair the next round folds.
+                if let Some(v) = hex_n(src, i + 1, 2) {
+                    out.push(v as u8);
+                    i += 3;
+                    changed = true;
+                    continue;
+                }
+                None
+            }
+            b'&' => entity(&src[i..]),
+            b'\\' => match src.get(i + 1) {
+                Some(b'x' | b'X') => hex_n(src, i + 2, 2).map(|v| (v, 4)),
+                Some(b'u') if src.get(i + 2) == Some(&b'{') => {
+                    let n = src[i + 3..].iter().take(7).take_while(|b| b.is_ascii_hexdigit()).count();
+                    (src.get(i + 3 + n) == Some(&b'}') && n > 0).then(|| (hex_n(src, i + 3, n).unwrap_or(0xFFFD), n + 4))
+                }
+                Some(b'u') => hex_n(src, i + 2, 4).map(|v| (v, 6)),
+                _ => None,
+            },
+            // Overlong two-byte forms of ASCII (`%c0%af` is '/').
+            0xC0 | 0xC1 if matches!(src.get(i + 1), Some(0x80..=0xBF)) => Some((u32::from(b & 0x1F) << 6 | u32::from(src[i + 1] & 0x3F), 2)),
+            // Overlong three-byte forms of ASCII.
+            0xE0 if matches!(src.get(i + 1), Some(0x80..=0x81)) && matches!(src.get(i + 2), Some(0x80..=0xBF)) => {
+                Some((u32::from(src[i + 1] & 0x3F) << 6 | u32::from(src[i + 2] & 0x3F), 3))
+            }
+            // Full-width ASCII, U+FF01..U+FF5E (EF BC 81 .. EF BD 9E) is U+0021..U+007E.
+            0xEF => match (src.get(i + 1), src.get(i + 2)) {
+                (Some(0xBC), Some(&c @ 0x81..=0xBF)) => Some((u32::from(c) - 0x60, 3)),
+                (Some(0xBD), Some(&c @ 0x80..=0x9E)) => Some((u32::from(c) - 0x20, 3)),
+                _ => None,
+            },
+            _ => None,
+        };
+        match decoded {
+            Some((v, n)) => {
+                push_char(out, v);
+                i += n;
+                changed = true;
+            }
+            None => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    changed
+}
+
+/// Decodes `src` to a fixed point of at most [`MAX_ROUNDS`] rounds; the result is in `out`
+/// (`tmp` is scratch). Returns the rounds that changed something (0: `src` had no encoding).
+pub fn deep(src: &[u8], out: &mut Vec<u8>, tmp: &mut Vec<u8>) -> usize {
+    if !round(src, out) {
+        return 0;
+    }
+    let mut rounds = 1;
+    while rounds < MAX_ROUNDS {
+        if !round(out, tmp) {
+            break;
+        }
+        std::mem::swap(out, tmp);
+        rounds += 1;
+    }
+    rounds
+}
+
+/// Normalizes `src` into `out` for matching: NULs dropped, ASCII lower-cased, and each run of
+/// blanks (space, tab, CR, VT, FF) folded to one space. Newlines stay: shells split on them.
+pub fn normalize(src: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let mut blank = false;
+    for &b in src {
+        match b {
+            0 => {}
+            b' ' | b'\t' | b'\r' | 0x0B | 0x0C => {
+                if !blank {
+                    out.push(b' ');
+                }
+                blank = true;
+                continue;
+            }
+            _ => out.push(b.to_ascii_lowercase()),
+        }
+        blank = false;
+    }
+}
+
+/// Replaces SQL comments with a space, keeping the body of MySQL's executable comments
+/// (`/*!50000select*/` is `select`). Returns whether there was any.
+pub fn sql_comments(src: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let mut changed = false;
+    let mut i = 0;
+    while i < src.len() {
+        if src[i] == b'/' && src.get(i + 1) == Some(&b'*') {
+            changed = true;
+            out.push(b' ');
+            if src.get(i + 2) == Some(&b'!') {
+                // Executable comment: drop the marker and version, keep the body.
+                i += 3 + src[i + 3..].iter().take(6).take_while(|b| b.is_ascii_digit()).count();
+                continue;
+            }
+            match memchr::memmem::find(&src[i + 2..], b"*/") {
+                Some(end) => i += 2 + end + 2,
+                None => i = src.len(),
+            }
+        } else if src[i] == b'*' && src.get(i + 1) == Some(&b'/') {
+            changed = true;
+            out.push(b' ');
+            i += 2;
+        } else {
+            out.push(src[i]);
+            i += 1;
+        }
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deep_str(s: &str) -> (String, usize) {
+        let (mut out, mut tmp) = (Vec::new(), Vec::new());
+        let n = deep(s.as_bytes(), &mut out, &mut tmp);
+        let out = if n == 0 { s.as_bytes().to_vec() } else { out };
+        (String::from_utf8_lossy(&out).into_owned(), n)
+    }
+
+    #[test]
+    fn percent_decodes_once_with_plus_as_space_for_queries() {
+        let mut out = Vec::new();
+        assert!(percent(b"%27+OR+1%3D1", true, &mut out));
+        assert_eq!(out, b"' OR 1=1");
+        assert!(percent(b"a+b", false, &mut out) == false && out == b"a+b");
+        assert!(percent(b"%2527", false, &mut out));
+        assert_eq!(out, b"%27", "one level only");
+        percent(b"100%zz%4", false, &mut out);
+        assert_eq!(out, b"100%zz%4", "malformed escapes stay");
+    }
+
+    #[test]
+    fn deep_reaches_a_fixed_point_within_three_rounds() {
+        assert_eq!(deep_str("%252527"), ("'".into(), 3));
+        assert_eq!(deep_str("%25252527").1, 3, "a fourth level is left encoded");
+        assert_eq!(deep_str("plain text").1, 0);
+        assert_eq!(deep_str("%u003cscript%u003e").0, "<script>");
+        assert_eq!(deep_str("\\x3cimg\\u0020src=x\\u{3e}").0, "<img src=x>");
+    }
+
+    #[test]
+    fn entities_with_and_without_semicolons() {
+        assert_eq!(deep_str("&lt;a href=&quot;javascript&colon;alert&lpar;1&rpar;&quot;&gt;").0, "<a href=\"javascript:alert(1)\">");
+        assert_eq!(deep_str("&#106&#0000097&#x76;&#X61;").0, "java");
+        assert_eq!(deep_str("&ltscript&gt").0, "<script>");
+        assert_eq!(deep_str("AT&T and R&D").0, "AT&T and R&D", "unknown names stay");
+        assert_eq!(deep_str("&#0;").0, "\u{FFFD}");
+        assert_eq!(deep_str("&#9999999999;").0, "\u{FFFD}");
+    }
+
+    #[test]
+    fn overlong_utf8_and_fullwidth_fold_to_ascii() {
+        assert_eq!(deep_str("..%c0%af..%c0%afetc").0, "../../etc");
+        assert_eq!(deep_str("..%e0%80%afetc").0, "../etc");
+        assert_eq!(deep_str("\u{FF1C}script\u{FF1E}").0, "<script>");
+    }
+
+    #[test]
+    fn normalize_lowercases_drops_nuls_and_folds_blanks() {
+        let mut out = Vec::new();
+        normalize(b"SeL\0eCT \t\r  *\nFROM", &mut out);
+        assert_eq!(out, b"select *\nfrom");
+    }
+
+    #[test]
+    fn sql_comments_become_spaces_and_executable_ones_keep_their_body() {
+        let mut out = Vec::new();
+        assert!(sql_comments(b"1/**/UNION/*!50000SELECT*/1", &mut out));
+        assert_eq!(out, b"1 UNION SELECT 1");
+        assert!(!sql_comments(b"a * b / c", &mut out));
+        assert!(sql_comments(b"x/* unterminated", &mut out));
+        assert_eq!(out, b"x ");
+    }
+}

