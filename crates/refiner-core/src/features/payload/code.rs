@@ -10,7 +10,7 @@
 //! superglobals (`$_GET[`) and `child_process` alone.
 
 use super::classes::{self, Mask};
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::sync::OnceLock;
 
 /// Calls that run a command or code, each up to and including its `(`.
@@ -45,7 +45,7 @@ fn breakout_before(s: &[u8], at: usize) -> bool {
 
 fn calls() -> &'static AhoCorasick {
     static C: OnceLock<AhoCorasick> = OnceLock::new();
-    C.get_or_init(|| AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(CALLS).expect("static call list builds"))
+    C.get_or_init(|| AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).match_kind(MatchKind::LeftmostLongest).build(CALLS).expect("static call list builds"))
 }
 
 /// Looks for code injection in a normalized value. Returns (confirmed, suspicious).
@@ -55,14 +55,16 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     }
     if mask & classes::QUESTION != 0 && mask & classes::LT != 0 {
         for tag in [&b"<?php"[..], b"<?="] {
-            if let Some(k) = memchr::memmem::find(s, tag) {
+            if let Some(k) = classes::find(s, tag) {
                 if s[k + tag.len()..].iter().any(|b| b.is_ascii_alphanumeric() || *b == b'$') {
                     return (true, true);
                 }
             }
         }
     }
-    if mask & classes::PAREN == 0 {
+    // A call: an identifier byte right before a `(`.
+    let called = |i: usize| i > 0 && (s[i - 1].is_ascii_alphanumeric() || s[i - 1] == b'_');
+    if mask & classes::PAREN == 0 || !memchr::memchr_iter(b'(', s).any(called) {
         return (false, false);
     }
     let mut suspicious = false;
@@ -77,8 +79,8 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
             return (true, true);
         }
     }
-    suspicious |= mask & classes::DOLLAR != 0 && [&b"$_get["[..], b"$_post[", b"$_request[", b"$_cookie[", b"$_server["].iter().any(|p| memchr::memmem::find(s, p).is_some());
-    suspicious |= memchr::memmem::find(s, b"child_process").is_some();
+    suspicious |= mask & classes::DOLLAR != 0 && [&b"$_get["[..], b"$_post[", b"$_request[", b"$_cookie[", b"$_server["].iter().any(|p| classes::contains(s, p));
+    suspicious |= classes::contains(s, b"child_process");
     (false, suspicious)
 }
 

@@ -7,6 +7,8 @@
 //! for matching ([`normalize`]: NULs dropped, ASCII lower-cased, runs of blanks folded), or with
 //! SQL comments taken out ([`sql_comments`]).
 
+use super::classes;
+
 /// Rounds of [`deep`] decoding at most: double and triple encoding, and no more.
 pub const MAX_ROUNDS: usize = 3;
 
@@ -25,8 +27,15 @@ fn hex_n(s: &[u8], at: usize, n: usize) -> Option<u32> {
     digits.iter().try_fold(0, |acc, &b| Some(acc << 4 | hex(b)?))
 }
 
-/// Appends the UTF-8 encoding of code point `c`, or U+FFFD when `c` is not a scalar value.
+/// Look-alikes that "best fit" decoders (IIS, Windows code pages) turn into ASCII separators.
+const BEST_FIT: &[(u32, u8)] = &[(0x2215, b'/'), (0x2044, b'/'), (0x2216, b'\\'), (0xFE68, b'\\'), (0x2024, b'.'), (0x02BC, b'\''), (0x2032, b'\'')];
+
+/// Appends the UTF-8 encoding of code point `c` (a best-fit look-alike as its ASCII), or U+FFFD
+/// when `c` is not a scalar value.
 fn push_char(out: &mut Vec<u8>, c: u32) {
+    if let Some(&(_, ascii)) = BEST_FIT.iter().find(|&&(u, _)| u == c) {
+        return out.push(ascii);
+    }
     let ch = char::from_u32(c).filter(|&ch| ch != '\0').unwrap_or('\u{FFFD}');
     let mut buf = [0; 4];
     out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
@@ -106,6 +115,13 @@ fn round(src: &[u8], out: &mut Vec<u8>) -> bool {
     let mut changed = false;
     let mut i = 0;
     while i < src.len() {
+        // Copy the run of bytes no encoding starts with in one go.
+        let run = src[i..].iter().position(|&b| matches!(b, b'%' | b'&' | b'\\' | 0xC0 | 0xC1 | 0xE0 | 0xEF)).unwrap_or(src.len() - i);
+        out.extend_from_slice(&src[i..i + run]);
+        i += run;
+        if i == src.len() {
+            break;
+        }
         let b = src[i];
         let decoded = match b {
             b'%' if matches!(src.get(i + 1), Some(b'u' | b'U')) => hex_n(src, i + 2, 4).map(|v| (v, 6)),
@@ -129,8 +145,13 @@ fn round(src: &[u8], out: &mut Vec<u8>) -> bool {
                 Some(b'u') => hex_n(src, i + 2, 4).map(|v| (v, 6)),
                 _ => None,
             },
-            // Overlong two-byte forms of ASCII (`%c0%af` is '/').
-            0xC0 | 0xC1 if matches!(src.get(i + 1), Some(0x80..=0xBF)) => Some((u32::from(b & 0x1F) << 6 | u32::from(src[i + 1] & 0x3F), 2)),
+            // Overlong two-byte forms of ASCII (`%c0%af` is '/'); decoders that never checked the
+            // continuation byte also read `%c0%2e` as '.'. C0 and C1 start no valid UTF-8.
+            0xC0 | 0xC1 => match src.get(i + 1) {
+                Some(&c @ 0x00..=0x7F) => Some((u32::from(c), 2)),
+                Some(&c @ 0x80..=0xBF) => Some((u32::from(b & 0x1) << 6 | u32::from(c & 0x3F), 2)),
+                _ => None,
+            },
             // Overlong three-byte forms of ASCII.
             0xE0 if matches!(src.get(i + 1), Some(0x80..=0x81)) && matches!(src.get(i + 2), Some(0x80..=0xBF)) => {
                 Some((u32::from(src[i + 1] & 0x3F) << 6 | u32::from(src[i + 2] & 0x3F), 3))
@@ -158,10 +179,23 @@ fn round(src: &[u8], out: &mut Vec<u8>) -> bool {
     changed
 }
 
+/// Whether an encoding [`round`] undoes may start in `src`: `%` before a hex digit or `u`, `&`
+/// before `#` or a letter, `\` before `x` or `u`, or a byte that starts overlong or full-width
+/// UTF-8. Cheaper than a round, and false for most values that merely hold a `%` or `&`.
+fn may_be_encoded(src: &[u8]) -> bool {
+    let starts = memchr::memchr3_iter(b'%', b'&', b'\\', src).any(|i| match (src[i], src.get(i + 1)) {
+        (b'%', Some(&c)) => c.is_ascii_hexdigit() || c == b'u' || c == b'U',
+        (b'&', Some(&c)) => c == b'#' || c.is_ascii_alphabetic(),
+        (b'\\', Some(&c)) => matches!(c, b'x' | b'X' | b'u'),
+        _ => false,
+    });
+    starts || memchr::memchr3(0xC0, 0xC1, 0xEF, src).is_some() || memchr::memchr(0xE0, src).is_some()
+}
+
 /// Decodes `src` to a fixed point of at most [`MAX_ROUNDS`] rounds; the result is in `out`
 /// (`tmp` is scratch). Returns the rounds that changed something (0: `src` had no encoding).
 pub fn deep(src: &[u8], out: &mut Vec<u8>, tmp: &mut Vec<u8>) -> usize {
-    if !round(src, out) {
+    if !may_be_encoded(src) || !round(src, out) {
         return 0;
     }
     let mut rounds = 1;
@@ -175,10 +209,18 @@ pub fn deep(src: &[u8], out: &mut Vec<u8>, tmp: &mut Vec<u8>) -> usize {
     rounds
 }
 
-/// Normalizes `src` into `out` for matching: NULs dropped, ASCII lower-cased, and each run of
-/// blanks (space, tab, CR, VT, FF) folded to one space. Newlines stay: shells split on them.
+/// Normalizes `src` into `out` for matching: NULs dropped, ASCII lower-cased, and, when the value
+/// has a NUL, tab, CR, VT or FF, each run of blanks (those and spaces) folded to one space; runs of
+/// plain spaces stay, which the detectors allow for. Newlines stay: shells split on them.
 pub fn normalize(src: &[u8], out: &mut Vec<u8>) {
     out.clear();
+    // Most values have nothing to drop or fold: a copy and a vectorized lower-casing.
+    let folds = memchr::memchr3(b'\t', b'\r', 0, src).is_some() || memchr::memchr2(0x0B, 0x0C, src).is_some();
+    if !folds {
+        out.extend_from_slice(src);
+        out.make_ascii_lowercase();
+        return;
+    }
     let mut blank = false;
     for &b in src {
         match b {
@@ -211,7 +253,7 @@ pub fn sql_comments(src: &[u8], out: &mut Vec<u8>) -> bool {
                 i += 3 + src[i + 3..].iter().take(6).take_while(|b| b.is_ascii_digit()).count();
                 continue;
             }
-            match memchr::memmem::find(&src[i + 2..], b"*/") {
+            match classes::find(&src[i + 2..], b"*/") {
                 Some(end) => i += 2 + end + 2,
                 None => i = src.len(),
             }
@@ -273,6 +315,8 @@ mod tests {
     fn overlong_utf8_and_fullwidth_fold_to_ascii() {
         assert_eq!(deep_str("..%c0%af..%c0%afetc").0, "../../etc");
         assert_eq!(deep_str("..%e0%80%afetc").0, "../etc");
+        assert_eq!(deep_str("%c0%2e%c0%2e%c0%5c").0, "..\\");
+        assert_eq!(deep_str("..%u2215..%u2216").0, "../..\\");
         assert_eq!(deep_str("\u{FF1C}script\u{FF1E}").0, "<script>");
     }
 
@@ -281,6 +325,8 @@ mod tests {
         let mut out = Vec::new();
         normalize(b"SeL\0eCT \t\r  *\nFROM", &mut out);
         assert_eq!(out, b"select *\nfrom");
+        normalize(b"Two  Spaces", &mut out);
+        assert_eq!(out, b"two  spaces");
     }
 
     #[test]

@@ -32,6 +32,7 @@ mod scan;
 mod shell;
 mod split;
 mod sqli;
+mod sqlwords;
 mod ssrf;
 mod template;
 mod traversal;

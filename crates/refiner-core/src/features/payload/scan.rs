@@ -83,7 +83,7 @@ impl DetectBuffers {
         if scope == Scope::TraversalOnly {
             return f;
         }
-        let v = sqli::detect(text, mask, &mut self.budget, &mut self.aux);
+        let v = sqli::detect(text, norm, mask, &mut self.budget, &mut self.aux);
         mark(Family::Sqli, (v.confirmed, v.suspicious));
         f.truncated = v.truncated;
         if v.obfuscated {

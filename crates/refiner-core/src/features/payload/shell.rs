@@ -14,22 +14,29 @@
 use super::classes::{self, Mask};
 
 /// Commands no one types in prose: one after a separator is enough.
-const STRONG: &[&[u8]] = &[
-    b"whoami", b"uname", b"ifconfig", b"ipconfig", b"wget", b"nslookup", b"netcat", b"ncat", b"powershell", b"pwsh",
-    b"systeminfo", b"tasklist", b"certutil", b"bitsadmin", b"mkfifo", b"busybox", b"wscript", b"cscript", b"mshta",
-    b"rundll32", b"regsvr32", b"getent", b"printenv", b"sysinfo", b"netstat", b"usleep",
-];
+fn strong(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"whoami" | b"uname" | b"ifconfig" | b"ipconfig" | b"wget" | b"nslookup" | b"netcat" | b"ncat" | b"powershell" |
+        b"pwsh" | b"systeminfo" | b"tasklist" | b"certutil" | b"bitsadmin" | b"mkfifo" | b"busybox" | b"wscript" |
+        b"cscript" | b"mshta" | b"rundll32" | b"regsvr32" | b"getent" | b"printenv" | b"sysinfo" | b"netstat" |
+        b"usleep"
+    )
+}
 
 /// Words that are also commands or words: they need a shell-like argument after them (or, after
 /// `;`, `|` or `&`, nothing: `; id` ends the value).
-const WEAK: &[&[u8]] = &[
-    b"id", b"ls", b"cat", b"pwd", b"ping", b"echo", b"dir", b"type", b"ver", b"net", b"env", b"find", b"head",
-    b"tail", b"more", b"less", b"grep", b"awk", b"sed", b"kill", b"ps", b"who", b"w", b"set", b"host", b"touch",
-    b"cp", b"mv", b"tar", b"ip", b"su", b"sudo", b"xargs", b"start", b"call", b"exec", b"eval", b"nohup", b"time",
-    b"curl", b"nc", b"bash", b"sh", b"zsh", b"ksh", b"csh", b"telnet", b"chmod", b"passwd", b"perl", b"python",
-    b"python3", b"php", b"ruby", b"cmd", b"base64", b"xterm", b"hostname", b"dig", b"gcc", b"rm", b"sleep", b"uptime",
-    b"timeout", b"uname", b"whoami",
-];
+fn weak(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"id" | b"ls" | b"cat" | b"pwd" | b"ping" | b"echo" | b"dir" | b"type" | b"ver" | b"net" | b"env" | b"find" |
+        b"head" | b"tail" | b"more" | b"less" | b"grep" | b"awk" | b"sed" | b"kill" | b"ps" | b"who" | b"w" | b"set" |
+        b"host" | b"touch" | b"cp" | b"mv" | b"tar" | b"ip" | b"su" | b"sudo" | b"xargs" | b"start" | b"call" |
+        b"exec" | b"eval" | b"nohup" | b"time" | b"curl" | b"nc" | b"bash" | b"sh" | b"zsh" | b"ksh" | b"csh" |
+        b"telnet" | b"chmod" | b"passwd" | b"perl" | b"python" | b"python3" | b"php" | b"ruby" | b"cmd" | b"base64" |
+        b"xterm" | b"hostname" | b"dig" | b"gcc" | b"rm" | b"sleep" | b"uptime" | b"timeout"
+    )
+}
 
 /// Skips blanks and `${IFS}`-style blanks from `i`.
 fn skip_blanks(s: &[u8], mut i: usize) -> usize {
@@ -96,10 +103,10 @@ fn command_at(s: &[u8], i: usize, weak_ok: bool, may_end: bool) -> (bool, bool) 
     }
     let word = &w[..n];
     let word = word.strip_suffix(b".exe").unwrap_or(word);
-    if STRONG.contains(&word) {
+    if strong(word) {
         return (s.get(end).is_none_or(|&b| !b.is_ascii_alphanumeric()), true);
     }
-    if WEAK.contains(&word) {
+    if weak(word) {
         return (weak_ok && shell_argument(s, end, may_end), true);
     }
     (false, false)
@@ -112,7 +119,9 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
         return (false, false);
     }
     let mut suspicious = false;
-    for (i, &b) in s.iter().enumerate() {
+    let candidates = memchr::memchr3_iter(b';', b'|', b'&', s).chain(memchr::memchr3_iter(b'\n', b'$', b'`', s));
+    for i in candidates {
+        let b = s[i];
         let after = match b {
             b';' | b'|' | b'&' | b'\n' => i + 1 + usize::from(matches!(s.get(i + 1), Some(b'|' | b'&'))),
             b'$' if s.get(i + 1) == Some(&b'(') => i + 2,
@@ -132,7 +141,7 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
         }
         suspicious |= sus;
     }
-    suspicious |= memchr::memmem::find(s, b"/bin/sh").is_some() || memchr::memmem::find(s, b"${ifs}").is_some();
+    suspicious |= classes::contains(s, b"/bin/sh") || classes::contains(s, b"${ifs}");
     (false, suspicious)
 }
 

@@ -73,15 +73,36 @@ pub fn path(target: &[u8], sink: &mut Sink<'_>) {
         Some(i) => (&target[..i], Some(&target[i + 1..])),
         None => (target, None),
     };
+    let mut dot_segments = false;
     for segment in path.split(|&b| b == b'/').filter(|s| !s.is_empty()) {
+        dot_segments |= dot_segment(segment);
         sink(segment, Decode::Percent, Location::Path, Scope::All);
     }
-    if memchr::memmem::find(path, b"..").is_some() || memchr::memchr(b'%', path).is_some() {
+    // A traversal spread over segments (`/a/../../etc/passwd`, `/%2e%2e/%2e%2e/x`) is seen by no
+    // segment alone; one inside a segment (`..%2f..%2fetc`) is, and is not counted twice.
+    if dot_segments {
         sink(path, Decode::Percent, Location::Path, Scope::TraversalOnly);
     }
     if let Some(query) = query {
         pairs(query, b'&', Decode::PercentPlus, Location::Query, sink);
     }
+}
+
+/// A segment of only dots, two or more, literal or `%2e`, maybe with a `;` after (`..;`).
+fn dot_segment(segment: &[u8]) -> bool {
+    let mut dots = 0;
+    let mut i = 0;
+    while i < segment.len() {
+        if segment[i] == b'.' {
+            i += 1;
+        } else if segment[i..].len() >= 3 && segment[i..i + 3].eq_ignore_ascii_case(b"%2e") {
+            i += 3;
+        } else {
+            break;
+        }
+        dots += 1;
+    }
+    dots >= 2 && (i == segment.len() || segment[i] == b';')
 }
 
 /// `key=value` pairs separated by `sep`; both key and value are values.
@@ -350,6 +371,14 @@ mod tests {
             ]
         );
         assert_eq!(v[4].1, Decode::PercentPlus);
+    }
+
+    #[test]
+    fn only_dot_segments_send_the_whole_path_to_traversal() {
+        let whole = |p: &[u8]| collect(|s| path(p, s)).iter().any(|t| t.3 == Scope::TraversalOnly);
+        assert!(whole(b"/a/%2E%2e/..;/x"));
+        assert!(!whole(b"/a/..%2f..%2fetc/passwd"));
+        assert!(!whole(b"/v1.2/a...b"));
     }
 
     #[test]

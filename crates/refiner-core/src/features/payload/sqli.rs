@@ -24,7 +24,7 @@
 //! out when it has `/*` (`UNION/**/SELECT`, `/*!50000UNION*/`), which counts as obfuscation.
 
 use super::classes::{self, Mask};
-use super::decode;
+use super::{decode, sqlwords};
 use libinjectionrs::{SqliFlags, SqliState};
 
 /// Longest window handed to libinjection.
@@ -47,20 +47,30 @@ pub struct Verdict {
 
 /// Byte classes without which a value cannot change an SQL statement's structure.
 fn worth_it(text: &[u8], mask: Mask) -> bool {
-    use classes::{BACKTICK, DASH, EQ, HASH, PAREN, QUOTE, SEMI, STAR};
-    mask & (QUOTE | BACKTICK | EQ | PAREN | SEMI | HASH) != 0
-        || (mask & DASH != 0 && memchr::memmem::find(text, b"--").is_some())
-        || (mask & STAR != 0 && memchr::memmem::find(text, b"/*").is_some())
+    mask & (classes::QUOTE | classes::BACKTICK) != 0 || structural(text, mask)
+}
+
+/// SQL structure outside strings: a comparison, a call or group, a statement end, a comment.
+fn structural(text: &[u8], mask: Mask) -> bool {
+    use classes::{DASH, EQ, HASH, PAREN, SEMI, STAR};
+    mask & (EQ | PAREN | SEMI | HASH) != 0 || (mask & DASH != 0 && classes::contains(text, b"--")) || (mask & STAR != 0 && classes::contains(text, b"/*"))
+}
+
+/// Fingerprints libinjection lists that, here, mostly matched code and prose: those that start
+/// with a bare word, a function, a keyword, a T-SQL word or a parenthesis (an injection starts
+/// with the value it extends: a number, a string end, an operator), and a lone `sos`.
+fn weak(fp: &[u8; 8]) -> bool {
+    matches!(fp[0], b'n' | b'f' | b'k' | b'T' | b'(' | b't' | b'E') || fp.starts_with(b"sos\0")
 }
 
 /// Runs libinjection on one window, charging the budget; a window longer than what is left is
-/// cut to it. Returns whether it matched, and whether the budget cut it (or was spent).
-fn window(w: &[u8], budget: &mut usize, suspicious: &mut bool) -> (bool, bool) {
+/// cut to it. Returns (matched with a fingerprint that is not [`weak`], matched, cut).
+fn window(w: &[u8], budget: &mut usize) -> (bool, bool, bool) {
     let len = w.len().min(WINDOW);
     let cut = len.min(*budget);
     *budget -= cut;
     if cut == 0 {
-        return (false, len > 0);
+        return (false, false, len > 0);
     }
     let w = &w[..cut];
     let run = std::panic::catch_unwind(|| {
@@ -69,28 +79,38 @@ fn window(w: &[u8], budget: &mut usize, suspicious: &mut bool) -> (bool, bool) {
         (hit, state.fingerprint)
     });
     let (hit, fp) = run.unwrap_or((false, [0; 8]));
-    // UNION, expressions (EXEC, WAITFOR…) and T-SQL words rarely appear in text by chance.
-    *suspicious |= fp.iter().any(|&c| matches!(c, b'U' | b'E' | b'T'));
-    (hit, cut < len)
+    (hit && !weak(&fp), hit, cut < len)
 }
 
-/// Looks for SQL injection in `text` (a decoded value, original case).
-pub fn detect(text: &[u8], mask: Mask, budget: &mut usize, buf: &mut Vec<u8>) -> Verdict {
+/// Looks for SQL injection in `text` (a decoded value, original case; `norm` is its
+/// normalization).
+pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mut Vec<u8>) -> Verdict {
     let mut v = Verdict::default();
     if text.is_empty() || !worth_it(text, mask) {
         return v;
     }
+    let breakouts = || memchr::memchr3_iter(b'\'', b'"', b'`', text).take(64).filter(|&i| sqlwords::breaks_out(text, i));
+    let broke_out = breakouts().next().is_some();
+    // A quote that breaks out, or SQL structure with SQL words: anything else is prose.
+    if !broke_out && (!structural(text, mask) || !sqlwords::has_evidence(norm)) {
+        return v;
+    }
+    if sqlwords::artifact(norm) || sqlwords::leading_tautology(norm) {
+        v.confirmed = true;
+        v.suspicious = true;
+        return v;
+    }
     let mut check = |w: &[u8], v: &mut Verdict| {
-        let (hit, cut) = window(w, budget, &mut v.suspicious);
+        let (strong, hit, cut) = window(w, budget);
         v.truncated |= cut;
-        hit
+        v.suspicious |= hit;
+        strong
     };
     if check(text, &mut v) {
         v.confirmed = true;
         return v;
     }
-    let quotes = text.iter().enumerate().filter(|&(i, &b)| i > 0 && matches!(b, b'\'' | b'"' | b'`'));
-    for (i, _) in quotes.take(QUOTE_WINDOWS) {
+    for i in breakouts().filter(|&i| i > 0).take(QUOTE_WINDOWS) {
         if check(&text[i..], &mut v) {
             v.confirmed = true;
             return v;
@@ -109,7 +129,9 @@ mod tests {
 
     fn sqli(s: &str) -> Verdict {
         let mut budget = BUDGET;
-        detect(s.as_bytes(), classes::mask(s.as_bytes()), &mut budget, &mut Vec::new())
+        let mut norm = Vec::new();
+        decode::normalize(s.as_bytes(), &mut norm);
+        detect(s.as_bytes(), &norm, classes::mask(s.as_bytes()), &mut budget, &mut Vec::new())
     }
 
     #[test]
@@ -161,8 +183,8 @@ mod tests {
     #[test]
     fn the_budget_bounds_the_work_and_says_so() {
         let mut budget = 100;
-        let quotes = "'a".repeat(1000);
-        let v = detect(quotes.as_bytes(), classes::QUOTE, &mut budget, &mut Vec::new());
+        let quotes = "' or a".repeat(1000);
+        let v = detect(quotes.as_bytes(), quotes.as_bytes(), classes::QUOTE, &mut budget, &mut Vec::new());
         assert!(v.truncated);
         assert_eq!(budget, 0);
     }

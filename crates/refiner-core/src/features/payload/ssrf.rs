@@ -157,7 +157,7 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     }
     let mut from = 0;
     for _ in 0..MAX_URLS {
-        let Some(k) = memchr::memmem::find(&s[from..], b"://") else { break };
+        let Some(k) = classes::find(&s[from..], b"://") else { break };
         let sep = from + k;
         let scheme_start = s[..sep].iter().rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-' | b':'))).map_or(0, |p| p + 1);
         let scheme = &s[scheme_start..sep];

@@ -17,7 +17,7 @@
 //! `jndi:…`. Other lookups (`${env:AWS_SECRET_ACCESS_KEY}`, `${sys:user.name}`) are suspicious.
 
 use super::classes::{self, Mask};
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use std::sync::OnceLock;
 
 /// Nesting of `${` log4shell resolution follows at most.
@@ -42,7 +42,7 @@ const MAX_BODIES: usize = 32;
 
 fn dangerous() -> &'static AhoCorasick {
     static D: OnceLock<AhoCorasick> = OnceLock::new();
-    D.get_or_init(|| AhoCorasick::new(DANGEROUS).expect("static list builds"))
+    D.get_or_init(|| AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(DANGEROUS).expect("static list builds"))
 }
 
 /// `d op d` with digits, in a template body: the `{{7*7}}` probe.
@@ -60,7 +60,7 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     for &(open, close) in OPENERS {
         let mut from = 0;
         let mut bodies = 0;
-        while let Some(k) = memchr::memmem::find(&s[from..], open) {
+        while let Some(k) = classes::find(&s[from..], open) {
             bodies += 1;
             if bodies > MAX_BODIES {
                 break;
@@ -73,11 +73,12 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
             }
             // A body is looked at up to its close, and at most 256 bytes.
             let limit = s.len().min(start + 256);
-            let end = memchr::memmem::find(&s[start..limit], close).map(|e| start + e);
+            let end = classes::find(&s[start..limit], close).map(|e| start + e);
             let body = &s[start..end.unwrap_or(limit)];
+            // Only a closed body confirms: `'<%s instance>' % x.__class__` is Python, not ERB.
             if end.is_some() || body.len() > 3 {
                 suspicious = true;
-                if arithmetic(body) || dangerous().is_match(body) {
+                if end.is_some() && (arithmetic(body) || dangerous().is_match(body)) {
                     return (true, true);
                 }
             }
@@ -142,13 +143,13 @@ pub fn detect_jndi(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool, bool
     if mask & classes::DOLLAR == 0 || mask & classes::BRACE == 0 {
         return (false, false, false);
     }
-    let Some(first) = memchr::memmem::find(s, b"${") else { return (false, false, false) };
+    let Some(first) = classes::find(s, b"${") else { return (false, false, false) };
     let (found, resolved) = resolve_lookups(&s[first..], buf);
     if found {
         return (true, true, resolved);
     }
     let lookup = [&b"${env:"[..], b"${sys:", b"${java:", b"${lower:", b"${upper:", b"${::-", b"${base64:", b"${main:", b"${ctx:", b"${bundle:"];
-    (false, resolved && lookup.iter().any(|p| memchr::memmem::find(s, p).is_some()), false)
+    (false, resolved && lookup.iter().any(|p| classes::contains(s, p)), false)
 }
 
 #[cfg(test)]
@@ -189,6 +190,7 @@ mod tests {
     #[test]
     fn placeholders_and_braces_in_text_stay_unconfirmed() {
         assert_eq!(ssti("Hello {{ user.name }}, your order ships"), (false, true));
+        assert_eq!(ssti("return self.escape('<%s instance>' % x.__class__.__name__)"), (false, true));
         for t in ["{\"a\": 1}", "f(x) = {1, 2, 3}", "price: ${price}", "a {b} c", "[[link]]", "2024-05-01 {draft}"] {
             assert!(!ssti(t).0, "{t}");
         }

@@ -7,10 +7,11 @@
 //! Confirmed: three steps or more, or one step and a sensitive target after it (`/etc/passwd`,
 //! `win.ini`, `WEB-INF/web.xml`, `.env`…), or a value that is a sensitive absolute path or a PHP
 //! stream wrapper (`/etc/passwd`, `c:\windows\win.ini`, `php://filter/…`). Suspicious: one or two
-//! steps, or a sensitive target anywhere (a support message quoting `/etc/hosts`).
+//! steps, or a sensitive target in a value with steps or a leading absolute path. Values with
+//! neither (prose that mentions `/etc/hosts`) are not looked at.
 
 use super::classes::{self, Mask};
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use std::sync::OnceLock;
 
 /// Files and folders worth reading, in path form (lower-case, `/` separators).
@@ -29,12 +30,12 @@ const TARGETS: &[&str] = &[
 const ABSOLUTE: &[&[u8]] = &[
     b"/etc/", b"/proc/", b"/var/log/", b"/root/", b"/windows/", b"c:/windows", b"c:/boot.ini", b"c:/inetpub",
     b"c:/winnt", b"php:/filter", b"php:/input", b"expect:/", b"zip:/", b"phar:/", b"data:/text/plain",
-    b"file:/etc/", b"file:/c:/", b"/windows/win.ini",
+    b"file:/etc/", b"file:/c:/", b"/boot.ini", b"/winnt/",
 ];
 
 fn targets() -> &'static AhoCorasick {
     static T: OnceLock<AhoCorasick> = OnceLock::new();
-    T.get_or_init(|| AhoCorasick::new(TARGETS).expect("static target list builds"))
+    T.get_or_init(|| AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(TARGETS).expect("static target list builds"))
 }
 
 /// Puts `s` in path form into `out`: `\` as `/`, `//` and `/./` folded, `..;/` as `../`.
@@ -62,7 +63,7 @@ fn path_form(s: &[u8], out: &mut Vec<u8>) {
 fn steps(p: &[u8]) -> (usize, Option<usize>) {
     let (mut n, mut first) = (0, None);
     let mut i = 0;
-    while let Some(k) = memchr::memmem::find(&p[i..], b"..") {
+    while let Some(k) = classes::find(&p[i..], b"..") {
         let at = i + k;
         let dots = p[at..].iter().take_while(|&&b| b == b'.').count();
         let end = at + dots;
@@ -81,9 +82,11 @@ pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
     if mask & (classes::DOT | classes::SLASH | classes::BACKSLASH | classes::COLON) == 0 {
         return (false, false);
     }
-    let has_dots = memchr::memmem::find(s, b"..").is_some();
+    let has_dots = classes::contains(s, b"..");
     let start = s.iter().position(|&b| b != b' ' && b != b'"' && b != b'\'').unwrap_or(s.len());
-    let absolute = matches!(s.get(start), Some(b'/' | b'\\' | b'c' | b'p' | b'e' | b'z' | b'd' | b'f'));
+    let head = &s[start..];
+    let absolute = matches!(head.first(), Some(b'/' | b'\\'))
+        || [&b"c:"[..], b"php:", b"expect:", b"zip:", b"phar:", b"data:", b"file:"].iter().any(|p| head.starts_with(p));
     if !has_dots && !absolute {
         return (false, false);
     }
@@ -128,7 +131,7 @@ mod tests {
         for t in ["../docs/readme.md", "Wait... what?", "v1.2.3", "/products/shoes", "see ../a and ../b", "https://example.com/a/b", "etc."] {
             assert!(!trav(t).0, "{t}");
         }
-        assert_eq!(trav("edit your /etc/hosts file"), (false, true));
+        assert_eq!(trav("edit your /etc/hosts file"), (false, false), "a path in prose is not even looked at");
         assert_eq!(trav("../docs/readme.md"), (false, true));
     }
 }

