@@ -90,6 +90,7 @@ pub fn of(b: u8) -> Mask {
 /// The union of the classes of `bytes`.
 #[inline]
 pub fn mask(bytes: &[u8]) -> Mask {
+    tick(bytes.len());
     // Four independent accumulators: the loop is then bound by loads, not by the OR chain.
     let mut acc = [0 as Mask; 4];
     let mut chunks = bytes.chunks_exact(4);
@@ -105,6 +106,27 @@ pub fn mask(bytes: &[u8]) -> Mask {
     acc[0] | acc[1] | acc[2] | acc[3]
 }
 
+#[cfg(test)]
+thread_local! {
+    static WORK: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts `n` steps of work: bytes a pass reads, candidates a loop tries. Only tests keep the
+/// count (the linear-time test bounds it); elsewhere this is nothing.
+#[inline(always)]
+pub fn tick(n: usize) {
+    #[cfg(test)]
+    WORK.with(|w| w.set(w.get() + n as u64));
+    #[cfg(not(test))]
+    let _ = n;
+}
+
+/// The work counted on this thread since the last call.
+#[cfg(test)]
+pub fn take_work() -> u64 {
+    WORK.with(|w| w.replace(0))
+}
+
 /// Position of `needle` (short, non-empty) in `hay`: a `memchr` for the needle's first byte that
 /// is not a letter, digit or blank (those are rare in text), then a compare; a plain loop when it
 /// has none. Faster than building a `memmem` searcher for the short values and needles here, and
@@ -112,10 +134,13 @@ pub fn mask(bytes: &[u8]) -> Mask {
 #[inline]
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     let Some(anchor) = needle.iter().position(|b| !b.is_ascii_alphanumeric() && *b != b' ') else {
-        return hay.windows(needle.len()).position(|w| w == needle);
+        let found = hay.windows(needle.len()).position(|w| w == needle);
+        tick(found.unwrap_or(hay.len()) + needle.len());
+        return found;
     };
     let mut from = anchor;
     while let Some(k) = memchr::memchr(needle[anchor], hay.get(from..)?) {
+        tick(k + needle.len());
         let at = from + k - anchor;
         if hay[at..].starts_with(needle) {
             return Some(at);

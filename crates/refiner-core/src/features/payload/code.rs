@@ -25,6 +25,7 @@ const CALLS: &[&str] = &[
 /// Arguments of a call in [`CALLS`] that make it a payload rather than code that handles data.
 fn payload_argument(s: &[u8], at: usize) -> bool {
     let j = at + s[at..].iter().take_while(|&&b| b == b' ').count();
+    classes::tick(j - at);
     match s.get(j) {
         Some(b'\'' | b'"' | b'`' | b'$' | b')') => true,
         Some(_) => [&b"base64_decode("[..], b"chr(", b"str_rot13(", b"gzinflate(", b"$_"].iter().any(|p| s[j..].starts_with(p)),
@@ -35,6 +36,7 @@ fn payload_argument(s: &[u8], at: usize) -> bool {
 /// Whether the bytes before `at` end a string or statement the value was put in.
 fn breakout_before(s: &[u8], at: usize) -> bool {
     let before = s[..at].trim_ascii_end();
+    classes::tick(at - before.len());
     match before.last() {
         None => true,
         Some(b';' | b'\'' | b'"' | b'|' | b'&' | b'{' | b'`' | b'\n') => true,
@@ -68,7 +70,9 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
         return (false, false);
     }
     let mut suspicious = false;
+    classes::tick(s.len());
     for m in calls().find_iter(s) {
+        classes::tick(32);
         // A call must be the whole name: `system(` is not inside `filesystem(` or `my_eval(`.
         if m.start() > 0 && (s[m.start() - 1].is_ascii_alphanumeric() || s[m.start() - 1] == b'_') {
             continue;

@@ -214,6 +214,40 @@ mod tests {
         assert!(f.values > 10);
     }
 
+    /// Pathological inputs: every unit repeated to 16 and to 64 KB, in every location. The work
+    /// counted (bytes passes read, candidates loops try) must stay under 200 steps a byte, and
+    /// quadrupling the input may at most quadruple it, with a little slack.
+    #[test]
+    fn work_is_linear_on_pathological_inputs() {
+        let units = [
+            "'", "\"", "`", "<a ", "<", "&#", "&lt;", "/*", "*/", "/*!", "' or ", "' or 1=1--", "${", "${lower:", "}", "{{", "<%",
+            "{%", "[[", " on=", "\"onload=", ";id", "; ", "|", "&", "$(", "%25", "%", "%u", "\\x", "\\", "http://", "://", "[",
+            "{\"a\":", "[\"", "--b\r\n", "../", "..", ".", "..;/", "%c0", "<svg/", "=", "(", "a(", "system(", "<?php",
+            "javascript:", "1 or ", "\n", " ", "a=b&", "\x1f", "%2e", "' union select ", "<x onclick=", "';alert(",
+        ];
+        let mut scratch = Scratch::default();
+        for unit in units {
+            for location in 0..4 {
+                let mut work = |kb: usize| {
+                    let text = unit.repeat(kb * 1024 / unit.len());
+                    let mut input = PayloadInput::default();
+                    match location {
+                        0 => input.path = &text,
+                        1 => input.body = &text,
+                        2 => input.headers = &text,
+                        _ => input.cookies = &text,
+                    }
+                    classes::take_work();
+                    scan(&input, &mut scratch);
+                    classes::take_work()
+                };
+                let (small, large) = (work(16), work(64));
+                assert!(large <= 200 * 64 * 1024, "{unit:?} in location {location}: {large} steps for 64 KB");
+                assert!(large <= 4 * small + small / 4 + 10_000, "{unit:?} in location {location}: 16 KB {small}, 64 KB {large}");
+            }
+        }
+    }
+
     #[test]
     fn each_location_sets_its_bit() {
         let input = PayloadInput {

@@ -42,6 +42,7 @@ fn weak(w: &[u8]) -> bool {
 fn skip_blanks(s: &[u8], mut i: usize) -> usize {
     loop {
         if i < s.len() && matches!(s[i], b' ' | b'\t') {
+            classes::tick(1);
             i += 1;
         } else if s[i.min(s.len())..].starts_with(b"${ifs}") {
             i += 6;
@@ -96,6 +97,7 @@ fn shell_argument(s: &[u8], end: usize, may_end: bool) -> bool {
 /// word may count (not when a word hugs an `&`, as in a URL's query); `may_end`: the value may end
 /// right after it.
 fn command_at(s: &[u8], i: usize, weak_ok: bool, may_end: bool) -> (bool, bool) {
+    classes::tick(64);
     let i = skip_blanks(s, i);
     let (w, n, end) = command_word(s, i);
     if n == 0 {

@@ -7,7 +7,7 @@
 //! text, at most [`MAX_DEPTH`] levels down; header values and cookies are split on their
 //! separators. Malformed input never fails: what does not parse is scanned as one value.
 
-use super::Location;
+use super::{classes, Location};
 
 /// Body fields, and header values, are joined with the ASCII unit separator.
 pub const FIELD_SEPARATOR: u8 = 0x1f;
@@ -168,6 +168,7 @@ fn structured(field: &[u8], decode: Decode, depth: usize, levels: &mut [Level], 
 
 /// `k=v&k2=v2` with keys of form characters, and no raw blanks: a form would have encoded them.
 fn looks_urlencoded(s: &[u8]) -> bool {
+    classes::tick(s.len());
     let Some(eq) = memchr::memchr(b'=', s) else { return false };
     eq > 0
         && s[..eq].iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']' | b'%'))
@@ -200,6 +201,7 @@ fn json(s: &[u8], depth: usize, level: &mut Level, deeper: &mut [Level], sink: &
 /// Collects the strings of JSON text `s` into `spans`; false when `s` is not JSON (a byte outside
 /// strings that JSON does not allow, unbalanced brackets, or an unterminated string).
 fn json_spans(s: &[u8], spans: &mut Vec<Span>) -> bool {
+    classes::tick(s.len());
     spans.clear();
     let mut depth = 0usize;
     let mut i = 0;
@@ -245,6 +247,7 @@ fn json_spans(s: &[u8], spans: &mut Vec<Span>) -> bool {
 
 /// Undoes JSON string escapes; `\uXXXX` pairs become UTF-8, lone surrogates U+FFFD.
 fn unescape_json(raw: &[u8], out: &mut Vec<u8>) {
+    classes::tick(raw.len());
     out.clear();
     let mut i = 0;
     while i < raw.len() {
@@ -290,6 +293,7 @@ fn multipart(s: &[u8], depth: usize, deeper: &mut [Level], sink: &mut Sink<'_>) 
     if boundary.len() < 3 || !boundary.starts_with(b"--") || boundary.iter().any(|b| b.is_ascii_whitespace()) {
         return false;
     }
+    classes::tick(s.len());
     let head = &s[line_end + 1..s.len().min(line_end + 1 + 256)];
     if !head.to_ascii_lowercase().starts_with(b"content-") {
         return false;
@@ -312,6 +316,7 @@ fn multipart(s: &[u8], depth: usize, deeper: &mut [Level], sink: &mut Sink<'_>) 
 
 /// One multipart part: headers, a blank line, the body.
 fn part(p: &[u8], depth: usize, deeper: &mut [Level], sink: &mut Sink<'_>) {
+    classes::tick(p.len());
     let (head, body) = match memchr::memmem::find(p, b"\r\n\r\n") {
         Some(i) => (&p[..i], &p[i + 4..]),
         None => match memchr::memmem::find(p, b"\n\n") {
@@ -324,7 +329,7 @@ fn part(p: &[u8], depth: usize, deeper: &mut [Level], sink: &mut Sink<'_>) {
         while let Some(i) = memchr::memmem::find(&head[from..], key) {
             let start = from + i + key.len();
             // `name="` also matches inside `filename="`: only take it at a word start.
-            if key[0] == b'n' && start >= key.len() + 1 && head[start - key.len() - 1] == b'e' {
+            if key[0] == b'n' && start > key.len() && head[start - key.len() - 1] == b'e' {
                 from = start;
                 continue;
             }

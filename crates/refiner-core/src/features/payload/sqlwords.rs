@@ -50,12 +50,14 @@ fn artifacts() -> &'static AhoCorasick {
 
 /// Whether the normalized value has a keyword or mark of injected SQL.
 pub fn has_evidence(norm: &[u8]) -> bool {
+    classes::tick(norm.len());
     evidence().find_iter(norm).any(|m| m.pattern().as_usize() > 1 || condition_start(&norm[m.end()..]))
 }
 
 /// Whether what follows the quote at `s[q]` breaks out of the string: blanks and closers, then
 /// a logical operator, a comment, a statement end, a comparison or a concatenation.
 pub fn breaks_out(s: &[u8], q: usize) -> bool {
+    classes::tick(16);
     let mut j = q + 1;
     while j < s.len() && j - q < 8 && matches!(s[j], b' ' | b')' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'`') {
         j += 1;
@@ -83,6 +85,7 @@ pub fn breaks_out(s: &[u8], q: usize) -> bool {
 
 /// An attack artifact next to a character that ends a string or a statement.
 pub fn artifact(norm: &[u8]) -> bool {
+    classes::tick(norm.len());
     artifacts().is_match(norm)
         && (norm.iter().any(|&b| matches!(b, b'\'' | b'"' | b';' | b')' | b'#'))
             || classes::contains(norm, b"--")

@@ -129,6 +129,7 @@ fn url_verdict(scheme: &[u8], s: &[u8], sep: usize) -> (bool, bool) {
     let rest = &s[auth_start.min(s.len())..];
     let auth_len = rest.iter().position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\' | b' ' | b'\n' | b'"' | b'\'' | b'<' | b'>')).unwrap_or(rest.len());
     let auth = &rest[..auth_len];
+    classes::tick(auth_len);
     let host_port = auth.iter().rposition(|&b| b == b'@').map_or(auth, |k| &auth[k + 1..]);
     let host = if host_port.first() == Some(&b'[') {
         host_port.iter().position(|&b| b == b']').map_or(host_port, |k| &host_port[..=k])
@@ -159,7 +160,9 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     for _ in 0..MAX_URLS {
         let Some(k) = classes::find(&s[from..], b"://") else { break };
         let sep = from + k;
+        classes::tick(sep + 3 - from + 64);
         let scheme_start = s[..sep].iter().rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-' | b':'))).map_or(0, |p| p + 1);
+        classes::tick(sep - scheme_start);
         let scheme = &s[scheme_start..sep];
         let (bad, odd) = url_verdict(scheme, s, sep);
         if bad && scheme_start == start {

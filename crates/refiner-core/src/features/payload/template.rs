@@ -75,6 +75,7 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
             let limit = s.len().min(start + 256);
             let end = classes::find(&s[start..limit], close).map(|e| start + e);
             let body = &s[start..end.unwrap_or(limit)];
+            classes::tick(3 * body.len());
             // Only a closed body confirms: `'<%s instance>' % x.__class__` is Python, not ERB.
             if end.is_some() || body.len() > 3 {
                 suspicious = true;
@@ -92,6 +93,7 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
 /// Resolves log4j lookups in `s` into `out` (see the module doc). Returns (whether a `jndi:`
 /// lookup was found, whether any lookup was resolved).
 fn resolve_lookups(s: &[u8], out: &mut Vec<u8>) -> (bool, bool) {
+    classes::tick(s.len());
     out.clear();
     let mut opens = [0usize; MAX_NESTING];
     let mut depth = 0;
@@ -124,6 +126,7 @@ fn resolve_lookups(s: &[u8], out: &mut Vec<u8>) -> (bool, bool) {
                 (0, 0)
             };
             let (a, b) = (body_start + keep.0, body_start + keep.1);
+            classes::tick(out.len() - at);
             out.copy_within(a..b, at);
             out.truncate(at + (b - a));
             i += 1;
@@ -202,7 +205,7 @@ mod tests {
         assert_eq!(jndi("${${lower:j}ndi:ldap://x/a}"), (true, true, true));
         assert_eq!(jndi("${${::-j}${::-n}${::-d}${::-i}:rmi://x/a}"), (true, true, true));
         assert_eq!(jndi("${${env:NaN:-j}ndi${env:NaN:-:}${env:NaN:-l}dap://x/a}"), (true, true, true));
-        assert_eq!(jndi("${${upper:j}${date:'n'}di:dns://x}").0, true);
+        assert!(jndi("${${upper:j}${date:'n'}di:dns://x}").0);
         assert_eq!(jndi("Mozilla/5.0 ${jndi:ldap://x/a"), (true, true, false));
     }
 

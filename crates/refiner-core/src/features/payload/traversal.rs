@@ -40,6 +40,7 @@ fn targets() -> &'static AhoCorasick {
 
 /// Puts `s` in path form into `out`: `\` as `/`, `//` and `/./` folded, `..;/` as `../`.
 fn path_form(s: &[u8], out: &mut Vec<u8>) {
+    classes::tick(s.len());
     out.clear();
     for &b in s {
         let b = if b == b'\\' { b'/' } else { b };
@@ -66,6 +67,7 @@ fn steps(p: &[u8]) -> (usize, Option<usize>) {
     while let Some(k) = classes::find(&p[i..], b"..") {
         let at = i + k;
         let dots = p[at..].iter().take_while(|&&b| b == b'.').count();
+        classes::tick(dots);
         let end = at + dots;
         let boundary = at == 0 || matches!(p[at - 1], b'/' | b'=' | b' ' | b'"' | b'\'' | b':');
         if boundary && (p.get(end) == Some(&b'/') || end == p.len()) {
@@ -92,7 +94,10 @@ pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
     }
     path_form(&s[start..], buf);
     let (n, first) = steps(buf);
-    let target_after = |from: usize| targets().find(&buf[from..]).is_some();
+    let target_after = |from: usize| {
+        classes::tick(buf.len() - from);
+        targets().find(&buf[from..]).is_some()
+    };
     if n >= 3 || first.is_some_and(target_after) || ABSOLUTE.iter().any(|a| buf.starts_with(a)) {
         return (true, true);
     }

@@ -69,6 +69,7 @@ fn word_at(s: &[u8], at: usize, word: &[u8]) -> bool {
 /// Whether `v` (an attribute value or a whole value) starts with a script scheme, blanks and
 /// controls allowed before it and between its letters, as browsers allow.
 fn script_url(v: &[u8]) -> bool {
+    classes::tick(v.iter().position(|&b| !is_blank(b) && b > 0x20).unwrap_or(v.len()) + 24);
     if !v.iter().find(|&&b| !is_blank(b) && b > 0x20).is_some_and(|b| matches!(b, b'j' | b'v' | b'l' | b'd')) {
         return false;
     }
@@ -84,6 +85,7 @@ fn script_url(v: &[u8]) -> bool {
 
 /// Scans the tag whose name starts at `s[at]`. Returns (confirmed, risky tag, end of the tag).
 fn tag(s: &[u8], at: usize) -> (bool, bool, usize) {
+    let counted = |end: usize| classes::tick(end - at + 32);
     let name_len = s[at..].iter().take(32).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_')).count();
     let name = &s[at..at + name_len];
     let risky = RISKY_TAGS.contains(&name);
@@ -94,6 +96,7 @@ fn tag(s: &[u8], at: usize) -> (bool, bool, usize) {
             i += 1;
         }
         if i >= s.len() || s[i] == b'>' {
+            counted(i);
             return (confirmed, risky, i);
         }
         let a = i;
@@ -142,6 +145,7 @@ fn breakout_handler(s: &[u8]) -> bool {
         if at > 0 && !matches!(s[at - 1], b' ' | b'\n' | b'"' | b'\'' | b'/' | b'`') {
             continue;
         }
+        classes::tick(EVENTS.len());
         if let Some(ev) = EVENTS.iter().find(|ev| word_at(s, at, ev)) {
             let mut j = at + ev.len();
             while j < s.len() && is_blank(s[j]) {
@@ -158,6 +162,7 @@ fn breakout_handler(s: &[u8]) -> bool {
 /// A quote, closing brackets, an operator, then a sink: a breakout from a JS string.
 fn js_breakout(s: &[u8]) -> bool {
     for q in memchr::memchr2_iter(b'\'', b'"', s) {
+        classes::tick(SINKS.len());
         let mut j = q + 1;
         while j < s.len() && matches!(s[j], b')' | b']' | b'}' | b' ') {
             j += 1;
