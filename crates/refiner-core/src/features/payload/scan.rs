@@ -58,13 +58,23 @@ struct Found {
     truncated: bool,
 }
 
-/// Classes without which no detector can confirm anything.
-const TRIGGERS: Mask = !(classes::DOT | classes::DASH | classes::COMMA | classes::AT | classes::PLUS | classes::QUESTION | classes::HIGH);
-
-/// Whether a value is worth the detectors: it holds a trigger class, or bytes the deep decoder
-/// turns into ASCII (full-width forms, overlong UTF-8).
+/// Whether a value is worth the detectors: it holds a trigger class, a `--` comment, a `UNION`
+/// with a comma (`1 UNION SELECT a,b`), or bytes the deep decoder turns into ASCII (full-width
+/// forms, overlong UTF-8).
 fn worth_it(text: &[u8], mask: Mask) -> bool {
-    mask & TRIGGERS != 0 || (mask & classes::HIGH != 0 && memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some())
+    let triggers = mask & classes::TRIGGERS;
+    // A `/` alone (`America/Chicago`, `12/05/2024`) only matters to a path or URL that starts the
+    // value; a `:` alone (`10:30`) to nothing.
+    if triggers == classes::SLASH && !matches!(text.first(), Some(b'/' | b'\\')) && !classes::contains(text, b"..") {
+        return false;
+    }
+    if triggers == classes::COLON {
+        return false;
+    }
+    triggers != 0
+        || (mask & classes::DASH != 0 && classes::contains(text, b"--"))
+        || (mask & classes::COMMA != 0 && classes::contains_ignore_case(text, b"union"))
+        || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
 }
 
 impl DetectBuffers {

@@ -50,10 +50,14 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
     mask & (classes::QUOTE | classes::BACKTICK) != 0 || structural(text, mask)
 }
 
-/// SQL structure outside strings: a comparison, a call or group, a statement end, a comment.
+/// SQL structure outside strings: a comparison, a call or group, a statement end, a comment, a
+/// list after `UNION`.
 fn structural(text: &[u8], mask: Mask) -> bool {
-    use classes::{DASH, EQ, HASH, PAREN, SEMI, STAR};
-    mask & (EQ | PAREN | SEMI | HASH) != 0 || (mask & DASH != 0 && classes::contains(text, b"--")) || (mask & STAR != 0 && classes::contains(text, b"/*"))
+    use classes::{COMMA, DASH, EQ, HASH, PAREN, SEMI, STAR};
+    mask & (EQ | PAREN | SEMI | HASH) != 0
+        || (mask & DASH != 0 && classes::contains(text, b"--"))
+        || (mask & STAR != 0 && classes::contains(text, b"/*"))
+        || (mask & COMMA != 0 && classes::contains_ignore_case(text, b"union"))
 }
 
 /// Fingerprints libinjection lists that, here, mostly matched code and prose: those that start
@@ -144,6 +148,7 @@ mod tests {
             "' or 1=1--",
             "admin'--",
             "1 UNION SELECT NULL,username,password FROM users--",
+            "-1 UNION SELECT username,password FROM users",
             "1; DROP TABLE users",
             "1' AND SLEEP(5)#",
             "1) AND 1=CONVERT(int,@@version)--",

@@ -97,7 +97,7 @@ fn operand(s: &[u8], i: usize) -> Option<(&[u8], usize)> {
     match s.get(i)? {
         // The app's query closes the last quote: `' or 'a'='a`.
         &q @ (b'\'' | b'"') => {
-            let end = memchr::memchr(q, &s[i + 1..]).map_or(s.len(), |k| i + 1 + k);
+            let end = classes::find_byte(q, &s[i + 1..]).map_or(s.len(), |k| i + 1 + k);
             Some((&s[i + 1..end], end + 1))
         }
         b if b.is_ascii_alphanumeric() => {

@@ -116,7 +116,7 @@ fn tag(s: &[u8], at: usize) -> (bool, bool, usize) {
             let v = i;
             match s.get(i) {
                 Some(&q @ (b'"' | b'\'' | b'`')) => {
-                    let end = memchr::memchr(q, &s[i + 1..]).map_or(s.len(), |k| i + 1 + k);
+                    let end = classes::find_byte(q, &s[i + 1..]).map_or(s.len(), |k| i + 1 + k);
                     value = &s[v + 1..end];
                     i = (end + 1).min(s.len());
                 }
@@ -189,7 +189,7 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     let mut suspicious = false;
     if mask & classes::LT != 0 {
         let mut i = 0;
-        while let Some(k) = memchr::memchr(b'<', &s[i..]) {
+        while let Some(k) = classes::find_byte(b'<', &s[i..]) {
             let at = i + k + 1;
             if !s.get(at).is_some_and(u8::is_ascii_alphabetic) {
                 i = at;
@@ -211,7 +211,7 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     }
     if mask & classes::COLON != 0 {
         if script_url(s) {
-            let colon = memchr::memchr(b':', s).unwrap_or(0);
+            let colon = classes::find_byte(b':', s).unwrap_or(0);
             // `javascript: the good parts` is prose; `javascript:alert(1)` is a URL.
             if !s.get(colon + 1).is_some_and(|&b| is_blank(b)) {
                 return (true, true);
