@@ -64,14 +64,9 @@ struct Found {
 fn worth_it(text: &[u8], mask: Mask) -> bool {
     let triggers = mask & classes::TRIGGERS;
     // A `/` alone (`America/Chicago`, `12/05/2024`) only matters to a path or URL that starts the
-    // value; a `:` alone (`10:30`) to nothing.
-    if triggers == classes::SLASH && !matches!(text.first(), Some(b'/' | b'\\')) && !classes::contains(text, b"..") {
-        return false;
-    }
-    if triggers == classes::COLON {
-        return false;
-    }
-    triggers != 0
+    // value, or to dot segments; a `:` alone (`10:30`) to nothing.
+    let slash_only = triggers == classes::SLASH && !matches!(text.first(), Some(b'/' | b'\\')) && !classes::contains(text, b"..");
+    (triggers != 0 && !slash_only && triggers != classes::COLON)
         || (mask & classes::DASH != 0 && classes::contains(text, b"--"))
         || (mask & classes::COMMA != 0 && classes::contains_ignore_case(text, b"union"))
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))

@@ -54,33 +54,106 @@ pub fn has_evidence(norm: &[u8]) -> bool {
     evidence().find_iter(norm).any(|m| m.pattern().as_usize() > 1 || condition_start(&norm[m.end()..]))
 }
 
-/// Whether what follows the quote at `s[q]` breaks out of the string: blanks and closers, then
-/// a logical operator, a comment, a statement end, a comparison or a concatenation.
+/// The bytes after `s[i..]`'s blanks, at most 16, lower-cased into `buf`.
+fn next_token(s: &[u8], i: usize, buf: &mut [u8; 16]) -> usize {
+    let j = i + s[i.min(s.len())..].iter().take(8).take_while(|b| b.is_ascii_whitespace()).count();
+    let rest = &s[j.min(s.len())..];
+    let n = rest.len().min(buf.len());
+    for (d, b) in buf.iter_mut().zip(&rest[..n]) {
+        *d = b.to_ascii_lowercase();
+    }
+    n
+}
+
+/// Whether only blanks, `-` and `+` follow `s[i]` up to the end of the value or line.
+fn comment_ends_line(s: &[u8], i: usize) -> bool {
+    s[i.min(s.len())..].iter().take(16).find(|&&b| !matches!(b, b' ' | b'\t' | b'-' | b'+' | b'\r')).is_none_or(|&b| b == b'\n')
+}
+
+/// Whether `t` starts a condition (see [`condition_start`]) or a function call (`sleep(`).
+fn condition_or_call(t: &[u8]) -> bool {
+    let ident = t.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+    condition_start(t) || (ident > 0 && t.get(ident) == Some(&b'('))
+}
+
+/// Whether what follows the quote at `s[q]` breaks out of the string: blanks and closers, then a
+/// comment, a comparison, a concatenation, a statement end before a statement, or an SQL word
+/// used as SQL (`or 1`, `and sleep(`, `union select`, `order by`, `limit 1`…): prose has the
+/// words (`" is`, `' and the`) but not what comes after them.
 pub fn breaks_out(s: &[u8], q: usize) -> bool {
-    classes::tick(16);
+    classes::tick(48);
     let mut j = q + 1;
     while j < s.len() && j - q < 8 && matches!(s[j], b' ' | b')' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'`') {
         j += 1;
     }
+    let mut t = [0u8; 16];
     match s.get(j) {
         None => false,
-        Some(b';' | b'#' | b'=' | b'<' | b'>' | b'+' | b'|' | b'&' | b'!' | b'%') => true,
-        Some(b'-') => s[j..].starts_with(b"--"),
+        Some(b'=') => true,
+        // A comment that ends the line: `admin'--`, `x'#`, `' -- -`; not `"…"\n-- Author`.
+        Some(b'#') => comment_ends_line(s, j + 1),
+        Some(b'-') if s[j..].starts_with(b"--") => comment_ends_line(s, j + 2),
+        Some(b'|') => s.get(j + 1) == Some(&b'|'),
+        Some(b'&') => s.get(j + 1) == Some(&b'&'),
+        Some(b'!') => s.get(j + 1) == Some(&b'='),
+        Some(b'<' | b'>' | b'+') => {
+            let n = next_token(s, j + 1, &mut t);
+            matches!(t.first(), Some(b'>' | b'=')) || condition_or_call(&t[..n])
+        }
         Some(b'/') => s[j..].starts_with(b"/*"),
+        Some(b';') => {
+            let n = next_token(s, j + 1, &mut t);
+            let t = &t[..n];
+            n == 0 || [&b"select"[..], b"drop", b"insert", b"update", b"delete", b"exec", b"declare", b"shutdown", b"waitfor", b"create", b"alter", b"truncate", b"--", b"#", b"/*", b"if", b"begin", b"set "]
+                .iter()
+                .any(|k| t.starts_with(k))
+        }
         Some(b) if b.is_ascii_alphabetic() => {
-            let mut word = [0u8; 10];
-            let n = s[j..].iter().take(10).take_while(|b| b.is_ascii_alphanumeric()).count();
-            for (w, b) in word.iter_mut().zip(&s[j..j + n]) {
-                *w = b.to_ascii_lowercase();
+            let n = next_token(s, j, &mut t);
+            let word_len = t[..n].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            let mut after = [0u8; 16];
+            let m = next_token(s, j + word_len, &mut after);
+            let next = &after[..m];
+            match &t[..word_len] {
+                b"or" | b"and" | b"xor" | b"div" | b"like" | b"rlike" | b"regexp" | b"having" => condition_or_call(next),
+                b"union" => next.starts_with(b"select") || next.starts_with(b"all") || next.starts_with(b"(") || next.starts_with(b"distinct"),
+                b"order" | b"group" => next.starts_with(b"by"),
+                b"limit" => next.first().is_some_and(u8::is_ascii_digit),
+                b"is" => next.starts_with(b"null") || next.starts_with(b"not"),
+                b"in" => next.starts_with(b"("),
+                b"between" => condition_start(next),
+                b"procedure" => next.starts_with(b"analyse"),
+                b"into" => next.starts_with(b"outfile") || next.starts_with(b"dumpfile") || next.starts_with(b"@"),
+                b"waitfor" => next.starts_with(b"delay") || next.starts_with(b"time"),
+                _ => false,
             }
-            matches!(
-                &word[..n],
-                b"or" | b"and" | b"union" | b"xor" | b"like" | b"having" | b"order" | b"group" | b"limit" | b"rlike" | b"regexp"
-                    | b"div" | b"is" | b"in" | b"between" | b"procedure" | b"into" | b"waitfor"
-            )
         }
         Some(_) => false,
     }
+}
+
+/// Whether a value starts the way an injection into a number, an identifier list or a
+/// statement does: a digit, a sign, a parenthesis, a quote, a variable, a statement keyword, or
+/// `and`/`or`/`xor`/`not` before a condition (prose starts with "And he…" too).
+pub fn starts_like_injection(norm: &[u8]) -> bool {
+    let mut t = [0u8; 16];
+    let n = next_token(norm, 0, &mut t);
+    let t = &t[..n];
+    let word = |k: &[u8]| t.starts_with(k) && !t.get(k.len()).is_some_and(u8::is_ascii_alphanumeric);
+    if matches!(t.first(), Some(b'0'..=b'9' | b'-' | b'+' | b'(' | b'@' | b')' | b'\'' | b'"' | b'`' | b';' | b'%')) {
+        return true;
+    }
+    if [&b"select"[..], b"union", b"having", b"exec", b"declare", b"drop", b"insert", b"update", b"delete", b"waitfor", b"procedure"].iter().any(|k| word(k))
+        || t.starts_with(b"order by")
+        || t.starts_with(b"group by")
+    {
+        return true;
+    }
+    const LOGIC: [&[u8]; 6] = [b"and", b"or", b"xor", b"not", b"&&", b"||"];
+    let Some(k) = LOGIC.iter().find(|k| word(k)) else { return false };
+    let mut after = [0u8; 16];
+    let m = next_token(norm, norm.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0) + k.len(), &mut after);
+    condition_or_call(&after[..m])
 }
 
 /// An attack artifact next to a character that ends a string or a statement.
@@ -148,6 +221,16 @@ mod tests {
         assert!(breaks_out(b"a';drop", 1));
         assert!(!breaks_out(b"can't stop", 3));
         assert!(!breaks_out(b"the boys' orange", 8));
+        assert!(!breaks_out(b"\"This\" is what", 5));
+        assert!(!breaks_out(b"'hi'; she said", 3));
+        assert!(!breaks_out(b"it's' and the", 4));
+        assert!(breaks_out(b"x' and sleep(5)", 1));
+        assert!(breaks_out(b"x' union all select", 1));
+        assert!(breaks_out(b"x'; drop table t", 1));
+        assert!(breaks_out(b"x') order by 3--", 1));
+        assert!(breaks_out(b"x'||(select 1)||'", 1));
+        assert!(breaks_out(b"x'+char(65)+'", 1));
+        assert!(!breaks_out(b".--'''\n\t\t | |", 3));
     }
 
     #[test]
@@ -155,6 +238,16 @@ mod tests {
         assert!(artifact(b"'; exec master..xp_cmdshell 'dir'"));
         assert!(artifact(b"1 and pg_sleep(5)--"));
         assert!(!artifact(b"what is information_schema. used for"));
+    }
+
+    #[test]
+    fn injections_start_unlike_prose() {
+        assert!(starts_like_injection(b"1 or 1=1"));
+        assert!(starts_like_injection(b"and 1=1--"));
+        assert!(starts_like_injection(b"union select 1"));
+        assert!(!starts_like_injection(b"and he climbed with the lad"));
+        assert!(!starts_like_injection(b"or else (he said)"));
+        assert!(!starts_like_injection(b"orders ship monday"));
     }
 
     #[test]
