@@ -150,22 +150,25 @@ pub fn take_work() -> u64 {
     WORK.with(|w| w.replace(0))
 }
 
-/// Position of `needle` (short, non-empty) in `hay`: a `memchr` for the needle's first byte that
-/// is not a letter, digit or blank (those are rare in text), then a compare; a plain loop when it
-/// has none. Faster than building a `memmem` searcher for the short values and needles here, and
-/// still linear: needles are at most a few dozen bytes.
+/// Position of `needle` (short, non-empty) in `hay`: a `memchr` for one anchor byte of the
+/// needle, a letter, digit or blank never (those are everywhere in text), and the least common
+/// punctuation when there is a choice; then an inline compare. A plain loop when the needle has
+/// no such byte. Faster than building a `memmem` searcher for the short values and needles here,
+/// and still linear: needles are at most a few dozen bytes.
 #[inline]
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let Some(anchor) = needle.iter().position(|b| !b.is_ascii_alphanumeric() && *b != b' ') else {
+    let common = |b: u8| matches!(b, b'.' | b'/' | b'-' | b',' | b':' | b'\'' | b'"' | b'=' | b'(' | b')');
+    let candidates = || needle.iter().enumerate().filter(|(_, b)| !b.is_ascii_alphanumeric() && **b != b' ');
+    let Some((anchor, &a)) = candidates().find(|(_, &b)| !common(b)).or_else(|| candidates().next()) else {
         let found = hay.windows(needle.len()).position(|w| w == needle);
         tick(found.unwrap_or(hay.len()) + needle.len());
         return found;
     };
     let mut from = anchor;
-    while let Some(k) = find_byte(needle[anchor], hay.get(from..)?) {
+    while let Some(k) = find_byte(a, hay.get(from..)?) {
         tick(k + needle.len());
         let at = from + k - anchor;
-        if hay[at..].starts_with(needle) {
+        if hay.len() - at >= needle.len() && needle.iter().zip(&hay[at..]).all(|(x, y)| x == y) {
             return Some(at);
         }
         from += k + 1;
@@ -173,14 +176,16 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
-/// Position of byte `b` in `s`: a plain loop for short slices, where a `memchr` call costs more
-/// than it saves, `memchr` for longer ones.
+/// Position of byte `b` in `s`.
 #[inline]
 pub fn find_byte(b: u8, s: &[u8]) -> Option<usize> {
-    if s.len() < 64 {
-        s.iter().position(|&x| x == b)
-    } else {
-        memchr::memchr(b, s)
+    // The first bytes by loop: dense hits (an adversary's `${${${…`) end there, and so do short
+    // slices; `memchr` for the rest.
+    let head = s.len().min(32);
+    match s[..head].iter().position(|&x| x == b) {
+        Some(k) => Some(k),
+        None if head < s.len() => memchr::memchr(b, &s[head..]).map(|k| head + k),
+        None => None,
     }
 }
 

@@ -83,7 +83,8 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
             return (true, true);
         }
     }
-    suspicious |= mask & classes::DOLLAR != 0 && [&b"$_get["[..], b"$_post[", b"$_request[", b"$_cookie[", b"$_server["].iter().any(|p| classes::contains(s, p));
+    let superglobal = |i: usize| [&b"get["[..], b"post[", b"request[", b"cookie[", b"server["].iter().any(|p| s[i + 2..].starts_with(p));
+    suspicious |= mask & classes::DOLLAR != 0 && memchr::memchr_iter(b'$', s).any(|i| s.get(i + 1) == Some(&b'_') && superglobal(i));
     suspicious |= classes::contains(s, b"child_process");
     (false, suspicious)
 }

@@ -151,8 +151,8 @@ pub fn detect_jndi(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool, bool
     if found {
         return (true, true, resolved);
     }
-    let lookup = [&b"${env:"[..], b"${sys:", b"${java:", b"${lower:", b"${upper:", b"${::-", b"${base64:", b"${main:", b"${ctx:", b"${bundle:"];
-    (false, resolved && lookup.iter().any(|p| classes::contains(s, p)), false)
+    let lookup = |i: usize| [&b"env:"[..], b"sys:", b"java:", b"lower:", b"upper:", b"::-", b"base64:", b"main:", b"ctx:", b"bundle:"].iter().any(|p| s[i + 2..].starts_with(p));
+    (false, resolved && memchr::memchr_iter(b'$', s).any(|i| s.get(i + 1) == Some(&b'{') && lookup(i)), false)
 }
 
 #[cfg(test)]

@@ -33,18 +33,29 @@ const EVENTS: &[&[u8]] = &[
 ];
 
 /// Attributes whose value is a URL the browser may navigate to or load.
-const URL_ATTRS: &[&[u8]] = &[
-    b"href", b"src", b"action", b"formaction", b"data", b"xlink:href", b"background", b"poster", b"lowsrc", b"dynsrc",
-    b"code", b"codebase", b"values", b"to", b"from", b"by", b"content", b"ping", b"icon", b"manifest", b"longdesc",
-];
+fn url_attr(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"href" | b"src" | b"action" | b"formaction" | b"data" | b"xlink:href" | b"background" | b"poster" |
+        b"lowsrc" | b"dynsrc" | b"code" | b"codebase" | b"values" | b"to" | b"from" | b"by" | b"content" | b"ping" |
+        b"icon" | b"manifest" | b"longdesc"
+    )
+}
 
 /// Tags that load or run active content even without an event handler.
-const RISKY_TAGS: &[&[u8]] = &[
-    b"iframe", b"frame", b"frameset", b"object", b"embed", b"applet", b"base", b"meta", b"svg", b"math", b"link",
-    b"style", b"form", b"isindex", b"xml", b"import", b"template", b"portal", b"animate", b"set", b"handler",
-];
+fn risky_tag(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"iframe" | b"frame" | b"frameset" | b"object" | b"embed" | b"applet" | b"base" | b"meta" | b"svg" | b"math" |
+        b"link" | b"style" | b"form" | b"isindex" | b"xml" | b"import" | b"template" | b"portal" | b"animate" |
+        b"set" | b"handler"
+    )
+}
 
 const SCHEMES: &[&[u8]] = &[b"javascript:", b"vbscript:", b"livescript:", b"data:text/html", b"data:image/svg", b"data:application/xhtml", b"data:text/xml"];
+
+/// Quotes looked at for a JS string breakout per value.
+const MAX_QUOTES: usize = 256;
 
 /// JS sinks that, after a string breakout, run or leak something, with what must follow each:
 /// a call, a tagged template, a property or an index. Generic names (`self`, `top`, `this`) only
@@ -88,7 +99,7 @@ fn tag(s: &[u8], at: usize) -> (bool, bool, usize) {
     let counted = |end: usize| classes::tick(end - at + 32);
     let name_len = s[at..].iter().take(32).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_')).count();
     let name = &s[at..at + name_len];
-    let risky = RISKY_TAGS.contains(&name);
+    let risky = risky_tag(name);
     let mut confirmed = name == b"script";
     let mut i = at + name_len;
     loop {
@@ -129,7 +140,7 @@ fn tag(s: &[u8], at: usize) -> (bool, bool, usize) {
             }
         }
         confirmed |= attr.len() >= 5 && attr.starts_with(b"on") && attr.iter().all(u8::is_ascii_alphabetic)
-            || (URL_ATTRS.contains(&attr) && script_url(value))
+            || (url_attr(attr) && script_url(value))
             || (attr == b"srcdoc" && value.contains(&b'<'))
             || (attr == b"content" && classes::find(value, b"url=").is_some_and(|k| script_url(&value[k + 4..])))
             || (attr == b"style" && [&b"expression("[..], b"javascript:", b"-moz-binding", b"behavior:"].iter().any(|p| classes::contains(value, p)));
@@ -161,7 +172,8 @@ fn breakout_handler(s: &[u8]) -> bool {
 
 /// A quote, closing brackets, an operator, then a sink: a breakout from a JS string.
 fn js_breakout(s: &[u8]) -> bool {
-    for q in memchr::memchr2_iter(b'\'', b'"', s) {
+    // The first quotes only: a value with thousands is not a JS string breakout worth the time.
+    for q in memchr::memchr2_iter(b'\'', b'"', s).take(MAX_QUOTES) {
         classes::tick(SINKS.len());
         let mut j = q + 1;
         while j < s.len() && matches!(s[j], b')' | b']' | b'}' | b' ') {
