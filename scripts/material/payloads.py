@@ -47,45 +47,43 @@ def run(cmd, cwd):
     subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
-def pypi(name, cache):
-    """Unpacks the wheel of PyPI package `name` and returns the folder."""
-    dest = os.path.join(cache, "pypi", name)
+def fetched(cache, kind, name, download, unpack):
+    """Downloads package `name` once with `download(folder)`, unpacks its one file with
+    `unpack(file, dest)`, and returns dest."""
+    dest = os.path.join(cache, kind, name)
     if not os.path.isdir(dest):
-        dl = os.path.join(cache, "dl", name)
+        dl = os.path.join(cache, "dl", f"{kind}-{name}")
         os.makedirs(dl, exist_ok=True)
-        run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", dl, name], cache)
-        wheel = glob.glob(os.path.join(dl, "*.whl"))[0]
-        zipfile.ZipFile(wheel).extractall(dest)
+        if not os.listdir(dl):
+            download(dl)
+        os.makedirs(dest)
+        unpack(os.path.join(dl, sorted(os.listdir(dl))[0]), dest)
     return dest
 
 
+def pypi(name, cache):
+    """The unpacked wheel of PyPI package `name`."""
+    download = lambda dl: run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", dl, name], cache)
+    return fetched(cache, "pypi", name, download, lambda f, dest: zipfile.ZipFile(f).extractall(dest))
+
+
 def debian(name, cache):
-    """Unpacks Debian package `name` (without installing it) and returns its root folder."""
-    dest = os.path.join(cache, "deb", name)
-    if not os.path.isdir(dest):
-        dl = os.path.join(cache, "dl", "deb-" + name)
-        os.makedirs(dl, exist_ok=True)
+    """The unpacked (not installed) Debian package `name`."""
+    def download(dl):
         try:
             run(["apt-get", "download", name], dl)
         except subprocess.CalledProcessError:
             run(["apt-get", "update", "-qq"], dl)
             run(["apt-get", "download", name], dl)
-        deb = glob.glob(os.path.join(dl, "*.deb"))[0]
-        os.makedirs(dest)
-        run(["dpkg-deb", "-x", deb, dest], dl)
-    return dest
+    return fetched(cache, "deb", name, download, lambda f, dest: run(["dpkg-deb", "-x", f, dest], cache))
 
 
 def npm(name, cache):
-    dest = os.path.join(cache, "npm", name)
-    if not os.path.isdir(dest):
-        dl = os.path.join(cache, "dl", "npm-" + name)
-        os.makedirs(dl, exist_ok=True)
-        run(["npm", "pack", "--silent", name], dl)
-        tgz = glob.glob(os.path.join(dl, "*.tgz"))[0]
-        with tarfile.open(tgz) as t:
+    """The unpacked npm package `name`."""
+    def unpack(f, dest):
+        with tarfile.open(f) as t:
             t.extractall(dest, filter="data")
-    return dest
+    return fetched(cache, "npm", name, lambda dl: run(["npm", "pack", "--silent", name], dl), unpack)
 
 
 class Writer:
