@@ -32,8 +32,10 @@ pub enum Scope {
     TraversalOnly,
 }
 
-/// Where the values go.
-pub type Sink<'a> = dyn FnMut(&[u8], Decode, Location, Scope) + 'a;
+/// Where the values go: generic rather than `dyn`, so the per-value prefilter inlines into the
+/// splitting loops.
+pub trait Sink: FnMut(&[u8], Decode, Location, Scope) {}
+impl<F: FnMut(&[u8], Decode, Location, Scope) + ?Sized> Sink for F {}
 
 /// A JSON string inside a field: its bytes, and whether it has escapes to undo.
 #[derive(Clone, Copy, Debug)]
@@ -64,7 +66,7 @@ impl Default for SplitBuffers {
 
 /// The request target: each path segment, the whole path again for traversal when it has `..`,
 /// and each query key and value. A `#fragment` is not part of the request.
-pub fn path(target: &[u8], sink: &mut Sink<'_>) {
+pub fn path<S: Sink + ?Sized>(target: &[u8], sink: &mut S) {
     let target = match classes::find_byte(b'#', target) {
         Some(i) => &target[..i],
         None => target,
@@ -119,7 +121,7 @@ fn dot_segment(segment: &[u8]) -> bool {
 }
 
 /// `key=value` pairs separated by `sep`; both key and value are values.
-fn pairs(text: &[u8], sep: u8, decode: Decode, location: Location, sink: &mut Sink<'_>) {
+fn pairs<S: Sink + ?Sized>(text: &[u8], sep: u8, decode: Decode, location: Location, sink: &mut S) {
     for pair in pieces(text, sep) {
         let pair = pair.trim_ascii();
         if pair.is_empty() {
@@ -139,28 +141,28 @@ fn pairs(text: &[u8], sep: u8, decode: Decode, location: Location, sink: &mut Si
 
 /// Header values joined with [`FIELD_SEPARATOR`]. Referers and forwarded URLs arrive
 /// percent-encoded, so one level of percent-decoding is what the app sees too.
-pub fn headers(text: &[u8], sink: &mut Sink<'_>) {
+pub fn headers<S: Sink + ?Sized>(text: &[u8], sink: &mut S) {
     for value in pieces(text, FIELD_SEPARATOR).filter(|v| !v.is_empty()) {
         sink(value, Decode::Percent, Location::Header, Scope::All);
     }
 }
 
 /// Raw Cookie header values (joined with [`FIELD_SEPARATOR`] when there are several).
-pub fn cookies(text: &[u8], sink: &mut Sink<'_>) {
+pub fn cookies<S: Sink + ?Sized>(text: &[u8], sink: &mut S) {
     for header in pieces(text, FIELD_SEPARATOR) {
         pairs(header, b';', Decode::Percent, Location::Cookie, sink);
     }
 }
 
 /// Body fields joined with [`FIELD_SEPARATOR`]; each is parsed further when it is structured.
-pub fn body(text: &[u8], bufs: &mut SplitBuffers, sink: &mut Sink<'_>) {
+pub fn body<S: Sink + ?Sized>(text: &[u8], bufs: &mut SplitBuffers, sink: &mut S) {
     for field in pieces(text, FIELD_SEPARATOR).filter(|v| !v.is_empty()) {
         structured(field, Decode::None, 0, &mut bufs.levels, sink);
     }
 }
 
 /// Scans `field` as JSON, multipart or form text when it is one, else as a single value.
-fn structured(field: &[u8], decode: Decode, depth: usize, levels: &mut [Level], sink: &mut Sink<'_>) {
+fn structured<S: Sink + ?Sized>(field: &[u8], decode: Decode, depth: usize, levels: &mut [Level], sink: &mut S) {
     let trimmed = field.trim_ascii();
     let Some((level, deeper)) = levels.split_first_mut() else {
         return sink(field, decode, Location::Body, Scope::All);
@@ -190,7 +192,7 @@ fn looks_urlencoded(s: &[u8]) -> bool {
 
 /// Walks JSON text: every string (key or value) is a value, and one that is itself structured is
 /// parsed further. Returns false, having emitted nothing, when `s` is not JSON.
-fn json(s: &[u8], depth: usize, level: &mut Level, deeper: &mut [Level], sink: &mut Sink<'_>) -> bool {
+fn json<S: Sink + ?Sized>(s: &[u8], depth: usize, level: &mut Level, deeper: &mut [Level], sink: &mut S) -> bool {
     if !json_spans(s, &mut level.spans) {
         return false;
     }
@@ -313,7 +315,7 @@ fn hex4(s: &[u8], at: usize) -> Option<u32> {
 
 /// Multipart text: each part's `name` and `filename` and its body (parsed further). False when
 /// `s` does not start with a boundary line followed by part headers.
-fn multipart(s: &[u8], depth: usize, deeper: &mut [Level], sink: &mut Sink<'_>) -> bool {
+fn multipart<S: Sink + ?Sized>(s: &[u8], depth: usize, deeper: &mut [Level], sink: &mut S) -> bool {
     let Some(line_end) = classes::find_byte(b'\n', s) else { return false };
     let boundary = s[..line_end].trim_ascii_end();
     if boundary.len() < 3 || !boundary.starts_with(b"--") || boundary.iter().any(|b| b.is_ascii_whitespace()) {
@@ -341,7 +343,7 @@ fn multipart(s: &[u8], depth: usize, deeper: &mut [Level], sink: &mut Sink<'_>) 
 }
 
 /// One multipart part: headers, a blank line, the body.
-fn part(p: &[u8], depth: usize, deeper: &mut [Level], sink: &mut Sink<'_>) {
+fn part<S: Sink + ?Sized>(p: &[u8], depth: usize, deeper: &mut [Level], sink: &mut S) {
     classes::tick(p.len());
     let (head, body) = match memchr::memmem::find(p, b"\r\n\r\n") {
         Some(i) => (&p[..i], &p[i + 4..]),
@@ -374,13 +376,16 @@ fn part(p: &[u8], depth: usize, deeper: &mut [Level], sink: &mut Sink<'_>) {
 mod tests {
     use super::*;
 
-    fn collect(f: impl FnOnce(&mut Sink<'_>)) -> Vec<(String, Decode, Location, Scope)> {
+    type Collected = Vec<(String, Decode, Location, Scope)>;
+    type Collector<'a> = dyn FnMut(&[u8], Decode, Location, Scope) + 'a;
+
+    fn collect(f: impl FnOnce(&mut Collector<'_>)) -> Collected {
         let mut v = Vec::new();
         f(&mut |b: &[u8], d, l, s| v.push((String::from_utf8_lossy(b).into_owned(), d, l, s)));
         v
     }
 
-    fn texts(f: impl FnOnce(&mut Sink<'_>)) -> Vec<String> {
+    fn texts(f: impl FnOnce(&mut Collector<'_>)) -> Vec<String> {
         collect(f).into_iter().map(|t| t.0).collect()
     }
 
