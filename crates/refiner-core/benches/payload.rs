@@ -7,8 +7,8 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 use refiner_core::features::payload::{scan, PayloadInput, Scratch};
 
 /// A signup-and-order form as a browser would post it: names with apostrophes, an address, a
-/// phone, an email, a note in prose, a URL, a date, numbers and booleans. 1 KB.
-const FORM: &str = r#"{"firstName":"Mary","lastName":"O'Brien","email":"mary.obrien42@example.com","phone":"+1 (555) 014-2368","address":{"line1":"1428 Elm Street","line2":"Apt. 3B","city":"Springfield","state":"IL","zip":"62704","country":"US"},"company":"D'Angelo & Sons, Inc.","website":"https://www.dangelo-sons.example/about","birthDate":"1987-04-12","newsletter":true,"marketing":false,"plan":"pro-annual","seats":12,"coupon":"SPRING-2024","cart":[{"sku":"TSHIRT-BLK-M","qty":2,"price":19.99},{"sku":"MUG-WHT","qty":1,"price":8.5}],"note":"Please leave the parcel at the back door, next to the blue bin. If nobody's home, ring the neighbour at no. 12 - she's expecting it. Thanks a lot!","referral":"friend","locale":"en-US","timezone":"America/Chicago","consent":{"terms":true,"privacy":true,"version":"2024-03"},"device":"web","utm":{"source":"newsletter","medium":"email","campaign":"spring_sale"},"password":"correct horse battery staple"}"#;
+/// phone, an email, a note in prose, a URL, a date, numbers and booleans. 1,010 bytes.
+const FORM: &str = r#"{"firstName":"Mary","lastName":"O'Brien","email":"mary.obrien42@example.com","phone":"+1 (555) 014-2368","address":{"line1":"1428 Elm Street","line2":"Apt. 3B","city":"Springfield","state":"IL","zip":"62704","country":"US"},"company":"D'Angelo & Sons, Inc.","website":"https://www.dangelo-sons.example/about","birthDate":"1987-04-12","newsletter":true,"marketing":false,"plan":"pro-annual","seats":12,"coupon":"SPRING-2024","cart":[{"sku":"TSHIRT-BLK-M","qty":2,"price":19.99},{"sku":"MUG-WHT","qty":1,"price":8.5}],"note":"Please leave the parcel at the back door, next to the blue bin. If nobody's home, ring the neighbour at no. 12 - she's expecting it. Thanks a lot!","referral":"friend","locale":"en-US","timezone":"America/Chicago","consent":{"terms":true,"privacy":true,"version":"2024-03"},"device":"web","utm":{"source":"newsletter","medium":"email","campaign":"spring_sale"},"password":"correct horse battery staple","giftMessage":"Happy birthday, Sam! With love from all of us at no. 7","gift":true}"#;
 
 /// The same form's string values and keys, `\x1f`-joined, as the JS layer sends a parsed body.
 fn fields(json: &str) -> String {
@@ -31,7 +31,7 @@ fn fields(json: &str) -> String {
 
 /// `FORM` repeated as a JSON array to about `kb` KB.
 fn body_of(kb: usize) -> String {
-    let n = (kb * 1024).div_ceil(FORM.len() + 1);
+    let n = ((kb * 1024) as f64 / (FORM.len() + 1) as f64).round().max(1.0) as usize;
     format!("[{}]", vec![FORM; n].join(","))
 }
 
@@ -51,6 +51,7 @@ fn body_only(body: &str) -> PayloadInput<'_> {
 fn benches(c: &mut Criterion) {
     let mut scratch = Scratch::default();
     let joined = fields(FORM);
+    assert!((1000..1100).contains(&FORM.len()), "FORM is {} bytes", FORM.len());
     let attacked = FORM.replace("Thanks a lot!", "Thanks' UNION SELECT password FROM users--");
     assert!(scan(&body_only(&attacked), &mut scratch).any_confirmed(), "the payload bench must hold a payload");
     assert!(!scan(&input(FORM), &mut scratch).any_confirmed(), "the benign bench must stay benign");

@@ -8,7 +8,8 @@
 //! state nothing is allocated (libinjection's keyword lookups aside, see [`sqli`](super::sqli)).
 
 use super::classes::{self, Mask};
-use super::split::{self, Decode, Scope, SplitBuffers};
+use super::body::{self, SplitBuffers};
+use super::split::{self, Decode, Scope};
 use super::{code, decode, shell, sqli, ssrf, template, traversal, xss, Family, Hits, Location, PayloadFindings};
 
 /// What the JS layer hands over for a request. Every field may be empty.
@@ -168,7 +169,7 @@ pub fn scan(input: &PayloadInput<'_>, scratch: &mut Scratch) -> PayloadFindings 
     values.detect.budget = sqli::BUDGET;
     let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
     split::path(input.path.as_bytes(), &mut sink);
-    split::body(input.body.as_bytes(), split, &mut sink);
+    body::fields(input.body.as_bytes(), split, &mut sink);
     split::headers(input.headers.as_bytes(), &mut sink);
     split::cookies(input.cookies.as_bytes(), &mut sink);
     out
