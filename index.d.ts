@@ -26,6 +26,12 @@ export interface RefinerOptions {
   memory?: false | { maxBytes?: number } | Memory
   /** Share memory across processes through Redis (used by `refineAsync` and `observeAsync`). */
   store?: StoreOptions
+  /**
+   * Let the refiner lift DENYs of rules it cannot read (a bare `{ conclusion: 'DENY' }`, a custom,
+   * unknown or sensitive-info rule) on the evidence a rate limit's denial needs. Default `false`:
+   * those DENYs stand (`basis: 'KEPT_UNREADABLE'`).
+   */
+  liftUnreadable?: boolean
 }
 
 export interface StoreOptions {
@@ -111,51 +117,69 @@ export interface RuleDecision {
   [key: string]: unknown
 }
 
+/**
+ * The request, all of it the client's. Every part is scanned for payloads: the path, each query
+ * value, every header value (cookies split), and every string and key of the body at any depth.
+ */
 export interface RequestInfo {
-  /** Client IP address (a memory key, with its /24 or /64 network: hashed, never stored). */
+  /** Client IP address, as your server determined it (a memory key, with its /24 or /64 network: hashed, never stored). */
   ip?: string
   /** HTTP method. */
   method?: string
-  /** Path and query string (scanned for injection tokens). */
+  /** The request target as sent: path and query string. */
   path?: string
-  /** Request headers: Node's `req.headers`, a fetch `Headers`, a `Map`, or a plain object. Values are never echoed. */
-  headers?: Record<string, string | string[] | undefined> | Headers | Map<string, string>
+  /**
+   * Request headers in any shape a framework hands over: Node's `req.headers` (arrays for repeated
+   * headers), Node's flat `req.rawHeaders`, `[name, value]` pairs, a fetch `Headers` or a `Map`.
+   * Any other shape throws a TypeError. Values are never echoed.
+   */
+  headers?: Record<string, string | string[] | undefined> | Headers | Map<string, string> | ReadonlyArray<string> | ReadonlyArray<readonly [string, string]>
   /** Email address given in the request (sign-up, login), analyzed for shape and domain. */
   email?: string
-  /** Free text worth scanning (form fields, comments): a string, or an object whose string values are read. */
-  body?: string | Record<string, unknown>
+  /**
+   * The body: a parsed object or array (every string value and key is read, at any depth), or the
+   * raw body as a string or bytes (JSON, form-encoded and multipart text are parsed natively). A
+   * body larger than 64 KB (or 20,000 values) is read by its head and tail, and flagged.
+   */
+  body?: string | Buffer | Uint8Array | Record<string, unknown> | ReadonlyArray<unknown>
 }
 
-/** What only the app knows. All optional; omitted fields are treated as unknown, not as zero. */
+/**
+ * What only your server knows, computed from its own records (session store, user table, payment
+ * processor, timestamps it issued), never copied from the request: see SECURITY.md. All optional;
+ * omitted fields are treated as unknown, not as zero.
+ */
 export interface AppContext {
   /** The kind of route. */
   route?: 'other' | 'signup' | 'login' | 'checkout' | 'api'
-  /** Seconds since the session started. */
+  // --- generated from the native schema by scripts/gen-types.mjs: do not edit by hand ---
+  /** Seconds since the session started, from the server's session store. Plausible up to 7,776,000 seconds: larger values are clamped and counted by `context.implausible`. */
   sessionAgeS?: number
-  /** Requests made in this session before this one. */
+  /** Requests the server served in this session before this one. Plausible up to 100,000 requests: larger values are clamped and counted by `context.implausible`. */
   sessionRequests?: number
-  /** Distinct pages viewed in this session before this one. */
+  /** Distinct pages the server served in this session before this one. Plausible up to 10,000 pages: larger values are clamped and counted by `context.implausible`. */
   pagesSeen?: number
-  /** Failed login attempts in this session or for this account recently. */
+  /** Failed login attempts the server counted for this session or account recently. Plausible up to 1,000 attempts: larger values are clamped and counted by `context.implausible`. */
   failedLogins?: number
-  /** Age of the account in days (0 for a new sign-up). */
+  /** Age of the account in days, from the app's user table (0 for a new sign-up). Plausible up to 20,000 days: larger values are clamped and counted by `context.implausible`. */
   accountAgeDays?: number
-  /** The account's email address has been verified. */
+  /** The account's email address has been verified (the user table says so). */
   emailVerified?: boolean
-  /** Milliseconds between the form being shown and submitted. */
+  /** Milliseconds between the server rendering the form (a timestamp it issued) and receiving it. Plausible up to 86,400,000 ms: larger values are clamped and counted by `context.implausible`. */
   formFillMs?: number
-  /** Value of the cart or payment, in the shop's currency units. */
+  /** Value of the cart or payment as the server computed it, in the shop's currency units. Plausible up to 10,000,000 currency units: larger values are clamped and counted by `context.implausible`. */
   cartValue?: number
-  /** Payment attempts in this session, including this one. */
+  /** Payment attempts the server counted in this session, including this one. Plausible up to 1,000 attempts: larger values are clamped and counted by `context.implausible`. */
   paymentAttempts?: number
-  /** The request comes from a logged-in user. */
+  /** The server's session says the user is logged in. */
   loggedIn?: boolean
-  /** The account's id (else the request's email identifies the account). A memory key: hashed, never stored. */
+  /** undefined A memory key: hashed, never stored. */
   accountId?: string
-  /** The session's id. A memory key. */
+  /** undefined A memory key: hashed, never stored. */
   sessionId?: string
-  /** A device id of yours (else Arcjet's rule-result fingerprint, else a hash of network and stable headers). A memory key. */
+  /** undefined A memory key: hashed, never stored. */
   fingerprint?: string
+  // --- end of generated ---
 }
 
 export interface RefineInput {
@@ -171,11 +195,22 @@ export interface Reason {
   group: string
   /** The feature's raw value for this request. */
   value: number
-  /** Signed contribution to the threat's log-odds; positive raises the risk. */
+  /** Signed contribution to the threat's calibrated log-odds; positive raises the risk. */
   contribution: number
   threat: Threat
+  /** One of the facts the decision's `basis` rests on (these come first). */
+  evidence: boolean
   text: string
 }
+
+/**
+ * Why the refined conclusion is what it is: `'RULES'` (nothing argued against the rules),
+ * `'LIFTED'` (a rule's DENY or CHALLENGE lowered on server-side evidence of a real user),
+ * `'ESCALATED'` (raised above the rules on evidence of a threat), or kept: `'KEPT_UNREADABLE'`
+ * (a rule the refiner does not judge), `'KEPT_DECLARED_BOT'` (the user agent declares a program),
+ * `'KEPT_PAYLOAD'` (a confirmed or suspicious payload), `'KEPT_NO_EVIDENCE'` (nothing the server knows shows a real user).
+ */
+export type Basis = 'RULES' | 'LIFTED' | 'ESCALATED' | 'KEPT_UNREADABLE' | 'KEPT_DECLARED_BOT' | 'KEPT_PAYLOAD' | 'KEPT_NO_EVIDENCE'
 
 export interface RuleSummary {
   type: string | null
@@ -198,12 +233,19 @@ export declare class RefinedDecision {
   readonly degraded: boolean
   /** The refined (live) conclusion differs from the rules' (ERROR or no decision count as ALLOW). */
   readonly overridden: boolean
+  /** Why: the rules stood, were lifted or escalated on evidence, or were kept (see `Basis`). */
+  readonly basis: Basis
   /** The rules' own conclusion, or null when no decision was passed. */
   readonly rulesConclusion: 'ALLOW' | 'DENY' | 'CHALLENGE' | 'ERROR' | null
   readonly mode: 'LIVE' | 'DRY_RUN'
   readonly profile: Profile
   readonly modelVersion: string
-  /** Up to five features behind the decisive threat's score, strongest first. Computed when first read (an explained second pass over a copy of the packed input, ~2 µs), so checking only the conclusion costs nothing extra. */
+  /**
+   * The evidence the `basis` rests on (`evidence: true`), then the features that pushed the
+   * decisive threat's score most; six at most. Computed when first read, from the refine's own
+   * feature values (the same model and policy again, ~1 µs), so checking only the conclusion
+   * costs nothing extra.
+   */
   readonly reasons: Reason[]
   /** What each rule said, as received. */
   readonly rules: RuleSummary[]
@@ -235,7 +277,7 @@ export declare class Refiner {
   close(): Promise<void>
   /**
    * Refines many requests in parallel on all cores; results in input order. The results share
-   * one packed buffer (1.2 KB per item) for their lazy `reasons`: keeping any one result keeps all
+   * one output buffer (1.2 KB per item) for their lazy `reasons`: keeping any one result keeps all
    * of it; read `reasons` of the ones you keep, or refine them one by one, to let it go.
    */
   refineBatch(items: ReadonlyArray<RefineInput & { decision?: RuleDecision | null }>): RefinedDecision[]
@@ -243,6 +285,27 @@ export declare class Refiner {
 
 /** `const aiDecision = await refine(decision)`: refines with a lazily built default Refiner. */
 export declare function refine(decision?: RuleDecision | null, input?: RefineInput): Promise<RefinedDecision>
+
+/** Options of `train` (the defaults are the trainer's: docs/DATA.md). */
+export interface TrainOptions {
+  /** Where to write the model file. */
+  out: string
+  seed?: number
+  name?: string
+  /** Hidden units of each threat's head. */
+  hiddenPerHead?: number
+  maxEpochs?: number
+  /** Count and skip malformed lines instead of failing at the first. */
+  skipBad?: boolean
+  /** Stops training at its next batch; the Promise rejects with the signal's reason. */
+  signal?: AbortSignal
+}
+
+/** Trains a model on a labeled JSONL corpus (docs/DATA.md) off the event loop; resolves to its summary. */
+export declare function train(corpus: string, options: TrainOptions): Promise<string>
+
+/** Compares a model with the rules alone on a labeled corpus, off the event loop. */
+export declare function evaluate(model: string, corpus: string, options?: { report?: string; skipBad?: boolean; signal?: AbortSignal }): Promise<{ table: string; evaluation: Record<string, unknown>; reportPath: string | null }>
 
 /** The model's input features: name, group and meaning, from the native schema. */
 export declare function features(): Array<{ name: string; group: string; description: string; /** A 0/1 feature: reasons show its value as yes/no. */ flag: boolean }>

@@ -1,4 +1,4 @@
 import api from './index.js'
 
-export const { Refiner, RefinedDecision, Memory, refine, features } = api
+export const { Refiner, RefinedDecision, Memory, refine, features, train, evaluate } = api
 export default api

@@ -31,32 +31,11 @@ export declare class Memory {
   size(): number
 }
 
-/**
- * The analyzers' word lists and tokens and each feature's transform, for the pure-JS pipeline
- * that benches/ compares with the addon.
- */
-export declare function analyzerTablesJson(): string
-
-/** Sets one profile's thresholds from a corpus and writes them into the model. */
-export declare function calibrateModel(model: string, corpus: string, options: CalibrateOptions): string
-
-export interface CalibrateOptions {
-  profile: string
-  targetFpr: number
-  challengeFpr?: number
-  /** Default: overwrite the model file. */
-  out?: string
-  skipBad?: boolean
-}
+/** Asks the job to stop at its next step. */
+export declare function abortJob(job: ExternalObject<AtomicBool>): void
 
 /** A new engine: `options` configure it, `memory` (a `Memory`) is shared with other engines. */
 export declare function createEngine(options: EngineOptions, memory?: Memory | undefined | null): ExternalObject<Engine>
-
-/**
- * The embedded default model's weights, calibration and thresholds, for the same comparison
- * (and for exporting it to ONNX).
- */
-export declare function defaultModelJson(): string
 
 /** Options of `new Engine()`, already type-checked by the JS layer. */
 export interface EngineOptions {
@@ -72,6 +51,8 @@ export interface EngineOptions {
   challenge?: number
   /** Deny threshold for every threat, in [0, 1]. */
   deny?: number
+  /** Lift DENYs of rules the refiner cannot read, on the evidence a rate limit's need. */
+  liftUnreadable?: boolean
 }
 
 export interface EvalOptions {
@@ -88,54 +69,26 @@ export interface EvalResult {
   reportPath?: string
 }
 
-/** Compares a model with the rules alone on a labeled corpus. */
-export declare function evaluateModel(model: string, corpus: string, options: EvalOptions): EvalResult
-
-/** The same refine again, with the reasons, from the memory snapshot it left in `nums`. */
-export declare function explain(engine: ExternalObject<Engine>, nums: Float64Array, texts: string, dst: Float64Array): void
-
-/** Writes a corpus's feature matrix and labels as CSV; returns the row count. */
-export declare function exportFeatures(corpus: string, out: string, skipBad?: boolean | undefined | null): number
-
-/** The feature schema as Markdown (docs/FEATURES.md). */
-export declare function featuresMarkdown(): string
+/** Evaluates a model off the JS thread (see `evaluate` in index.d.ts). */
+export declare function evaluateModel(model: string, corpus: string, options: EvalOptions, job: ExternalObject<AtomicBool>): Promise<unknown>
 
 /**
- * The model inputs (transformed feature values) of one packed input, to check that another
- * implementation computes the same ones.
+ * The reasons of the refine whose record (from `out::RULES` on) is `record`, into `dst`: the same
+ * model and policy on the same feature values, so the verdict they explain is the refine's.
  */
-export declare function featureValues(nums: Float64Array, texts: string): Array<number>
-
-/** A model file's version, schema, shapes, thresholds and training metadata. */
-export declare function inspectModel(model: string): string
+export declare function explain(engine: ExternalObject<Engine>, record: Float64Array, dst: Float64Array): void
 
 /** The engine's model version (`name@crc32`). */
 export declare function modelVersion(engine: ExternalObject<Engine>): string
 
-/**
- * The floor for benchmarks (benches/bench.mjs): receives the same packed buffers as `refine`,
- * checks their lengths and reads the texts as it does, and does nothing else.
- */
-export declare function noop(engine: ExternalObject<Engine>, nums: Float64Array, texts: string, dst: Float64Array): number
+/** A new job's abort flag. */
+export declare function newJob(): ExternalObject<AtomicBool>
 
 /**
  * Records an outcome the app reports (`event`: one of the memory's EVENTS) under the keys of
  * the packed input.
  */
 export declare function observe(engine: ExternalObject<Engine>, event: string, nums: Float64Array, texts: string): void
-
-/** A logged record packed by the core's JSON reader (what the trainer sees). */
-export interface PackedRecord {
-  nums: Array<number>
-  /** The texts, `\0`-joined. */
-  texts: string
-}
-
-/**
- * Packs a JSON record `{ decision, request, context }` with the trainer's reader, so tests can
- * check it against the JS packer that production uses.
- */
-export declare function packJson(record: string): PackedRecord
 
 /**
  * What local memory knows under the keys of the packed input at its time (or now), without
@@ -144,8 +97,8 @@ export declare function packJson(record: string): PackedRecord
 export declare function recall(engine: ExternalObject<Engine>, nums: Float64Array, texts: string): Array<number>
 
 /**
- * Refines one packed input (`nums`: the input layout, `texts`: `\0`-joined) into `dst`,
- * without reasons: the JS layer asks `explain` for them when they are read.
+ * Refines one packed input (`nums`: the input layout, `texts`: `\0`-joined) into `dst`, with
+ * the record `explain` takes for its reasons.
  */
 export declare function refine(engine: ExternalObject<Engine>, nums: Float64Array, texts: string, dst: Float64Array): void
 
@@ -156,8 +109,17 @@ export declare function refine(engine: ExternalObject<Engine>, nums: Float64Arra
  */
 export declare function refineBatch(engine: ExternalObject<Engine>, nums: Float64Array, texts: string, dst: Float64Array): void
 
+/** `refine_batch` on the thread pool, into `dst`; resolves when it is written. */
+export declare function refineBatchTask(engine: ExternalObject<Engine>, nums: Float64Array, texts: string, dst: Float64Array): Promise<unknown>
+
 /** Refines with the records a shared store returned for `storeKeys(engine, nums, texts)`. */
 export declare function refineStored(engine: ExternalObject<Engine>, nums: Float64Array, texts: string, records: Float64Array, dst: Float64Array): void
+
+/**
+ * Runs `request-refiner <args>` (help, errors and output on the process's stdout and stderr);
+ * returns the exit code.
+ */
+export declare function runCli(args: Array<string>): number
 
 /** The layouts and tables of this build, as JSON. */
 export declare function schemaJson(): string
@@ -168,14 +130,16 @@ export declare function schemaJson(): string
  */
 export declare function storeKeys(engine: ExternalObject<Engine>, nums: Float64Array, texts: string): Array<string>
 
-/** Trains a model on a labeled JSONL corpus and writes it; returns its summary. */
-export declare function trainModel(corpus: string, options: TrainOptions): string
+/** Trains a model off the JS thread (see `train` in index.d.ts). */
+export declare function trainModel(corpus: string, options: TrainOptions, job: ExternalObject<AtomicBool>): Promise<unknown>
 
 export interface TrainOptions {
+  /** Where to write the model. */
   out: string
   seed?: number
   name?: string
-  hidden?: number
+  /** Hidden units of each threat's head. */
+  hiddenPerHead?: number
   maxEpochs?: number
   skipBad?: boolean
 }

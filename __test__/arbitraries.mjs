@@ -48,11 +48,18 @@ const decision = maybe({
   results: or(fc.array(or(result), { maxLength: 12 })),
   ip: or(ip),
 })
+const headerName = fc.constantFrom('user-agent', 'User-Agent', 'accept', 'cookie', 'sec-ch-ua', 'x-forwarded-for', '__proto__', 'constructor')
+const headerPairs = fc.array(fc.tuple(headerName, fc.string()), { maxLength: 6 })
+// Every shape a framework hands over (Node's object and rawHeaders, fetch Headers, a Map, pairs),
+// and shapes no framework does.
 const headers = fc.oneof(
-  fc.dictionary(fc.constantFrom('user-agent', 'User-Agent', 'accept', 'cookie', 'sec-ch-ua', '__proto__', 'constructor'), or(fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 3 })))),
-  fc.constant(new Map([['user-agent', 'curl/8'], ['cookie', 'sid=secret']])),
-  fc.constant(new Headers({ 'user-agent': 'Mozilla/5.0', accept: 'text/html' })),
+  fc.dictionary(headerName, or(fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 3 })))),
+  headerPairs,
+  headerPairs.map((pairs) => pairs.flat()),
+  headerPairs.map((pairs) => new Map(pairs)),
+  headerPairs.map((pairs) => new Headers(pairs.filter(([n]) => !n.startsWith('_') && n !== 'constructor').map(([n, v]) => [n, v.replace(/[^\x20-\x7e]/g, '')]))),
   fc.constant({ get: 'not a function', 'user-agent': 'x' }),
+  fc.constant({ get: () => 'only a get' }),
   weird,
 )
 const request = maybe({

@@ -1,5 +1,5 @@
 // Fail open / fail closed with an injected fault: the addon built with the `fault-injection`
-// feature (npm run build:fault) panics inside every refine when REQUEST_REFINER_FAULT=panic (only
+// feature (npm run build:test) panics inside every refine when REQUEST_REFINER_FAULT=panic (only
 // for one request path with panic:<path>). The panic must be caught at the N-API boundary and
 // answered by the fail mode; nothing throws.
 import assert from 'node:assert/strict'
@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { test } from 'node:test'
 import { ROOT as root } from './fixtures.mjs'
 
-const faulty = join(root, 'target', 'fault', 'refiner.linux-x64-gnu.node')
+const faulty = join(root, 'target', 'test-build', 'refiner.linux-x64-gnu.node')
 
 const SCRIPT = `
 const { Refiner } = require(${JSON.stringify(join(root, 'index.js'))})
@@ -42,7 +42,7 @@ function run(env) {
   return { out: JSON.parse(r.stdout), stderr: r.stderr }
 }
 
-test('a panic inside refine is caught and the fail mode answers', { skip: !existsSync(faulty) && 'npm run build:fault first' }, () => {
+test('a panic inside refine is caught and the fail mode answers', { skip: !existsSync(faulty) && 'npm run build:test first' }, () => {
   const { out, stderr } = run({ REQUEST_REFINER_FAULT: 'panic' })
   assert.match(stderr, /fault injected/, 'the fault really fired')
   const errored = (conclusion) => ({ conclusion, live: conclusion, errored: true, reasons: 0 })
@@ -51,14 +51,14 @@ test('a panic inside refine is caught and the fail mode answers', { skip: !exist
   assert.deepEqual(out.dryRun, { conclusion: 'ALLOW', live: 'DENY', errored: true, reasons: 0 }, 'DRY_RUN never blocks, even failing closed')
 })
 
-test('in a batch, a panic fails only the row it happened on', { skip: !existsSync(faulty) && 'npm run build:fault first' }, () => {
+test('in a batch, a panic fails only the row it happened on', { skip: !existsSync(faulty) && 'npm run build:test first' }, () => {
   const { out, stderr } = run({ REQUEST_REFINER_FAULT: 'panic:/boom' })
   assert.match(stderr, /fault injected/)
   assert.deepEqual(out.rows, [false, true, false])
   assert.equal(out.open.deny.errored, false, 'other paths refine normally')
 })
 
-test('the same build without the fault refines normally', { skip: !existsSync(faulty) && 'npm run build:fault first' }, () => {
+test('the same build without the fault refines normally', { skip: !existsSync(faulty) && 'npm run build:test first' }, () => {
   const { out } = run({})
   assert.equal(out.open.deny.errored, false)
   assert.ok(out.open.deny.reasons > 0)

@@ -2,6 +2,8 @@
 
 /** The repository root, for tests that start scripts and servers from it. */
 export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '')
+/** The test build (npm run build:test): fault injection and the test-only exports. */
+export const TEST_BUILD = `${ROOT}/target/test-build/refiner.linux-x64-gnu.node`
 export const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 
 export const browserInput = () => ({

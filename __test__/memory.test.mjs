@@ -3,8 +3,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Memory, Refiner } from '../index.mjs'
-import { CHROME } from './fixtures.mjs'
-import { simulate } from '../lib/simulate/index.mjs'
+import { CHROME, browserInput } from './fixtures.mjs'
+import { simulate } from '../scripts/simulate/index.mjs'
 
 const T0 = Date.UTC(2026, 10, 25, 12)
 const login = (i, at = T0, ip = '203.0.113.9') => ({
@@ -85,14 +85,18 @@ test('refiners share a Memory when given one, and only then', () => {
 test('memory changes what the refiner concludes: a device cycling through accounts', () => {
   const quiet = new Refiner({ profile: 'login', memory: false })
   const remembering = new Refiner({ profile: 'login' })
+  // A browser's full header set, so that only memory can tell this device apart.
+  const { headers } = browserInput().request
   let last
   for (let i = 0; i < 40; i++) {
     const input = login(i, T0 + i * 2000)
+    input.request.headers = headers
     remembering.observe('login_failed', { ...input, at: input.at + 500 })
     last = [quiet.refine(null, input), remembering.refine(null, input)]
   }
   const [without, withMemory] = last
   assert.ok(withMemory.threats.abuse > without.threats.abuse, `abuse ${without.threats.abuse} → ${withMemory.threats.abuse}`)
+  assert.equal(without.conclusion, 'ALLOW')
   assert.equal(withMemory.conclusion, 'DENY')
   const failures = withMemory.reasons.find((r) => r.feature === 'memory.login_failures')
   assert.ok(failures?.contribution > 0, JSON.stringify(withMemory.reasons))

@@ -1,8 +1,8 @@
-// End to end through `npx request-refiner`: simulate → train → eval (report) → calibrate →
-// inspect, on a small corpus; and the CLI's errors.
+// End to end through `npx request-refiner`: train → eval (report) → calibrate → inspect on small
+// corpora from the repository's simulator (scripts/simulate), and the CLI's errors.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
@@ -10,6 +10,7 @@ import { Refiner, features } from '../index.mjs'
 import { ROOT } from './fixtures.mjs'
 
 const cli = join(ROOT, 'bin', 'request-refiner.mjs')
+const simulator = join(ROOT, 'scripts', 'simulate', 'cli.mjs')
 const dir = mkdtempSync(join(tmpdir(), 'refiner-pipeline-'))
 const path = (f) => join(dir, f)
 after(() => rmSync(dir, { recursive: true, force: true }))
@@ -24,13 +25,18 @@ function ok(...args) {
   return r
 }
 
+function simulate(...args) {
+  const r = spawnSync(process.execPath, [simulator, ...args], { encoding: 'utf8' })
+  assert.equal(r.status, 0, r.stderr)
+}
+
 before(() => {
-  ok('simulate', '--n', '20000', '--seed', '21', '--pool', 'train', '--out', path('train.jsonl'))
-  ok('simulate', '--n', '8000', '--seed', '22', '--pool', 'eval', '--out', path('eval.jsonl'))
+  simulate('--n', '20000', '--seed', '21', '--pool', 'train', '--out', path('train.jsonl'))
+  simulate('--n', '8000', '--seed', '22', '--pool', 'eval', '--out', path('eval.jsonl'))
   ok('train', path('train.jsonl'), '--out', path('model.rfm'), '--seed', '3', '--name', 'e2e')
 })
 
-test('a model trained on 20k simulated requests beats the rules on false positives', () => {
+test('a model trained on 20k simulated requests beats the rules on false positives, held out by client and payload source', () => {
   const { out } = ok('eval', path('model.rfm'), path('eval.jsonl'), '--report', path('report'))
   assert.match(out, /model e2e@[0-9a-f]{8} on 8000 samples/)
   const e = JSON.parse(readFileSync(path('report/evaluation.json'), 'utf8'))
@@ -39,11 +45,12 @@ test('a model trained on 20k simulated requests beats the rules on false positiv
     const p = e.profiles.find((x) => x.profile === name)
     const [rules, refined] = fp(p)
     assert.ok(p.legit > 300, `${name}: ${p.legit} legitimate samples`)
-    assert.ok(refined < rules / 2, `${name}: false positives rules ${rules} refined ${refined}`)
+    assert.ok(refined < rules * 0.8, `${name}: false positives rules ${rules} refined ${refined}`)
     // Sign-up and checkout are where rules block customers and miss abuse the most.
     if (name !== 'default') assert.ok(p.refined_blocked_threats > p.rules_blocked_threats, `${name}: blocks more threats`)
   }
-  for (const h of e.heads) assert.ok(h.auc > 0.95, `${h.threat} AUC ${h.auc}`)
+  for (const h of e.heads) assert.ok(h.auc > 0.8, `${h.threat} AUC ${h.auc}`)
+  assert.ok(e.sources.length > 10, 'rows are reported per source of material')
   const html = readFileSync(path('report/report.html'), 'utf8')
   assert.equal(html.match(/<svg/g)?.length, 7, 'profile bars ×2, ROC, PR, three histograms')
   assert.match(html, /card_testing/)
@@ -51,14 +58,18 @@ test('a model trained on 20k simulated requests beats the rules on false positiv
 
 test('calibrate moves one profile\'s thresholds and the refiner loads the result', () => {
   const before = ok('inspect', path('model.rfm')).out
-  const { err } = ok('calibrate', path('model.rfm'), path('train.jsonl'), '--profile', 'checkout', '--target-fpr', '0.05', '--out', path('loose.rfm'))
-  assert.match(err, /checkout profile of e2e@/)
+  // An app whose API is used by its own clients on HTTP libraries: legitimate traffic that carries
+  // bot evidence, in the numbers a threshold needs (the simulator's few, three times over).
+  const clients = readFileSync(path('train.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"scenario":"legit_api_client"'))
+  writeFileSync(path('clients.jsonl'), `${[...clients, ...clients, ...clients].join('\n')}\n`)
+  const { err } = ok('calibrate', path('model.rfm'), path('clients.jsonl'), '--profile', 'api', '--target-fpr', '0.01', '--out', path('loose.rfm'))
+  assert.match(err, /api profile of e2e@/)
   const after = ok('inspect', path('loose.rfm')).out
   const line = (text, p) => text.split('\n').find((l) => l.trim().startsWith(p))
-  assert.notEqual(line(after, 'checkout'), line(before, 'checkout'))
+  assert.notEqual(line(after, 'api'), line(before, 'api'))
   assert.equal(line(after, 'signup'), line(before, 'signup'))
-  const strict = new Refiner({ model: readFileSync(path('model.rfm')), profile: 'checkout' })
-  const loose = new Refiner({ model: readFileSync(path('loose.rfm')), profile: 'checkout' })
+  const strict = new Refiner({ model: readFileSync(path('model.rfm')), profile: 'api' })
+  const loose = new Refiner({ model: readFileSync(path('loose.rfm')), profile: 'api' })
   assert.match(loose.modelVersion, /^e2e@/)
   assert.notEqual(loose.modelVersion, strict.modelVersion, 'the checksum covers the thresholds')
   const r = run('calibrate', path('model.rfm'), path('train.jsonl'), '--profile', 'checkout', '--target-fpr', '0.9')
@@ -84,8 +95,10 @@ test('features matrix export and CLI usage errors', () => {
   assert.deepEqual(header.slice(0, features().length), features().map((f) => f.name))
   assert.deepEqual(header.slice(features().length), ['label_bot', 'label_attack', 'label_abuse', 'route', 'rules_conclusion'])
   assert.equal(run('nonsense').code, 2)
-  assert.match(run('train', path('train.jsonl')).err, /--out is required/)
-  assert.match(run('eval', path('model.rfm')).err, /eval takes 2 file argument/)
+  assert.match(run('train', path('train.jsonl')).err, /required arguments were not provided:\s+--out <OUT>/)
+  assert.match(run('eval', path('model.rfm')).err, /required arguments were not provided:\s+<CORPUS>/)
   assert.match(run('inspect', path('missing.rfm')).err, /missing\.rfm/)
   assert.match(ok('features').out, /^# Feature schema/m)
+  // The same declaration as the Rust CLI's: one help text.
+  assert.match(ok('--help').out, /Usage: request-refiner <COMMAND>[\s\S]*calibrate/)
 })

@@ -13,8 +13,8 @@ test(`refine: ${RUNS} hostile argument pairs`, () => {
   const refiner = new Refiner({ profile: 'checkout' })
   const seen = { refined: 0, threw: 0 }
   fc.assert(fc.property(args, ([decision, input]) => void seen[checkRefine(refiner, decision, input)]++), { numRuns: RUNS, seed: 42 })
-  // Both outcomes occur: the generator is neither all-valid nor all-broken.
-  assert.ok(seen.refined > RUNS / 10 && seen.threw > RUNS / 10, JSON.stringify(seen))
+  // Both outcomes occur, each at least 5%: the generator is neither all-valid nor all-broken.
+  assert.ok(seen.refined > RUNS / 20 && seen.threw > RUNS / 20, JSON.stringify(seen))
 })
 
 test('refineAsync and refineBatch keep the same contract', async () => {

@@ -17,7 +17,7 @@ test('a logged-in browser checkout is allowed, a script sign-up is denied', () =
   assert.equal(bad.conclusion, 'DENY')
   assert.ok(bad.isDenied())
   assert.equal(bad.overridden, true, 'the rules allowed it; the model disagreed')
-  assert.ok(bad.threats.bot > 0.9 && bad.score === Math.max(bad.threats.bot, bad.threats.attack, bad.threats.abuse))
+  assert.ok(bad.threats.bot > 0.5 && bad.score === Math.max(bad.threats.bot, bad.threats.attack, bad.threats.abuse))
 })
 
 test('works with no decision and no input at all', () => {
@@ -71,25 +71,33 @@ test('every profile loads, and checkout is never stricter than default', () => {
     scores.push(d.score)
   }
   assert.ok(scores.every((s) => s === scores[0]), 'profiles change thresholds, not scores')
-  // A borderline request: thresholds override makes any score deny or allow.
-  const strict = new Refiner({ thresholds: { challenge: 0, deny: 0 } }).refine(allowDecision(), browserInput())
+  // Overridden thresholds move a request that carries evidence either way; one without any stays
+  // as the rules said however low they go.
+  const borderline = browserInput()
+  borderline.context.failedLogins = 3
+  const strict = new Refiner({ thresholds: { challenge: 0, deny: 0 } })
+  assert.equal(new Refiner().refine(allowDecision(), borderline).conclusion, 'ALLOW')
+  assert.equal(strict.refine(allowDecision(), borderline).conclusion, 'DENY')
+  assert.equal(strict.refine(allowDecision(), browserInput()).conclusion, 'ALLOW', 'no evidence, no escalation')
   const lax = new Refiner({ thresholds: { challenge: 1, deny: 1 } }).refine(allowDecision(), scriptInput())
-  assert.equal(strict.conclusion, 'DENY')
   assert.equal(lax.conclusion, 'ALLOW')
 })
 
 test('reasons name schema features with signed contributions and readable text', () => {
   const d = new Refiner({ profile: 'signup' }).refine(allowDecision(), scriptInput())
   const names = new Set(features().map((f) => f.name))
-  assert.ok(d.reasons.length > 0 && d.reasons.length <= 5)
+  assert.ok(d.reasons.length > 0 && d.reasons.length <= 6)
   for (const r of d.reasons) {
     assert.ok(names.has(r.feature), r.feature)
     assert.equal(typeof r.contribution, 'number')
     assert.equal(typeof r.value, 'number')
-    assert.match(r.text, /(raises|lowers) (bot|attack|abuse) risk$/)
+    assert.match(r.text, r.evidence ? /is evidence of (bot|attack|abuse): raised above the rules$/ : /(raises|lowers) (bot|attack|abuse) risk$/)
   }
-  const abs = d.reasons.map((r) => Math.abs(r.contribution))
-  assert.deepEqual(abs, [...abs].sort((a, b) => b - a), 'strongest first')
+  const evidence = d.reasons.filter((r) => r.evidence)
+  assert.ok(evidence.length > 0, 'the escalation names its evidence')
+  assert.deepEqual(d.reasons.slice(0, evidence.length), evidence, 'evidence first')
+  const abs = d.reasons.filter((r) => !r.evidence).map((r) => Math.abs(r.contribution))
+  assert.deepEqual(abs, [...abs].sort((a, b) => b - a), 'then the strongest first')
   assert.ok(d.reasons.some((r) => r.contribution > 0), 'a denied request has reasons that raise its risk')
 })
 
@@ -176,4 +184,21 @@ test('without code generation (node --disallow-code-generation-from-strings) ref
   const plain = run([])
   assert.deepEqual(run(['--disallow-code-generation-from-strings']), plain)
   assert.equal(plain.error, 'decision.conclusion must be one of ALLOW, DENY, CHALLENGE, ERROR | context.cartValue must be a finite number ≥ 0')
+})
+
+test('refineBatchAsync resolves to what refineBatch returns, and a bad item rejects before any is recorded', async () => {
+  const items = []
+  for (let i = 0; i < 700; i++) items.push({ decision: allowDecision(), ...(i % 3 ? browserInput() : scriptInput()) })
+  const a = new Refiner({ profile: 'signup', memory: false })
+  const asyncBatch = await a.refineBatchAsync(items)
+  const syncBatch = a.refineBatch(items)
+  assert.equal(asyncBatch.length, items.length)
+  for (let i = 0; i < items.length; i += 7) assert.deepEqual(asyncBatch[i].toJSON(), syncBatch[i].toJSON())
+  const r = new Refiner()
+  const probe = { request: { ip: '198.51.100.99' } }
+  const bad = [...items.slice(0, 600), { context: { route: 3 } }]
+  await assert.rejects(r.refineBatchAsync(bad), { name: 'TypeError', message: 'items[600].context.route must be a string' })
+  assert.equal(r.recall(probe).ip.known, false)
+  assert.equal(r.recall(browserInput()).ip.known, false, 'no item of the rejected batch reached memory')
+  await assert.rejects(r.refineBatchAsync('x'), { name: 'TypeError', message: 'items must be an array' })
 })

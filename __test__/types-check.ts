@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit --strict` by types.test.mjs: the public types accept what users write.
-import { Memory, Refiner, refine, features, type RefinedDecision, type RefinerOptions } from '../index.js'
+import { Memory, Refiner, refine, features, train, evaluate, type Basis, type RefinedDecision, type RefinerOptions } from '../index.js'
 
-const options: RefinerOptions = { profile: 'checkout', mode: 'DRY_RUN', thresholds: { deny: 0.9 }, failMode: 'closed' }
+const options: RefinerOptions = { profile: 'checkout', mode: 'DRY_RUN', thresholds: { deny: 0.9 }, failMode: 'closed', liftUnreadable: false }
 const refiner = new Refiner(options)
 const decision = { conclusion: 'DENY' as const, results: [{ state: 'RUN' as const, conclusion: 'DENY' as const, reason: { type: 'BOT', denied: ['CURL'] } }] }
 const refined: RefinedDecision = refiner.refine(decision, {
@@ -9,6 +9,16 @@ const refined: RefinedDecision = refiner.refine(decision, {
   context: { route: 'checkout', sessionAgeS: 3, cartValue: 9.5, loggedIn: false },
 })
 const denied: boolean = refined.isDenied()
+const basis: Basis = refined.basis
+const evidence: boolean | undefined = refined.reasons[0]?.evidence
+// Every header shape a framework hands over.
+for (const headers of [new Headers({ accept: '*/*' }), new Map([['accept', '*/*']]), ['Accept', '*/*'], [['accept', '*/*']] as const]) refiner.refine(null, { request: { headers } })
+refiner.refine(null, { request: { body: Buffer.from('a=1') } })
+async function tools(signal: AbortSignal): Promise<string> {
+  const summary = await train('corpus.jsonl', { out: 'm.rfm', signal })
+  const { table } = await evaluate('m.rfm', 'corpus.jsonl', { signal })
+  return summary + table
+}
 const bot: number = refined.threats.bot
 const firstReason: string | undefined = refined.reasons[0]?.text
 async function handler(): Promise<boolean> {
@@ -30,4 +40,4 @@ async function fleet(): Promise<number> {
 new Refiner({ profile: 'shop' })
 // @ts-expect-error outcomes are a closed set
 remembering.observe('logged_in', login)
-void [denied, bot, firstReason, handler, fleet, features().length, new Refiner({ memory: false })]
+void [denied, basis, evidence, tools, bot, firstReason, handler, fleet, features().length, new Refiner({ memory: false })]

@@ -1,20 +1,24 @@
 'use strict'
 // Reads a rule decision (an Arcjet class instance or the same shape as plain JSON), a request and
 // the app context by duck typing, and packs them into a reused Float64Array in the layout the
-// native schema defines, plus the few strings that need native analysis. JIT-compiled property
-// reads cost nanoseconds here; the same reads through N-API would cost ~0.2 µs each.
+// native schema defines, plus the strings that need native analysis: the fixed text fields, every
+// header pair and every string of the body. JIT-compiled property reads cost nanoseconds here;
+// the same reads through N-API would cost ~0.2 µs each.
 // Mirrors crates/refiner-core/src/decision/json_reader.rs; a test checks they agree.
-const { schema, codes, lookup, compiled } = require('./schema.js')
+const { schema, codes, compiled } = require('./schema.js')
 
 const L = schema.input
 const S = L.slots
 const KIND = codes.ruleKind
 const [UNKNOWN, RATE_LIMIT, BOT, SHIELD, EMAIL, SENSITIVE_INFO] = ['UNKNOWN', 'RATE_LIMIT', 'BOT', 'SHIELD', 'EMAIL', 'SENSITIVE_INFO'].map(KIND)
-const METHOD_OTHER = L.methods.length
+const METHOD_OTHER = codes.method('OTHER')
 const MAX_TEXT = L.maxTextBytes
-const CONCLUSION_EXPECTED = `one of ${L.conclusions.join(', ')}`
-const STATE_EXPECTED = `one of ${L.states.join(', ')}`
-const ROUTE_EXPECTED = `one of ${L.routes.join(', ')}`
+const HALF_BODY = L.maxBodyBytes / 2
+const HALF_NODES = L.maxBodyNodes / 2
+const oneOf = (table) => `one of ${Object.keys(table).join(', ')}`
+const CONCLUSION_EXPECTED = oneOf(L.codes.conclusion)
+const STATE_EXPECTED = oneOf(L.codes.state)
+const ROUTE_EXPECTED = oneOf(L.codes.route)
 const A = 3 // per-result offsets after kind, state, conclusion
 
 // Marks the TypeErrors this module throws, so errors from the caller's getters can be told apart.
@@ -40,11 +44,10 @@ const coded = (v, table, field, expected) => {
   if (typeof v !== 'string') fail(field, 'a string')
   return table(v) ?? fail(field, expected)
 }
-// Texts are joined with \0 and cut to what native analysis reads, so 10 MB headers cost nothing.
-const text = (s) => {
-  if (s.length > MAX_TEXT) s = s.slice(0, MAX_TEXT)
-  return s.includes('\0') ? s.replaceAll('\0', ' ') : s
-}
+// A field of the \0-joined texts: `\0` inside a value would spill into the next field.
+const clean = (s) => (s.includes('\0') ? s.replaceAll('\0', ' ') : s)
+// Fixed fields and header values are cut to what native analysis reads, so 10 MB headers cost nothing.
+const text = (s) => clean(s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) : s)
 
 function readReason(reason, field) {
   if (reason == null) return 0
@@ -150,94 +153,154 @@ function packDecision(nums, d) {
   return fingerprint
 }
 
-/** Joins string parts until native analysis has enough, so huge arrays cost nothing. */
-function joinCapped(parts, sep, field) {
+/** Header `name`'s value `v` as a string (arrays joined with ", "), cut and cleaned; null when absent. */
+function headerValue(v, field) {
+  if (v == null) return null
+  if (typeof v === 'string') return text(v)
+  if (!Array.isArray(v)) return fail(field, 'a string')
   let out = ''
-  for (let i = 0; i < parts.length && out.length <= MAX_TEXT; i++) {
-    const part = parts[i]
+  for (let i = 0; i < v.length && out.length <= MAX_TEXT; i++) {
+    const part = v[i]
     if (typeof part !== 'string' && part != null) fail(`${field}[${i}]`, 'a string')
-    out += (i ? sep : '') + (part ?? '')
+    out += (i ? ', ' : '') + (part ?? '')
   }
-  return out
+  return text(out)
 }
 
-/** Header `name`'s value `v` as a string (arrays joined); undefined when absent. */
-function headerValue(v, name, viaGet) {
-  if (v == null) return undefined
-  if (typeof v === 'string') return v
-  const field = viaGet ? `.get("${name}")` : `["${name}"]`
-  return Array.isArray(v) ? joinCapped(v, ', ', field) : fail(field, 'a string')
-}
+const HEADERS_EXPECTED = 'an object, a Headers, a Map, or an array of [name, value] pairs or of names and values'
 
-// What the packer reads of each header it looks at: its flag's slot, and whether it is a text.
-const UA = 'user-agent'
-const CH_UA = 'sec-ch-ua'
-const LANG = 'accept-language'
-const WANTED = lookup([...L.headerFlags, UA, CH_UA].map((name) => [name, L.headerFlags.indexOf(name)]))
-
-function bodyText(b) {
-  if (b == null) return ''
-  if (typeof b === 'string') return b
-  if (!isObject(b)) fail('.body', 'a string or an object')
-  const parts = []
-  let size = 0
-  for (const k in b) {
-    const v = b[k]
-    if (typeof v !== 'string') continue
-    parts.push(v)
-    if ((size += v.length) > MAX_TEXT) break
+/**
+ * The header pairs, `\0`-joined after a leading `\0`, and how many: from a plain object (Node's
+ * `IncomingHttpHeaders`), a WHATWG `Headers` or a `Map` (anything with `forEach` and `get`), or an
+ * array (`[name, value]` pairs, or Node's flat `rawHeaders`).
+ */
+function packHeaders(h) {
+  let out = ''
+  let n = 0
+  const max = L.maxHeaderPairs
+  const add = (name, v, field) => {
+    if (typeof name !== 'string') fail(field, 'a header name (a string)')
+    const value = headerValue(v, field)
+    if (value === null || n >= max) return
+    out += `\0${text(name)}\0${value}`
+    n++
   }
-  return parts.join('\n')
+  if (Array.isArray(h)) {
+    if (h.length > 0 && Array.isArray(h[0])) {
+      for (let i = 0; i < h.length; i++) {
+        const pair = h[i]
+        if (!Array.isArray(pair) || pair.length !== 2) fail(`[${i}]`, 'a [name, value] pair')
+        add(pair[0], pair[1], `[${i}]`)
+      }
+    } else {
+      if (h.length % 2 !== 0) fail('', HEADERS_EXPECTED)
+      for (let i = 0; i < h.length; i += 2) add(h[i], h[i + 1], `[${i + 1}]`)
+    }
+  } else if (typeof h.forEach === 'function' && typeof h.get === 'function') {
+    // A fetch `Headers` or a `Map`: both call back with (value, name).
+    h.forEach((v, name) => add(name, v, `.get(${JSON.stringify(String(name))})`))
+  } else if (typeof h.forEach === 'function' || typeof h.get === 'function') {
+    fail('', `${HEADERS_EXPECTED} (it has only one of forEach and get)`)
+  } else {
+    for (const key in h) add(key, h[key], `[${JSON.stringify(key)}]`)
+  }
+  return [out, n]
 }
 
-const NO_REQUEST = '\0\0\0\0\0\0'
+/**
+ * The body's strings: every string value and key at any depth (depth first, within half the node
+ * and byte budgets from the start and, when that does not reach the end, half from the end), or a
+ * raw string (its head and tail when longer than the budget). Returns [fields, count, oversized].
+ */
+function packBody(b) {
+  if (b == null) return ['', 0, 0]
+  if (typeof b === 'string') return rawBody(b)
+  if (ArrayBuffer.isView(b)) return bufferBody(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+  if (!isObject(b)) fail('.body', 'a string, an object, an array or a Buffer')
+  const front = walk(b, false)
+  if (!front.cut) return [front.out, front.n, 0]
+  const back = walk(b, true)
+  let out = front.out
+  for (let i = back.fields.length - 1; i >= 0; i--) out += `\0${back.fields[i]}`
+  return [out, front.n + back.fields.length, 1]
+}
 
-/** Packs a request into `nums`; returns its \0-joined texts (the first 7 fields). */
+function rawBody(s) {
+  if (s.length === 0) return ['', 0, 0]
+  if (s.length <= 2 * HALF_BODY) return [`\0${clean(s)}`, 1, 0]
+  return [`\0${clean(s.slice(0, HALF_BODY))}\0${clean(s.slice(-HALF_BODY))}`, 2, 1]
+}
+
+/** A raw body as bytes: decoded whole when it fits, else its head and tail bytes. */
+function bufferBody(buf) {
+  if (buf.length <= 2 * HALF_BODY) return rawBody(buf.toString('utf8'))
+  return [`\0${clean(buf.toString('utf8', 0, HALF_BODY))}\0${clean(buf.toString('utf8', buf.length - HALF_BODY))}`, 2, 1]
+}
+
+const KEY = Symbol('a key to emit')
+
+/** One direction of the body walk, with an explicit stack (a body 10,000 deep must not overflow). */
+function walk(root, backward) {
+  const stack = [root]
+  const fields = []
+  let out = ''
+  let n = 0
+  let nodes = 0
+  let bytes = 0
+  let cut = false
+  while (stack.length) {
+    if (nodes >= HALF_NODES || bytes >= HALF_BODY) {
+      cut = true
+      break
+    }
+    nodes++
+    let v = stack.pop()
+    if (v === KEY) v = stack.pop()
+    else if (isObject(v)) {
+      if (Array.isArray(v)) {
+        if (backward) for (let i = 0; i < v.length; i++) stack.push(v[i])
+        else for (let i = v.length - 1; i >= 0; i--) stack.push(v[i])
+      } else {
+        const keys = Object.keys(v)
+        // Keys are pushed as [key, KEY] so they are emitted as strings, not walked as values.
+        if (backward) for (let i = 0; i < keys.length; i++) stack.push(keys[i], KEY, v[keys[i]])
+        else for (let i = keys.length - 1; i >= 0; i--) stack.push(v[keys[i]], keys[i], KEY)
+      }
+      continue
+    }
+    if (typeof v !== 'string' || v.length === 0) continue
+    const room = HALF_BODY - bytes
+    const part = v.length <= room ? v : backward ? v.slice(-room) : v.slice(0, room)
+    bytes += part.length
+    if (part.length < v.length) cut = true
+    if (backward) fields.push(clean(part))
+    else out += `\0${clean(part)}`
+    n++
+  }
+  return { out, n, fields, cut }
+}
+
+/** Packs a request into `nums`; returns [its fixed fields, its header and body fields]. */
 function packRequest(nums, r) {
-  if (r == null) return NO_REQUEST
   reading = 'request'
   if (!isObject(r)) fail('', 'an object')
   const method = str(r.method, '.method')
   if (method) nums[S.Method] = codes.method(method) ?? codes.method(method.toUpperCase()) ?? METHOD_OTHER
-  let ua
-  let chUa
-  let lang
   reading = 'request.headers'
-  const h = objectOrNull(r.headers, '')
-  if (h && typeof h.get === 'function') {
-    // A fetch `Headers` or a `Map`: its own lookup (case-insensitive for Headers).
-    let count = 0
-    if (typeof h.forEach === 'function') h.forEach(() => count++)
-    nums[S.HeaderCount] = count
-    const flags = L.headerFlags
-    for (let i = 0; i < flags.length; i++) nums[L.headerBase + i] = headerValue(h.get(flags[i]), flags[i], true) === undefined ? 0 : 1
-    ua = headerValue(h.get(UA), UA, true)
-    chUa = headerValue(h.get(CH_UA), CH_UA, true)
-    lang = headerValue(h.get(LANG), LANG, true)
-  } else if (h) {
-    // A plain object (Node's, lowercase): one pass over its keys, each looked up in WANTED.
-    // Looking each wanted name up in the object instead is a keyed load whose name varies, which
-    // V8 serves from its megamorphic cache at several times the cost.
-    let count = 0
-    for (const key in h) {
-      count++
-      const c = key.charCodeAt(0)
-      const name = c >= 65 && c <= 90 ? key.toLowerCase() : key
-      const flag = WANTED(name)
-      if (flag === undefined) continue
-      const v = headerValue(h[key], key, false)
-      if (flag >= 0) nums[L.headerBase + flag] = v === undefined ? 0 : 1
-      if (name === UA) ua = v
-      else if (name === CH_UA) chUa = v
-      else if (name === LANG) lang = v
-    }
-    nums[S.HeaderCount] = count
+  const h = r.headers
+  let headers = ''
+  if (h != null) {
+    if (!isObject(h)) fail('', HEADERS_EXPECTED)
+    const [fields, n] = packHeaders(h)
+    headers = fields
+    nums[S.HeaderPairs] = n
   }
   reading = 'request'
-  return `${text(ua ?? '')}\0${text(chUa ?? '')}\0${text(str(r.path, '.path'))}\0${text(str(r.email, '.email'))}\0${text(bodyText(r.body))}\0${text(str(r.ip, '.ip'))}\0${text(lang ?? '')}`
+  const [body, n, oversized] = packBody(r.body)
+  nums[S.BodyFields] = n
+  nums[S.BodyOversized] = oversized
+  return headers + body
 }
-
-const [ACCOUNT_ID, SESSION_ID, FINGERPRINT] = L.identityFields.map((key) => `.${key}`)
 
 /** Context field `i`'s value `v` as packed (NaN when absent: the model's missing value). */
 function contextField(v, i) {
@@ -255,19 +318,30 @@ const readContextFields = compiled(
   L.contextFields.map(({ key }, i) => `nums[${L.contextBase + i}] = field(${property(key)}, ${i})`).join('\n'),
   (c, nums, field) => L.contextFields.forEach(({ key }, i) => (nums[L.contextBase + i] = field(c[key], i))),
 )
-const readIdentity = compiled(['c'], `return [${L.identityFields.map(property).join(', ')}]`, (c) => L.identityFields.map((key) => c[key]))
 
-/** Packs the context into `nums`; returns its identity texts (accountId, sessionId, fingerprint). */
-function packContext(nums, c, arcjetFp) {
-  if (c == null) return `\0\0${text(arcjetFp)}`
-  reading = 'context'
-  if (!isObject(c)) fail('', 'an object')
-  nums[S.Route] = coded(c.route, codes.route, '.route', ROUTE_EXPECTED)
-  readContextFields(c, nums, contextField)
-  const [accountId, sessionId, fingerprint] = readIdentity(c)
-  const fp = str(fingerprint, FINGERPRINT) || arcjetFp
-  return `${text(str(accountId, ACCOUNT_ID))}\0${text(str(sessionId, SESSION_ID))}\0${text(fp)}`
+// The fixed text fields, read where the schema says each comes from (`request.path`,
+// `context.accountId`…), joined in its order: one reader compiled from that list.
+const sourceOf = (name) => L.texts.find((t) => t.name === name).source
+const FINGERPRINT = L.texts.findIndex((t) => t.source === 'context.fingerprint')
+const readFixed = compiled(
+  ['r', 'c', 'fp', 'read'],
+  `return ${L.texts.map(({ source }, i) => {
+    const [from, key] = source.split('.')
+    const value = `read(${from === 'request' ? 'r' : 'c'}, ${JSON.stringify(key)}, ${JSON.stringify(`${from}`)})`
+    return i === FINGERPRINT ? `(${value} || fp)` : value
+  }).join(" + '\\0' + ")}`,
+  (r, c, fp, read) => L.texts.map(({ source }, i) => {
+    const [from, key] = source.split('.')
+    const v = read(from === 'request' ? r : c, key, from)
+    return i === FINGERPRINT ? v || fp : v
+  }).join('\0'),
+)
+const readText = (o, key, from) => {
+  if (o == null) return ''
+  reading = from
+  return text(str(o[key], `.${key}`))
 }
+if (sourceOf('fingerprint') !== 'context.fingerprint') throw new Error('schema: the fingerprint text must come from context.fingerprint')
 
 /** `input.at` (a Date or ms since the Unix epoch) in ms; 0 when not given (the refiner's clock). */
 function packAt(at) {
@@ -289,12 +363,18 @@ function pack(nums, decision, input) {
   try {
     const arcjetFp = decision != null ? packDecision(nums, decision) : ''
     reading = 'input'
-    if (input == null) return `${NO_REQUEST}\0${packContext(nums, null, arcjetFp)}`
+    if (input == null) return readFixed(null, null, text(arcjetFp), readText)
     if (!isObject(input)) fail('', 'an object')
     nums[S.At] = packAt(input.at)
-    const request = packRequest(nums, input.request)
-    reading = 'input'
-    return `${request}\0${packContext(nums, input.context, arcjetFp)}`
+    const request = input.request
+    const variable = request == null ? '' : packRequest(nums, request)
+    reading = 'context'
+    const c = objectOrNull(input.context, '')
+    if (c) {
+      nums[S.Route] = coded(c.route, codes.route, '.route', ROUTE_EXPECTED)
+      readContextFields(c, nums, contextField)
+    }
+    return readFixed(request, c, text(arcjetFp), readText) + variable
   } catch (e) {
     if (e instanceof TypeError && e[OURS]) throw e
     throw new TypeError(`${here()} could not be read: ${describe(e)}`, { cause: e })

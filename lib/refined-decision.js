@@ -4,23 +4,32 @@
 const { native, schema } = require('./schema.js')
 
 const O = schema.output
+const R = schema.reasons
 const CONCLUSIONS = O.conclusions
+const BASES = O.bases
 const FEATURES = schema.features
 // Flags read as yes/no in reasons: "a cookie header was sent (no)".
 const IS_FLAG = FEATURES.map((f) => f.transform === 'Flag')
 const THREATS = schema.threats
 
-/** The output of the same refine with its explanation (null when there is nothing to explain). */
-function explained(source) {
-  if (!source) return null
-  const o = new Float64Array(O.width)
-  const { nums, at = 0 } = source
-  const packed = nums instanceof Float64Array ? nums.subarray(at, at + schema.input.width) : Float64Array.from(nums)
-  native.explain(source.engine, packed, source.texts, o)
-  return o
+/** The refine's record (what `explain` takes) at `at` of `o`: a copy, as `o` is reused. */
+function copyRecord(o, at) {
+  const n = O.features - O.record + 2 * o[at + O.featureCount]
+  const rec = new Array(n)
+  for (let i = 0; i < n; i++) rec[i] = o[at + O.record + i]
+  return rec
 }
 
 const formatValue = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(3))
+const shown = (index, value) => (IS_FLAG[index] ? (value ? 'yes' : 'no') : formatValue(value))
+
+/** Why a piece of evidence is named, by the verdict's basis. */
+const EVIDENCE_TEXT = {
+  LIFTED: () => 'shows a real user to the server: the rules\' denial is lifted',
+  ESCALATED: (threat) => `is evidence of ${threat}: raised above the rules`,
+  KEPT_DECLARED_BOT: () => 'declares a program: the bot rule\'s denial stands',
+  KEPT_PAYLOAD: () => 'carries a payload the analysis confirms or finds suspicious: the shield\'s denial stands',
+}
 
 // Rule summaries copy only short strings, finite numbers and booleans, so toJSON() stays safe
 // to log whatever the decision held (BigInts, Symbols, megabyte strings, huge arrays).
@@ -48,12 +57,12 @@ class RefinedDecision {
   #source
   #rules
   #decision
+  #threat
 
   /**
-   * @internal Built by Refiner from its output buffer `o` at `at` (read now: the buffer is
-   * reused). `source` ({ engine, nums, at?, texts }: the packed input at `at` in `nums`) re-runs
-   * the refine with its explanation when `reasons` is first read, so callers that only check the
-   * conclusion never pay for it.
+   * @internal Built by Refiner from its output buffer `o` at `at`. `source` is `{ engine, record }`
+   * (a copy of the refine's record) or `{ engine, out, at }` (a buffer this decision may keep, as
+   * a batch's); `explain` turns it into reasons when they are first read.
    */
   constructor(o, at, decision, refiner, rulesConclusion, source, degraded = false) {
     this.conclusion = CONCLUSIONS[o[at + O.conclusion]]
@@ -62,14 +71,14 @@ class RefinedDecision {
     this.score = o[at + O.score]
     this.threats = { bot: o[at + O.threats], attack: o[at + O.threats + 1], abuse: o[at + O.threats + 2] }
     this.errored = o[at + O.errored] === 1
+    /** Why the conclusion is what it is: 'RULES', 'LIFTED', 'ESCALATED' or 'KEPT_…'. */
+    this.basis = BASES[o[at + O.basis]]
     /** The shared store could not be reached in time: memory came from this process only. */
     this.degraded = degraded
-    // As the packer read it: the caller's object is not read twice.
-    const rules = rulesConclusion
     /** The rules' own conclusion (null when no decision or no conclusion was passed). */
-    this.rulesConclusion = rules
-    const asRefined = rules === 'DENY' || rules === 'CHALLENGE' ? rules : 'ALLOW'
-    this.overridden = !this.errored && asRefined !== this.liveConclusion
+    this.rulesConclusion = rulesConclusion
+    /** The LIVE conclusion differs from the rules' (never for an errored refine). */
+    this.overridden = o[at + O.overridden] === 1
     this.mode = refiner.mode
     this.profile = refiner.profile
     this.modelVersion = refiner.modelVersion
@@ -77,8 +86,6 @@ class RefinedDecision {
     this.#decision = decision
     this.#threat = THREATS[o[at + O.decisive]]
   }
-
-  #threat
 
   isAllowed() {
     return this.conclusion === 'ALLOW'
@@ -94,27 +101,31 @@ class RefinedDecision {
     return this.errored
   }
 
-  /** Top features behind the decisive threat's score, strongest first. */
+  /**
+   * The evidence the basis rests on (`evidence: true`, first), then the features that pushed the
+   * decisive threat's score most, strongest first.
+   */
   get reasons() {
     if (this.#reasons) return this.#reasons
     const reasons = []
-    const raw = explained(this.#source)
+    const source = this.#source
     this.#source = null
-    for (let i = 0; raw && i < raw[O.reasonCount]; i++) {
-      const at = O.reasons + 3 * i
-      const index = raw[at]
-      const f = FEATURES[index]
-      const value = raw[at + 1]
-      const contribution = Math.round(raw[at + 2] * 1000) / 1000
-      const direction = contribution > 0 ? 'raises' : 'lowers'
-      reasons.push({
-        feature: f.name,
-        group: f.group,
-        value,
-        contribution,
-        threat: this.#threat,
-        text: `${f.description} (${IS_FLAG[index] ? (value ? 'yes' : 'no') : formatValue(value)}) ${direction} ${this.#threat} risk`,
-      })
+    if (source) {
+      const record = source.record ? Float64Array.from(source.record) : source.out.subarray(source.at + O.record, source.at + O.width)
+      const raw = new Float64Array(R.width)
+      native.explain(source.engine, record, raw)
+      for (let i = 0; i < raw[R.count]; i++) {
+        const at = R.first + R.stride * i
+        const index = raw[at]
+        const f = FEATURES[index]
+        const value = raw[at + 1]
+        const contribution = Math.round(raw[at + 2] * 1000) / 1000
+        const threat = THREATS[raw[at + 3]]
+        const evidence = raw[at + 4] === 1
+        const why = evidence && EVIDENCE_TEXT[this.basis]
+        const text = why ? `${f.description} (${shown(index, value)}) ${why(threat)}` : `${f.description} (${shown(index, value)}) ${contribution > 0 ? 'raises' : 'lowers'} ${threat} risk`
+        reasons.push({ feature: f.name, group: f.group, value, contribution, threat, evidence, text })
+      }
     }
     this.#reasons = reasons
     return reasons
@@ -141,6 +152,7 @@ class RefinedDecision {
       liveConclusion: this.liveConclusion,
       score: this.score,
       threats: this.threats,
+      basis: this.basis,
       errored: this.errored,
       degraded: this.degraded,
       overridden: this.overridden,
@@ -154,4 +166,4 @@ class RefinedDecision {
   }
 }
 
-module.exports = { RefinedDecision }
+module.exports = { RefinedDecision, copyRecord }

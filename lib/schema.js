@@ -26,19 +26,7 @@ function lookup(entries) {
   const cases = entries.map(([k, c]) => `  case ${JSON.stringify(k)}: return ${JSON.stringify(c)}`).join('\n')
   return compiled(['v'], `switch (v) {\n${cases}\n}`, (v) => map.get(v))
 }
-const codeTable = (names, base = 1) => lookup(names.map((n, i) => [n, i + base]))
+// Each code table as the core declares it: { name: code }.
+const codes = Object.fromEntries(Object.entries(schema.input.codes).map(([table, entries]) => [table, lookup(Object.entries(entries))]))
 
-module.exports = {
-  native,
-  schema,
-  lookup,
-  compiled,
-  codes: {
-    conclusion: codeTable(schema.input.conclusions),
-    ruleKind: codeTable(schema.input.ruleKinds),
-    state: codeTable(schema.input.states),
-    method: codeTable(schema.input.methods),
-    route: codeTable(schema.input.routes, 0),
-    emailType: lookup(schema.input.emailTypes.map((n, i) => [n, 1 << i])),
-  },
-}
+module.exports = { native, schema, lookup, compiled, codes }

@@ -1,88 +1,66 @@
-// The demo: refines a seeded sample of simulated traffic (evaluation pool: user agents, crawlers
-// and email domains the default model never saw in training) in time order, reporting the outcomes
-// the app learns (failed logins, declined payments) as an app would, and compares rules-only with
-// refined, per profile; then measures the latency of one refine call.
+// The demo: refines real sample traffic (target/eval-real.jsonl: real attack tools' payloads, the
+// OWASP CRS's own regression tests behind a CRS emulation, real browsers' and clients' headers,
+// real prose and code; made by scripts/eval-real, which `npm run demo` runs first) in time order,
+// with one Refiner per route's profile sharing one memory, as an app would. Prints rules alone vs
+// refined per kind of traffic, three decisions with their reasons, and the latency of a refine.
 //
-//   npm run demo            (builds the addon first)
-//   node scripts/demo.mjs --n 20000 --seed 99
+//   npm run demo          (builds the addon, fetches the material, generates the corpus)
+//   node scripts/demo.mjs [--in target/eval-real.jsonl]
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Memory, Refiner } from '../index.mjs'
-import { simulate } from '../lib/simulate/index.mjs'
+import { Refiner } from '../index.mjs'
+import { markdown, readCorpus, refineAll, report } from './eval-real/run.mjs'
 
-const { values } = parseArgs({ options: { n: { type: 'string', default: '20000' }, seed: { type: 'string', default: '99' } } })
-const n = Number(values.n)
-const lines = []
-for await (const s of simulate({ n, seed: Number(values.seed), pool: 'eval' })) lines.push(s)
-const samples = lines.filter((s) => !s.event)
-const threat = (s) => s.labels.bot || s.labels.attack || s.labels.abuse
-const PROFILE_OF = { signup: 'signup', login: 'login', checkout: 'checkout', api: 'api' }
-const pct = (a, b) => (b ? `${((100 * a) / b).toFixed(2)}%` : '—')
-
-console.log(`request-refiner demo: ${n} simulated requests (seed ${values.seed}, evaluation pool), ${samples.filter(threat).length} of them threats\n`)
-
-// One refiner per route's profile, all sharing one behavioral memory, as one app would run them.
-const memory = new Memory()
-const refiners = Object.fromEntries(['default', 'signup', 'login', 'checkout', 'api'].map((p) => [p, new Refiner({ profile: p, memory })]))
-console.log(`model ${refiners.default.modelVersion}\n`)
-
-// Each request is refined with the profile of its route, as an app would configure it.
-const rows = {}
-let example
-for (const s of lines) {
-  if (s.event) {
-    refiners.default.observe(s.event, s)
-    continue
-  }
-  const profile = PROFILE_OF[s.context?.route] ?? 'default'
-  const refined = refiners[profile].refine(s.decision, s)
-  // Explained later from what memory knew at this moment.
-  if (s.scenario === 'fake_signup' && refined.isDenied()) example ??= refined
-  const row = (rows[profile] ??= { legit: 0, threats: 0, rulesFp: 0, refinedFp: 0, refinedChallengeFp: 0, rulesTp: 0, refinedTp: 0, caughtByRules: 0, keptOfRules: 0, missedByRules: 0, caughtOfMissed: 0 })
-  const rulesDeny = s.decision?.conclusion === 'DENY'
-  const refinedDeny = refined.isDenied()
-  if (threat(s)) {
-    row.threats++
-    row.rulesTp += rulesDeny
-    row.refinedTp += refinedDeny
-    if (rulesDeny) {
-      row.caughtByRules++
-      row.keptOfRules += refinedDeny
-    } else {
-      row.missedByRules++
-      row.caughtOfMissed += refinedDeny
-    }
-  } else {
-    row.legit++
-    row.rulesFp += rulesDeny
-    row.refinedFp += refinedDeny
-    row.refinedChallengeFp += refined.isChallenged()
-  }
+const ROOT = join(import.meta.dirname, '..')
+const { values } = parseArgs({ options: { in: { type: 'string', default: join(ROOT, 'target', 'eval-real.jsonl') } } })
+if (!existsSync(values.in)) {
+  console.error(`${values.in} is missing: run \`npm run demo\` (or \`npm run eval:real\`) to fetch the material and generate it`)
+  process.exit(1)
 }
 
-console.log('Denied legitimate requests (false positives) and denied threats (recall), rules-only vs refined:\n')
-console.log('profile    legit  threats | FP rules  FP refined  (+challenged) | recall rules  recall refined | of rules\' catches kept | of rules\' misses caught')
-for (const [p, r] of Object.entries(rows)) {
-  console.log(
-    `${p.padEnd(9)} ${String(r.legit).padStart(6)} ${String(r.threats).padStart(8)} | ${pct(r.rulesFp, r.legit).padStart(8)} ${pct(r.refinedFp, r.legit).padStart(11)} ${`(${pct(r.refinedChallengeFp, r.legit)})`.padStart(14)} | ${pct(r.rulesTp, r.threats).padStart(12)} ${pct(r.refinedTp, r.threats).padStart(15)} | ${pct(r.keptOfRules, r.caughtByRules).padStart(22)} | ${pct(r.caughtOfMissed, r.missedByRules).padStart(22)}`,
-  )
-}
+const lines = readCorpus(values.in)
+const requests = lines.filter((l) => !l.event)
+const t0 = performance.now()
+const results = refineAll(lines, { keepReasons: () => true })
+const ms = performance.now() - t0
+const model = new Refiner().modelVersion
+console.log(`request-refiner demo: ${requests.length} requests from real sources and ${lines.length - requests.length} outcome events, model ${model}`)
+console.log(`refined in order, one Refiner per profile sharing one memory, in ${(ms / 1000).toFixed(1)} s\n`)
+console.log(markdown(report(lines, results, null), { corpus: values.in.replace(`${ROOT}/`, ''), requests: requests.length, modelVersion: model }).split('\n## Per source')[0])
 
-// Latency of one sync refine of a realistic decision (3 rule results, ip details, headers, context).
-const r = refiners.checkout
-const sample = samples.find((s) => s.decision?.results?.length >= 3 && s.context?.route === 'checkout') ?? samples[0]
-for (let i = 0; i < 20000; i++) r.refine(sample.decision, sample)
+// One decision of each kind the refiner is for, with the reasons it gives.
+const show = (title, want) => {
+  const i = lines.findIndex((l, k) => !l.event && want(l, results[k]))
+  if (i < 0) return
+  const l = lines[i]
+  const r = results[i]
+  const what = l.meta?.payload ? `${l.meta.payload.family} payload from ${l.source} in the ${l.meta.payload.placement}` : l.source
+  console.log(`\n${title}: ${l.request.method} ${l.request.path.slice(0, 80)} (${what})`)
+  console.log(`  rules ${l.decision?.conclusion ?? 'none'} → refined ${r.conclusion}; threats ${Object.entries(r.threats).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`)
+  for (const reason of r.reasons) console.log(`  ${reason.contribution > 0 ? '+' : ''}${reason.contribution.toFixed(2)}  ${reason.text}`)
+}
+show('A WAF false positive, lifted', (l, r) => l.scenario === 'waf_false_positive' && l.source.startsWith('code') && r.conclusion === 'ALLOW')
+show('An attack the WAF missed, found', (l, r) => l.scenario === 'missed_attack_logged_in' && r.conclusion !== 'ALLOW' && r.reasons.some((x) => x.evidence && x.feature.startsWith('payload.')))
+show('A bot the rules missed, found', (l, r) => l.scenario === 'missed_bot' && r.conclusion !== 'ALLOW' && r.reasons.some((x) => x.evidence && x.threat === 'bot'))
+
+// Latency of one sync refine of a real request, and of a batch.
+const sample = lines.find((l) => !l.event && l.scenario === 'ordinary' && l.decision?.results?.length >= 3 && l.request.body)
+const refiner = new Refiner({ profile: sample.context?.route === 'checkout' ? 'checkout' : 'default' })
+const input = { request: sample.request, context: sample.context }
+for (let i = 0; i < 20000; i++) refiner.refine(sample.decision, input)
 const times = new Float64Array(20000)
 for (let i = 0; i < times.length; i++) {
-  const t0 = process.hrtime.bigint()
-  r.refine(sample.decision, sample)
-  times[i] = Number(process.hrtime.bigint() - t0)
+  const s = process.hrtime.bigint()
+  refiner.refine(sample.decision, input)
+  times[i] = Number(process.hrtime.bigint() - s) / 1000
 }
 times.sort()
-const q = (p) => (times[Math.floor(p * (times.length - 1))] / 1000).toFixed(2)
-const t0 = process.hrtime.bigint()
-const batch = r.refineBatch(samples.slice(0, 10000))
-const batchUs = Number(process.hrtime.bigint() - t0) / 1000
-console.log(`\nlatency per refine() call (sync, one request): p50 ${q(0.5)} µs, p99 ${q(0.99)} µs (${times.length} calls, hrtime overhead included)`)
-console.log(`refineBatch of ${batch.length}: ${(batchUs / 1000).toFixed(1)} ms, ${((batch.length / batchUs) * 1e6).toFixed(0)} decisions/s`)
-console.log(`\nexample (a fake sign-up, as refined in the run): ${example.conclusion}, score ${example.score.toFixed(3)}`)
-for (const reason of example.reasons) console.log(`  ${reason.contribution > 0 ? '+' : ''}${reason.contribution.toFixed(2)}  ${reason.text}`)
+const q = (p) => times[Math.floor(p * (times.length - 1))].toFixed(2)
+const items = requests.slice(0, 10000).map((l) => ({ decision: l.decision, request: l.request, context: l.context }))
+const b0 = performance.now()
+refiner.refineBatch(items)
+const batchMs = performance.now() - b0
+console.log(`\nlatency of refine() on a real request with a body (sync): p50 ${q(0.5)} µs, p99 ${q(0.99)} µs over ${times.length} calls`)
+console.log(`refineBatch of ${items.length} real requests: ${batchMs.toFixed(0)} ms, ${Math.round((items.length / batchMs) * 1000)} decisions/s`)
+console.log('\nper-source rows, the neutralized pass and examples of misses: npm run eval:real (target/eval-real/report.md)')

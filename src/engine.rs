@@ -2,21 +2,24 @@
 
 use crate::error::to_napi_error;
 use crate::texts::TextBuffer;
-use napi::bindgen_prelude::{Buffer, Either, External, Float64ArraySlice};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either, External, Float64Array, Float64ArraySlice};
 use napi::JsString;
-use napi::{Error, Result, Status};
+use napi::{Env, Error, Result, Status, Task};
 use napi_derive::napi;
-use refiner_core::decision::{NulFields, RawInput, Slot, Texts, MEMORY_BASE, WIDTH};
-use refiner_core::memory::{Event, Kind, N_KINDS, RECORD_FIELDS, SNAPSHOT_WIDTH};
-use refiner_core::explain::MAX_REASONS;
-use refiner_core::model::{Model, N_HEADS};
-use refiner_core::policy::{Conclusion, Mode, Profile, ThresholdOverride};
-use refiner_core::{FailMode, Outcome, Refiner, RefinerConfig, RefinerError, Workspace};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use rayon::prelude::*;
+use refiner_core::decision::{count, Coded, NulFields, RawInput, RulesConclusion, Slot, Texts, WIDTH};
+use refiner_core::explain::MAX_REASONS;
+use refiner_core::features::N_FEATURES;
+use refiner_core::memory::{Event, Kind, N_KINDS, RECORD_FIELDS, SNAPSHOT_WIDTH};
+use refiner_core::model::{Model, N_HEADS};
+use refiner_core::policy::{Mode, Profile, RulesView, ThresholdOverride, MAX_EVIDENCE};
+use refiner_core::{FailMode, Outcome, Refiner, RefinerConfig, Workspace};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock};
 
-/// Offsets in the output array a refine writes.
+/// Offsets in the output array a refine writes. From `RULES` on it is the refine's record, which
+/// the JS layer keeps to ask `explain` for the reasons: what the rules said, then each feature that
+/// is not 0 as (index, raw value).
 pub mod out {
     pub const CONCLUSION: usize = 0;
     pub const LIVE: usize = 1;
@@ -24,12 +27,29 @@ pub mod out {
     pub const THREATS: usize = 3;
     pub const DECISIVE: usize = 6;
     pub const ERRORED: usize = 7;
-    pub const REASON_COUNT: usize = 8;
-    /// (feature index, raw value, contribution) per reason.
-    pub const REASONS: usize = 9;
+    pub const BASIS: usize = 8;
+    /// 1 when the LIVE conclusion differs from the rules' (never for an errored refine).
+    pub const OVERRIDDEN: usize = 9;
+    pub const EVIDENCE_COUNT: usize = 10;
+    /// Feature indices of the verdict's evidence.
+    pub const EVIDENCE: usize = 11;
+    /// The record: rules' conclusion code, denied-by mask, count of features, then the pairs.
+    pub const RULES: usize = 15;
+    pub const DENIED_BY: usize = 16;
+    pub const FEATURE_COUNT: usize = 17;
+    pub const FEATURES: usize = 18;
 }
-pub const OUT_WIDTH: usize = out::REASONS + 3 * MAX_REASONS;
-const _: () = assert!(out::THREATS + N_HEADS == out::DECISIVE);
+pub const OUT_WIDTH: usize = out::FEATURES + 2 * N_FEATURES;
+const _: () = assert!(out::THREATS + N_HEADS == out::DECISIVE && out::EVIDENCE + MAX_EVIDENCE == out::RULES);
+
+/// Offsets in the array `explain` writes: the count, then (feature, raw value, contribution,
+/// head, evidence) per reason.
+pub mod reasons {
+    pub const COUNT: usize = 0;
+    pub const FIRST: usize = 1;
+    pub const STRIDE: usize = 5;
+}
+pub const REASONS_WIDTH: usize = reasons::FIRST + reasons::STRIDE * MAX_REASONS;
 
 static DEFAULT_MODEL_BYTES: &[u8] = include_bytes!("../models/default.rfm");
 
@@ -56,21 +76,17 @@ pub struct EngineOptions {
     pub challenge: Option<f64>,
     /// Deny threshold for every threat, in [0, 1].
     pub deny: Option<f64>,
+    /// Lift DENYs of rules the refiner cannot read, on the evidence a rate limit's need.
+    pub lift_unreadable: Option<bool>,
 }
 
 fn config(o: &EngineOptions, memory: Option<&crate::memory::Memory>) -> refiner_core::Result<RefinerConfig> {
-    let fail_mode = match o.fail_mode.as_deref() {
-        None | Some("open") => FailMode::Open,
-        Some("closed") => FailMode::Closed,
-        Some(other) => {
-            return Err(RefinerError::InvalidOption { option: "failMode", expected: "'open' or 'closed'", actual: format!("'{other}'") })
-        }
-    };
     Ok(RefinerConfig {
         profile: o.profile.as_deref().map(Profile::parse).transpose()?.unwrap_or_default(),
         mode: o.mode.as_deref().map(Mode::parse).transpose()?.unwrap_or_default(),
-        fail_mode,
+        fail_mode: o.fail_mode.as_deref().map(FailMode::parse).transpose()?.unwrap_or_default(),
         thresholds: ThresholdOverride { challenge: o.challenge.map(|v| v as f32), deny: o.deny.map(|v| v as f32) },
+        lift_unreadable: o.lift_unreadable.unwrap_or(false),
         memory: memory.map(|m| m.inner.clone()),
     })
 }
@@ -83,29 +99,54 @@ fn load(model: Option<&Either<String, Buffer>>) -> Result<Arc<Model>> {
     }
 }
 
-fn conclusion_code(c: Conclusion) -> f64 {
-    c as u8 as f64
-}
-
-/// Writes the outcome to `dst`, and what memory knew to the packed input's memory slots, where
-/// the explanation of the same refine reads it back.
-fn write_outcome(o: &Outcome, dst: &mut [f64], nums: &mut [f64]) {
-    o.memory.write(&mut nums[MEMORY_BASE..]);
-    dst[out::CONCLUSION] = conclusion_code(o.conclusion);
-    dst[out::LIVE] = conclusion_code(o.live);
-    dst[out::SCORE] = f64::from(o.score);
+/// Writes the outcome and its record to `dst`.
+fn write_outcome(o: &Outcome, dst: &mut [f64]) {
+    let v = &o.verdict;
+    dst[out::CONCLUSION] = f64::from(v.conclusion as u8);
+    dst[out::LIVE] = f64::from(v.live as u8);
+    dst[out::SCORE] = f64::from(v.score);
     for k in 0..N_HEADS {
         dst[out::THREATS + k] = f64::from(o.scores[k]);
     }
-    dst[out::DECISIVE] = o.decisive as f64;
+    dst[out::DECISIVE] = v.decisive as f64;
     dst[out::ERRORED] = f64::from(u8::from(o.errored));
-    dst[out::REASON_COUNT] = o.n_reasons as f64;
-    for (i, r) in o.reasons[..o.n_reasons].iter().enumerate() {
-        let at = out::REASONS + 3 * i;
-        dst[at] = r.feature as f64;
-        dst[at + 1] = r.value;
-        dst[at + 2] = f64::from(r.contribution);
+    dst[out::BASIS] = f64::from(v.basis as u8);
+    dst[out::OVERRIDDEN] = f64::from(u8::from(o.overridden()));
+    dst[out::EVIDENCE_COUNT] = v.n_evidence as f64;
+    for (i, &j) in v.evidence().iter().enumerate() {
+        dst[out::EVIDENCE + i] = f64::from(j);
     }
+    dst[out::RULES] = o.rules.conclusion.map_or(0.0, RulesConclusion::code);
+    dst[out::DENIED_BY] = f64::from(o.rules.denied_by);
+    let mut n = 0;
+    for (j, &raw) in o.raw.iter().enumerate() {
+        if raw != 0.0 {
+            dst[out::FEATURES + 2 * n] = j as f64;
+            dst[out::FEATURES + 2 * n + 1] = raw;
+            n += 1;
+        }
+    }
+    dst[out::FEATURE_COUNT] = n as f64;
+}
+
+/// A record written by [`write_outcome`] (from `out::RULES` on), read back; None when it is not one.
+fn read_record(rec: &[f64]) -> Option<([f64; N_FEATURES], RulesView)> {
+    let at = |i: usize| rec.get(i - out::RULES).copied();
+    let n = at(out::FEATURE_COUNT)?;
+    if !(0.0..=N_FEATURES as f64).contains(&n) || rec.len() < out::FEATURES - out::RULES + 2 * n as usize {
+        return None;
+    }
+    let mut raw = [0.0; N_FEATURES];
+    for i in 0..n as usize {
+        let j = at(out::FEATURES + 2 * i)?;
+        if !(0.0..N_FEATURES as f64).contains(&j) || j.fract() != 0.0 {
+            return None;
+        }
+        raw[j as usize] = at(out::FEATURES + 2 * i + 1)?;
+    }
+    let denied_by = at(out::DENIED_BY)?;
+    let rules = RulesView { conclusion: RulesConclusion::from_code(at(out::RULES)?), denied_by: if (0.0..=u32::MAX as f64).contains(&denied_by) { denied_by as u32 } else { 0 } };
+    Some((raw, rules))
 }
 
 /// Runs `f` for one input; a panic inside the core becomes the fail-mode outcome, never a crash.
@@ -114,17 +155,7 @@ fn safely(refiner: &Refiner, input: &RawInput<'_>, f: impl FnOnce() -> Outcome) 
         crate::fault::inject(input);
         f()
     }))
-    .unwrap_or_else(|_| refiner.failed(input.get(Slot::Conclusion)))
-}
-
-/// What a refine takes its memory from (and whether it explains).
-enum Remembered<'a> {
-    /// This engine's memory, which records the request; no reasons.
-    Record,
-    /// The snapshot in the packed input: the explanation of an earlier refine, with reasons.
-    Packed,
-    /// Records fetched from a shared store (`RECORD_FIELDS` per key kind); memory records too.
-    Store(&'a [f64]),
+    .unwrap_or_else(|_| refiner.failed(&RulesView { conclusion: input.rules_conclusion(), denied_by: 0 }))
 }
 
 fn bad_arg(msg: &str) -> Error {
@@ -136,7 +167,7 @@ fn packed<'a>(nums: &'a [f64], texts: &'a str) -> Result<RawInput<'a>> {
     if nums.len() != WIDTH {
         return Err(bad_arg("packed buffer has the wrong length"));
     }
-    Ok(RawInput { nums, texts: Texts::from_joined(texts).map_err(to_napi_error)? })
+    RawInput::from_joined(nums, texts).map_err(to_napi_error)
 }
 
 /// A configured refiner with its buffers; not shared across threads (each JS Refiner owns one).
@@ -151,20 +182,19 @@ pub struct Engine {
 }
 
 impl Engine {
-    fn run(&mut self, mut nums: Float64ArraySlice, texts: JsString, mut dst: Float64ArraySlice, memory: Remembered<'_>) -> Result<()> {
+    fn run(&mut self, nums: Float64ArraySlice, texts: JsString, mut dst: Float64ArraySlice, records: Option<&[f64]>) -> Result<()> {
         if dst.len() != OUT_WIDTH {
             return Err(bad_arg("packed buffers have the wrong length"));
         }
         let Self { refiner, ws, texts: buffer } = self;
         let input = packed(&nums, buffer.read(texts)?)?;
-        let outcome = safely(refiner, &input, || match memory {
-            Remembered::Record => refiner.decide(&input, ws),
-            Remembered::Packed => refiner.refine_with(&input, &input.memory(), ws, true),
-            Remembered::Store(records) => refiner.decide_stored(&input, records, ws),
+        let outcome = safely(refiner, &input, || match records {
+            None => refiner.refine(&input, ws),
+            Some(records) => refiner.refine_stored(&input, records, ws),
         });
-        // SAFETY: `nums` and `dst` are typed arrays the JS layer allocated for this call; JS is
-        // not running while this synchronous function executes, so nothing else reads or writes them.
-        write_outcome(&outcome, unsafe { dst.as_mut() }, unsafe { nums.as_mut() });
+        // SAFETY: `dst` is a typed array the JS layer allocated for this call; JS is not running
+        // while this synchronous function executes, so nothing else reads or writes it.
+        write_outcome(&outcome, unsafe { dst.as_mut() });
         Ok(())
     }
 }
@@ -185,17 +215,34 @@ pub fn model_version(engine: &External<Engine>) -> String {
     engine.refiner.model().version().to_owned()
 }
 
-/// Refines one packed input (`nums`: the input layout, `texts`: `\0`-joined) into `dst`,
-/// without reasons: the JS layer asks `explain` for them when they are read.
+/// Refines one packed input (`nums`: the input layout, `texts`: `\0`-joined) into `dst`, with
+/// the record `explain` takes for its reasons.
 #[napi]
 pub fn refine(engine: &mut External<Engine>, nums: Float64ArraySlice, texts: JsString, dst: Float64ArraySlice) -> Result<()> {
-    engine.run(nums, texts, dst, Remembered::Record)
+    engine.run(nums, texts, dst, None)
 }
 
-/// The same refine again, with the reasons, from the memory snapshot it left in `nums`.
+/// The reasons of the refine whose record (from `out::RULES` on) is `record`, into `dst`: the same
+/// model and policy on the same feature values, so the verdict they explain is the refine's.
 #[napi]
-pub fn explain(engine: &mut External<Engine>, nums: Float64ArraySlice, texts: JsString, dst: Float64ArraySlice) -> Result<()> {
-    engine.run(nums, texts, dst, Remembered::Packed)
+pub fn explain(engine: &mut External<Engine>, record: Float64ArraySlice, mut dst: Float64ArraySlice) -> Result<()> {
+    if dst.len() != REASONS_WIDTH {
+        return Err(bad_arg("reasons buffer has the wrong length"));
+    }
+    let (raw, rules) = read_record(&record).ok_or_else(|| bad_arg("not a refine's record"))?;
+    let Engine { refiner, ws, .. } = &mut **engine;
+    let explained = catch_unwind(AssertUnwindSafe(|| refiner.explain(&raw, &rules, ws)));
+    // SAFETY: as in `Engine::run`.
+    let dst = unsafe { dst.as_mut() };
+    dst[reasons::COUNT] = 0.0;
+    if let Ok((_, found, n)) = explained {
+        dst[reasons::COUNT] = n as f64;
+        for (i, r) in found[..n].iter().enumerate() {
+            let at = reasons::FIRST + reasons::STRIDE * i;
+            dst[at..at + reasons::STRIDE].copy_from_slice(&[r.feature as f64, r.value, f64::from(r.contribution), r.head as f64, f64::from(u8::from(r.evidence))]);
+        }
+    }
+    Ok(())
 }
 
 /// Refines with the records a shared store returned for `storeKeys(engine, nums, texts)`.
@@ -204,7 +251,7 @@ pub fn refine_stored(engine: &mut External<Engine>, nums: Float64ArraySlice, tex
     if records.len() != N_KINDS * RECORD_FIELDS {
         return Err(bad_arg("store records have the wrong length"));
     }
-    engine.run(nums, texts, dst, Remembered::Store(&records))
+    engine.run(nums, texts, dst, Some(&records))
 }
 
 /// Records an outcome the app reports (`event`: one of the memory's EVENTS) under the keys of
@@ -241,21 +288,22 @@ pub fn store_keys(engine: &External<Engine>, nums: Float64ArraySlice, texts: Str
         .collect())
 }
 
-/// The floor for benchmarks (benches/bench.mjs): receives the same packed buffers as `refine`,
-/// checks their lengths and reads the texts as it does, and does nothing else.
-#[napi]
-pub fn noop(engine: &mut External<Engine>, nums: Float64ArraySlice, texts: JsString, dst: Float64ArraySlice) -> Result<u32> {
-    if nums.len() != WIDTH || dst.len() != OUT_WIDTH {
-        return Err(bad_arg("packed buffers have the wrong length"));
-    }
-    Ok(engine.texts.read(texts)?.len() as u32)
-}
-
 /// Refines `nums.len() / WIDTH` packed inputs in parallel on the rayon pool; row i of `dst` gets
 /// input i. `texts` holds every input's texts, `\0`-joined in one string: one conversion instead
 /// of one per input.
 #[napi]
-pub fn refine_batch(engine: &External<Engine>, mut nums: Float64ArraySlice, texts: JsString, mut dst: Float64ArraySlice) -> Result<()> {
+pub fn refine_batch(engine: &External<Engine>, nums: Float64ArraySlice, texts: JsString, mut dst: Float64ArraySlice) -> Result<()> {
+    // A buffer of its own: the engine's would keep a large batch's size for every later refine.
+    let mut buffer = TextBuffer::default();
+    let texts = buffer.read(texts)?;
+    // SAFETY: as in `Engine::run`; the JS thread waits for this call to return.
+    score_batch(&engine.refiner, &nums, texts, unsafe { dst.as_mut() })
+}
+
+/// The batch's work, wherever it runs: splits the texts by each row's counts and refines the rows
+/// on the rayon pool. Each worker writes its rows' outcomes itself (no vector of outcomes to
+/// allocate and copy), and a panic fails only the row it happened on.
+fn score_batch(refiner: &Refiner, nums: &[f64], texts: &str, dst: &mut [f64]) -> Result<()> {
     let n = nums.len() / WIDTH;
     if nums.len() != n * WIDTH || dst.len() != n * OUT_WIDTH {
         return Err(bad_arg("packed batch buffers have the wrong length"));
@@ -263,25 +311,54 @@ pub fn refine_batch(engine: &External<Engine>, mut nums: Float64ArraySlice, text
     if n == 0 {
         return Ok(());
     }
-    // A buffer of its own: the engine's would keep a large batch's size for every later refine.
-    let mut buffer = TextBuffer::default();
-    let mut fields = NulFields::new(buffer.read(texts)?, usize::MAX);
-    let texts = (0..n).map(|_| Texts::from_fields(&mut fields)).collect::<refiner_core::Result<Vec<_>>>().map_err(to_napi_error)?;
+    let mut fields = NulFields::new(texts, usize::MAX);
+    let texts = nums
+        .chunks_exact(WIDTH)
+        .map(|row| Texts::from_fields(&mut fields, count(row, Slot::HeaderPairs), count(row, Slot::BodyFields)))
+        .collect::<refiner_core::Result<Vec<_>>>()
+        .map_err(to_napi_error)?;
     if fields.next().is_some() {
         return Err(bad_arg("packed batch texts have more fields than the rows"));
     }
-    let refiner = &*engine.refiner;
-    // SAFETY: as in `run`; the JS thread waits for this call to return.
-    let (dst, nums) = unsafe { (dst.as_mut(), nums.as_mut()) };
-    // Each worker writes its rows' outcomes itself: no vector of outcomes to allocate and copy,
-    // and a panic fails only the row it happened on.
-    nums.par_chunks_exact_mut(WIDTH).zip(dst.par_chunks_exact_mut(OUT_WIDTH)).zip(texts).for_each_init(
+    nums.par_chunks_exact(WIDTH).zip(dst.par_chunks_exact_mut(OUT_WIDTH)).zip(texts).for_each_init(
         || refiner.workspace(),
         |ws, ((row, out), texts)| {
-            let input = RawInput { nums: row, texts };
-            let outcome = safely(refiner, &input, || refiner.decide(&input, ws));
-            write_outcome(&outcome, out, row);
+            let input = RawInput::new(row, texts);
+            let outcome = safely(refiner, &input, || refiner.refine(&input, ws));
+            write_outcome(&outcome, out);
         },
     );
     Ok(())
+}
+
+/// A batch scored off the JS thread, in the JS layer's own buffers: the packed rows are read and
+/// the outcomes written in place (the JS layer touches neither until the Promise settles), so
+/// nothing batch-sized is copied on the JS thread but the texts.
+pub struct BatchTask {
+    refiner: Arc<Refiner>,
+    nums: Float64Array,
+    texts: String,
+    dst: Float64Array,
+}
+
+impl Task for BatchTask {
+    type Output = ();
+    type JsValue = ();
+
+    fn compute(&mut self) -> Result<()> {
+        let Self { refiner, nums, texts, dst } = self;
+        // SAFETY: the JS layer allocated `dst` for this batch and does not read or write it until the
+        // Promise settles.
+        score_batch(refiner, nums, texts, unsafe { dst.as_mut() })
+    }
+
+    fn resolve(&mut self, _: Env, (): ()) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// `refine_batch` on the thread pool, into `dst`; resolves when it is written.
+#[napi]
+pub fn refine_batch_task(engine: &External<Engine>, nums: Float64Array, texts: String, dst: Float64Array) -> AsyncTask<BatchTask> {
+    AsyncTask::new(BatchTask { refiner: Arc::clone(&engine.refiner), nums, texts, dst })
 }

@@ -22,8 +22,9 @@ impl TextBuffer {
     /// `s` as UTF-8 (lone surrogates become U+FFFD, as V8 writes them).
     pub fn read(&mut self, s: JsString<'_>) -> Result<&str> {
         let mut written = self.write(&s)?;
-        // Filled to the last byte: the string may have been cut, so size the buffer exactly.
-        if written + 1 == self.bytes.len() {
+        // Filled to within a character (4 bytes) and the NUL of the end: the string may have been
+        // cut before a character that did not fit, so size the buffer exactly.
+        if written + 5 > self.bytes.len() {
             let len = s.utf8_len()?;
             if len > written {
                 self.bytes.resize(len + 1, 0);

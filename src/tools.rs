@@ -1,38 +1,94 @@
-//! The model tools behind `npx request-refiner` (train, eval, calibrate, inspect, export,
-//! features): JS options in, refiner-tools commands, text out. They run synchronously: they are
-//! command-line work, not request-path work.
+//! The model tools: the command line (`npx request-refiner`, the same clap declaration as the
+//! Rust `refiner`), and training and evaluation as tasks on the thread pool, so a long job does
+//! not block the event loop and an `AbortSignal` can stop it between batches.
 
 use crate::error::to_napi_error;
+use napi::bindgen_prelude::{AsyncTask, External};
+use napi::{Env, Result, Task};
 use napi_derive::napi;
-use refiner_core::train::TrainParams;
+use refiner_core::train::{Progress, TrainParams};
 use refiner_tools::commands;
-use std::path::Path;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
-#[napi(object)]
+/// Runs `request-refiner <args>` (help, errors and output on the process's stdout and stderr);
+/// returns the exit code.
+#[napi]
+pub fn run_cli(args: Vec<String>) -> i32 {
+    refiner_tools::cli::main("request-refiner", std::iter::once("request-refiner".to_owned()).chain(args))
+}
+
+/// A flag a long job polls between steps; the JS layer sets it when the caller's `AbortSignal` fires.
+pub struct Job(Arc<AtomicBool>);
+
+impl Progress for Job {
+    fn aborted(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// A new job's abort flag.
+#[napi]
+pub fn new_job() -> External<Arc<AtomicBool>> {
+    External::new(Arc::new(AtomicBool::new(false)))
+}
+
+/// Asks the job to stop at its next step.
+#[napi]
+pub fn abort_job(job: &External<Arc<AtomicBool>>) {
+    job.store(true, Ordering::Relaxed);
+}
+
+#[napi(object, object_to_js = false)]
 pub struct TrainOptions {
+    /// Where to write the model.
     pub out: String,
     pub seed: Option<u32>,
     pub name: Option<String>,
-    pub hidden: Option<u32>,
+    /// Hidden units of each threat's head.
+    pub hidden_per_head: Option<u32>,
     pub max_epochs: Option<u32>,
     pub skip_bad: Option<bool>,
 }
 
-/// Trains a model on a labeled JSONL corpus and writes it; returns its summary.
+/// Training a model on a labeled JSONL corpus; resolves to the model's summary.
+pub struct TrainTask {
+    corpus: PathBuf,
+    out: PathBuf,
+    params: TrainParams,
+    skip_bad: bool,
+    job: Job,
+}
+
+impl Task for TrainTask {
+    type Output = String;
+    type JsValue = String;
+
+    fn compute(&mut self) -> Result<String> {
+        commands::train_command(&self.corpus, &self.out, self.params.clone(), self.skip_bad, &self.job).map_err(to_napi_error)
+    }
+
+    fn resolve(&mut self, _: Env, summary: String) -> Result<String> {
+        Ok(summary)
+    }
+}
+
+/// Trains a model off the JS thread (see `train` in index.d.ts).
 #[napi]
-pub fn train_model(corpus: String, options: TrainOptions) -> napi::Result<String> {
+pub fn train_model(corpus: String, options: TrainOptions, job: &External<Arc<AtomicBool>>) -> AsyncTask<TrainTask> {
     let d = TrainParams::default();
     let params = TrainParams {
         seed: options.seed.map_or(d.seed, u64::from),
         name: options.name.unwrap_or(d.name.clone()),
-        hidden: options.hidden.map_or(d.hidden, |h| h as usize),
+        hidden_per_head: options.hidden_per_head.map_or(d.hidden_per_head, |h| h as usize),
         max_epochs: options.max_epochs.map_or(d.max_epochs, |e| e as usize),
         ..d
     };
-    commands::train_command(Path::new(&corpus), Path::new(&options.out), params, options.skip_bad.unwrap_or(false)).map_err(to_napi_error)
+    AsyncTask::new(TrainTask { corpus: corpus.into(), out: options.out.into(), params, skip_bad: options.skip_bad.unwrap_or(false), job: Job(Arc::clone(job)) })
 }
 
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 pub struct EvalOptions {
     /// Directory for report.html and evaluation.json.
     pub report: Option<String>,
@@ -48,53 +104,35 @@ pub struct EvalResult {
     pub report_path: Option<String>,
 }
 
-/// Compares a model with the rules alone on a labeled corpus.
-#[napi]
-pub fn evaluate_model(model: String, corpus: String, options: EvalOptions) -> napi::Result<EvalResult> {
-    let (e, table, page) = commands::eval_command(Path::new(&model), Path::new(&corpus), options.report.as_deref().map(Path::new), options.skip_bad.unwrap_or(false)).map_err(to_napi_error)?;
-    let json = serde_json::to_string(&e).map_err(|err| napi::Error::from_reason(err.to_string()))?;
-    Ok(EvalResult { table, json, report_path: page.map(|p| p.display().to_string()) })
+/// Evaluating a model against the rules alone on a labeled corpus.
+pub struct EvalTask {
+    model: PathBuf,
+    corpus: PathBuf,
+    report: Option<PathBuf>,
+    skip_bad: bool,
+    job: Job,
 }
 
-#[napi(object)]
-pub struct CalibrateOptions {
-    pub profile: String,
-    pub target_fpr: f64,
-    pub challenge_fpr: Option<f64>,
-    /// Default: overwrite the model file.
-    pub out: Option<String>,
-    pub skip_bad: Option<bool>,
+impl Task for EvalTask {
+    type Output = EvalResult;
+    type JsValue = EvalResult;
+
+    fn compute(&mut self) -> Result<EvalResult> {
+        if self.job.aborted() {
+            return Err(to_napi_error(refiner_core::RefinerError::Aborted));
+        }
+        let (e, table, page) = commands::eval_command(&self.model, &self.corpus, self.report.as_deref(), self.skip_bad).map_err(to_napi_error)?;
+        let json = serde_json::to_string(&e).map_err(|err| napi::Error::from_reason(err.to_string()))?;
+        Ok(EvalResult { table, json, report_path: page.map(|p| p.display().to_string()) })
+    }
+
+    fn resolve(&mut self, _: Env, result: EvalResult) -> Result<EvalResult> {
+        Ok(result)
+    }
 }
 
-/// Sets one profile's thresholds from a corpus and writes them into the model.
+/// Evaluates a model off the JS thread (see `evaluate` in index.d.ts).
 #[napi]
-pub fn calibrate_model(model: String, corpus: String, options: CalibrateOptions) -> napi::Result<String> {
-    commands::calibrate_command(
-        Path::new(&model),
-        Path::new(&corpus),
-        &options.profile,
-        options.target_fpr,
-        options.challenge_fpr,
-        options.out.as_deref().map(Path::new),
-        options.skip_bad.unwrap_or(false),
-    )
-    .map_err(to_napi_error)
-}
-
-/// A model file's version, schema, shapes, thresholds and training metadata.
-#[napi]
-pub fn inspect_model(model: String) -> napi::Result<String> {
-    commands::inspect_command(Path::new(&model)).map_err(to_napi_error)
-}
-
-/// Writes a corpus's feature matrix and labels as CSV; returns the row count.
-#[napi]
-pub fn export_features(corpus: String, out: String, skip_bad: Option<bool>) -> napi::Result<u32> {
-    commands::export_command(Path::new(&corpus), Path::new(&out), skip_bad.unwrap_or(false)).map(|n| n as u32).map_err(to_napi_error)
-}
-
-/// The feature schema as Markdown (docs/FEATURES.md).
-#[napi]
-pub fn features_markdown() -> String {
-    refiner_core::features::features_markdown()
+pub fn evaluate_model(model: String, corpus: String, options: EvalOptions, job: &External<Arc<AtomicBool>>) -> AsyncTask<EvalTask> {
+    AsyncTask::new(EvalTask { model: model.into(), corpus: corpus.into(), report: options.report.map(PathBuf::from), skip_bad: options.skip_bad.unwrap_or(false), job: Job(Arc::clone(job)) })
 }

@@ -36,7 +36,7 @@ async function guard(req, res, route) {
     context: shop.contextOf(route, { session: req.session, sessionId: req.sessionID, visit: req.visit, formFillMs, email }),
   }
   const refined = refiners[route].refine(decision, input)
-  console.log(JSON.stringify({ route, rules: decision.conclusion, refined: refined.liveConclusion, mode: refined.mode, score: refined.score, reasons: refined.reasons.slice(0, 2).map((r) => r.feature) }))
+  console.log(JSON.stringify({ route, rules: decision.conclusion, refined: refined.liveConclusion, mode: refined.mode, basis: refined.basis, score: refined.score, reasons: refined.reasons.slice(0, 2).map((r) => r.feature) }))
   if (dryRun ? decision.isDenied() : refined.isDenied()) {
     res.status(403).json({ error: 'Forbidden' })
     return null

@@ -137,7 +137,11 @@ class Session {
     let list
     const c = this.client
     if (c.type === 'browser') list = browserHeaders(c.b, req)
-    else if (c.type === 'crawler') list = captureHeaders(c.file, req).map(([k, v]) => [k, k === 'user-agent' ? c.ua : v])
+    else if (c.type === 'crawler') {
+      // The crawler's user agent over its library's header set, also where the library sends none.
+      list = captureHeaders(c.file, req).filter(([k]) => k !== 'user-agent')
+      list.splice(1, 0, ['user-agent', c.ua])
+    }
     else list = captureHeaders(pickCaptureKind(c, r.kind), req)
     if (r.headerPayload) {
       const [name, value] = r.headerPayload

@@ -1,5 +1,6 @@
 //! The one error type of refiner-core. Every message names the value that was wrong.
 
+use std::borrow::Cow;
 use thiserror::Error;
 
 /// Everything that can go wrong in refiner-core.
@@ -8,7 +9,7 @@ use thiserror::Error;
 pub enum RefinerError {
     /// A field of a decision, request or context had the wrong type or an impossible value.
     #[error("{path} must be {expected}")]
-    InvalidInput { path: String, expected: &'static str },
+    InvalidInput { path: String, expected: Cow<'static, str> },
 
     /// An option given to a constructor or a tool was out of range.
     #[error("{option} must be {expected}, but is {actual}")]
@@ -34,6 +35,10 @@ pub enum RefinerError {
     #[error("training failed: {0}")]
     Training(String),
 
+    /// A long job (training, evaluation) was stopped by its caller.
+    #[error("the job was aborted")]
+    Aborted,
+
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io { path: String, #[source] source: std::io::Error },
@@ -45,8 +50,8 @@ impl RefinerError {
         matches!(self, Self::InvalidInput { .. } | Self::InvalidOption { .. })
     }
 
-    pub(crate) fn input(path: impl Into<String>, expected: &'static str) -> Self {
-        Self::InvalidInput { path: path.into(), expected }
+    pub(crate) fn input(path: impl Into<String>, expected: impl Into<Cow<'static, str>>) -> Self {
+        Self::InvalidInput { path: path.into(), expected: expected.into() }
     }
 }
 

@@ -1,15 +1,30 @@
-//! Stage 4 — policy: per-profile thresholds turn threat probabilities into a conclusion.
+//! Stage 4 — policy: the rules are the prior; overriding them takes evidence, and names it.
 //!
-//! Input: [`Scores`]. Output: a [`Verdict`]. A request is denied when any threat's probability
-//! reaches that threat's deny threshold, challenged when one reaches its challenge threshold.
-//! Thresholds come from the model file (set from validation data by the trainer, per profile, at
-//! the false-positive rates in [`Profile::target_fpr`]) unless the caller overrides them.
+//! Input: the threat [`Scores`], the features' raw values and what the rules said
+//! ([`RulesView`]). Output: a [`Verdict`].
+//!
+//! | rules said | the refiner may | only when |
+//! |---|---|---|
+//! | DENY (rate limit) | lift | no threat reaches its deny threshold, nor the attack threat its challenge threshold, and the server knows the person: an account with history or good outcomes, a login, or a session under way for a minute or more |
+//! | DENY (shield / WAF) | lift | the payload analysis read the request and finds no payload anywhere, confirmed or suspicious, no threat reaches its deny threshold, and an account with history or good outcomes vouches for the person |
+//! | DENY (bot) | lift | as a rate limit's, but the user agent declares no bot, crawler, tool or automation, and an account with history, good outcomes or a browsing session (two minutes, two pages) shows a person |
+//! | DENY (email) | lift | the account itself (age, verified email, good outcomes) shows a real person |
+//! | DENY it cannot read (bare conclusion, custom, unknown or sensitive-info rule) | keep | always, unless the caller opts in (`lift_unreadable`: then as a rate limit's) |
+//! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, and never a bot the app's rule allowed by name |
+//!
+//! A lift is to ALLOW, or to CHALLENGE when the bot or abuse threat reaches its challenge
+//! threshold but none its deny threshold; a denial whose attack threat reaches its challenge
+//! threshold is kept (a challenge proves a person, not their intent). Thresholds are per profile, set by the trainer or `calibrate`.
 
+use crate::decision::{Coded, RawInput, RuleKind, RuleState, RulesConclusion, Slot};
 use crate::error::{RefinerError, Result};
-use crate::model::{HeadThresholds, Model, Scores, N_HEADS};
+use crate::features::{index_of, FEATURES, N_FEATURES};
+use crate::model::{HeadThresholds, Model, Scores, Threat, N_HEADS};
+use strum::{IntoStaticStr, VariantArray};
 
 /// Where the refiner runs; each weighs false positives differently.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum Profile {
     #[default]
     Default,
@@ -20,49 +35,50 @@ pub enum Profile {
 }
 
 impl Profile {
-    pub const ALL: [Profile; 5] = [Self::Default, Self::Signup, Self::Login, Self::Checkout, Self::Api];
-
     pub fn name(self) -> &'static str {
-        match self {
-            Self::Default => "default",
-            Self::Signup => "signup",
-            Self::Login => "login",
-            Self::Checkout => "checkout",
-            Self::Api => "api",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Result<Self> {
-        Self::ALL.into_iter().find(|p| p.name() == s).ok_or_else(|| RefinerError::InvalidOption {
+        Self::VARIANTS.iter().copied().find(|p| p.name() == s).ok_or_else(|| RefinerError::InvalidOption {
             option: "profile",
             expected: "one of 'default', 'signup', 'login', 'checkout', 'api'",
             actual: format!("'{s}'"),
         })
     }
 
-    /// The `context.route` whose legitimate traffic sets this profile's thresholds.
-    pub fn route(self) -> Option<&'static str> {
+    /// The `context.route` whose legitimate traffic sets this profile's thresholds (the default
+    /// profile's is the pages that are no sign-up, login, checkout or API).
+    pub fn route(self) -> crate::decision::Route {
+        use crate::decision::Route;
         match self {
-            Self::Default => None,
-            p => Some(p.name()),
+            Self::Default => Route::Other,
+            Self::Signup => Route::Signup,
+            Self::Login => Route::Login,
+            Self::Checkout => Route::Checkout,
+            Self::Api => Route::Api,
         }
     }
 
-    /// Share of legitimate requests the trainer lets this profile (deny, challenge). Sign-up and
-    /// checkout turn away paying customers, so they tolerate the fewest false positives.
+    /// Of the legitimate requests that carry evidence of a threat (a privacy browser that strips
+    /// headers, a mobile app on an HTTP library, a support message with code in it), the share
+    /// this profile's thresholds let that threat deny and challenge. Sign-up and checkout turn
+    /// away paying customers, so they tolerate the fewest.
     pub fn target_fpr(self) -> (f64, f64) {
         match self {
-            Self::Default => (0.005, 0.02),
-            Self::Signup => (0.001, 0.01),
-            Self::Login => (0.002, 0.01),
-            Self::Checkout => (0.0005, 0.005),
-            Self::Api => (0.005, 0.02),
+            Self::Default => (0.02, 0.05),
+            Self::Signup => (0.01, 0.03),
+            Self::Login => (0.01, 0.03),
+            Self::Checkout => (0.005, 0.02),
+            Self::Api => (0.02, 0.05),
         }
     }
 }
 
-/// The refined recommendation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// The refined recommendation, in order of severity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[repr(u8)]
 pub enum Conclusion {
     Allow,
     Challenge,
@@ -71,16 +87,22 @@ pub enum Conclusion {
 
 impl Conclusion {
     pub fn name(self) -> &'static str {
-        match self {
-            Self::Allow => "ALLOW",
-            Self::Challenge => "CHALLENGE",
-            Self::Deny => "DENY",
+        self.into()
+    }
+
+    /// How the refiner reads the rules' conclusion (ERROR fails open, as Arcjet does).
+    pub fn of_rules(c: Option<RulesConclusion>) -> Self {
+        match c {
+            Some(RulesConclusion::Deny) => Self::Deny,
+            Some(RulesConclusion::Challenge) => Self::Challenge,
+            _ => Self::Allow,
         }
     }
 }
 
 /// LIVE acts on the conclusion; DRY_RUN always allows but records what LIVE would have done.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum Mode {
     #[default]
     Live,
@@ -89,11 +111,77 @@ pub enum Mode {
 
 impl Mode {
     pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "LIVE" => Ok(Self::Live),
-            "DRY_RUN" => Ok(Self::DryRun),
-            _ => Err(RefinerError::InvalidOption { option: "mode", expected: "'LIVE' or 'DRY_RUN'", actual: format!("'{s}'") }),
+        Self::VARIANTS.iter().copied().find(|m| <&str>::from(*m) == s).ok_or_else(|| RefinerError::InvalidOption {
+            option: "mode",
+            expected: "'LIVE' or 'DRY_RUN'",
+            actual: format!("'{s}'"),
+        })
+    }
+}
+
+/// Why the refined conclusion is what it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
+#[repr(u8)]
+pub enum Basis {
+    /// The rules' conclusion stands: nothing argued against it.
+    #[default]
+    Rules,
+    /// The rules' DENY or CHALLENGE was lowered: the evidence names what shows a real user.
+    Lifted,
+    /// Raised above the rules: the evidence names the threat's signs.
+    Escalated,
+    /// Kept: the denying rule is one the refiner does not judge (bare, custom, unknown, sensitive info).
+    KeptUnreadable,
+    /// Kept: the bot rule denied a user agent that declares a program.
+    KeptDeclaredBot,
+    /// Kept: the shield denied a request in which the analysis confirms a payload, or finds a
+    /// near miss.
+    KeptPayload,
+    /// Kept: no threat was found, but nothing the server knows shows a real user.
+    KeptNoEvidence,
+}
+
+impl Basis {
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+}
+
+/// What the rules said, as the policy needs it (and as an explanation stores it).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RulesView {
+    pub conclusion: Option<RulesConclusion>,
+    /// A bit per [`RuleKind`] code whose rule concluded DENY (results in DRY_RUN or NOT_RUN did
+    /// not act); when no result denied, the decision's own reason type.
+    pub denied_by: u32,
+}
+
+impl RulesView {
+    pub fn of(input: &RawInput<'_>) -> Self {
+        let mut denied_by = 0u32;
+        for r in input.results() {
+            if r.conclusion() == Some(RulesConclusion::Deny) && !matches!(r.state(), Some(RuleState::DryRun | RuleState::NotRun)) {
+                denied_by |= 1 << r.kind().unwrap_or(RuleKind::Unknown) as u32;
+            }
         }
+        if denied_by == 0 {
+            if let Some(kind) = RuleKind::from_code(input.get(Slot::ReasonKind)) {
+                denied_by = 1 << kind as u32;
+            }
+        }
+        Self { conclusion: input.rules_conclusion(), denied_by }
+    }
+
+    fn denied(&self, kind: RuleKind) -> bool {
+        self.denied_by & (1 << kind as u32) != 0
+    }
+
+    /// Every denying rule is one the refiner judges (and at least one is known).
+    fn readable(&self) -> bool {
+        const JUDGED: [RuleKind; 4] = [RuleKind::Bot, RuleKind::Shield, RuleKind::RateLimit, RuleKind::Email];
+        let judged: u32 = JUDGED.iter().map(|&k| 1 << k as u32).sum();
+        self.denied_by != 0 && self.denied_by & !judged == 0
     }
 }
 
@@ -104,15 +192,10 @@ pub struct ThresholdOverride {
     pub deny: Option<f32>,
 }
 
-/// A profile's thresholds, ready to apply.
-#[derive(Clone, Copy, Debug)]
-pub struct Policy {
-    pub profile: Profile,
-    pub mode: Mode,
-    pub thresholds: HeadThresholds,
-}
+/// Most evidence features a verdict names.
+pub const MAX_EVIDENCE: usize = 4;
 
-/// What the policy concluded for one set of scores.
+/// What the policy concluded for one request.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Verdict {
     /// What LIVE mode concludes.
@@ -123,6 +206,26 @@ pub struct Verdict {
     pub score: f32,
     /// The threat closest to (or furthest past) its deny threshold: the one to explain.
     pub decisive: usize,
+    pub basis: Basis,
+    /// Indices into `FEATURES` of the evidence the basis rests on, strongest first.
+    pub evidence: [u8; MAX_EVIDENCE],
+    pub n_evidence: usize,
+}
+
+impl Verdict {
+    pub fn evidence(&self) -> &[u8] {
+        &self.evidence[..self.n_evidence]
+    }
+}
+
+/// A profile's thresholds and the caller's choices, ready to apply.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    pub profile: Profile,
+    pub mode: Mode,
+    pub thresholds: HeadThresholds,
+    /// Lift DENYs of rules the refiner cannot read, on the same evidence as a rate limit's.
+    pub lift_unreadable: bool,
 }
 
 fn check_unit(option: &'static str, v: f32) -> Result<f32> {
@@ -133,8 +236,56 @@ fn check_unit(option: &'static str, v: f32) -> Result<f32> {
     }
 }
 
+/// Server-side facts that a person is real, each a conjunction of (feature, least raw value), by
+/// what they rest on: the account (an email verdict needs this), a browsing session (with the
+/// account, what a bot verdict needs), or the session alone (with the others, what a rate limit's
+/// or a WAF's needs: people behind one busy ip, a support message that trips the WAF).
+const ACCOUNT: &[&[(usize, f64)]] = &[
+    &[(index_of("memory.good_outcomes"), 0.5)],
+    &[(index_of("context.logged_in"), 1.0), (index_of("context.account_age_days"), 7.0)],
+    &[(index_of("context.email_verified"), 1.0), (index_of("context.account_age_days"), 7.0)],
+];
+const BROWSING: &[(usize, f64)] = &[(index_of("context.session_age_s"), 120.0), (index_of("context.pages_seen"), 2.0)];
+const SESSION: &[&[(usize, f64)]] = &[&[(index_of("context.logged_in"), 1.0)], &[(index_of("context.session_age_s"), 60.0)]];
+const ALLOWED_BOT: usize = index_of("rules.bot_allowed_named");
+const IMPLAUSIBLE: usize = index_of("context.implausible");
+const SCANNED: usize = index_of("payload.values");
+const SUSPICIOUS: usize = index_of("payload.suspicious");
+/// User-agent features by which a client declares it is a program.
+const DECLARED: &[usize] = &[index_of("ua.known_crawler"), index_of("ua.unknown_bot"), index_of("ua.http_library"), index_of("ua.automation"), index_of("headers.missing_user_agent")];
+
+/// The first conjunction of the fact lists that `raw` meets, as evidence.
+fn legitimacy(raw: &[f64; N_FEATURES], lists: &[&[&[(usize, f64)]]]) -> Option<Vec<u8>> {
+    lists.iter().flat_map(|l| l.iter()).find(|all| all.iter().all(|&(j, min)| raw[j] >= min)).map(|all| all.iter().map(|&(j, _)| j as u8).collect())
+}
+
+/// What lifting `rules`' denial needs: the strictest of its causes' requirements.
+fn required(rules: &RulesView) -> &'static [&'static [&'static [(usize, f64)]]] {
+    // Only an account with history vouches for a person's email, or for text the WAF flagged and
+    // the analysis cleared: a fresh session costs an attacker nothing.
+    if rules.denied(RuleKind::Email) || rules.denied(RuleKind::Shield) {
+        &[ACCOUNT]
+    } else if rules.denied(RuleKind::Bot) {
+        &[ACCOUNT, &[BROWSING]]
+    } else {
+        &[ACCOUNT, &[BROWSING], SESSION]
+    }
+}
+
+/// Whether the policy may escalate a request with these features on head `k`: it carries evidence
+/// of that threat, and is not a bot the app's own rule allowed by name (the trainer fits thresholds
+/// among such requests).
+pub fn may_escalate(raw: &[f64; N_FEATURES], k: usize) -> bool {
+    !(k == Threat::Bot as usize && raw[ALLOWED_BOT] > 0.0) && threat_evidence(raw, k).next().is_some()
+}
+
+/// Active evidence features of head `k`.
+fn threat_evidence(raw: &[f64; N_FEATURES], k: usize) -> impl Iterator<Item = usize> + '_ {
+    FEATURES.iter().enumerate().filter(move |(j, f)| f.feeds(Threat::ALL[k]) && f.is_evidence_at(raw[*j])).map(|(j, _)| j)
+}
+
 impl Policy {
-    pub fn new(model: &Model, profile: Profile, mode: Mode, over: ThresholdOverride) -> Result<Self> {
+    pub fn new(model: &Model, profile: Profile, mode: Mode, over: ThresholdOverride, lift_unreadable: bool) -> Result<Self> {
         let mut t = model.thresholds(profile.name()).ok_or_else(|| {
             RefinerError::ModelFormat(format!("model {} has no thresholds for profile '{}'", model.version(), profile.name()))
         })?;
@@ -151,22 +302,98 @@ impl Policy {
                 actual: format!("challenge {} > deny {}", t.challenge[k], t.deny[k]),
             });
         }
-        Ok(Self { profile, mode, thresholds: t })
+        Ok(Self { profile, mode, thresholds: t, lift_unreadable })
     }
 
-    pub fn decide(&self, scores: &Scores) -> Verdict {
+    /// What the model alone says of head `k`.
+    fn level(&self, scores: &Scores, k: usize) -> Conclusion {
         let t = &self.thresholds;
-        let live = if (0..N_HEADS).any(|k| scores[k] >= t.deny[k]) {
+        if scores[k] >= t.deny[k] {
             Conclusion::Deny
-        } else if (0..N_HEADS).any(|k| scores[k] >= t.challenge[k]) {
+        } else if scores[k] >= t.challenge[k] {
             Conclusion::Challenge
         } else {
             Conclusion::Allow
-        };
-        let ratio = |k: usize| scores[k] / t.deny[k].max(f32::EPSILON);
+        }
+    }
+
+    pub fn decide(&self, scores: &Scores, raw: &[f64; N_FEATURES], rules: &RulesView) -> Verdict {
+        let ratio = |k: usize| scores[k] / self.thresholds.deny[k].max(f32::EPSILON);
         let decisive = (0..N_HEADS).max_by(|&a, &b| ratio(a).total_cmp(&ratio(b))).unwrap_or(0);
-        let conclusion = if self.mode == Mode::DryRun { Conclusion::Allow } else { live };
-        Verdict { live, conclusion, score: scores.iter().copied().fold(0.0, f32::max), decisive }
+        let prior = Conclusion::of_rules(rules.conclusion);
+        let (live, basis, evidence) = if prior == Conclusion::Allow { self.escalate(scores, raw) } else { self.judge_denial(scores, raw, rules, prior) };
+        let mut v = Verdict {
+            live,
+            conclusion: if self.mode == Mode::DryRun { Conclusion::Allow } else { live },
+            score: scores.iter().copied().fold(0.0, f32::max),
+            decisive,
+            basis,
+            evidence: [0; MAX_EVIDENCE],
+            n_evidence: evidence.len().min(MAX_EVIDENCE),
+        };
+        v.evidence[..v.n_evidence].copy_from_slice(&evidence[..v.n_evidence]);
+        v
+    }
+
+    /// A request the rules let through: raised only where a threat's score and evidence agree.
+    fn escalate(&self, scores: &Scores, raw: &[f64; N_FEATURES]) -> (Conclusion, Basis, Vec<u8>) {
+        let mut best = (Conclusion::Allow, Basis::Rules, Vec::new());
+        for k in 0..N_HEADS {
+            let level = self.level(scores, k);
+            // A bot the app's own rule allowed by name (a search engine, a preview) is its choice.
+            if level > best.0 && may_escalate(raw, k) {
+                best = (level, Basis::Escalated, threat_evidence(raw, k).map(|j| j as u8).collect());
+            }
+        }
+        best
+    }
+
+    /// A request the rules denied or challenged: kept unless its cause is one the refiner judges
+    /// and the evidence clears it.
+    fn judge_denial(&self, scores: &Scores, raw: &[f64; N_FEATURES], rules: &RulesView, prior: Conclusion) -> (Conclusion, Basis, Vec<u8>) {
+        let kept = |basis, evidence: Vec<u8>| (prior, basis, evidence);
+        if !rules.readable() && !self.lift_unreadable {
+            return kept(Basis::KeptUnreadable, Vec::new());
+        }
+        if rules.denied(RuleKind::Bot) {
+            let declared: Vec<u8> = DECLARED.iter().filter(|&&j| raw[j] > 0.0).map(|&j| j as u8).collect();
+            if !declared.is_empty() {
+                return kept(Basis::KeptDeclaredBot, declared);
+            }
+        }
+        if rules.denied(RuleKind::Shield) {
+            let attack = Threat::Attack as usize;
+            // A near miss counts here: the shield saw something the detectors only half confirm
+            // (an XML entity probe, a lone breakout), and nothing else can clear it.
+            let payload: Vec<u8> = threat_evidence(raw, attack)
+                .filter(|&j| FEATURES[j].group == crate::features::Group::Payload)
+                .chain((raw[SUSPICIOUS] > 0.0).then_some(SUSPICIOUS))
+                .map(|j| j as u8)
+                .collect();
+            if !payload.is_empty() {
+                return kept(Basis::KeptPayload, payload);
+            }
+            // The analysis can find text benign only when it was given text.
+            if raw[SCANNED] == 0.0 {
+                return kept(Basis::KeptNoEvidence, Vec::new());
+            }
+        }
+        // Once the analysis found a shield-flagged text clean, the attack head holds only the
+        // shield's own verdict (its estimate of how often that verdict is wrong comes from the
+        // simulator's mix, not from the request), so the account decides instead.
+        let attack = Threat::Attack as usize;
+        let judged = |k: usize| !(k == attack && rules.denied(RuleKind::Shield));
+        let model = (0..N_HEADS).filter(|&k| judged(k)).map(|k| self.level(scores, k)).max().unwrap_or(Conclusion::Allow);
+        // A challenge proves a person, not their intent: a denial the attack head doubts is kept
+        // rather than turned into a challenge.
+        if model == Conclusion::Deny || (judged(attack) && self.level(scores, attack) > Conclusion::Allow) {
+            return kept(Basis::Rules, Vec::new());
+        }
+        match legitimacy(raw, required(rules)).filter(|_| raw[IMPLAUSIBLE] == 0.0) {
+            Some(evidence) if model < prior => (model, Basis::Lifted, evidence),
+            Some(_) => kept(Basis::Rules, Vec::new()),
+            None => kept(Basis::KeptNoEvidence, Vec::new()),
+        }
     }
 }
 
@@ -175,21 +402,122 @@ mod tests {
     use super::*;
     use crate::model::tests::tiny_model;
 
+    fn policy(mode: Mode) -> Policy {
+        Policy::new(&tiny_model(), Profile::Default, mode, ThresholdOverride::default(), false).unwrap()
+    }
+
+    fn raw_with(set: &[(&str, f64)]) -> [f64; N_FEATURES] {
+        let mut raw = [0.0; N_FEATURES];
+        for (name, v) in set {
+            raw[FEATURES.iter().position(|f| f.name == *name).unwrap()] = *v;
+        }
+        raw
+    }
+
+    fn denied_by(kinds: &[RuleKind]) -> RulesView {
+        RulesView { conclusion: Some(RulesConclusion::Deny), denied_by: kinds.iter().map(|&k| 1 << k as u32).sum() }
+    }
+
+    const ALLOWED: RulesView = RulesView { conclusion: Some(RulesConclusion::Allow), denied_by: 0 };
+    const LOW: Scores = [0.1, 0.1, 0.1];
+
     #[test]
-    fn thresholds_order_the_conclusions() {
-        let m = tiny_model();
-        let p = Policy::new(&m, Profile::Default, Mode::Live, ThresholdOverride::default()).unwrap();
-        assert_eq!(p.decide(&[0.1, 0.2, 0.3]).live, Conclusion::Allow);
-        assert_eq!(p.decide(&[0.1, 0.6, 0.3]).live, Conclusion::Challenge);
-        let v = p.decide(&[0.1, 0.6, 0.95]);
-        assert_eq!((v.live, v.decisive, v.score), (Conclusion::Deny, 2, 0.95));
+    fn escalation_needs_score_and_evidence() {
+        let p = policy(Mode::Live);
+        let high_bot = [0.95, 0.1, 0.1];
+        let v = p.decide(&high_bot, &raw_with(&[("context.session_age_s", 3.0)]), &ALLOWED);
+        assert_eq!((v.live, v.basis), (Conclusion::Allow, Basis::Rules), "a high score without evidence changes nothing");
+        let v = p.decide(&high_bot, &raw_with(&[("ua.http_library", 1.0)]), &ALLOWED);
+        assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::Escalated));
+        assert_eq!(FEATURES[v.evidence()[0] as usize].name, "ua.http_library");
+        let v = p.decide(&[0.6, 0.1, 0.1], &raw_with(&[("ua.http_library", 1.0)]), &ALLOWED);
+        assert_eq!(v.live, Conclusion::Challenge);
+        let v = p.decide(&LOW, &raw_with(&[("ua.http_library", 1.0)]), &ALLOWED);
+        assert_eq!(v.live, Conclusion::Allow, "evidence without a score changes nothing");
+        let googlebot = raw_with(&[("ua.known_crawler", 1.0), ("rules.bot_allowed_named", 1.0)]);
+        assert_eq!(p.decide(&high_bot, &googlebot, &ALLOWED).live, Conclusion::Allow, "a bot the app's rule allowed by name");
+    }
+
+    #[test]
+    fn unreadable_denials_are_kept_unless_opted_in() {
+        let p = policy(Mode::Live);
+        let human = raw_with(&[("memory.good_outcomes", 3.0)]);
+        for rules in [RulesView { conclusion: Some(RulesConclusion::Deny), denied_by: 0 }, denied_by(&[RuleKind::Filter]), denied_by(&[RuleKind::SensitiveInfo]), denied_by(&[RuleKind::RateLimit, RuleKind::Unknown])] {
+            let v = p.decide(&LOW, &human, &rules);
+            assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::KeptUnreadable), "{rules:?}");
+        }
+        let opted = Policy { lift_unreadable: true, ..p };
+        assert_eq!(opted.decide(&LOW, &human, &denied_by(&[RuleKind::Filter])).live, Conclusion::Allow);
+    }
+
+    #[test]
+    fn judged_denials_are_lifted_only_on_server_side_evidence() {
+        let p = policy(Mode::Live);
+        let rate = denied_by(&[RuleKind::RateLimit]);
+        let v = p.decide(&LOW, &raw_with(&[]), &rate);
+        assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::KeptNoEvidence));
+        let regular = raw_with(&[("context.logged_in", 1.0), ("context.account_age_days", 400.0)]);
+        let v = p.decide(&LOW, &regular, &rate);
+        assert_eq!((v.live, v.basis), (Conclusion::Allow, Basis::Lifted));
+        assert_eq!(v.evidence().iter().map(|&j| FEATURES[j as usize].name).collect::<Vec<_>>(), ["context.logged_in", "context.account_age_days"]);
+        let v = p.decide(&[0.1, 0.1, 0.6], &regular, &rate);
+        assert_eq!(v.live, Conclusion::Challenge, "a threat at its challenge threshold lifts only to CHALLENGE");
+        let v = p.decide(&[0.1, 0.1, 0.95], &regular, &rate);
+        assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::Rules));
+        let tampered = raw_with(&[("context.logged_in", 1.0), ("context.account_age_days", 400.0), ("context.implausible", 1.0)]);
+        assert_eq!(p.decide(&LOW, &tampered, &rate).basis, Basis::KeptNoEvidence, "implausible context is no evidence");
+        let browsing = raw_with(&[("context.session_age_s", 900.0), ("context.pages_seen", 6.0)]);
+        assert_eq!(p.decide(&LOW, &browsing, &rate).live, Conclusion::Allow);
+        assert_eq!(p.decide(&LOW, &browsing, &denied_by(&[RuleKind::Bot])).live, Conclusion::Allow);
+        assert_eq!(p.decide(&LOW, &browsing, &denied_by(&[RuleKind::Email])).live, Conclusion::Deny, "an email verdict needs the account");
+        let arriving = raw_with(&[("context.session_age_s", 75.0)]);
+        assert_eq!(p.decide(&LOW, &arriving, &rate).live, Conclusion::Allow, "a session a minute old behind a busy ip");
+        assert_eq!(p.decide(&LOW, &arriving, &denied_by(&[RuleKind::Bot])).live, Conclusion::Deny, "is not enough against a bot verdict");
+        assert_eq!(p.decide(&LOW, &arriving, &denied_by(&[RuleKind::RateLimit, RuleKind::Bot])).live, Conclusion::Deny, "the strictest cause decides");
+    }
+
+    #[test]
+    fn declared_bots_and_confirmed_payloads_are_never_lifted() {
+        let p = policy(Mode::Live);
+        let human = raw_with(&[("memory.good_outcomes", 9.0), ("ua.known_crawler", 1.0)]);
+        let v = p.decide(&LOW, &human, &denied_by(&[RuleKind::Bot]));
+        assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::KeptDeclaredBot));
+        let payload = raw_with(&[("memory.good_outcomes", 9.0), ("payload.xss", 1.0)]);
+        let v = p.decide(&LOW, &payload, &denied_by(&[RuleKind::Shield]));
+        assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::KeptPayload));
+        let benign = raw_with(&[("memory.good_outcomes", 9.0), ("payload.values", 3.0)]);
+        assert_eq!(p.decide(&LOW, &benign, &denied_by(&[RuleKind::Shield])).live, Conclusion::Allow);
+        let unseen = raw_with(&[("memory.good_outcomes", 9.0)]);
+        assert_eq!(p.decide(&LOW, &unseen, &denied_by(&[RuleKind::Shield])).basis, Basis::KeptNoEvidence, "no text, nothing found benign");
+        let near_miss = raw_with(&[("memory.good_outcomes", 9.0), ("payload.values", 3.0), ("payload.suspicious", 1.0)]);
+        let v = p.decide(&LOW, &near_miss, &denied_by(&[RuleKind::Shield]));
+        assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::KeptPayload), "a suspicious value keeps the shield's denial");
+        assert_eq!(FEATURES[v.evidence()[0] as usize].name, "payload.suspicious");
+        let v = p.decide(&LOW, &near_miss, &denied_by(&[RuleKind::RateLimit]));
+        assert_eq!(v.live, Conclusion::Allow, "only the shield's denial rests on the payload");
+    }
+
+    #[test]
+    fn a_denial_the_attack_head_doubts_is_kept_not_challenged() {
+        let p = policy(Mode::Live);
+        let person = raw_with(&[("memory.good_outcomes", 9.0), ("payload.values", 3.0)]);
+        let rate = denied_by(&[RuleKind::RateLimit]);
+        assert_eq!(p.decide(&[0.6, 0.1, 0.1], &person, &rate).live, Conclusion::Challenge, "a bot doubt: a challenge");
+        let v = p.decide(&[0.1, 0.6, 0.1], &person, &rate);
+        assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::Rules), "an attack doubt: the denial stands");
+        assert_eq!(p.decide(&LOW, &person, &rate).live, Conclusion::Allow);
+        let shield = denied_by(&[RuleKind::Shield]);
+        let v = p.decide(&[0.1, 0.6, 0.1], &person, &shield);
+        assert_eq!((v.live, v.basis), (Conclusion::Allow, Basis::Lifted), "a clean text and an account: the shield's own doubt is not counted twice");
+        let visitor = raw_with(&[("context.session_age_s", 600.0), ("context.pages_seen", 5.0), ("payload.values", 3.0)]);
+        assert_eq!(p.decide(&LOW, &visitor, &rate).live, Conclusion::Allow, "a session vouches against a rate limit");
+        assert_eq!(p.decide(&LOW, &visitor, &shield).basis, Basis::KeptNoEvidence, "only an account vouches against the shield");
     }
 
     #[test]
     fn dry_run_allows_but_remembers() {
-        let m = tiny_model();
-        let p = Policy::new(&m, Profile::Default, Mode::DryRun, ThresholdOverride::default()).unwrap();
-        let v = p.decide(&[0.99, 0.0, 0.0]);
+        let p = policy(Mode::DryRun);
+        let v = p.decide(&[0.99, 0.0, 0.0], &raw_with(&[("ua.automation", 1.0)]), &ALLOWED);
         assert_eq!((v.conclusion, v.live), (Conclusion::Allow, Conclusion::Deny));
     }
 
@@ -197,11 +525,11 @@ mod tests {
     fn overrides_are_checked() {
         let m = tiny_model();
         let bad = ThresholdOverride { challenge: Some(0.8), deny: Some(0.3) };
-        let e = Policy::new(&m, Profile::Default, Mode::Live, bad).unwrap_err().to_string();
+        let e = Policy::new(&m, Profile::Default, Mode::Live, bad, false).unwrap_err().to_string();
         assert!(e.starts_with("thresholds must be challenge ≤ deny"), "{e}");
-        let e = Policy::new(&m, Profile::Default, Mode::Live, ThresholdOverride { deny: Some(1.5), ..Default::default() }).unwrap_err();
+        let e = Policy::new(&m, Profile::Default, Mode::Live, ThresholdOverride { deny: Some(1.5), ..Default::default() }, false).unwrap_err();
         assert_eq!(e.to_string(), "thresholds.deny must be a number between 0 and 1, but is 1.5");
         assert!(Profile::parse("shop").unwrap_err().to_string().contains("'shop'"));
-        assert!(Policy::new(&m, Profile::Checkout, Mode::Live, ThresholdOverride::default()).is_err(), "tiny model has no checkout thresholds");
+        assert!(Policy::new(&m, Profile::Checkout, Mode::Live, ThresholdOverride::default(), false).is_err(), "tiny model has no checkout thresholds");
     }
 }

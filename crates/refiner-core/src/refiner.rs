@@ -1,22 +1,34 @@
 //! The pipeline in one straight line: raw input → features → model → policy → explanation.
 
-use crate::decision::{code, RawInput, Slot};
-use crate::error::Result;
+use crate::decision::RawInput;
+use crate::error::{RefinerError, Result};
 use crate::explain::{explain, ExplainBuffers, Reason, MAX_REASONS};
-use crate::features::{extract_into, FeatureVector, Scratch};
+use crate::features::{extract_into, FeatureVector, Scratch, FEATURES, N_FEATURES};
 use crate::memory::{time_of, Event, Keys, Memory, Snapshot};
 use crate::model::{Activations, Model, Scores, N_HEADS};
-use crate::policy::{Conclusion, Mode, Policy, Profile, ThresholdOverride};
+use crate::policy::{Basis, Conclusion, Mode, Policy, Profile, RulesView, ThresholdOverride, Verdict, MAX_EVIDENCE};
 use std::sync::Arc;
+use strum::{IntoStaticStr, VariantArray};
 
 /// What to do when the refiner itself fails (never for bad input, which is the caller's error).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum FailMode {
     /// Return the rules' own conclusion (ALLOW when there were no rules), marked errored.
     #[default]
     Open,
     /// Return DENY, marked errored.
     Closed,
+}
+
+impl FailMode {
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::VARIANTS.iter().copied().find(|m| <&str>::from(*m) == s).ok_or_else(|| RefinerError::InvalidOption {
+            option: "failMode",
+            expected: "'open' or 'closed'",
+            actual: format!("'{s}'"),
+        })
+    }
 }
 
 /// Everything a [`Refiner`] is built from; defaults are the embedded model's `default` profile,
@@ -27,6 +39,8 @@ pub struct RefinerConfig {
     pub mode: Mode,
     pub fail_mode: FailMode,
     pub thresholds: ThresholdOverride,
+    /// Lift DENYs of rules the refiner cannot read (see [`crate::policy`]).
+    pub lift_unreadable: bool,
     /// Behavioral memory, possibly shared with other refiners.
     pub memory: Option<Arc<Memory>>,
 }
@@ -34,37 +48,20 @@ pub struct RefinerConfig {
 /// One refined decision.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Outcome {
-    pub conclusion: Conclusion,
-    /// What LIVE mode concludes (equal to `conclusion` unless DRY_RUN).
-    pub live: Conclusion,
-    /// The rules' own conclusion, as a `decision::CONCLUSIONS` code (0 when no decision).
-    pub rules_conclusion: f64,
-    pub score: f32,
+    pub verdict: Verdict,
     pub scores: Scores,
-    /// Head the reasons explain.
-    pub decisive: usize,
-    pub reasons: [Reason; MAX_REASONS],
-    pub n_reasons: usize,
-    /// The refiner failed and `conclusion` comes from the fail mode.
+    /// What the rules said.
+    pub rules: RulesView,
+    /// The refiner failed and the conclusion comes from the fail mode.
     pub errored: bool,
-    /// What memory knew before the request (all unknown without memory).
-    pub memory: Snapshot,
+    /// The features' raw values: the refine's explanation is computed from them.
+    pub raw: [f64; N_FEATURES],
 }
 
 impl Outcome {
-    /// The model disagreed with the rules (ERROR and no decision count as ALLOW).
+    /// The refined conclusion (LIVE) differs from the rules'.
     pub fn overridden(&self) -> bool {
-        rules_as_conclusion(self.rules_conclusion) != self.live
-    }
-}
-
-fn rules_as_conclusion(code: f64) -> Conclusion {
-    if code == code::DENY {
-        Conclusion::Deny
-    } else if code == code::CHALLENGE {
-        Conclusion::Challenge
-    } else {
-        Conclusion::Allow
+        !self.errored && self.verdict.live != Conclusion::of_rules(self.rules.conclusion)
     }
 }
 
@@ -94,7 +91,7 @@ pub struct Refiner {
 
 impl Refiner {
     pub fn new(model: Arc<Model>, config: &RefinerConfig) -> Result<Self> {
-        let policy = Policy::new(&model, config.profile, config.mode, config.thresholds)?;
+        let policy = Policy::new(&model, config.profile, config.mode, config.thresholds, config.lift_unreadable)?;
         Ok(Self { model, policy, fail_mode: config.fail_mode, memory: config.memory.clone() })
     }
 
@@ -123,11 +120,6 @@ impl Refiner {
         self.memory.as_ref().map(|m| m.record(keys, time_of(input), event)).unwrap_or_default()
     }
 
-    /// Records the request in memory; returns what memory knew before it.
-    fn remember(&self, input: &RawInput<'_>) -> Snapshot {
-        self.record(input, &self.keys(input), Event::request(input))
-    }
-
     pub fn model(&self) -> &Model {
         &self.model
     }
@@ -140,74 +132,60 @@ impl Refiner {
         Workspace::new(&self.model)
     }
 
-    /// Refines one request, with its explanation. Never fails: an internal failure yields the
+    /// Refines one request and records it in memory. Never fails: an internal failure yields the
     /// fail-mode outcome.
     pub fn refine(&self, input: &RawInput<'_>, ws: &mut Workspace) -> Outcome {
-        let memory = self.remember(input);
-        self.refine_with(input, &memory, ws, true)
+        let memory = self.record(input, &self.keys(input), Event::request(input));
+        self.refine_with(input, &memory, ws)
     }
 
-    /// [`Refiner::refine`] without the explanation (`n_reasons` is 0): most callers only act on
-    /// the conclusion, and the explanation costs about a third of a refine. Its `memory`, given to
-    /// [`Refiner::refine_with`] with the same input, gives the same outcome with its reasons.
-    pub fn decide(&self, input: &RawInput<'_>, ws: &mut Workspace) -> Outcome {
-        let memory = self.remember(input);
-        self.refine_with(input, &memory, ws, false)
-    }
-
-    /// [`Refiner::decide`] with what a shared store knew: `records` holds `RECORD_FIELDS`
+    /// [`Refiner::refine`] with what a shared store knew: `records` holds `RECORD_FIELDS`
     /// numbers per key kind as the store returned them for [`Refiner::keys`]. This refiner's own
     /// memory records the request too, to answer alone when the store cannot.
-    pub fn decide_stored(&self, input: &RawInput<'_>, records: &[f64], ws: &mut Workspace) -> Outcome {
+    pub fn refine_stored(&self, input: &RawInput<'_>, records: &[f64], ws: &mut Workspace) -> Outcome {
         let keys = self.keys(input);
         self.record(input, &keys, Event::request(input));
-        self.refine_with(input, &Snapshot::from_records(&keys, records, time_of(input)), ws, false)
+        self.refine_with(input, &Snapshot::from_records(&keys, records, time_of(input)), ws)
     }
 
-    /// Refines `input` given what memory knew before it, without recording anything: the same
-    /// input and snapshot always give the same outcome (explanations re-run through here).
-    pub fn refine_with(&self, input: &RawInput<'_>, memory: &Snapshot, ws: &mut Workspace, explained: bool) -> Outcome {
+    /// Refines `input` given what memory knew before it, without recording anything.
+    pub fn refine_with(&self, input: &RawInput<'_>, memory: &Snapshot, ws: &mut Workspace) -> Outcome {
         extract_into(input, memory, &mut ws.scratch, &mut ws.features);
+        self.decide(&RulesView::of(input), ws)
+    }
+
+    /// Scores the features in `ws` and applies the policy.
+    fn decide(&self, rules: &RulesView, ws: &mut Workspace) -> Outcome {
         let scores = self.model.score(&ws.features.values, &mut ws.act);
         if scores.iter().any(|s| !s.is_finite()) {
-            return Outcome { memory: *memory, ..self.failed(input.get(Slot::Conclusion)) };
+            return self.failed(rules);
         }
-        let verdict = self.policy.decide(&scores);
+        let verdict = self.policy.decide(&scores, &ws.features.raw, rules);
+        Outcome { verdict, scores, rules: *rules, errored: false, raw: ws.features.raw }
+    }
+
+    /// The outcome of the refine whose features' raw values were `raw`, with its reasons: the
+    /// same model and policy on the same values give the same verdict, and memory is not read.
+    pub fn explain(&self, raw: &[f64; N_FEATURES], rules: &RulesView, ws: &mut Workspace) -> (Outcome, [Reason; MAX_REASONS], usize) {
+        for (j, f) in FEATURES.iter().enumerate() {
+            ws.features.raw[j] = raw[j];
+            ws.features.values[j] = f.transform.apply(raw[j]);
+        }
+        let outcome = self.decide(rules, ws);
         let mut reasons = [Reason::default(); MAX_REASONS];
-        let n_reasons = if explained { explain(&self.model, &ws.act, &ws.features, verdict.decisive, &mut ws.explain, &mut reasons) } else { 0 };
-        Outcome {
-            conclusion: verdict.conclusion,
-            live: verdict.live,
-            rules_conclusion: input.get(Slot::Conclusion),
-            score: verdict.score,
-            scores,
-            decisive: verdict.decisive,
-            reasons,
-            n_reasons,
-            errored: false,
-            memory: *memory,
-        }
+        let n = if outcome.errored { 0 } else { explain(&self.model, &ws.act, &ws.features, &outcome.verdict, &mut ws.explain, &mut reasons) };
+        (outcome, reasons, n)
     }
 
     /// The outcome the fail mode prescribes when refining failed internally.
-    pub fn failed(&self, rules_conclusion: f64) -> Outcome {
+    pub fn failed(&self, rules: &RulesView) -> Outcome {
         let live = match self.fail_mode {
-            FailMode::Open => rules_as_conclusion(rules_conclusion),
+            FailMode::Open => Conclusion::of_rules(rules.conclusion),
             FailMode::Closed => Conclusion::Deny,
         };
         let conclusion = if self.policy.mode == Mode::DryRun { Conclusion::Allow } else { live };
-        Outcome {
-            conclusion,
-            live,
-            rules_conclusion,
-            score: f32::NAN,
-            scores: [f32::NAN; N_HEADS],
-            decisive: 0,
-            reasons: [Reason::default(); MAX_REASONS],
-            n_reasons: 0,
-            errored: true,
-            memory: Snapshot::default(),
-        }
+        let verdict = Verdict { live, conclusion, score: f32::NAN, decisive: 0, basis: Basis::Rules, evidence: [0; MAX_EVIDENCE], n_evidence: 0 };
+        Outcome { verdict, scores: [f32::NAN; N_HEADS], rules: *rules, errored: true, raw: [0.0; N_FEATURES] }
     }
 }
 
@@ -215,31 +193,15 @@ impl Refiner {
 mod tests {
     use super::*;
     use crate::decision::RawInput;
-    use crate::features::N_FEATURES;
-    use crate::model::{HeadThresholds, ModelMeta};
-    use ndarray::{Array1, Array2};
+    use crate::model::tests::tiny_model;
 
-    /// Finite weights whose activations overflow: two hidden units reach +∞ and the bot logit is
-    /// ∞ − ∞ = NaN. Loading accepts it (every weight is finite); refining must not trust it.
+    /// The tiny model whose scores are NaN (a model built in memory is not checked as a file
+    /// is): a refine must not trust them.
     fn overflowing_model() -> Arc<Model> {
-        let mut w1 = Array2::zeros((2, N_FEATURES));
-        w1[[0, 0]] = 3e38;
-        w1[[1, 0]] = 3e38;
-        let mut w2 = Array2::zeros((N_HEADS, 2));
-        w2[[0, 0]] = 1.0;
-        w2[[0, 1]] = -1.0;
-        let t = HeadThresholds { challenge: [0.5; N_HEADS], deny: [0.9; N_HEADS] };
-        Arc::new(Model::from_parts(
-            Array1::zeros(N_FEATURES),
-            Array1::ones(N_FEATURES),
-            w1,
-            Array1::from_elem(2, 3e38),
-            w2,
-            Array1::zeros(N_HEADS),
-            [[1.0, 0.0]; N_HEADS],
-            vec![("default".into(), t)],
-            ModelMeta { name: "overflow".into(), ..Default::default() },
-        ))
+        let m = tiny_model();
+        let mut w = m.w.clone();
+        w.b2.fill(f32::NAN);
+        Arc::new(Model::from_parts(w, m.calibration, m.thresholds.clone(), m.meta.clone()))
     }
 
     fn refine_with(fail_mode: FailMode, mode: Mode, rules: &str) -> Outcome {
@@ -254,13 +216,34 @@ mod tests {
     fn a_non_finite_score_yields_the_fail_mode() {
         let open = refine_with(FailMode::Open, Mode::Live, "DENY");
         assert!(open.errored);
-        assert_eq!(open.conclusion, Conclusion::Deny, "fail open returns the rules' conclusion");
-        assert_eq!(refine_with(FailMode::Open, Mode::Live, "ALLOW").conclusion, Conclusion::Allow);
-        assert_eq!(refine_with(FailMode::Open, Mode::Live, "ERROR").conclusion, Conclusion::Allow, "as Arcjet, an ERROR fails open");
+        assert_eq!(open.verdict.conclusion, Conclusion::Deny, "fail open returns the rules' conclusion");
+        assert_eq!(refine_with(FailMode::Open, Mode::Live, "ALLOW").verdict.conclusion, Conclusion::Allow);
+        assert_eq!(refine_with(FailMode::Open, Mode::Live, "ERROR").verdict.conclusion, Conclusion::Allow, "as Arcjet, an ERROR fails open");
         let closed = refine_with(FailMode::Closed, Mode::Live, "ALLOW");
-        assert_eq!((closed.conclusion, closed.errored), (Conclusion::Deny, true));
+        assert_eq!((closed.verdict.conclusion, closed.errored), (Conclusion::Deny, true));
         let dry = refine_with(FailMode::Closed, Mode::DryRun, "ALLOW");
-        assert_eq!((dry.conclusion, dry.live), (Conclusion::Allow, Conclusion::Deny), "DRY_RUN never blocks");
-        assert_eq!(open.n_reasons, 0);
+        assert_eq!((dry.verdict.conclusion, dry.verdict.live), (Conclusion::Allow, Conclusion::Deny), "DRY_RUN never blocks");
+        assert!(!open.overridden(), "a failure is not the model disagreeing");
+    }
+
+    #[test]
+    fn an_explanation_gives_the_refine_s_verdict() {
+        let refiner = Refiner::new(Arc::new(tiny_model()), &RefinerConfig::default()).unwrap();
+        let json = serde_json::json!({
+            "decision": { "conclusion": "ALLOW" },
+            "request": { "headers": { "user-agent": "curl/8.5.0", "accept": "*/*" } }
+        });
+        let owned = RawInput::from_json(&json).unwrap();
+        let mut ws = refiner.workspace();
+        let refined = refiner.refine(&owned.view(), &mut ws);
+        let (explained, reasons, n) = refiner.explain(&refined.raw, &refined.rules, &mut ws);
+        assert_eq!(explained, refined);
+        assert!(n > 0 && reasons[..n].iter().any(|r| FEATURES[r.feature].name == "ua.http_library"));
+    }
+
+    #[test]
+    fn fail_modes_parse_by_name() {
+        assert_eq!(FailMode::parse("closed").unwrap(), FailMode::Closed);
+        assert_eq!(FailMode::parse("shut").unwrap_err().to_string(), "failMode must be 'open' or 'closed', but is 'shut'");
     }
 }

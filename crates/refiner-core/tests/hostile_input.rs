@@ -3,7 +3,7 @@
 //! texts and numbers, the whole refine, and the model-file reader.
 
 use proptest::prelude::*;
-use refiner_core::decision::{NulFields, RawInput, Texts, TEXT_FIELDS, WIDTH};
+use refiner_core::decision::{NulFields, RawInput, Slot, TEXT_FIELDS, WIDTH};
 use refiner_core::memory::{KeyHasher, Memory};
 use refiner_core::model::Model;
 use refiner_core::{Refiner, RefinerConfig};
@@ -49,26 +49,28 @@ proptest! {
         if let Ok(owned) = RawInput::from_json(&v) {
             let r = refiner();
             let o = r.refine(&owned.view(), &mut r.workspace());
-            prop_assert!(o.errored || (0.0..=1.0).contains(&o.score));
+            prop_assert!(o.errored || (0.0..=1.0).contains(&o.verdict.score));
         }
     }
 
     /// Packed numbers come from the JS packer, but the core must survive any of them, and any
-    /// text, including the memory snapshot an explanation reads back from the packed input.
+    /// text; an explanation, from the refine's own features, gives the refine's verdict.
     #[test]
     fn refine_survives_any_numbers_and_texts(
-        nums in prop::collection::vec(prop_oneof![any::<f64>(), Just(f64::NAN), Just(f64::INFINITY), Just(-0.0), 0.0..10.0], WIDTH),
-        texts in prop::collection::vec("\\PC{0,300}", TEXT_FIELDS.len()),
+        mut nums in prop::collection::vec(prop_oneof![any::<f64>(), Just(f64::NAN), Just(f64::INFINITY), Just(-0.0), 0.0..10.0], WIDTH),
+        texts in prop::collection::vec("\\PC{0,300}", TEXT_FIELDS.len() + 6),
+        pairs in 0usize..3,
     ) {
+        nums[Slot::HeaderPairs as usize] = pairs as f64;
+        nums[Slot::BodyFields as usize] = (6 - 2 * pairs) as f64;
         let joined = texts.join("\0");
-        let texts = Texts::from_joined(&joined).expect("all fields");
-        let input = RawInput { nums: &nums, texts };
+        let input = RawInput::from_joined(&nums, &joined).expect("the counts match the fields");
         let r = refiner();
         let mut ws = r.workspace();
         let o = r.refine(&input, &mut ws);
-        prop_assert!(o.errored || (0.0..=1.0).contains(&o.score), "score {}", o.score);
-        let again = r.refine_with(&input, &input.memory(), &mut ws, true);
-        prop_assert!(again.errored || (0.0..=1.0).contains(&again.score), "score {}", again.score);
+        prop_assert!(o.errored || (0.0..=1.0).contains(&o.verdict.score), "score {}", o.verdict.score);
+        let (again, _, _) = r.explain(&o.raw, &o.rules, &mut ws);
+        prop_assert_eq!(again.verdict, o.verdict);
     }
 
     /// The texts' splitter agrees with `str::splitn` on any string, multibyte and `\0` runs included.
@@ -96,11 +98,16 @@ proptest! {
 fn pathological_texts_are_handled_in_linear_time() {
     // Long runs that make backtracking matchers blow up; the matchers here are linear.
     let r = refiner();
-    let nums = vec![0.0; WIDTH];
+    let mut nums = vec![0.0; WIDTH];
+    nums[Slot::HeaderPairs as usize] = 2.0;
+    nums[Slot::BodyFields as usize] = 1.0;
     for s in ["a".repeat(8192), "(".repeat(8192), "<".repeat(4096) + &">".repeat(4096), "%2e".repeat(2730), "' OR ".repeat(1600), "@".repeat(8192)] {
-        let joined = vec![s.as_str(); TEXT_FIELDS.len()].join("\0");
-        let input = RawInput { nums: &nums, texts: Texts::from_joined(&joined).unwrap() };
+        let body = s.repeat(8);
+        let mut fields = vec![s.as_str(); TEXT_FIELDS.len()];
+        fields.extend(["user-agent", &s, "cookie", &s, &body]);
+        let joined = fields.join("\0");
+        let input = RawInput::from_joined(&nums, &joined).unwrap();
         let o = r.refine(&input, &mut r.workspace());
-        assert!(o.errored || o.score.is_finite());
+        assert!(o.errored || o.verdict.score.is_finite());
     }
 }

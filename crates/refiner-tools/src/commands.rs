@@ -5,7 +5,8 @@ use refiner_core::error::{RefinerError, Result};
 use refiner_core::eval::{evaluate, Evaluation};
 use refiner_core::model::Model;
 use refiner_core::policy::Profile;
-use refiner_core::train::{calibrate_profile, load_corpus, train, Dataset, TrainParams};
+use refiner_core::dataset::{load_corpus, Dataset};
+use refiner_core::train::{calibrate_profile, train, Progress, TrainParams};
 use std::path::{Path, PathBuf};
 
 /// Loads a corpus, reporting skipped lines on stderr.
@@ -18,11 +19,11 @@ pub fn load(corpus: &Path, skip_bad: bool) -> Result<Dataset> {
 }
 
 /// Trains on `corpus`, writes the model to `out`; returns the model's summary.
-pub fn train_command(corpus: &Path, out: &Path, mut params: TrainParams, skip_bad: bool) -> Result<String> {
+pub fn train_command(corpus: &Path, out: &Path, mut params: TrainParams, skip_bad: bool, progress: &dyn Progress) -> Result<String> {
     let data = load(corpus, skip_bad)?;
     params.corpus = corpus.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let started = std::time::Instant::now();
-    let model = train(&data, &params)?;
+    let model = train(&data, &params, progress)?;
     model.save(out)?;
     let bytes = model.to_bytes().len();
     Ok(format!("trained {} on {} samples in {:.1?}: {} ({bytes} bytes)\n{}", model.version(), data.len(), started.elapsed(), out.display(), model_summary(&model)))

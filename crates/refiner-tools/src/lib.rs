@@ -1,6 +1,7 @@
 //! refiner-tools: what the CLIs do (train, evaluate, calibrate, export, inspect) and what they
 //! print, shared by the Rust `refiner` CLI and the addon's `npx request-refiner` so both behave alike.
 
+pub mod cli;
 pub mod commands;
 mod html;
 mod text;

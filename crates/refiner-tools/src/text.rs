@@ -69,11 +69,16 @@ pub fn evaluation_table(e: &Evaluation) -> String {
     for p in &e.profiles {
         let _ = writeln!(s, "{}", profile_row(p));
     }
-    let _ = writeln!(s, "\nscenario                 samples  rules deny  refined deny  refined challenge");
-    for sc in &e.scenarios {
-        let rate = |n: usize| pct(Some(n as f64 / sc.samples.max(1) as f64));
-        let name = if sc.threat { format!("{} *", sc.scenario) } else { sc.scenario.clone() };
-        let _ = writeln!(s, "{:<24} {:>7} {:>11} {:>13} {:>18}", name, sc.samples, rate(sc.rules_denied), rate(sc.refined_denied), rate(sc.refined_challenged));
+    for (title, rows) in [("scenario", &e.scenarios), ("scenario · source", &e.sources)] {
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "\n{title:<40} samples  rules deny  refined deny  refined challenge");
+        for sc in rows {
+            let rate = |n: usize| pct(Some(n as f64 / sc.samples.max(1) as f64));
+            let name = if sc.threat { format!("{} *", sc.scenario) } else { sc.scenario.clone() };
+            let _ = writeln!(s, "{:<40} {:>7} {:>11} {:>13} {:>18}", name, sc.samples, rate(sc.rules_denied), rate(sc.refined_denied), rate(sc.refined_challenged));
+        }
     }
     let o = &e.overrides;
     let share = |a: usize, b: usize| pct((b > 0).then(|| a as f64 / b as f64));

@@ -10,28 +10,36 @@ type Obj = Map<String, Value>;
 pub fn read_record(record: &Value) -> Result<OwnedInput> {
     let root = object(record, "input")?.ok_or_else(|| RefinerError::input("input", "an object"))?;
     let mut nums = vec![0.0; WIDTH];
-    let mut texts: [String; 10] = Default::default();
+    let mut texts = OwnedTexts::default();
     nums[Slot::At as usize] = match field(root, "at") {
         Value::Null => 0.0,
         v => v.as_f64().filter(|t| t.is_finite() && *t > 0.0).ok_or_else(|| RefinerError::input("at", "a time in ms since the Unix epoch"))?,
     };
+    let mut arcjet_fp = "";
     if let Some(d) = object(field(root, "decision"), "decision")? {
         read_decision(d, &mut nums)?;
-        texts[9] = arcjet_fingerprint(d).to_owned();
+        arcjet_fp = arcjet_fingerprint(d);
     }
     if let Some(r) = object(field(root, "request"), "request")? {
         read_request(r, &mut nums, &mut texts)?;
     }
     nums[CONTEXT_BASE..RESULTS_BASE].fill(f64::NAN);
-    if let Some(c) = object(field(root, "context"), "context")? {
+    let context = object(field(root, "context"), "context")?;
+    if let Some(c) = context {
         read_context(c, &mut nums)?;
-        for (i, (key, _)) in IDENTITY_FIELDS.iter().enumerate() {
-            if let Some(id) = string(field(c, key), || format!("context.{key}"))?.filter(|id| !id.is_empty()) {
-                texts[7 + i] = id.to_owned();
-            }
+    }
+    for (i, t) in TEXT_FIELDS.iter().enumerate() {
+        let Some(key) = t.source.strip_prefix("context.") else { continue };
+        if let Some(c) = context {
+            texts.fixed[i] = string(field(c, key), || t.source.to_owned())?.unwrap_or("").to_owned();
+        }
+        if key == "fingerprint" && texts.fixed[i].is_empty() {
+            texts.fixed[i] = arcjet_fp.to_owned();
         }
     }
-    Ok(OwnedInput { nums, texts })
+    nums[Slot::HeaderPairs as usize] = texts.header_pairs.len() as f64;
+    nums[Slot::BodyFields as usize] = texts.body_fields.len() as f64;
+    Ok(OwnedInput::new(nums, texts))
 }
 
 /// The first fingerprint Arcjet computed for a rule result (from the configured characteristics).
@@ -76,10 +84,15 @@ fn flag(v: &Value, path: impl FnOnce() -> String) -> Result<f64> {
     }
 }
 
-fn coded(v: &Value, table: &[&str], path: impl Fn() -> String, expected: &'static str) -> Result<f64> {
+/// "one of A, B, C" for a table's names.
+fn one_of<T: Coded>() -> String {
+    format!("one of {}", T::VARIANTS.iter().map(|v| v.name()).collect::<Vec<_>>().join(", "))
+}
+
+fn coded<T: Coded>(v: &Value, path: impl Fn() -> String) -> Result<f64> {
     match string(v, &path)? {
         None => Ok(0.0),
-        Some(s) => code_of(table, s).ok_or_else(|| RefinerError::input(path(), expected)),
+        Some(s) => T::parse(s).map(T::code).ok_or_else(|| RefinerError::input(path(), one_of::<T>())),
     }
 }
 
@@ -91,19 +104,17 @@ fn array_len(v: &Value, path: impl FnOnce() -> String) -> Result<f64> {
     }
 }
 
-const CONCLUSION_EXPECTED: &str = "one of ALLOW, DENY, CHALLENGE, ERROR";
-
 fn reason_kind(reason: Option<&Obj>, path: &str) -> Result<f64> {
     let Some(reason) = reason else { return Ok(0.0) };
     Ok(match string(field(reason, "type"), || format!("{path}.type"))? {
         None => 0.0,
-        Some(t) => code_of(RULE_KINDS, t).unwrap_or(code::KIND_UNKNOWN),
+        Some(t) => RuleKind::parse(t).unwrap_or(RuleKind::Unknown).code(),
     })
 }
 
 fn read_decision(d: &Obj, nums: &mut [f64]) -> Result<()> {
     nums[Slot::DecisionPresent as usize] = 1.0;
-    nums[Slot::Conclusion as usize] = coded(field(d, "conclusion"), CONCLUSIONS, || "decision.conclusion".into(), CONCLUSION_EXPECTED)?;
+    nums[Slot::Conclusion as usize] = coded::<RulesConclusion>(field(d, "conclusion"), || "decision.conclusion".into())?;
     let reason = object(field(d, "reason"), "decision.reason")?;
     nums[Slot::ReasonKind as usize] = reason_kind(reason, "decision.reason")?;
     if let Some(ip) = object(field(d, "ip"), "decision.ip")? {
@@ -142,8 +153,8 @@ fn read_ip(ip: &Obj, nums: &mut [f64]) -> Result<()> {
 
 fn read_result(r: &Obj, path: &str, out: &mut [f64]) -> Result<()> {
     use ResultSlot as S;
-    out[S::State as usize] = coded(field(r, "state"), STATES, || format!("{path}.state"), "one of RUN, NOT_RUN, CACHED, DRY_RUN")?;
-    out[S::Conclusion as usize] = coded(field(r, "conclusion"), CONCLUSIONS, || format!("{path}.conclusion"), CONCLUSION_EXPECTED)?;
+    out[S::State as usize] = coded::<RuleState>(field(r, "state"), || format!("{path}.state"))?;
+    out[S::Conclusion as usize] = coded::<RulesConclusion>(field(r, "conclusion"), || format!("{path}.conclusion"))?;
     let rpath = format!("{path}.reason");
     let Some(reason) = object(field(r, "reason"), &rpath)? else { return Ok(()) };
     let kind = reason_kind(Some(reason), &rpath)?;
@@ -151,23 +162,26 @@ fn read_result(r: &Obj, path: &str, out: &mut [f64]) -> Result<()> {
     let num = |key: &str| number(field(reason, key), || format!("{rpath}.{key}"));
     let len = |key: &str| array_len(field(reason, key), || format!("{rpath}.{key}"));
     let flg = |key: &str| flag(field(reason, key), || format!("{rpath}.{key}"));
-    if kind == code::KIND_RATE_LIMIT {
-        out[S::A as usize] = num("max")?;
-        out[S::B as usize] = num("remaining")?;
-        out[S::C as usize] = num("window")?;
-        out[S::D as usize] = num("reset")?;
-    } else if kind == code::KIND_BOT {
-        out[S::A as usize] = len("denied")?;
-        out[S::B as usize] = len("allowed")?;
-        out[S::C as usize] = flg("verified")?;
-        out[S::D as usize] = flg("spoofed")?;
-    } else if kind == code::KIND_SHIELD {
-        out[S::A as usize] = flg("shieldTriggered")?;
-    } else if kind == code::KIND_EMAIL {
-        out[S::A as usize] = email_mask(field(reason, "emailTypes"), &rpath)?;
-    } else if kind == code::KIND_SENSITIVE_INFO {
-        out[S::A as usize] = len("denied")?;
-        out[S::B as usize] = len("allowed")?;
+    match RuleKind::from_code(kind) {
+        Some(RuleKind::RateLimit) => {
+            out[S::A as usize] = num("max")?;
+            out[S::B as usize] = num("remaining")?;
+            out[S::C as usize] = num("window")?;
+            out[S::D as usize] = num("reset")?;
+        }
+        Some(RuleKind::Bot) => {
+            out[S::A as usize] = len("denied")?;
+            out[S::B as usize] = len("allowed")?;
+            out[S::C as usize] = flg("verified")?;
+            out[S::D as usize] = flg("spoofed")?;
+        }
+        Some(RuleKind::Shield) => out[S::A as usize] = flg("shieldTriggered")?,
+        Some(RuleKind::Email) => out[S::A as usize] = email_mask(field(reason, "emailTypes"), &rpath)?,
+        Some(RuleKind::SensitiveInfo) => {
+            out[S::A as usize] = len("denied")?;
+            out[S::B as usize] = len("allowed")?;
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -181,65 +195,176 @@ fn email_mask(v: &Value, rpath: &str) -> Result<f64> {
     let mut mask = 0u32;
     for (i, t) in items.iter().enumerate() {
         let t = string(t, || format!("{rpath}.emailTypes[{i}]"))?.unwrap_or("");
-        if let Some(code) = code_of(EMAIL_TYPES, t) {
-            mask |= 1 << (code as u32 - 1);
-        }
+        mask |= EmailType::parse(t).map_or(0, EmailType::bit);
     }
     Ok(f64::from(mask))
 }
 
-fn read_request(r: &Obj, nums: &mut [f64], texts: &mut [String; 10]) -> Result<()> {
+fn read_request(r: &Obj, nums: &mut [f64], texts: &mut OwnedTexts) -> Result<()> {
     if let Some(m) = string(field(r, "method"), || "request.method".into())? {
-        let upper = m.to_ascii_uppercase();
-        nums[Slot::Method as usize] = code_of(METHODS, &upper).unwrap_or(METHODS.len() as f64);
+        nums[Slot::Method as usize] = Method::parse(&m.to_ascii_uppercase()).unwrap_or(Method::Other).code();
     }
-    let text = |key: &str| -> Result<String> {
-        Ok(string(field(r, key), || format!("request.{key}"))?.unwrap_or("").to_owned())
-    };
-    texts[2] = text("path")?;
-    texts[3] = text("email")?;
-    texts[5] = text("ip")?;
-    texts[4] = match field(r, "body") {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Object(o) => body_text(o),
-        _ => return Err(RefinerError::input("request.body", "a string or an object")),
-    };
-    if let Some(h) = object(field(r, "headers"), "request.headers")? {
-        nums[Slot::HeaderCount as usize] = h.len() as f64;
-        // Node gives repeated headers as arrays; they read as one comma-joined value, as in JS.
-        let get = |name: &str| -> Result<Option<String>> {
-            let Some((k, v)) = h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)) else { return Ok(None) };
-            let path = || format!("request.headers[\"{k}\"]");
-            match v {
-                Value::Array(items) => {
-                    let parts = items.iter().map(|i| i.as_str().ok_or_else(|| RefinerError::input(path(), "a string"))).collect::<Result<Vec<_>>>()?;
-                    Ok(Some(parts.join(", ")))
-                }
-                other => Ok(string(other, path)?.map(str::to_owned)),
-            }
-        };
-        for (i, name) in HEADER_FLAGS.iter().enumerate() {
-            nums[HEADER_BASE + i] = f64::from(u8::from(get(name)?.is_some()));
+    for (i, t) in TEXT_FIELDS.iter().enumerate() {
+        if let Some(key) = t.source.strip_prefix("request.") {
+            texts.fixed[i] = string(field(r, key), || t.source.to_owned())?.unwrap_or("").to_owned();
         }
-        texts[0] = get("user-agent")?.unwrap_or_default();
-        texts[1] = get("sec-ch-ua")?.unwrap_or_default();
-        texts[6] = get("accept-language")?.unwrap_or_default();
     }
+    texts.header_pairs = read_headers(field(r, "headers"))?;
+    let (fields, oversized) = body_fields(field(r, "body"))?;
+    texts.body_fields = fields;
+    nums[Slot::BodyOversized as usize] = f64::from(u8::from(oversized));
     Ok(())
 }
 
-/// String values of a body object, one per line (numbers and nested objects are not free text).
-fn body_text(o: &Obj) -> String {
-    o.values().filter_map(Value::as_str).collect::<Vec<_>>().join("\n")
+const HEADERS_EXPECTED: &str = "an object, an array of [name, value] pairs, or a flat [name, value, …] array";
+
+/// The header pairs of a logged request: an object (Node's `IncomingHttpHeaders`, arrays for
+/// repeated headers, joined with ", "), `[name, value]` pairs, or Node's flat `rawHeaders`.
+fn read_headers(v: &Value) -> Result<Vec<(String, String)>> {
+    let text = |v: &Value, path: &dyn Fn() -> String| -> Result<String> {
+        match v {
+            Value::String(s) => Ok(s.clone()),
+            Value::Array(items) => Ok(items.iter().map(|i| i.as_str().ok_or_else(|| RefinerError::input(path(), "a string"))).collect::<Result<Vec<_>>>()?.join(", ")),
+            _ => Err(RefinerError::input(path(), "a string")),
+        }
+    };
+    let mut pairs = Vec::new();
+    match v {
+        Value::Null => {}
+        Value::Object(o) => {
+            for (k, v) in o {
+                if !v.is_null() {
+                    pairs.push((k.clone(), text(v, &|| format!("request.headers[\"{k}\"]"))?));
+                }
+            }
+        }
+        Value::Array(items) if items.iter().all(Value::is_array) => {
+            for (i, pair) in items.iter().enumerate() {
+                match pair.as_array().map(Vec::as_slice) {
+                    Some([Value::String(k), v]) => pairs.push((k.clone(), text(v, &|| format!("request.headers[{i}][1]"))?)),
+                    _ => return Err(RefinerError::input(format!("request.headers[{i}]"), "a [name, value] pair of strings")),
+                }
+            }
+        }
+        Value::Array(items) => {
+            if items.len() % 2 != 0 {
+                return Err(RefinerError::input("request.headers", HEADERS_EXPECTED));
+            }
+            for (i, kv) in items.chunks_exact(2).enumerate() {
+                let name = string(&kv[0], || format!("request.headers[{}]", 2 * i))?.unwrap_or("");
+                pairs.push((name.to_owned(), text(&kv[1], &|| format!("request.headers[{}]", 2 * i + 1))?));
+            }
+        }
+        _ => return Err(RefinerError::input("request.headers", HEADERS_EXPECTED)),
+    }
+    pairs.truncate(MAX_HEADER_PAIRS);
+    Ok(pairs)
+}
+
+/// The body's fields and whether it was cut (see `lib/pack.js`, which does the same on live JS
+/// values): a string is one field (its head and tail when longer than [`MAX_BODY_BYTES`]); an
+/// object or array is walked depth first, every string value and key a field, within half of
+/// [`MAX_BODY_NODES`] and [`MAX_BODY_BYTES`] from the start and, when that does not reach the end,
+/// half of each from the end.
+fn body_fields(v: &Value) -> Result<(Vec<String>, bool)> {
+    match v {
+        Value::Null => Ok((Vec::new(), false)),
+        Value::String(s) if s.len() <= MAX_BODY_BYTES => Ok((if s.is_empty() { vec![] } else { vec![s.clone()] }, false)),
+        Value::String(s) => Ok((vec![head(s, MAX_BODY_BYTES / 2).to_owned(), tail(s, MAX_BODY_BYTES / 2).to_owned()], true)),
+        Value::Object(_) | Value::Array(_) => {
+            let mut front = Walk::default();
+            front.walk(v, false);
+            if !front.cut {
+                return Ok((front.fields, false));
+            }
+            let mut back = Walk::default();
+            back.walk(v, true);
+            back.fields.reverse();
+            front.fields.append(&mut back.fields);
+            Ok((front.fields, true))
+        }
+        _ => Err(RefinerError::input("request.body", "a string, an object or an array")),
+    }
+}
+
+/// One direction of the body walk, within half of each budget.
+#[derive(Default)]
+struct Walk {
+    fields: Vec<String>,
+    nodes: usize,
+    bytes: usize,
+    cut: bool,
+}
+
+impl Walk {
+    fn walk(&mut self, root: &Value, backward: bool) {
+        // An explicit stack: a body nested 10,000 deep must not overflow the native stack.
+        enum Item<'a> {
+            Value(&'a Value),
+            Key(&'a str),
+        }
+        let mut stack = vec![Item::Value(root)];
+        while let Some(item) = stack.pop() {
+            if self.nodes >= MAX_BODY_NODES / 2 || self.bytes >= MAX_BODY_BYTES / 2 {
+                self.cut = true;
+                return;
+            }
+            self.nodes += 1;
+            let s = match item {
+                Item::Key(k) => k,
+                Item::Value(Value::String(s)) => s.as_str(),
+                Item::Value(Value::Array(a)) => {
+                    // Pushed in reverse so they pop in order (forward), or as is (backward).
+                    if backward { stack.extend(a.iter().map(Item::Value)) } else { stack.extend(a.iter().rev().map(Item::Value)) }
+                    continue;
+                }
+                Item::Value(Value::Object(o)) => {
+                    if backward {
+                        for (k, v) in o {
+                            stack.extend([Item::Key(k), Item::Value(v)]);
+                        }
+                    } else {
+                        for (k, v) in o.iter().rev() {
+                            stack.extend([Item::Value(v), Item::Key(k)]);
+                        }
+                    }
+                    continue;
+                }
+                Item::Value(_) => continue,
+            };
+            if s.is_empty() {
+                continue;
+            }
+            let room = MAX_BODY_BYTES / 2 - self.bytes;
+            let part = if backward { tail(s, room) } else { head(s, room) };
+            self.bytes += part.len();
+            self.cut |= part.len() < s.len();
+            self.fields.push(part.to_owned());
+        }
+    }
+}
+
+/// The first at most `n` bytes of `s`, on a char boundary.
+fn head(s: &str, n: usize) -> &str {
+    clip(s, n)
+}
+
+/// The last at most `n` bytes of `s`, on a char boundary.
+fn tail(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s;
+    }
+    let mut start = s.len() - n;
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    &s[start..]
 }
 
 fn read_context(c: &Obj, nums: &mut [f64]) -> Result<()> {
     nums[Slot::Route as usize] = match string(field(c, "route"), || "context.route".into())? {
         None => 0.0,
-        Some(r) => code_of(ROUTES, r)
-            .map(|code| code - 1.0)
-            .ok_or_else(|| RefinerError::input("context.route", "one of other, signup, login, checkout, api"))?,
+        Some(r) => Route::parse(r).map(Route::code).ok_or_else(|| RefinerError::input("context.route", one_of::<Route>()))?,
     };
     for (i, f) in CONTEXT_FIELDS.iter().enumerate() {
         let path = || format!("context.{}", f.key);
@@ -267,26 +392,26 @@ mod tests {
         let v = json!({
             "decision": {"conclusion": "DENY", "reason": {"type": "BOT"},
                 "results": [{"state": "RUN", "conclusion": "DENY", "reason": {"type": "RATE_LIMIT", "max": 5, "remaining": 0, "window": 60, "reset": 30}},
-                            {"state": "DRY_RUN", "conclusion": "ALLOW", "reason": {"type": "NEW_THING"}}],
+                            {"state": "DRY_RUN", "conclusion": "ALLOW", "reason": {"type": "NEW_THING"}, "fingerprint": "fp-1"}],
                 "ip": {"country": "US", "isVpn": true}},
             "request": {"method": "post", "path": "/signup", "headers": {"User-Agent": "curl/8.0", "Accept": "*/*", "cookie": ["a=1", "b=2"]}, "body": {"name": "x", "n": 3}},
             "context": {"route": "signup", "formFillMs": 800, "emailVerified": false}
         });
         let o = read_record(&v).unwrap();
         let r = o.view();
-        assert_eq!(r.get(Slot::Conclusion), code::DENY);
-        assert_eq!(r.get(Slot::ReasonKind), code::KIND_BOT);
-        assert_eq!(r.get(Slot::IpVpn), 1.0);
-        assert_eq!(r.get(Slot::IpPresent), 1.0);
-        assert_eq!(r.get(Slot::Method), 3.0);
-        assert_eq!(r.get(Slot::Route), 1.0);
-        assert_eq!(r.texts.user_agent, "curl/8.0");
-        assert_eq!(r.texts.body, "x");
+        assert_eq!(r.rules_conclusion(), Some(RulesConclusion::Deny));
+        assert_eq!(r.get(Slot::ReasonKind), RuleKind::Bot.code());
+        assert_eq!((r.get(Slot::IpVpn), r.get(Slot::IpPresent)), (1.0, 1.0));
+        assert_eq!(r.method(), Some(Method::Post));
+        assert_eq!(r.route(), Route::Signup);
+        assert_eq!(r.headers.get(Header::UserAgent), "curl/8.0");
+        assert_eq!(r.headers.get(Header::Cookie), "a=1, b=2");
+        assert_eq!(r.texts.body_fields().collect::<Vec<_>>(), vec!["name", "x", "n"]);
+        assert_eq!(r.texts.fingerprint, "fp-1", "Arcjet's fingerprint stands in for the device id");
         let results: Vec<_> = r.results().collect();
-        assert_eq!(results[0][ResultSlot::B as usize], 0.0);
-        assert_eq!(results[0][ResultSlot::A as usize], 5.0);
-        assert_eq!(results[1][ResultSlot::Kind as usize], code::KIND_UNKNOWN);
-        assert_eq!(results[1][ResultSlot::State as usize], code::STATE_DRY_RUN);
+        assert_eq!((results[0].get(ResultSlot::A), results[0].get(ResultSlot::B)), (5.0, 0.0));
+        assert_eq!(results[1].kind(), Some(RuleKind::Unknown));
+        assert_eq!(results[1].state(), Some(RuleState::DryRun));
         assert!(r.context(0).is_nan(), "absent context is NaN, not 0");
         assert_eq!(r.context(6), 800.0);
     }
@@ -297,12 +422,60 @@ mod tests {
             (json!({"decision": {"results": [{}, {"reason": {"type": "RATE_LIMIT", "remaining": "3"}}]}}), "decision.results[1].reason.remaining must be a number"),
             (json!({"decision": {"conclusion": "MAYBE"}}), "decision.conclusion must be one of ALLOW, DENY, CHALLENGE, ERROR"),
             (json!({"context": {"sessionAgeS": -1}}), "context.sessionAgeS must be a finite number ≥ 0"),
+            (json!({"context": {"route": "shop"}}), "context.route must be one of other, signup, login, checkout, api"),
             (json!({"request": {"headers": {"user-agent": 3}}}), "request.headers[\"user-agent\"] must be a string"),
+            (json!({"request": {"headers": 7}}), "request.headers must be an object, an array of [name, value] pairs, or a flat [name, value, …] array"),
+            (json!({"request": {"headers": [["a", "b"], ["c"]]}}), "request.headers[1] must be a [name, value] pair of strings"),
+            (json!({"request": {"body": 3}}), "request.body must be a string, an object or an array"),
             (json!({"decision": 3}), "decision must be an object"),
             (json!([]), "input must be an object"),
         ];
         for (v, msg) in cases {
             assert_eq!(read_record(&v).unwrap_err().to_string(), msg);
         }
+    }
+
+    #[test]
+    fn every_header_shape_reads_the_same() {
+        let shapes = [
+            json!({"User-Agent": "x/1", "accept": "*/*"}),
+            json!([["User-Agent", "x/1"], ["accept", "*/*"]]),
+            json!(["User-Agent", "x/1", "accept", "*/*"]),
+        ];
+        let read = |h: &Value| read_record(&json!({"request": {"headers": h}})).unwrap();
+        let bits = |o: &OwnedInput| o.nums.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let first = read(&shapes[0]);
+        for h in &shapes[1..] {
+            let o = read(h);
+            assert_eq!((o.joined(), bits(&o)), (first.joined(), bits(&first)), "{h}");
+        }
+        assert_eq!(first.view().headers.count, 2);
+    }
+
+    #[test]
+    fn bodies_are_read_at_any_depth_within_the_budget() {
+        // serde_json drops a Value recursively, so the depth here stays within a test thread's
+        // stack; the walk itself keeps its own stack (the JS packer is tested 10,000 deep).
+        let mut deep = json!("<svg onload=alert(1)>");
+        for _ in 0..500 {
+            deep = json!({ "a": [deep] });
+        }
+        let (fields, cut) = body_fields(&json!({"x": deep})).unwrap();
+        assert!(!cut && fields.last().unwrap().contains("onload"), "a value 1,000 levels deep is read");
+
+        let pad = "p".repeat(MAX_BODY_BYTES);
+        let (fields, cut) = body_fields(&json!({"pad": pad, "comment": "<script>alert(1)</script>"})).unwrap();
+        assert!(cut, "past the budget the body is flagged");
+        assert_eq!(fields.last().map(String::as_str), Some("<script>alert(1)</script>"), "the tail is read whatever the padding");
+        assert!(fields.iter().map(|f| f.len()).sum::<usize>() <= MAX_BODY_BYTES);
+
+        let many: Vec<Value> = (0..MAX_BODY_NODES * 2).map(|i| json!(i.to_string())).collect();
+        let (fields, cut) = body_fields(&Value::Array(many)).unwrap();
+        assert!(cut && fields.len() < MAX_BODY_NODES);
+        assert_eq!((fields.first().unwrap().as_str(), fields.last().unwrap().as_str()), ("0", "39999"));
+
+        let raw = format!("{}<img src=x onerror=alert(1)>", "a".repeat(MAX_BODY_BYTES));
+        let (fields, cut) = body_fields(&json!(raw)).unwrap();
+        assert!(cut && fields[1].ends_with("onerror=alert(1)>"));
     }
 }

@@ -1,12 +1,12 @@
 //! Rules-only vs refined on a labeled corpus.
 
-use super::metrics::{auc, ece, histogram, pr_curve, roc_curve};
-use crate::decision::{code, ROUTES};
+use crate::dataset::Dataset;
+use crate::decision::{Coded, Route, RulesConclusion};
 use crate::error::Result;
 use crate::features::N_FEATURES;
+use crate::metrics::{auc, ece, histogram, pr_curve, roc_curve};
 use crate::model::{Activations, Model, Scores, Threat};
-use crate::policy::{Conclusion, Mode, Policy, Profile, ThresholdOverride};
-use crate::train::Dataset;
+use crate::policy::{Basis, Conclusion, Mode, Policy, Profile, ThresholdOverride};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -78,6 +78,7 @@ impl ProfileReport {
     }
 }
 
+/// Outcomes of the rows of one scenario (or one source of material).
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ScenarioReport {
     pub scenario: String,
@@ -87,6 +88,9 @@ pub struct ScenarioReport {
     pub refined_denied: usize,
     pub refined_challenged: usize,
 }
+
+/// [`ScenarioReport`] per source of material (a payload list, a client capture…).
+pub type SourceReport = ScenarioReport;
 
 /// How often the refiner disagreed with a rule decision, and whether the labels side with it.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -109,15 +113,16 @@ pub struct Evaluation {
     pub heads: Vec<HeadReport>,
     pub profiles: Vec<ProfileReport>,
     pub scenarios: Vec<ScenarioReport>,
+    /// Per scenario and source, for rows that name their source.
+    pub sources: Vec<SourceReport>,
     pub overrides: Overrides,
 }
 
-/// The profile an app would configure for a route code (`decision::ROUTES` index).
+/// The profile an app would configure for a route code.
 fn profile_of(route: u8) -> Profile {
-    ROUTES
-        .get(usize::from(route))
-        .and_then(|r| Profile::ALL.into_iter().find(|p| p.route() == Some(*r)))
-        .unwrap_or(Profile::Default)
+    use strum::VariantArray;
+    let route = Route::from_code(f64::from(route));
+    Profile::VARIANTS.iter().copied().find(|p| Some(p.route()) == route).unwrap_or(Profile::Default)
 }
 
 /// Calibrated scores of every row, in parallel.
@@ -134,10 +139,11 @@ pub(crate) fn score_rows(model: &Model, data: &Dataset) -> Vec<Scores> {
         .collect()
 }
 
-/// Evaluates `model` on `data`: each row through its route's profile, as `refine` would.
+/// Evaluates `model` on `data`: each row through its route's profile's policy, as `refine` would.
 pub fn evaluate(model: &Model, data: &Dataset) -> Result<Evaluation> {
+    use strum::VariantArray;
     let scores = score_rows(model, data);
-    let policies: Vec<Policy> = Profile::ALL.iter().map(|&p| Policy::new(model, p, Mode::Live, ThresholdOverride::default())).collect::<Result<_>>()?;
+    let policies: Vec<Policy> = Profile::VARIANTS.iter().map(|&p| Policy::new(model, p, Mode::Live, ThresholdOverride::default(), false)).collect::<Result<_>>()?;
     let legit: Vec<bool> = (0..data.len()).map(|i| data.is_legit(i)).collect();
 
     let heads = Threat::ALL
@@ -159,14 +165,16 @@ pub fn evaluate(model: &Model, data: &Dataset) -> Result<Evaluation> {
         })
         .collect();
 
-    let mut profiles: Vec<ProfileReport> = Profile::ALL.iter().map(|p| ProfileReport { profile: p.name(), ..Default::default() }).collect();
+    let mut profiles: Vec<ProfileReport> = Profile::VARIANTS.iter().map(|p| ProfileReport { profile: p.name(), ..Default::default() }).collect();
     let mut scenarios: BTreeMap<&str, ScenarioReport> = BTreeMap::new();
+    let mut sources: BTreeMap<(&str, &str), SourceReport> = BTreeMap::new();
     let mut overrides = Overrides::default();
-    for i in 0..data.len() {
+    let verdicts: Vec<_> = (0..data.len()).into_par_iter().map(|i| policies[profile_of(data.routes[i]) as usize].decide(&scores[i], &data.raw_row(i), &data.rules[i])).collect();
+    for (i, verdict) in verdicts.iter().enumerate() {
         let profile = profile_of(data.routes[i]);
-        let refined = policies[profile as usize].decide(&scores[i]).live;
-        let rules_code = f64::from(data.rules_conclusion[i]);
-        let rules_deny = rules_code == code::DENY;
+        let refined = verdict.live;
+        let rules = data.rules[i].conclusion;
+        let rules_deny = rules == Some(RulesConclusion::Deny);
         let refined_deny = refined == Conclusion::Deny;
         let challenged = refined == Conclusion::Challenge;
         let p = &mut profiles[profile as usize];
@@ -184,12 +192,18 @@ pub fn evaluate(model: &Model, data: &Dataset) -> Result<Evaluation> {
             p.stopped_of_rules_blocked += usize::from(rules_deny && (refined_deny || challenged));
             p.blocked_of_rules_missed += usize::from(!rules_deny && refined_deny);
         }
-        let s = scenarios.entry(&data.scenarios[i]).or_insert_with(|| ScenarioReport { scenario: data.scenarios[i].clone(), threat: !legit[i], ..Default::default() });
-        s.samples += 1;
-        s.rules_denied += usize::from(rules_deny);
-        s.refined_denied += usize::from(refined_deny);
-        s.refined_challenged += usize::from(challenged);
-        if rules_code != 0.0 {
+        let count = |s: &mut ScenarioReport| {
+            s.samples += 1;
+            s.rules_denied += usize::from(rules_deny);
+            s.refined_denied += usize::from(refined_deny);
+            s.refined_challenged += usize::from(challenged);
+        };
+        count(scenarios.entry(&data.scenarios[i]).or_insert_with(|| ScenarioReport { scenario: data.scenarios[i].clone(), threat: !legit[i], ..Default::default() }));
+        if !data.sources[i].is_empty() {
+            let key = (data.scenarios[i].as_str(), data.sources[i].as_str());
+            count(sources.entry(key).or_insert_with(|| SourceReport { scenario: format!("{} · {}", key.0, key.1), threat: !legit[i], ..Default::default() }));
+        }
+        if rules.is_some() {
             overrides.decisions += 1;
             if rules_deny && !refined_deny {
                 overrides.denials_lifted += 1;
@@ -199,6 +213,7 @@ pub fn evaluate(model: &Model, data: &Dataset) -> Result<Evaluation> {
                 overrides.allows_denied_rightly += usize::from(!legit[i]);
             }
         }
+        debug_assert!(verdict.basis != Basis::Escalated || !rules_deny);
     }
     Ok(Evaluation {
         model: model.version().to_string(),
@@ -207,6 +222,7 @@ pub fn evaluate(model: &Model, data: &Dataset) -> Result<Evaluation> {
         heads,
         profiles,
         scenarios: scenarios.into_values().collect(),
+        sources: sources.into_values().collect(),
         overrides,
     })
 }
@@ -214,41 +230,52 @@ pub fn evaluate(model: &Model, data: &Dataset) -> Result<Evaluation> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::index_of;
     use crate::model::tests::tiny_model;
     use crate::model::N_HEADS;
+    use crate::policy::RulesView;
     use ndarray::Array2;
 
     #[test]
     fn counts_rules_and_refined_outcomes_per_profile() {
         let mut model = tiny_model();
         let t = model.thresholds("default").unwrap();
-        for p in Profile::ALL {
+        use strum::VariantArray;
+        for p in Profile::VARIANTS {
             model.set_thresholds(p.name(), t);
         }
-        // Bot probability σ(2·x0): 0.5 (challenge) at x0 = 0, 0.98 (deny) at x0 = 2.
+        // The tiny model's bot head reads rules.bot_denied (its first bot feature): σ(2·x), so
+        // 0.98 (deny) at x = 2; the bot rule's DENY is evidence, so the policy may act on it.
+        let bot = index_of("rules.bot_denied");
         let n = 4;
+        let deny = RulesView { conclusion: Some(RulesConclusion::Deny), denied_by: 1 << crate::decision::RuleKind::Bot as u32 };
+        let allow = RulesView { conclusion: Some(RulesConclusion::Allow), denied_by: 0 };
         let mut data = Dataset {
             x: Array2::zeros((n, N_FEATURES)),
+            raw: Array2::zeros((n, N_FEATURES)),
             y: Array2::zeros((n, N_HEADS)),
             routes: vec![0; n],
-            rules_conclusion: vec![code::DENY as u8, code::DENY as u8, 1, 0],
+            rules: vec![deny, deny, allow, RulesView::default()],
             scenarios: vec!["a".into(), "b".into(), "b".into(), "a".into()],
+            sources: vec![String::new(), "list-1".into(), "list-1".into(), String::new()],
         };
         for i in 1..4 {
-            data.x[[i, 0]] = 2.0;
+            data.x[[i, bot]] = 2.0;
+            data.raw[[i, bot]] = 1.0;
         }
         data.y[[1, 0]] = 1.0;
         data.y[[2, 0]] = 1.0;
         let ev = evaluate(&model, &data).unwrap();
         let p = &ev.profiles[0];
         assert_eq!((p.legit, p.threats), (2, 2));
-        assert_eq!((p.rules_false_positives, p.refined_false_positives, p.refined_challenged_legit), (1, 1, 1));
+        assert_eq!((p.rules_false_positives, p.refined_false_positives), (1, 2), "row 0: a rule DENY with no evidence to lift it; row 3: bot evidence at 0.98");
         assert_eq!((p.rules_blocked_threats, p.refined_blocked_threats, p.kept_of_rules_blocked, p.blocked_of_rules_missed), (1, 2, 1, 1));
         assert_eq!((p.rules_fpr(), p.kept_share(), p.missed_share()), (Some(0.5), Some(1.0), Some(1.0)));
         let o = &ev.overrides;
-        assert_eq!((o.decisions, o.denials_lifted, o.denials_lifted_rightly, o.allows_denied, o.allows_denied_rightly), (3, 1, 1, 1, 1));
-        assert_eq!(ev.scenarios.iter().map(|s| (s.samples, s.refined_denied)).collect::<Vec<_>>(), vec![(2, 1), (2, 2)]);
-        assert_eq!((ev.heads[0].positives, ev.heads[0].auc), (2, Some(0.75)));
+        assert_eq!((o.decisions, o.denials_lifted, o.allows_denied, o.allows_denied_rightly), (3, 0, 1, 1));
+        assert_eq!(ev.scenarios.iter().map(|s| (s.samples, s.refined_denied)).collect::<Vec<_>>(), vec![(2, 2), (2, 2)]);
+        assert_eq!(ev.sources.iter().map(|s| (s.scenario.as_str(), s.samples)).collect::<Vec<_>>(), vec![("b · list-1", 2)]);
+        assert_eq!(ev.heads[0].positives, 2);
         assert!(ev.profiles[1..].iter().all(|p| p.legit + p.threats == 0));
     }
 }

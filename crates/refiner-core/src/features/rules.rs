@@ -1,12 +1,15 @@
 //! What the deterministic rules said, summarized per rule kind.
 
-use crate::decision::{code, RawInput, ResultSlot as S};
+use crate::decision::{RawInput, ResultSlot as S, RuleKind, RuleState, RulesConclusion};
 
 /// One decision's rule results, folded per kind (results of one kind are OR-ed or min-ed).
 #[derive(Debug, Default, Clone)]
 pub struct RuleSummary {
+    /// A bot rule ran (any conclusion).
+    pub bot_ran: bool,
     pub bot_denied: bool,
-    pub bot_denied_entities: f64,
+    /// A bot rule allowed the client by name (an entity of its allow list).
+    pub bot_allowed_named: bool,
     pub bot_verified: bool,
     pub bot_spoofed: bool,
     pub shield_triggered: bool,
@@ -15,48 +18,39 @@ pub struct RuleSummary {
     pub rate_remaining_frac: f64,
     pub email_mask: u32,
     pub email_denied: bool,
-    pub sensitive_denied: f64,
-    pub unknown_kinds: f64,
-    pub errors: f64,
-    pub dry_run: f64,
-    pub not_run: f64,
 }
 
-/// Folds the rule results of `input` into a [`RuleSummary`].
+/// Folds the rule results of `input` into a [`RuleSummary`]. Results in DRY_RUN or NOT_RUN state
+/// did not act, and are read as not having run.
 pub fn summarize(input: &RawInput<'_>) -> RuleSummary {
     let mut s = RuleSummary { rate_remaining_frac: f64::NAN, ..Default::default() };
     for r in input.results() {
-        let kind = r[S::Kind as usize];
-        let denied = r[S::Conclusion as usize] == code::DENY;
-        match r[S::State as usize] {
-            x if x == code::STATE_DRY_RUN => s.dry_run += 1.0,
-            x if x == code::STATE_NOT_RUN => s.not_run += 1.0,
-            _ => {}
+        if matches!(r.state(), Some(RuleState::DryRun | RuleState::NotRun)) {
+            continue;
         }
-        if r[S::Conclusion as usize] == code::ERROR || kind == code::KIND_ERROR {
-            s.errors += 1.0;
-        }
-        if kind == code::KIND_BOT {
-            s.bot_denied |= denied;
-            s.bot_denied_entities = s.bot_denied_entities.max(r[S::A as usize]);
-            s.bot_verified |= r[S::C as usize] > 0.0;
-            s.bot_spoofed |= r[S::D as usize] > 0.0;
-        } else if kind == code::KIND_SHIELD {
-            s.shield_triggered |= denied || r[S::A as usize] > 0.0;
-        } else if kind == code::KIND_RATE_LIMIT {
-            s.rate_limited |= denied;
-            let (max, remaining) = (r[S::A as usize], r[S::B as usize]);
-            if max > 0.0 {
-                let frac = (remaining / max).clamp(0.0, 1.0);
-                s.rate_remaining_frac = if s.rate_remaining_frac.is_nan() { frac } else { s.rate_remaining_frac.min(frac) };
+        let denied = r.conclusion() == Some(RulesConclusion::Deny);
+        match r.kind() {
+            Some(RuleKind::Bot) => {
+                s.bot_ran = true;
+                s.bot_denied |= denied;
+                s.bot_allowed_named |= !denied && r.get(S::B) > 0.0;
+                s.bot_verified |= r.get(S::C) > 0.0;
+                s.bot_spoofed |= r.get(S::D) > 0.0;
             }
-        } else if kind == code::KIND_EMAIL {
-            s.email_mask |= r[S::A as usize] as u32;
-            s.email_denied |= denied;
-        } else if kind == code::KIND_SENSITIVE_INFO {
-            s.sensitive_denied += r[S::A as usize];
-        } else if kind == code::KIND_UNKNOWN {
-            s.unknown_kinds += 1.0;
+            Some(RuleKind::Shield) => s.shield_triggered |= denied || r.get(S::A) > 0.0,
+            Some(RuleKind::RateLimit) => {
+                s.rate_limited |= denied;
+                let (max, remaining) = (r.get(S::A), r.get(S::B));
+                if max > 0.0 {
+                    let frac = (remaining / max).clamp(0.0, 1.0);
+                    s.rate_remaining_frac = if s.rate_remaining_frac.is_nan() { frac } else { s.rate_remaining_frac.min(frac) };
+                }
+            }
+            Some(RuleKind::Email) => {
+                s.email_mask |= r.get(S::A) as u32;
+                s.email_denied |= denied;
+            }
+            _ => {}
         }
     }
     s
@@ -80,9 +74,7 @@ mod tests {
         let s = summarize(&o.view());
         assert!(s.rate_limited);
         assert_eq!(s.rate_remaining_frac, 0.0);
-        assert!(s.bot_denied && s.bot_spoofed && !s.bot_verified);
-        assert_eq!(s.bot_denied_entities, 1.0);
+        assert!(!s.bot_ran && !s.bot_denied, "a DRY_RUN bot result did not act");
         assert_eq!(s.email_mask, 0b10);
-        assert_eq!((s.dry_run, s.unknown_kinds), (1.0, 1.0));
     }
 }

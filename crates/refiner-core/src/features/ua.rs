@@ -1,4 +1,4 @@
-//! User-agent class and header consistency, with linear-time matchers only.
+//! What the user agent claims to be, with linear-time matchers only.
 
 use super::lists::crawler_patterns;
 use aho_corasick::AhoCorasick;
@@ -21,7 +21,14 @@ pub struct UaInfo {
     pub browser_like: bool,
     /// Claims a Chromium-based browser (the ones that send `sec-ch-ua`).
     pub chromium: bool,
-    pub client_hints: bool,
+}
+
+impl UaInfo {
+    /// The user agent declares a program, not a person's browser: a crawler, an HTTP library, an
+    /// automation framework, or a robot word. An app's bot rule denying it is policy, never lifted.
+    pub fn self_declared(&self) -> bool {
+        self.crawler_pattern || self.http_library || self.automation || self.bot_token
+    }
 }
 
 pub(crate) const HTTP_LIBRARIES: &[&str] = &[
@@ -29,7 +36,10 @@ pub(crate) const HTTP_LIBRARIES: &[&str] = &[
     "java/", "okhttp", "apache-httpclient", "axios/", "node-fetch", "undici", "got (", "libwww-perl", "lwp::",
     "guzzlehttp", "php/", "ruby", "faraday", "httpie", "postmanruntime", "insomnia", "scrapy", "dart:io",
     "reqwest", "http.rb", "powershell", "winhttp", "restsharp", "jakarta", "httpclient", "mechanize", "colly",
+    "java-http-client", "urllib3", "bun/", "deno/", "lynx/", "w3m/",
 ];
+/// Whole user agents some runtimes send (Node's fetch says only "node"): too short to match inside others.
+pub(crate) const EXACT_LIBRARIES: &[&str] = &["node", "undici", "ruby", "php", "java"];
 pub(crate) const AUTOMATION: &[&str] = &[
     "headlesschrome", "phantomjs", "puppeteer", "playwright", "selenium", "webdriver", "slimerjs", "htmlunit",
     "electron/", "nightmare", "cypress", "zombie.js",
@@ -60,23 +70,22 @@ words!(browsers, BROWSERS);
 words!(engines, ENGINES);
 words!(chromium, CHROMIUM);
 
-/// Classifies `ua` and checks it against the `sec-ch-ua` client hint.
-pub fn analyze(ua: &str, sec_ch_ua: &str) -> UaInfo {
+/// Classifies `ua`.
+pub fn analyze(ua: &str) -> UaInfo {
     let ua = ua.trim();
     if ua.is_empty() {
-        return UaInfo { missing: true, client_hints: !sec_ch_ua.is_empty(), ..Default::default() };
+        return UaInfo { missing: true, ..Default::default() };
     }
     let browser_like = ua.starts_with("Mozilla/5.0 (") && engines().is_match(ua) && browsers().is_match(ua);
     UaInfo {
         missing: false,
         length: ua.len() as f64,
         crawler_pattern: crawler_patterns().is_match(ua),
-        http_library: http_libraries().is_match(ua),
+        http_library: http_libraries().is_match(ua) || EXACT_LIBRARIES.iter().any(|l| l.eq_ignore_ascii_case(ua)),
         automation: automation().is_match(ua),
         bot_token: bot_words().is_match(ua),
         browser_like,
         chromium: browser_like && chromium().is_match(ua),
-        client_hints: !sec_ch_ua.is_empty(),
     }
 }
 
@@ -98,19 +107,19 @@ impl Default for UaCache {
     }
 }
 
-/// [`analyze`], remembering the user-agent part of the answer.
-pub fn analyze_cached(ua: &str, sec_ch_ua: &str, cache: &mut UaCache) -> UaInfo {
+/// [`analyze`], remembering the answer.
+pub fn analyze_cached(ua: &str, cache: &mut UaCache) -> UaInfo {
     let key = ua.trim().as_bytes();
     if key.is_empty() || key.len() > CACHE_MAX_LEN {
-        return analyze(ua, sec_ch_ua);
+        return analyze(ua);
     }
     let slot = &mut cache.slots[(xxhash_rust::xxh3::xxh3_64(key) as usize) % CACHE_SLOTS];
     if slot.0 != key {
-        slot.1 = analyze(ua, "");
+        slot.1 = analyze(ua);
         slot.0.clear();
         slot.0.extend_from_slice(key);
     }
-    UaInfo { client_hints: !sec_ch_ua.is_empty(), ..slot.1.clone() }
+    slot.1.clone()
 }
 
 #[cfg(test)]
@@ -122,31 +131,33 @@ mod tests {
 
     #[test]
     fn classifies_browsers_tools_and_bots() {
-        let c = analyze(CHROME, "\"Chromium\";v=\"131\"");
-        assert!(c.browser_like && c.chromium && c.client_hints && !c.crawler_pattern && !c.bot_token);
-        let f = analyze(FIREFOX, "");
+        let c = analyze(CHROME);
+        assert!(c.browser_like && c.chromium && !c.crawler_pattern && !c.bot_token && !c.self_declared());
+        let f = analyze(FIREFOX);
         assert!(f.browser_like && !f.chromium);
-        assert!(analyze("python-requests/2.31.0", "").http_library);
-        assert!(analyze(&CHROME.replace("Chrome/", "HeadlessChrome/"), "").automation);
-        let custom = analyze("MyCustomBot/1.0", "");
-        assert!(custom.bot_token && !custom.browser_like);
-        assert!(analyze("  ", "").missing);
+        assert!(analyze("python-requests/2.31.0").http_library);
+        for ua in ["node", "Java-http-client/17.0.21.1", "Bun/1.4.5", "Deno/2.9.6", "python-urllib3/2.8.0"] {
+            assert!(analyze(ua).http_library, "{ua}");
+        }
+        assert!(!analyze("nodes-of-the-world/1.0").http_library, "a whole-name entry matches only the whole user agent");
+        assert!(analyze(&CHROME.replace("Chrome/", "HeadlessChrome/")).automation);
+        let custom = analyze("MyCustomBot/1.0");
+        assert!(custom.bot_token && !custom.browser_like && custom.self_declared());
+        assert!(analyze("  ").missing);
     }
 
     #[test]
     fn pathological_input_is_linear() {
         let long = "a".repeat(8192) + "bot";
-        assert!(analyze(&long, "").bot_token);
+        assert!(analyze(&long).bot_token);
     }
 
     #[test]
     fn the_cache_answers_as_the_analysis_does() {
         let mut cache = UaCache::default();
         for ua in [CHROME, FIREFOX, "curl/8.5.0", "", "  ", "MyCustomBot/1.0", CHROME, "curl/8.5.0", &"x".repeat(300)] {
-            for hints in ["", "\"Chromium\";v=\"131\""] {
-                let (a, b) = (analyze(ua, hints), analyze_cached(ua, hints, &mut cache));
-                assert_eq!(format!("{a:?}"), format!("{b:?}"), "{ua:?} {hints:?}");
-            }
+            let (a, b) = (analyze(ua), analyze_cached(ua, &mut cache));
+            assert_eq!(format!("{a:?}"), format!("{b:?}"), "{ua:?}");
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The keys a request is remembered under, as keyed hashes: no raw ip, email or id is ever stored.
 
-use crate::decision::RawInput;
+use crate::decision::{Header, RawInput};
 use siphasher::sip::SipHasher13;
 use siphasher::sip128::{Hasher128, SipHasher13 as SipHasher13x128};
 use std::hash::Hasher;
@@ -115,8 +115,9 @@ impl KeyHasher {
         }
         let device = if !t.fingerprint.is_empty() {
             set(Kind::Device, &[b"fp", t.fingerprint.as_bytes()])
-        } else if !t.user_agent.is_empty() {
-            set(Kind::Device, &[network, t.user_agent.as_bytes(), t.sec_ch_ua.as_bytes(), t.accept_language.as_bytes()])
+        } else if !input.headers.get(Header::UserAgent).is_empty() {
+            let h = &input.headers;
+            set(Kind::Device, &[network, h.get(Header::UserAgent).as_bytes(), h.get(Header::SecChUa).as_bytes(), h.get(Header::AcceptLanguage).as_bytes()])
         } else {
             0
         };

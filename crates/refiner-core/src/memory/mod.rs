@@ -13,7 +13,7 @@ mod record;
 pub use keys::{KeyHasher, Keys, Kind, N_KINDS};
 pub use record::{Counter, Entry, Event, Record, COUNTER_NAMES, EVENTS, GENERATION_S, N_COUNTERS, RECORD_FIELDS, TAU_S};
 
-use crate::decision::{code, RawInput, Slot};
+use crate::decision::{RawInput, RulesConclusion};
 use crate::error::{RefinerError, Result};
 use memmap2::MmapMut;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -225,7 +225,7 @@ fn coldest(ways: &[Record], now: u32) -> usize {
 impl Event {
     /// What refining `input` records: a request, denied when the rules concluded DENY.
     pub fn request(input: &RawInput<'_>) -> Self {
-        Self::Request { rules_denied: input.get(Slot::Conclusion) == code::DENY }
+        Self::Request { rules_denied: input.rules_conclusion() == Some(RulesConclusion::Deny) }
     }
 }
 

@@ -3,24 +3,25 @@
 //! ```text
 //! magic "RFMODEL\0" · u32 format version · u64 feature-schema hash
 //! u32 inputs · u32 hidden · u32 heads
-//! f32[inputs] mean · f32[inputs] 1/std
-//! f32[hidden·inputs] W1 · f32[hidden] b1 · f32[heads·hidden] W2 · f32[heads] b2
+//! f32[inputs] lo · f32[inputs] hi · f32[inputs] mean · f32[inputs] 1/std
+//! f32[hidden·inputs] W1 · f32[hidden] b1 · f32[heads·hidden] W2 · f32[heads·inputs] V · f32[heads] b2
 //! f32[heads·2] Platt (a, b)
 //! u32 profiles · per profile: u8 name length, name, f32[heads] challenge, f32[heads] deny
 //! u32 metadata length · metadata JSON
 //! u32 CRC-32 of everything before it
 //! ```
 //! Every size is checked against the schema and bounds before anything is allocated, so a
-//! hostile header cannot make the reader allocate more than the file's own length.
+//! hostile header cannot make the reader allocate more than the file's own length; the weights
+//! must then keep every promise of [`super::structure`].
 
-use super::{HeadThresholds, Model, N_HEADS};
+use super::{structure, HeadThresholds, Model, Weights, N_HEADS};
 use crate::error::{RefinerError, Result};
 use crate::features::{schema_hash, N_FEATURES};
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 pub const MAGIC: &[u8; 8] = b"RFMODEL\0";
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Largest hidden layer a file may declare.
 pub const MAX_HIDDEN: usize = 1024;
 const MAX_PROFILES: usize = 64;
@@ -78,26 +79,6 @@ impl<'a> Reader<'a> {
 }
 
 impl Model {
-    #[expect(clippy::too_many_arguments, reason = "one argument per section of the file")]
-    pub(crate) fn from_parts(
-        mean: Array1<f32>,
-        inv_std: Array1<f32>,
-        w1: Array2<f32>,
-        b1: Array1<f32>,
-        w2: Array2<f32>,
-        b2: Array1<f32>,
-        calibration: [[f32; 2]; N_HEADS],
-        thresholds: Vec<(String, HeadThresholds)>,
-        meta: ModelMeta,
-    ) -> Model {
-        let w1t = w1.t().as_standard_layout().into_owned();
-        // The hidden layer's input when every feature is 0: b1 + Σ_j (0 − mean_j)·inv_std_j·w1[·, j].
-        let b1_at_zero = &b1 - &w1.dot(&(&mean * &inv_std));
-        let mut m = Model { mean, inv_std, w1, w1t, b1, b1_at_zero, w2, b2, calibration, thresholds, meta, version: String::new() };
-        m.version = m.version_of(&m.to_bytes());
-        m
-    }
-
     pub(super) fn version_of(&self, bytes: &[u8]) -> String {
         let crc = u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().expect("crc"));
         format!("{}@{crc:08x}", if self.meta.name.is_empty() { "model" } else { &self.meta.name })
@@ -113,12 +94,15 @@ impl Model {
             out.extend_from_slice(&(n as u32).to_le_bytes());
         }
         let mut put = |xs: &mut dyn Iterator<Item = f32>| xs.for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
-        put(&mut self.mean.iter().copied());
-        put(&mut self.inv_std.iter().copied());
-        put(&mut self.w1.iter().copied());
-        put(&mut self.b1.iter().copied());
-        put(&mut self.w2.iter().copied());
-        put(&mut self.b2.iter().copied());
+        let w = &self.w;
+        for a in [&w.lo, &w.hi, &w.mean, &w.inv_std] {
+            put(&mut a.iter().copied());
+        }
+        put(&mut w.w1.iter().copied());
+        put(&mut w.b1.iter().copied());
+        put(&mut w.w2.iter().copied());
+        put(&mut w.v.iter().copied());
+        put(&mut w.b2.iter().copied());
         put(&mut self.calibration.iter().flatten().copied());
         out.extend_from_slice(&(self.thresholds.len() as u32).to_le_bytes());
         for (name, t) in &self.thresholds {
@@ -171,12 +155,17 @@ impl Model {
         if heads != N_HEADS {
             return Err(bad(format!("model has {heads} heads but this build scores {N_HEADS} threats")));
         }
-        let mean = Array1::from(r.f32s(inputs, "mean")?);
-        let inv_std = Array1::from(r.f32s(inputs, "1/std")?);
-        let w1 = Array2::from_shape_vec((hidden, inputs), r.f32s(hidden * inputs, "W1")?).expect("shape checked");
-        let b1 = Array1::from(r.f32s(hidden, "b1")?);
-        let w2 = Array2::from_shape_vec((heads, hidden), r.f32s(heads * hidden, "W2")?).expect("shape checked");
-        let b2 = Array1::from(r.f32s(heads, "b2")?);
+        let w = Weights {
+            lo: Array1::from(r.f32s(inputs, "lo")?),
+            hi: Array1::from(r.f32s(inputs, "hi")?),
+            mean: Array1::from(r.f32s(inputs, "mean")?),
+            inv_std: Array1::from(r.f32s(inputs, "1/std")?),
+            w1: Array2::from_shape_vec((hidden, inputs), r.f32s(hidden * inputs, "W1")?).expect("shape checked"),
+            b1: Array1::from(r.f32s(hidden, "b1")?),
+            w2: Array2::from_shape_vec((heads, hidden), r.f32s(heads * hidden, "W2")?).expect("shape checked"),
+            v: Array2::from_shape_vec((heads, inputs), r.f32s(heads * inputs, "V")?).expect("shape checked"),
+            b2: Array1::from(r.f32s(heads, "b2")?),
+        };
         let cal = r.f32s(heads * 2, "calibration")?;
         let calibration = std::array::from_fn(|k| [cal[2 * k], cal[2 * k + 1]]);
         let n_profiles = r.u32("profile count")? as usize;
@@ -204,11 +193,12 @@ impl Model {
         if r.pos != body.len() {
             return Err(bad(format!("{} unexpected bytes after the metadata", body.len() - r.pos)));
         }
-        if inv_std.iter().any(|&s| s <= 0.0) {
+        if w.inv_std.iter().any(|&s| s <= 0.0) {
             return Err(bad("1/std must be positive"));
         }
+        structure::check(&w, &calibration)?;
         // The version of the bytes as read (their checksum), whatever writing them again would give.
-        let mut m = Model::from_parts(mean, inv_std, w1, b1, w2, b2, calibration, thresholds, meta);
+        let mut m = Model::from_parts(w, calibration, thresholds, meta);
         m.version = m.version_of(buf);
         Ok(m)
     }
@@ -290,8 +280,16 @@ mod tests {
 
         let e = Model::from_bytes(b"GIF89a..........").unwrap_err().to_string();
         assert!(e.contains("magic"), "{e}");
-        let mut v2 = bytes;
-        v2[8] = 2;
-        assert!(Model::from_bytes(&v2).unwrap_err().to_string().contains("format version 2"));
+        let mut v1 = bytes.clone();
+        v1[8] = 1;
+        assert!(Model::from_bytes(&v1).unwrap_err().to_string().contains("format version 1"));
+
+        // A weight that breaks a structural promise, under a valid checksum.
+        let m = tiny_model();
+        let mut w = m.w.clone();
+        w.w2[[0, 0]] = -1.0;
+        let broken = Model::from_parts(w, m.calibration, m.thresholds.clone(), m.meta.clone()).to_bytes();
+        let e = Model::from_bytes(&broken).unwrap_err().to_string();
+        assert!(e.contains("output weight -1"), "{e}");
     }
 }

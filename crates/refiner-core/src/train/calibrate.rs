@@ -1,10 +1,9 @@
 //! Probability calibration (Platt) and per-profile thresholds from held-out data.
 
 use super::Dataset;
-use crate::decision::ROUTES;
-use crate::eval::threshold_at_rate;
+use crate::metrics::threshold_at_rate;
 use crate::model::{HeadThresholds, N_HEADS};
-use crate::policy::Profile;
+use crate::policy::{may_escalate, Conclusion, Profile};
 use ndarray::Array2;
 
 /// Never deny below this calibrated probability of a threat, whatever the target rate allows:
@@ -12,9 +11,9 @@ use ndarray::Array2;
 pub const DENY_FLOOR: f32 = 0.5;
 /// Never challenge below this probability.
 pub const CHALLENGE_FLOOR: f32 = 0.2;
-/// A route's own legitimate samples set its thresholds only when this many of them are expected
-/// above the deny threshold; fewer and the rate cannot be estimated, so all legitimate samples are used.
-const MIN_EXPECTED_FALSE_POSITIVES: f64 = 10.0;
+/// Legitimate requests with a threat's evidence a route needs to set that threat's thresholds
+/// alone; with fewer, every route's are used; with fewer in all, the floors stand.
+const MIN_ROWS: usize = 200;
 
 /// Fits p = σ(a·logit + b) by Newton's method on the log-loss, with Platt's smoothed targets
 /// (which keep a separable head from collapsing to 0/1 probabilities).
@@ -50,26 +49,42 @@ pub fn fit_platt(logits: &[f32], labels: &[bool]) -> [f32; 2] {
     [a as f32, b as f32]
 }
 
-/// Thresholds per profile at its target false-positive rates (see [`thresholds_at`]).
+/// Thresholds per profile at its target rates (see [`thresholds_at`]).
 pub fn profile_thresholds(data: &Dataset, rows: &[usize], probs: &Array2<f32>) -> Vec<(Profile, HeadThresholds)> {
-    Profile::ALL.iter().map(|&p| (p, thresholds_at(data, rows, probs, p, p.target_fpr()))).collect()
+    use strum::VariantArray;
+    Profile::VARIANTS.iter().map(|&p| (p, thresholds_at(data, rows, probs, p, p.target_fpr()))).collect()
 }
 
-/// Thresholds for `profile` that let through at most (deny, challenge) rates of the legitimate
-/// rows of `rows` (its own route's when there are enough), the budget split evenly across heads,
-/// never below the floors. `probs` holds one row of calibrated scores per entry of `rows`.
+/// Thresholds for `profile`: for each threat, among the legitimate rows of `rows` the rules let
+/// through and the policy may escalate on it (they carry its evidence: its own route's rows when
+/// there are enough), the score above which only the (deny, challenge) share of them lies, never
+/// below the floors. `probs` holds one row of calibrated scores per entry of `rows`. These are the
+/// legitimate requests a threshold can turn away; those the rules denied (a support message that
+/// tripped the WAF carries the shield's evidence) are judged by the lifting rules instead, and
+/// fitting among them would raise every threshold.
 pub fn thresholds_at(data: &Dataset, rows: &[usize], probs: &Array2<f32>, profile: Profile, (deny_rate, challenge_rate): (f64, f64)) -> HeadThresholds {
-    let legit_of = |route: Option<u8>| -> Vec<usize> {
-        (0..rows.len()).filter(|&r| data.is_legit(rows[r]) && route.is_none_or(|c| data.routes[rows[r]] == c)).collect()
-    };
-    let route_code = profile.route().and_then(|r| ROUTES.iter().position(|x| *x == r)).map(|c| c as u8);
-    let mut legit = legit_of(route_code);
-    if (legit.len() as f64) * deny_rate / (N_HEADS as f64) < MIN_EXPECTED_FALSE_POSITIVES {
-        legit = legit_of(None);
-    }
+    let route = Some(profile.route() as u8);
     let head = |k: usize, rate: f64, floor: f32| {
-        let scores: Vec<f32> = legit.iter().map(|&r| probs[[r, k]]).collect();
-        threshold_at_rate(&scores, rate / N_HEADS as f64).max(floor)
+        let with_evidence = |route: Option<u8>| -> Vec<f32> {
+            (0..rows.len())
+                .filter(|&r| {
+                    let row = rows[r];
+                    data.is_legit(row)
+                        && Conclusion::of_rules(data.rules[row].conclusion) == Conclusion::Allow
+                        && route.is_none_or(|c| data.routes[row] == c)
+                        && may_escalate(&data.raw_row(row), k)
+                })
+                .map(|r| probs[[r, k]])
+                .collect()
+        };
+        let mut scores = with_evidence(route);
+        if scores.len() < MIN_ROWS {
+            scores = with_evidence(None);
+        }
+        // Legitimate requests almost never carry this evidence (a confirmed payload): a quantile
+        // of a handful of rows would be set by their single oddest one, so the floor stands and
+        // the calibrated probability decides.
+        if scores.len() < MIN_ROWS { floor } else { threshold_at_rate(&scores, rate).max(floor) }
     };
     let deny: [f32; N_HEADS] = std::array::from_fn(|k| head(k, deny_rate, DENY_FLOOR));
     let challenge = std::array::from_fn(|k| head(k, challenge_rate, CHALLENGE_FLOOR).min(deny[k]));
@@ -79,6 +94,7 @@ pub fn thresholds_at(data: &Dataset, rows: &[usize], probs: &Array2<f32>, profil
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::features::{index_of, N_FEATURES};
 
     #[test]
     fn platt_recovers_a_known_scaling() {
@@ -98,25 +114,46 @@ mod tests {
         assert!((a - 2.0).abs() < 0.15 && (b + 1.0).abs() < 0.15, "a={a} b={b}");
     }
 
-    /// Legitimate scores from one distribution: thresholds fitted on one draw hold their target
-    /// false-positive rate on another draw, within sampling error.
+    /// Legitimate scores from one distribution, on rows the rules allowed with bot evidence:
+    /// thresholds fitted on one draw hold their target rate on another draw, within sampling
+    /// error; rows without evidence, and rows the rules denied, do not move them.
     #[test]
-    fn thresholds_hit_the_target_rate_on_held_out_data() {
+    fn thresholds_hit_the_target_rate_among_rows_with_evidence() {
+        use crate::decision::{RuleKind, RulesConclusion};
+        use crate::policy::RulesView;
         use rand::{Rng, SeedableRng};
         let draw = |seed: u64, n: usize| {
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
             // Skewed toward 0 like a model's scores on legitimate traffic.
             Array2::from_shape_fn((n, N_HEADS), |_| rng.random::<f32>().powi(3))
         };
-        let n = 200_000;
-        let data = Dataset { x: Array2::zeros((n, 1)), y: Array2::zeros((n, N_HEADS)), routes: vec![0; n], rules_conclusion: vec![0; n], scenarios: vec![String::new(); n] };
+        let third = 100_000;
+        let n = 3 * third;
+        let mut raw = Array2::zeros((n, N_FEATURES));
+        let allowed = RulesView { conclusion: Some(RulesConclusion::Allow), denied_by: 0 };
+        let denied = RulesView { conclusion: Some(RulesConclusion::Deny), denied_by: 1 << RuleKind::Bot as u32 };
+        let mut rules = vec![allowed; n];
+        let mut probs = draw(1, n);
+        for i in 0..n {
+            if i < third || i >= 2 * third {
+                raw[[i, index_of("ua.http_library")]] = 1.0;
+            }
+            if i >= third {
+                probs[[i, 0]] = 0.99;
+            }
+            if i >= 2 * third {
+                rules[i] = denied;
+            }
+        }
+        let data = Dataset { raw, y: Array2::zeros((n, N_HEADS)), routes: vec![0; n], rules, ..Default::default() };
         let rows: Vec<usize> = (0..n).collect();
         let target = (0.01, 0.05);
-        let t = thresholds_at(&data, &rows, &draw(1, n), Profile::Default, target);
-        let held_out = draw(2, n);
-        let rate = |th: &[f32; N_HEADS]| (0..n).filter(|&i| (0..N_HEADS).any(|k| held_out[[i, k]] >= th[k])).count() as f64 / n as f64;
-        let (deny, challenge) = (rate(&t.deny), rate(&t.challenge));
-        assert!((deny - target.0).abs() < 0.0015, "deny rate {deny}");
-        assert!((challenge - target.1).abs() < 0.004, "challenge rate {challenge}");
+        let t = thresholds_at(&data, &rows, &probs, Profile::Default, target);
+        let held_out = draw(2, third);
+        let rate = |th: f32| (0..third).filter(|&i| held_out[[i, 0]] >= th).count() as f64 / third as f64;
+        let (deny, challenge) = (rate(t.deny[0]), rate(t.challenge[0]));
+        assert!((deny - target.0).abs() < 0.002, "deny rate {deny}");
+        assert!((challenge - target.1).abs() < 0.005, "challenge rate {challenge}");
+        assert_eq!(t.deny[1], DENY_FLOOR, "no row has attack evidence: the floor");
     }
 }

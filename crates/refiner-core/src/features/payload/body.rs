@@ -52,7 +52,9 @@ fn structured<S: Sink + ?Sized>(field: &[u8], decode: Decode, depth: usize, leve
         return sink(field, decode, Location::Body, Scope::All);
     };
     let handled = match trimmed.first() {
+        // A JSON text may be a lone string (`JSON.stringify(value)` sent as the body).
         Some(b'{' | b'[') => json(trimmed, depth, level, deeper, sink),
+        Some(b'"') if trimmed.len() > 1 && trimmed.ends_with(b"\"") => json(trimmed, depth, level, deeper, sink),
         Some(b'-') => multipart(trimmed, depth, deeper, sink),
         _ if looks_urlencoded(trimmed) => {
             pairs(trimmed, b'&', Decode::PercentPlus, Location::Body, sink);
@@ -275,6 +277,14 @@ mod tests {
         assert_eq!(texts(|s| fields(deep.as_bytes(), &mut bufs, s)), ["v"]);
         let inner = texts(|s| fields(br#"{"payload":"{\"q\":\"x=1\"}"}"#, &mut bufs, s));
         assert_eq!(inner, ["payload", "q", "x", "1"], "a string that is a form is split too");
+    }
+
+    #[test]
+    fn a_lone_json_string_is_unescaped_and_quoted_sql_is_not() {
+        let mut bufs = SplitBuffers::default();
+        assert_eq!(texts(|s| fields(br#""1 AND (SELECT \"a\")""#, &mut bufs, s)), [r#"1 AND (SELECT "a")"#]);
+        let sql = br#""x" or "1"="1""#;
+        assert_eq!(texts(|s| fields(sql, &mut bufs, s)), [String::from_utf8_lossy(sql)], "not one JSON string: one value as sent");
     }
 
     #[test]

@@ -109,7 +109,7 @@ mod template;
 mod traversal;
 mod xss;
 
-pub use scan::{scan, scan_value, PayloadInput, Scratch};
+pub use scan::{scan, scan_texts, scan_value, PayloadInput, Scratch};
 pub use split::Decode;
 
 /// Declares a named enum with `ALL`, `COUNT`, `name()` and `index()`, so the feature schema can

@@ -11,6 +11,7 @@ use super::classes::{self, Mask};
 use super::body::{self, SplitBuffers};
 use super::split::{self, Decode, Scope};
 use super::{code, decode, shell, sqli, ssrf, template, traversal, xss, Family, Hits, Location, PayloadFindings};
+use crate::decision::{Header, Texts};
 
 /// What the JS layer hands over for a request. Every field may be empty.
 #[derive(Clone, Copy, Debug, Default)]
@@ -118,7 +119,9 @@ impl DetectBuffers {
         if c && resolved {
             f.deobfuscated |= 1 << Family::Jndi as u16;
         }
-        mark(Family::Ssrf, ssrf::detect(norm, mask));
+        if scope != Scope::PageUrl {
+            mark(Family::Ssrf, ssrf::detect(norm, mask));
+        }
         mark(Family::Code, code::detect(norm, mask));
         f
     }
@@ -172,6 +175,52 @@ pub fn scan(input: &PayloadInput<'_>, scratch: &mut Scratch) -> PayloadFindings 
     body::fields(input.body.as_bytes(), split, &mut sink);
     split::headers(input.headers.as_bytes(), &mut sink);
     split::cookies(input.cookies.as_bytes(), &mut sink);
+    out
+}
+
+/// Headers with a fixed grammar that apps parse rather than echo, log or store; a payload in them
+/// reaches no sink, and their benign values (`text/html,application/xhtml+xml;q=0.9`,
+/// `http://localhost:3000`) only cost detector time or look like SSRF. Every other header, known
+/// or custom, is scanned.
+const FIXED_GRAMMAR: &[Header] = &[
+    Header::SecChUa,
+    Header::SecChUaMobile,
+    Header::SecChUaPlatform,
+    Header::Accept,
+    Header::AcceptLanguage,
+    Header::AcceptEncoding,
+    Header::SecFetchMode,
+    Header::SecFetchSite,
+    Header::SecFetchDest,
+    Header::SecFetchUser,
+    Header::UpgradeInsecureRequests,
+    Header::Connection,
+    Header::Te,
+    Header::Priority,
+    Header::Origin,
+];
+
+/// Scans a request as the decision layer holds it: the request target, each header value (the
+/// Cookie header as cookies), the email and each body field.
+pub fn scan_texts(texts: &Texts<'_>, scratch: &mut Scratch) -> PayloadFindings {
+    let mut out = PayloadFindings::default();
+    let Scratch { split, values } = scratch;
+    values.detect.budget = sqli::BUDGET;
+    let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
+    split::path(texts.path.as_bytes(), &mut sink);
+    for (name, value) in texts.header_pairs() {
+        match Header::lookup(name) {
+            Some(Header::Cookie) => split::cookies(value.as_bytes(), &mut sink),
+            Some(h) if FIXED_GRAMMAR.contains(&h) => {}
+            Some(Header::Referer) => sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl),
+            _ => split::headers(value.as_bytes(), &mut sink),
+        }
+    }
+    // The email usually also arrives in the body; scanning it again only adds a count.
+    body::fields(texts.email.as_bytes(), split, &mut sink);
+    for field in texts.body_fields() {
+        body::fields(field.as_bytes(), split, &mut sink);
+    }
     out
 }
 

@@ -22,11 +22,14 @@ pub enum Decode {
     PercentPlus,
 }
 
-/// Which detectors a value needs: all, or only traversal (a whole path, seen across segments).
+/// Which detectors a value needs: all, only traversal (a whole path, seen across segments), or
+/// all but SSRF (the page the browser was on, in a Referer: a loopback or private host there is
+/// where the user was, a developer's machine or an intranet, not where the app is sent).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     All,
     TraversalOnly,
+    PageUrl,
 }
 
 /// Where the values go: generic rather than `dyn`, so the per-value prefilter inlines into the

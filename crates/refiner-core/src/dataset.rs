@@ -1,35 +1,40 @@
 //! Labeled corpora: one JSON object per line, in time order (format in docs/DATA.md).
 //!
-//! `{"at": ms, "decision": …, "request": …, "context": …, "labels": {"bot": bool, "attack": bool, "abuse": bool}, "scenario": "…"}`
+//! `{"at": ms, "decision": …, "request": …, "context": …, "labels": {"bot": bool, "attack": bool, "abuse": bool}, "scenario": "…", "source": "…"}`
 //! and outcome events `{"at": ms, "event": "login_failed", "request": …, "context": …}`.
 //! The lines are replayed through a behavioral memory as production would have seen them, so the
 //! memory features of each sample are what was known when it arrived. A line without `at` is
 //! taken as one second after the previous one.
 //! A bad line is an error naming its line number, unless the caller asks to skip and count them.
 
-use crate::decision::{OwnedInput, RawInput, Slot};
+use crate::decision::{Coded, OwnedInput, RawInput};
 use crate::error::{RefinerError, Result};
 use crate::features::{extract_into, FeatureVector, Scratch, FEATURES, N_FEATURES};
 use crate::memory::{Event, KeyHasher, Memory, Snapshot, DEFAULT_MAX_BYTES};
 use crate::model::{Threat, N_HEADS};
+use crate::policy::RulesView;
 use ndarray::Array2;
 use rayon::prelude::*;
 use serde_json::Value;
 use std::fmt::Write as _;
 use std::io::{BufRead, Write};
 
-/// Feature matrix and labels of a corpus, plus what evaluation needs per row.
+/// Feature matrix and labels of a corpus, plus what the policy and evaluation need per row.
 #[derive(Clone, Debug, Default)]
 pub struct Dataset {
     /// Rows × features, transformed values.
     pub x: Array2<f32>,
+    /// Rows × features, raw values (what the policy reads).
+    pub raw: Array2<f32>,
     /// Rows × heads, 0/1.
     pub y: Array2<f32>,
     /// `context.route` code per row.
     pub routes: Vec<u8>,
-    /// The rules' conclusion code per row.
-    pub rules_conclusion: Vec<u8>,
+    /// What the rules said, per row.
+    pub rules: Vec<RulesView>,
     pub scenarios: Vec<String>,
+    /// Where a row's material came from (a payload list, a client capture…), for held-out reports.
+    pub sources: Vec<String>,
 }
 
 impl Dataset {
@@ -44,6 +49,11 @@ impl Dataset {
         self.y.row(row).iter().all(|&v| v == 0.0)
     }
 
+    /// Row `i`'s raw feature values, as the policy reads them.
+    pub fn raw_row(&self, i: usize) -> [f64; N_FEATURES] {
+        std::array::from_fn(|j| f64::from(self.raw[[i, j]]))
+    }
+
     /// Writes the feature matrix as CSV (header from the schema), then the labels, the route
     /// and the rules' conclusion codes: what another learner needs to be compared on the same inputs.
     pub fn write_csv(&self, mut w: impl Write) -> std::io::Result<()> {
@@ -56,23 +66,24 @@ impl Dataset {
             for v in self.x.row(i).iter().chain(self.y.row(i).iter()) {
                 write!(line, "{v},").expect("writing to a String");
             }
-            writeln!(w, "{line}{},{}", self.routes[i], self.rules_conclusion[i])?;
+            writeln!(w, "{line}{},{}", self.routes[i], self.rules[i].conclusion.map_or(0.0, |c| c.code()))?;
         }
         Ok(())
     }
 }
 
 struct Row {
-    features: [f32; N_FEATURES],
+    features: FeatureVector,
     labels: [f32; N_HEADS],
     route: u8,
-    rules: u8,
+    rules: RulesView,
     scenario: String,
+    source: String,
 }
 
 /// One line: a labeled sample, or an outcome the app reported.
 enum Line {
-    Sample { input: OwnedInput, labels: [f32; N_HEADS], scenario: String },
+    Sample { input: OwnedInput, labels: [f32; N_HEADS], scenario: String, source: String },
     Event { input: OwnedInput, event: Event },
 }
 
@@ -96,19 +107,19 @@ fn parse_line(line: &str, number: usize) -> Result<Line> {
             _ => return Err(err(format!("labels.{} must be a boolean", t.name()))),
         };
     }
-    let scenario = match v.get("scenario") {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(_) => return Err(err("scenario must be a string".into())),
+    let text = |key: &str| match v.get(key) {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(err(format!("{key} must be a string"))),
     };
-    Ok(Line::Sample { input, labels, scenario })
+    Ok(Line::Sample { input, labels, scenario: text("scenario")?, source: text("source")? })
 }
 
-fn row(input: &OwnedInput, memory: &Snapshot, labels: [f32; N_HEADS], scenario: String, scratch: &mut Scratch) -> Row {
+fn row(input: &OwnedInput, memory: &Snapshot, labels: [f32; N_HEADS], scenario: String, source: String, scratch: &mut Scratch) -> Row {
     let view = input.view();
-    let mut fv = FeatureVector::default();
-    extract_into(&view, memory, scratch, &mut fv);
-    Row { features: fv.values, labels, route: view.get(Slot::Route) as u8, rules: view.get(Slot::Conclusion) as u8, scenario }
+    let mut features = FeatureVector::default();
+    extract_into(&view, memory, scratch, &mut features);
+    Row { features, labels, route: view.route() as u8, rules: RulesView::of(&view), scenario, source }
 }
 
 /// Replays lines through memory in order, as production records them.
@@ -160,24 +171,26 @@ pub fn read_corpus(reader: impl BufRead, skip_bad: bool) -> Result<(Dataset, usi
                 Ok(Line::Event { input, event }) => {
                     replay.record(&input, Some(event));
                 }
-                Ok(Line::Sample { input, labels, scenario }) => {
+                Ok(Line::Sample { input, labels, scenario, source }) => {
                     let memory = replay.record(&input, None);
-                    samples.push((input, memory, labels, scenario));
+                    samples.push((input, memory, labels, scenario, source));
                 }
                 Err(_) if skip_bad => skipped += 1,
                 Err(e) => return Err(e),
             }
         }
-        rows.par_extend(samples.into_par_iter().map_init(Scratch::default, |scratch, (input, memory, labels, scenario)| row(&input, &memory, labels, scenario, scratch)));
+        rows.par_extend(samples.into_par_iter().map_init(Scratch::default, |scratch, (input, memory, labels, scenario, source)| row(&input, &memory, labels, scenario, source, scratch)));
     }
     let n = rows.len();
-    let mut ds = Dataset { x: Array2::zeros((n, N_FEATURES)), y: Array2::zeros((n, N_HEADS)), ..Default::default() };
+    let mut ds = Dataset { x: Array2::zeros((n, N_FEATURES)), raw: Array2::zeros((n, N_FEATURES)), y: Array2::zeros((n, N_HEADS)), ..Default::default() };
     for (i, row) in rows.into_iter().enumerate() {
-        ds.x.row_mut(i).assign(&ndarray::ArrayView1::from(&row.features));
+        ds.x.row_mut(i).assign(&ndarray::ArrayView1::from(&row.features.values));
+        ds.raw.row_mut(i).iter_mut().zip(row.features.raw).for_each(|(d, r)| *d = r as f32);
         ds.y.row_mut(i).assign(&ndarray::ArrayView1::from(&row.labels));
         ds.routes.push(row.route);
-        ds.rules_conclusion.push(row.rules);
+        ds.rules.push(row.rules);
         ds.scenarios.push(row.scenario);
+        ds.sources.push(row.source);
     }
     Ok((ds, skipped))
 }
@@ -222,12 +235,12 @@ mod tests {
         let text = [sample(1_764_000_000_000), event.to_string(), sample(1_764_000_002_000), sample(1_764_003_600_000)].join("\n");
         let (ds, _) = read_corpus(text.as_bytes(), false).unwrap();
         assert_eq!(ds.len(), 3, "events are recorded, not samples");
-        let at = |row: usize, name: &str| ds.x[[row, idx(name)]];
-        assert_eq!(at(0, "memory.ip_seen_before"), 0.0);
-        assert_eq!(at(1, "memory.ip_seen_before"), 1.0);
-        assert!((at(1, "memory.login_failures") - 1f32.ln_1p()).abs() < 0.01);
+        let at = |row: usize, name: &str| ds.raw[[row, idx(name)]];
+        assert_eq!(at(0, "memory.ip_requests_1m"), 0.0);
+        assert!((at(1, "memory.ip_requests_1m") - 1.0).abs() < 0.1, "the first request, two seconds before");
+        assert!((at(1, "memory.login_failures") - 1.0).abs() < 0.01);
         assert!(at(2, "memory.ip_requests_1m") < 0.01, "an hour later the minute's count is gone");
-        assert!(at(2, "memory.ip_age_s") > 8.0, "but the ip is an hour old: ln(1 + 3600)");
+        assert!(at(2, "memory.ip_requests_1h") > 0.5, "but not the hour's");
     }
 
     #[test]
@@ -236,6 +249,7 @@ mod tests {
         assert_eq!(ds.len(), 2);
         assert_eq!(ds.y.row(0).to_vec(), vec![1.0, 0.0, 0.0]);
         assert_eq!(ds.scenarios[1], "tool");
+        assert_eq!(ds.sources[1], "");
         assert!(!ds.is_legit(0));
         let mut csv = Vec::new();
         ds.write_csv(&mut csv).unwrap();

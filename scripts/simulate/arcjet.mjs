@@ -62,12 +62,13 @@ export async function createArcjet() {
   async function decide(s, request, r, pools) {
     const ua = request.headers['user-agent']
     const sensitive = request.body !== undefined && s.route === 'other'
+    const body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body)
     const email = request.email !== undefined && s.route === 'signup'
     // In the SDK's priority order; shield and rate limits have no local analysis.
     const order = [...(sensitive ? ['sensitive'] : []), 'shield', 'rate', 'bot', ...(email ? ['email'] : [])]
     const notRun = { state: 'NOT_RUN', conclusion: 'ALLOW', reason: {} }
     const local = {
-      sensitive: sensitive ? await runLocal('sensitive', request.body, { ua, body: request.body }) : undefined,
+      sensitive: sensitive ? await runLocal('sensitive', body, { ua, body }) : undefined,
       bot: await runLocal('bot', ua ?? '\0missing', { ua }),
       email: email ? await runLocal('email', emailShape(request.email, freeLocal), { ua, email: request.email }) : undefined,
     }

@@ -1,0 +1,89 @@
+// Each lever issue 16 found, as its own test: on the earlier build one number or one shape turned
+// an obvious attack or a correct denial into ALLOW. None may now.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { Refiner } from '../index.mjs'
+import { CHROME } from './adversarial.mjs'
+
+const CHROME_HEADERS = { 'user-agent': CHROME, accept: 'text/html,application/xhtml+xml', 'accept-language': 'en-US,en;q=0.9', 'accept-encoding': 'gzip, deflate, br', 'sec-fetch-mode': 'navigate', 'sec-fetch-site': 'same-origin', 'sec-ch-ua': '"Chromium";v="131", "Google Chrome";v="131"', 'sec-ch-ua-mobile': '?0', 'sec-ch-ua-platform': '"Windows"', host: 'shop.example' }
+const sqlmap = {
+  decision: { conclusion: 'DENY', reason: { type: 'SHIELD' }, results: [{ state: 'RUN', conclusion: 'DENY', reason: { type: 'SHIELD', shieldTriggered: true } }] },
+  request: { ip: '203.0.113.50', method: 'GET', path: "/products?id=1%27%20AND%201%3D1%20UNION%20ALL%20SELECT%20NULL%2CCONCAT(0x7176%2C0x71)%2CNULL--%20-", headers: { 'user-agent': 'sqlmap/1.8.4#stable (https://sqlmap.org)', accept: '*/*', host: 'shop.example' } },
+}
+const pythonBot = {
+  decision: { conclusion: 'DENY', reason: { type: 'BOT' }, results: [{ state: 'RUN', conclusion: 'DENY', reason: { type: 'BOT', denied: ['PYTHON_REQUESTS'], allowed: [] } }] },
+  request: { ip: '203.0.113.51', method: 'POST', path: '/signup', email: 'x7k2q9zr4v@mailinator.com', headers: { 'user-agent': 'python-requests/2.32.3', 'accept-encoding': 'gzip, deflate', accept: '*/*', connection: 'keep-alive', host: 'shop.example' } },
+}
+const blocked = (d) => d.conclusion !== 'ALLOW'
+
+test('context numbers no longer lift an injection: pagesSeen, sessionRequests 1e9, cartValue 1e5', () => {
+  for (const context of [{}, { pagesSeen: 1e9 }, { sessionRequests: 1e9 }, { cartValue: 1e5 }, { cartValue: 10000 }, { sessionRequests: 1e9, pagesSeen: 1e9, accountAgeDays: 1e9, loggedIn: true, emailVerified: true }]) {
+    const d = new Refiner().refine(sqlmap.decision, { request: sqlmap.request, context: { route: 'other', ...context } })
+    assert.equal(d.conclusion, 'DENY', `${JSON.stringify(context)}: ${d.basis}`)
+    assert.ok(d.threats.attack > 0.5, `the payload is what the attack head reads: ${d.threats.attack}`)
+  }
+})
+
+test('a numbers lever no longer lifts a scripted sign-up the bot rule denied', () => {
+  for (const context of [{}, { sessionRequests: 1e9 }, { sessionRequests: 1e9, pagesSeen: 500, accountAgeDays: 900, loggedIn: true, emailVerified: true }]) {
+    const d = new Refiner({ profile: 'signup' }).refine(pythonBot.decision, { request: pythonBot.request, context: { route: 'signup', ...context } })
+    assert.equal(d.conclusion, 'DENY', JSON.stringify(context))
+    assert.equal(d.basis, 'KEPT_DECLARED_BOT')
+  }
+})
+
+test('an implausible number is clamped and is itself a signal, never evidence of a real user', () => {
+  const rate = { conclusion: 'DENY', reason: { type: 'RATE_LIMIT' }, results: [{ state: 'RUN', conclusion: 'DENY', reason: { type: 'RATE_LIMIT', max: 60, remaining: 0 } }] }
+  const input = (extra) => ({ request: { ip: '203.0.113.52', method: 'GET', path: '/', headers: CHROME_HEADERS }, context: { route: 'other', loggedIn: true, accountAgeDays: 400, ...extra } })
+  assert.equal(new Refiner().refine(rate, input({})).basis, 'LIFTED', 'a regular customer behind a busy ip is let through')
+  const tampered = new Refiner().refine(rate, input({ sessionRequests: 1e9 }))
+  assert.equal(tampered.conclusion, 'DENY')
+  assert.equal(tampered.basis, 'KEPT_NO_EVIDENCE')
+})
+
+test('a DENY the refiner cannot read stays DENY: bare, custom, filter, unknown rule', () => {
+  const human = { request: { ip: '203.0.113.53', method: 'GET', path: '/', headers: CHROME_HEADERS }, context: { route: 'other', loggedIn: true, accountAgeDays: 900, emailVerified: true, sessionAgeS: 3000, pagesSeen: 20 } }
+  for (const decision of [{ conclusion: 'DENY' }, { conclusion: 'DENY', reason: { type: 'FILTER' }, results: [{ state: 'RUN', conclusion: 'DENY', reason: { type: 'FILTER' } }] }, { conclusion: 'DENY', results: [{ state: 'RUN', conclusion: 'DENY', reason: { type: 'BRAND_NEW_RULE' } }] }]) {
+    for (const input of [undefined, human]) {
+      const d = new Refiner().refine(decision, input)
+      assert.equal(d.conclusion, 'DENY', JSON.stringify(decision))
+      assert.equal(d.basis, 'KEPT_UNREADABLE')
+    }
+  }
+  const optedIn = new Refiner({ liftUnreadable: true }).refine({ conclusion: 'DENY' }, human)
+  assert.equal(optedIn.basis, 'LIFTED', 'the caller may opt in')
+})
+
+test('a shield DENY with human-looking context and no request is not lifted', () => {
+  const shield = { conclusion: 'DENY', reason: { type: 'SHIELD' }, results: [{ state: 'RUN', conclusion: 'DENY', reason: { type: 'SHIELD', shieldTriggered: true } }] }
+  const d = new Refiner().refine(shield, { context: { route: 'other', sessionAgeS: 600, pagesSeen: 8, sessionRequests: 20 } })
+  assert.equal(d.conclusion, 'DENY')
+})
+
+test('payloads are found where they hide: nested JSON, arrays, after 8 KB or 40 KB of padding, in a JSON string', () => {
+  const xss = '<svg/onload=alert(document.domain)>'
+  const bodies = [
+    { user: { profile: { bio: xss } } },
+    { items: [{ notes: ['ok', xss] }] },
+    { pad: 'a'.repeat(8192), comment: xss },
+    { pad: 'a'.repeat(40000), deep: { deeper: [xss] } },
+    JSON.stringify({ a: { b: [xss] } }),
+    `name=Ann&comment=${encodeURIComponent(xss)}`,
+  ]
+  for (const body of bodies) {
+    const d = new Refiner().refine(null, { request: { ip: '203.0.113.54', method: 'POST', path: '/comment', headers: CHROME_HEADERS, body } })
+    assert.ok(blocked(d), `${JSON.stringify(body).slice(0, 80)}: ${d.conclusion} attack ${d.threats.attack}`)
+    assert.ok(d.reasons.some((r) => r.feature.startsWith('payload.xss')), JSON.stringify(d.reasons))
+  }
+})
+
+test('the same request refines identically in every header shape', () => {
+  const pairs = Object.entries({ ...CHROME_HEADERS, 'user-agent': 'python-requests/2.32.3' })
+  const shapes = { object: Object.fromEntries(pairs), rawHeaders: pairs.flat(), pairs, headers: new Headers(pairs), map: new Map(pairs) }
+  const results = Object.entries(shapes).map(([shape, headers]) => [shape, new Refiner({ memory: false }).refine(null, { request: { ip: '203.0.113.55', path: '/', headers } })])
+  const first = results[0][1].toJSON()
+  for (const [shape, d] of results) assert.deepEqual(d.toJSON(), first, shape)
+  const blind = new Refiner({ memory: false }).refine(null, { request: { ip: '203.0.113.55', path: '/' } })
+  assert.notEqual(first.threats.bot, blind.threats.bot, 'the headers were read in every shape')
+  assert.throws(() => new Refiner().refine(null, { request: { headers: { get: () => 'x' } } }), { name: 'TypeError', message: /request\.headers must be an object, a Headers, a Map/ })
+})

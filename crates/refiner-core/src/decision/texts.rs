@@ -1,0 +1,233 @@
+//! The strings of one request that need native analysis, crossing N-API as one `\0`-joined JS
+//! string: the fixed fields declared once in [`TEXT_FIELDS`], then the header pairs and the body
+//! fields, whose counts travel in the packed numbers ([`Slot::HeaderPairs`](super::Slot),
+//! [`Slot::BodyFields`](super::Slot)). The JS packer replaces `\0` inside values, so a value
+//! cannot spill into the next field.
+
+use super::headers::{header_pairs, Headers};
+use crate::error::{RefinerError, Result};
+
+/// Longest fixed field or header value, in bytes, that analysis reads.
+pub const MAX_TEXT_BYTES: usize = 8192;
+/// Most body bytes analysis reads: a larger body is sent as its head and its tail, half each,
+/// and flagged ([`Slot::BodyOversized`](super::Slot)). Above the 100 KB Express's body parsers
+/// accept by default, so a payload cannot hide in an unread middle of a body such an app parses;
+/// Fastify accepts 1 MB, and there the middle of a larger body is unread (`payload.incomplete`).
+pub const MAX_BODY_BYTES: usize = 128 << 10;
+/// Most body values (strings and keys at any depth) the packer visits, half from the start and
+/// half from the end, so a body's cost is bounded whatever its shape.
+pub const MAX_BODY_NODES: usize = 20_000;
+/// Most header pairs analysis reads.
+pub const MAX_HEADER_PAIRS: usize = 128;
+
+/// One fixed text field: its name, where the packer reads it, and what it is.
+#[derive(Clone, Copy, Debug)]
+pub struct TextField {
+    pub name: &'static str,
+    /// The caller's property the packer reads (`request.path`, `context.accountId`…).
+    pub source: &'static str,
+    pub doc: &'static str,
+}
+
+macro_rules! texts {
+    ($($field:ident = $name:literal from $source:literal, $doc:literal;)*) => {
+        /// The fixed text fields, in the order they are joined.
+        pub const TEXT_FIELDS: &[TextField] = &[$(TextField { name: $name, source: $source, doc: $doc },)*];
+
+        /// The strings of one request; empty when absent.
+        #[derive(Clone, Copy, Debug, Default)]
+        pub struct Texts<'a> {
+            $(#[doc = $doc] pub $field: &'a str,)*
+            /// `header_pairs` name/value pairs, `\0`-joined (see [`Headers`]).
+            pub header_region: &'a str,
+            pub header_pairs: usize,
+            /// `body_fields` strings of the body, `\0`-joined: each value or key of a parsed body,
+            /// or a raw body (its head and tail when oversized).
+            pub body_region: &'a str,
+            pub body_fields: usize,
+        }
+
+        impl<'a> Texts<'a> {
+            /// The next request's texts from `fields`, given its counts of header pairs and body
+            /// fields (a batch's texts are one run of them).
+            pub fn from_fields(fields: &mut NulFields<'a>, header_pairs: usize, body_fields: usize) -> Result<Self> {
+                let missing = || RefinerError::input("texts", "the fixed fields, header pairs and body fields, joined by \\0");
+                Ok(Texts {
+                    $($field: clip(fields.next().ok_or_else(missing)?, MAX_TEXT_BYTES),)*
+                    header_pairs,
+                    header_region: fields.region(2 * header_pairs).ok_or_else(missing)?,
+                    body_fields,
+                    body_region: clip(fields.region(body_fields).ok_or_else(missing)?, MAX_BODY_BYTES + MAX_BODY_NODES),
+                })
+            }
+
+            /// The fixed fields in [`TEXT_FIELDS`] order.
+            pub fn fixed(&self) -> [&'a str; TEXT_FIELDS.len()] {
+                [$(self.$field,)*]
+            }
+        }
+    };
+}
+
+texts! {
+    path = "path" from "request.path", "The request target as sent: path and query string, percent-encoded.";
+    email = "email" from "request.email", "The email address the request carries (sign-up, login).";
+    ip = "ip" from "request.ip", "The client's ip address.";
+    account_id = "accountId" from "context.accountId", "The account's id (else the request's email identifies the account).";
+    session_id = "sessionId" from "context.sessionId", "The session's id.";
+    fingerprint = "fingerprint" from "context.fingerprint", "A device id (else Arcjet's rule-result fingerprint, else a hash of network, user agent, client hints and accept-language).";
+}
+
+impl<'a> Texts<'a> {
+    /// Splits one request's `\0`-joined texts.
+    pub fn from_joined(joined: &'a str, header_pairs: usize, body_fields: usize) -> Result<Self> {
+        let mut fields = NulFields::new(joined, usize::MAX);
+        let texts = Self::from_fields(&mut fields, header_pairs, body_fields)?;
+        match fields.next() {
+            None => Ok(texts),
+            Some(_) => Err(RefinerError::input("texts", "no more fields than the counts say")),
+        }
+    }
+
+    /// The header values the features read.
+    pub fn headers(&self) -> Headers<'a> {
+        Headers::parse(self.header_region, self.header_pairs.min(MAX_HEADER_PAIRS))
+    }
+
+    /// Every header pair, in arrival order.
+    pub fn header_pairs(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        header_pairs(self.header_region, self.header_pairs.min(MAX_HEADER_PAIRS)).map(|(n, v)| (n, clip(v, MAX_TEXT_BYTES)))
+    }
+
+    /// Every body field.
+    pub fn body_fields(&self) -> NulFields<'a> {
+        NulFields::new(self.body_region, self.body_fields)
+    }
+}
+
+/// The `\0`-separated fields of a string, at most `limit` (the last keeps any further
+/// separators), as `str::splitn` gives them. `memchr` finds each separator: `splitn`'s char
+/// searcher compares through a `memcmp` call per candidate, ~10 ns a field.
+pub struct NulFields<'a> {
+    rest: Option<&'a str>,
+    left: usize,
+}
+
+impl<'a> NulFields<'a> {
+    pub fn new(joined: &'a str, limit: usize) -> Self {
+        Self { rest: Some(joined), left: limit }
+    }
+
+    /// The next `n` fields as one slice, separators included (None when fewer are left). Zero
+    /// fields are the empty slice and consume nothing.
+    pub fn region(&mut self, n: usize) -> Option<&'a str> {
+        if n == 0 {
+            return Some("");
+        }
+        let s = self.rest?;
+        let start = s.as_ptr() as usize;
+        let mut last = "";
+        for _ in 0..n {
+            last = self.next()?;
+        }
+        let end = last.as_ptr() as usize + last.len() - start;
+        Some(&s[..end])
+    }
+}
+
+impl<'a> Iterator for NulFields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.rest?;
+        self.left = self.left.checked_sub(1)?;
+        // `\0` is one byte in UTF-8, so both sides of it are char boundaries.
+        match memchr::memchr(0, s.as_bytes()).filter(|_| self.left > 0) {
+            Some(i) => {
+                self.rest = Some(&s[i + 1..]);
+                Some(&s[..i])
+            }
+            None => {
+                self.rest = None;
+                Some(s)
+            }
+        }
+    }
+}
+
+/// Cuts `s` to at most `max` bytes on a char boundary.
+pub fn clip(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Owned texts in the joined form, with their counts (read from JSON logs).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OwnedTexts {
+    pub fixed: [String; TEXT_FIELDS.len()],
+    pub header_pairs: Vec<(String, String)>,
+    pub body_fields: Vec<String>,
+}
+
+impl OwnedTexts {
+    /// The `\0`-joined form the JS packer makes: a `\0` inside a value becomes a space, as there,
+    /// so that it cannot spill into the next field.
+    pub fn joined(&self) -> String {
+        let mut parts: Vec<&str> = self.fixed.iter().map(String::as_str).collect();
+        for (n, v) in &self.header_pairs {
+            parts.extend([n.as_str(), v.as_str()]);
+        }
+        parts.extend(self.body_fields.iter().map(String::as_str));
+        let clean: Vec<std::borrow::Cow<'_, str>> = parts.iter().map(|p| if p.contains('\0') { p.replace('\0', " ").into() } else { (*p).into() }).collect();
+        clean.join("\0")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_fixed_fields_then_regions() {
+        let joined = ["/p?q=1", "a@b.c", "203.0.113.9", "u1", "s1", "", "user-agent", "curl/8", "accept", "*/*", "a", "b"].join("\0");
+        let t = Texts::from_joined(&joined, 2, 2).unwrap();
+        assert_eq!((t.path, t.email, t.ip, t.account_id, t.session_id, t.fingerprint), ("/p?q=1", "a@b.c", "203.0.113.9", "u1", "s1", ""));
+        assert_eq!(t.header_pairs().collect::<Vec<_>>(), vec![("user-agent", "curl/8"), ("accept", "*/*")]);
+        assert_eq!(t.body_fields().collect::<Vec<_>>(), vec!["a", "b"]);
+        assert!(Texts::from_joined(&joined, 2, 1).is_err(), "a field left over");
+        assert!(Texts::from_joined(&joined, 4, 0).is_err(), "too few fields");
+        let bare = Texts::from_joined("\0\0\0\0\0", 0, 0).unwrap();
+        assert_eq!((bare.header_region, bare.body_region), ("", ""));
+    }
+
+    #[test]
+    fn a_batch_is_one_run_of_requests() {
+        let a = ["/a", "", "", "", "", "", "h", "1"].join("\0");
+        let b = ["/b", "", "", "", "", "", "x", "y"].join("\0");
+        let joined = format!("{a}\0{b}");
+        let mut fields = NulFields::new(&joined, usize::MAX);
+        let ta = Texts::from_fields(&mut fields, 1, 0).unwrap();
+        let tb = Texts::from_fields(&mut fields, 0, 2).unwrap();
+        assert_eq!((ta.path, ta.header_region), ("/a", "h\x001"));
+        assert_eq!((tb.path, tb.body_fields().collect::<Vec<_>>()), ("/b", vec!["x", "y"]));
+        assert!(fields.next().is_none());
+    }
+
+    #[test]
+    fn owned_texts_join_as_the_packer_does() {
+        let o = OwnedTexts {
+            fixed: ["/p".into(), String::new(), String::new(), String::new(), String::new(), String::new()],
+            header_pairs: vec![("user-agent".into(), "x".into())],
+            body_fields: vec!["v".into()],
+        };
+        let joined = o.joined();
+        let t = Texts::from_joined(&joined, 1, 1).unwrap();
+        assert_eq!((t.path, t.headers().count, t.body_region), ("/p", 1, "v"));
+    }
+}
