@@ -281,6 +281,11 @@ export declare class Refiner {
    * of it; read `reasons` of the ones you keep, or refine them one by one, to let it go.
    */
   refineBatch(items: ReadonlyArray<RefineInput & { decision?: RuleDecision | null }>): RefinedDecision[]
+  /**
+   * `refineBatch` off the event loop: items are read in chunks between ticks (a bad one rejects
+   * before any is refined), and each chunk is refined on the worker pool.
+   */
+  refineBatchAsync(items: ReadonlyArray<RefineInput & { decision?: RuleDecision | null }>): Promise<RefinedDecision[]>
 }
 
 /** `const aiDecision = await refine(decision)`: refines with a lazily built default Refiner. */

@@ -24,6 +24,8 @@ const firstReason: string | undefined = refined.reasons[0]?.text
 async function handler(): Promise<boolean> {
   const aiDecision = await refine(decision)
   const batch = refiner.refineBatch([{ decision, context: { route: 'login', failedLogins: 3 } }])
+  const later: Promise<RefinedDecision[]> = refiner.refineBatchAsync([{ decision, context: { route: 'login' } }])
+  void later
   return aiDecision.isDenied() || batch[0].isChallenged() || (await refiner.refineAsync()).isErrored()
 }
 const memory = new Memory({ maxBytes: 8 << 20 })

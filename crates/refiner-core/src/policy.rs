@@ -9,7 +9,7 @@
 //! | DENY (shield / WAF) | lift | the payload analysis read the request and finds no payload anywhere, confirmed or suspicious, no threat reaches its deny threshold, and an account with history or good outcomes vouches for the person |
 //! | DENY (bot) | lift | as a rate limit's, but the user agent declares no bot, crawler, tool or automation, and an account with history, good outcomes or a browsing session (two minutes, two pages) shows a person |
 //! | DENY (email) | lift | the account itself (age, verified email, good outcomes) shows a real person |
-//! | DENY it cannot read (bare conclusion, custom, unknown or sensitive-info rule) | keep | always, unless the caller opts in (`lift_unreadable`: then as a rate limit's) |
+//! | DENY it cannot read (bare conclusion, custom, unknown or sensitive-info rule) | keep | always, unless the caller opts in (`liftUnreadable: true`: then as a rate limit's) |
 //! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, and never a bot the app's rule allowed by name |
 //!
 //! A lift is to ALLOW, or to CHALLENGE when the bot or abuse threat reaches its challenge
@@ -401,6 +401,18 @@ impl Policy {
 mod tests {
     use super::*;
     use crate::model::tests::tiny_model;
+
+    /// The override table above is the one the README shows: one declaration, checked here.
+    #[test]
+    fn the_readme_shows_this_override_table() {
+        let rows = |text: &str, prefix: &str| -> Vec<String> {
+            text.lines().filter_map(|l| l.strip_prefix(prefix)).filter(|l| l.starts_with("| DENY") || l.starts_with("| ALLOW")).map(str::to_owned).collect()
+        };
+        let here = rows(include_str!("policy.rs"), "//! ");
+        let readme = rows(include_str!("../../../README.md"), "");
+        assert_eq!(here.len(), 6);
+        assert_eq!(readme, here, "README.md's table differs from policy.rs's: copy it over");
+    }
 
     fn policy(mode: Mode) -> Policy {
         Policy::new(&tiny_model(), Profile::Default, mode, ThresholdOverride::default(), false).unwrap()
