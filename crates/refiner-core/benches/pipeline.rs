@@ -1,5 +1,6 @@
-//! Criterion benches of the refine pipeline's stages on one realistic input: feature extraction,
-//! the forward pass, the explanation, the whole refine with memory off and on, and memory alone.
+//! Criterion benches of the refine pipeline's stages on one realistic input: feature extraction
+//! (and the payload analysis within it), the forward pass, the explanation, the whole refine with
+//! memory off and on, and memory alone.
 //!   cargo bench -p refiner-core --bench pipeline
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
@@ -39,25 +40,19 @@ fn stages(c: &mut Criterion) {
     let mut act = Activations::new(&model);
     model.score(&fv.values, &mut act);
     c.bench_function("forward pass", |b| b.iter(|| model.score(black_box(&fv.values), &mut act)));
-    let (mut buf, mut reasons) = (ExplainBuffers::new(&model), [Reason::default(); MAX_REASONS]);
-    c.bench_function("explanation", |b| b.iter(|| explain(&model, black_box(&act), &fv, 2, &mut buf, &mut reasons)));
     let refiner = Refiner::new(model.clone(), &RefinerConfig::default()).unwrap();
     let mut ws = refiner.workspace();
+    let outcome = refiner.refine(&input, &mut ws);
+    let (mut buf, mut reasons) = (ExplainBuffers::new(&model), [Reason::default(); MAX_REASONS]);
+    c.bench_function("explanation", |b| b.iter(|| explain(&model, black_box(&act), &fv, &outcome.verdict, &mut buf, &mut reasons)));
     c.bench_function("whole refine, memory off", |b| b.iter(|| refiner.refine(black_box(&input), &mut ws)));
     let memory = Arc::new(Memory::new(DEFAULT_MAX_BYTES, KeyHasher::random()).unwrap());
     let keys = memory.hasher().keys(&input);
     c.bench_function("memory: hash the keys", |b| b.iter(|| memory.hasher().keys(black_box(&input))));
     c.bench_function("memory: record 6 keys", |b| b.iter(|| memory.record(black_box(&keys), 1.764e9, Event::Request { rules_denied: false })));
     let with_memory = Refiner::new(model.clone(), &RefinerConfig { memory: Some(memory.clone()), ..Default::default() }).unwrap();
-    c.bench_function("whole refine, memory on", |b| b.iter(|| with_memory.refine(black_box(&input), &mut ws)));
     // What `refine()` in JS runs: the explanation waits until `reasons` is read.
-    c.bench_function("decide (no explanation), memory on", |b| b.iter(|| with_memory.decide(black_box(&input), &mut ws)));
-    for (name, ua) in [("ua: browser", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"), ("ua: curl", "curl/8.5.0")] {
-        let text = format!("{ua}{}", "\0".repeat(refiner_core::decision::TEXT_FIELDS.len() - 1));
-        let texts = refiner_core::decision::Texts::from_joined(&text).unwrap();
-        let raw = RawInput { nums: input.nums, texts };
-        c.bench_function(name, |b| b.iter(|| extract_into(black_box(&raw), &none, &mut scratch, &mut fv)));
-    }
+    c.bench_function("whole refine, memory on", |b| b.iter(|| with_memory.refine(black_box(&input), &mut ws)));
 }
 
 criterion_group! {

@@ -36,7 +36,7 @@ macro_rules! coded {
                 f64::from(self as u8)
             }
             fn from_code(v: f64) -> Option<Self> {
-                (v >= 0.0 && v < 256.0 && v.fract() == 0.0).then(|| Self::from_repr(v as u8)).flatten()
+                ((0.0..256.0).contains(&v) && v.fract() == 0.0).then(|| Self::from_repr(v as u8)).flatten()
             }
         }
     )*};

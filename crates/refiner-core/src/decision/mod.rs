@@ -160,7 +160,7 @@ impl<'a> RawInput<'a> {
 /// A packed count slot as a usize (0 for anything that is not a count).
 pub fn count(nums: &[f64], slot: Slot) -> usize {
     let v = nums[slot as usize];
-    if v >= 0.0 && v < 1e9 { v as usize } else { 0 }
+    if (0.0..1e9).contains(&v) { v as usize } else { 0 }
 }
 
 /// A packed input that owns its data, read from JSON.

@@ -4,8 +4,8 @@
 //! - Each head reads only the features the schema gives it: hidden unit h belongs to head
 //!   `h / (hidden / heads)` and its weights to other features are 0; so are the linear term's.
 //! - Output weights are non-negative and only from a head's own units, and every weight from an
-//!   evidence feature is non-negative, with a positive calibration slope: evidence never lowers its
-//!   threat.
+//!   evidence or raise feature is non-negative, with a positive calibration slope: neither ever
+//!   lowers its threat.
 //! - No feature moves a head's calibrated log-odds by more than its role's budget over its whole
 //!   (clamped) range: `a_k·(|V_kj| + Σ_h W2_kh·|W1_hj|)·(hi_j − lo_j)·inv_std_j`, a bound on any
 //!   change of that one input with the others held.
@@ -38,10 +38,12 @@ fn broken(msg: String) -> RefinerError {
     RefinerError::ModelFormat(msg)
 }
 
-/// Checks every promise of the module doc; the error names the first one broken.
+/// Checks every promise of the module doc; the error names the first one broken. The negated
+/// comparisons are deliberate: they reject NaN as well.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
 pub fn check(w: &Weights, calibration: &[[f32; 2]; N_HEADS]) -> Result<()> {
     let hidden = w.w1.nrows();
-    if hidden % N_HEADS != 0 {
+    if !hidden.is_multiple_of(N_HEADS) {
         return Err(broken(format!("hidden size {hidden} is not a multiple of the {N_HEADS} heads")));
     }
     for (j, f) in FEATURES.iter().enumerate() {
@@ -56,7 +58,7 @@ pub fn check(w: &Weights, calibration: &[[f32; 2]; N_HEADS]) -> Result<()> {
                 return Err(broken(format!("hidden unit {h} of the {} head reads {}, which that head does not", Threat::ALL[unit_head(h, hidden)].name(), f.name)));
             }
             if f.role.monotone() && x < 0.0 {
-                return Err(broken(format!("evidence feature {} has a negative weight {x} into hidden unit {h}", f.name)));
+                return Err(broken(format!("{} may only raise its threats but has a negative weight {x} into hidden unit {h}", f.name)));
             }
         }
     }
@@ -115,11 +117,11 @@ pub fn project(w: &mut Weights, slopes: &[f32]) {
         }
     }
     for (j, f) in FEATURES.iter().enumerate() {
-        for k in 0..N_HEADS {
+        for (k, &slope) in slopes.iter().enumerate().take(N_HEADS) {
             if !f.feeds(Threat::ALL[k]) {
                 continue;
             }
-            let reach = influence(w, slopes[k], k, j);
+            let reach = influence(w, slope, k, j);
             let budget = f.role.budget() * (1.0 - SLACK);
             if reach > budget {
                 let s = budget / reach;

@@ -246,6 +246,8 @@ pub fn train(data: &Dataset, params: &TrainParams, progress: &dyn Progress) -> R
 /// by its slope, and refitting after shrinking the weights would only raise the slope again, so
 /// a slope that would take a feature past its budget is lowered to fit it: such a head stays a
 /// little under-confident rather than let one feature reach further than its role allows.
+// `!(a > 0.0)` also catches a NaN slope.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
 fn calibrated(p: Params, frame: &Weights, z: &Array2<f32>, data: &Dataset, calib: &[usize]) -> (Params, [[f32; 2]; N_HEADS], Array2<f32>) {
     let logits = mlp::logits(&p, z, calib);
     let w = p.weights(frame);
