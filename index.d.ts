@@ -139,7 +139,7 @@ export interface RequestInfo {
   /**
    * The body: a parsed object or array (every string value and key is read, at any depth), or the
    * raw body as a string or bytes (JSON, form-encoded and multipart text are parsed natively). A
-   * body larger than 64 KB (or 20,000 values) is read by its head and tail, and flagged.
+   * body larger than 128 KB (or 65,536 values) is read by its head and tail, and flagged.
    */
   body?: string | Buffer | Uint8Array | Record<string, unknown> | ReadonlyArray<unknown>
 }

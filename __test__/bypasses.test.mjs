@@ -77,6 +77,41 @@ test('payloads are found where they hide: nested JSON, arrays, after 8 KB or 40 
   }
 })
 
+// What the red team of the payload analysis found: each a payload an app's parser delivers whole,
+// which the refiner did not read (past a read limit, behind decoys, in another encoding).
+test('payloads past read limits, behind decoys and in other encodings are found', () => {
+  const sqli = "1' AND 6189=9968  AND 'oEox'='qbUf"
+  const json = `{"q":${JSON.stringify(sqli)}}`
+  const cases = {
+    'a query after 8 KB of another parameter': { path: `/search?pad=${'A'.repeat(8200)}&q=${encodeURIComponent(sqli)}` },
+    'a cookie after an 8 KB cookie': { headers: { ...CHROME_HEADERS, cookie: `pad=${'A'.repeat(8200)}; q=${encodeURIComponent(sqli)}` } },
+    'a JSON value between 24,000 small ones': { method: 'POST', body: [...Array(12000).fill(0), { q: sqli }, ...Array(12000).fill(0)] },
+    'eight decoys that spend the SQL budget': { path: `/s?${Array.from({ length: 8 }, (_, i) => `d${i}=x'=${'b'.repeat(300)}`).join('&')}&q=${encodeURIComponent(sqli)}` },
+    'a quoted cookie value': { headers: { ...CHROME_HEADERS, cookie: `sid=1; q="${encodeURIComponent(sqli)}"` } },
+    'UTF-16LE JSON with its charset': { method: 'POST', headers: { ...CHROME_HEADERS, 'content-type': 'application/json; charset=utf-16le' }, body: Buffer.from(json, 'utf16le') },
+    'UTF-16LE JSON with no hint': { method: 'POST', headers: { ...CHROME_HEADERS, 'content-type': 'application/json' }, body: Buffer.from(json, 'utf16le') },
+    'JSON behind a UTF-8 byte-order mark': { method: 'POST', headers: { ...CHROME_HEADERS, 'content-type': 'application/json' }, body: `\ufeff${json}` },
+    'an Accept-Language header': { headers: { ...CHROME_HEADERS, 'accept-language': sqli } },
+  }
+  for (const [name, req] of Object.entries(cases)) {
+    const d = new Refiner({ memory: false }).refine(null, { request: { ip: '203.0.113.55', method: 'GET', path: '/search', headers: CHROME_HEADERS, ...req } })
+    assert.ok(blocked(d) && d.reasons.some((r) => r.evidence && r.feature.startsWith('payload.')), `${name}: ${d.conclusion} ${d.reasons.map((r) => r.feature)}`)
+  }
+})
+
+test('a shield denial is not lifted on text the analysis did not read, nor by an account opened today', () => {
+  const shield = { conclusion: 'DENY', reason: { type: 'SHIELD' }, results: [{ state: 'RUN', conclusion: 'DENY', reason: { type: 'SHIELD', shieldTriggered: true } }] }
+  const aged = { route: 'other', loggedIn: true, accountAgeDays: 400, emailVerified: true, sessionAgeS: 900, pagesSeen: 6 }
+  const oversized = { pad: 'a'.repeat(140 * 1024), note: 'hello' }
+  const r = new Refiner({ memory: false })
+  const d = r.refine(shield, { request: { ip: '203.0.113.56', method: 'POST', path: '/support', headers: CHROME_HEADERS, body: oversized }, context: aged })
+  assert.equal(d.conclusion, 'DENY', `${d.basis}`)
+  const benign = { message: 'Could you resend my invoice? Thanks' }
+  assert.equal(r.refine(shield, { request: { ip: '203.0.113.56', method: 'POST', path: '/support', headers: CHROME_HEADERS, body: benign }, context: aged }).conclusion, 'ALLOW', 'the counterfactual: read, clean, an aged account')
+  const fresh = { ...aged, accountAgeDays: 0 }
+  assert.equal(r.refine(shield, { request: { ip: '203.0.113.56', method: 'POST', path: '/support', headers: CHROME_HEADERS, body: benign }, context: fresh }).conclusion, 'DENY')
+})
+
 test('the same request refines identically in every header shape', () => {
   const pairs = Object.entries({ ...CHROME_HEADERS, 'user-agent': 'python-requests/2.32.3' })
   const shapes = { object: Object.fromEntries(pairs), rawHeaders: pairs.flat(), pairs, headers: new Headers(pairs), map: new Map(pairs) }

@@ -100,10 +100,23 @@ const CHROMIUM = anyOf(T.chromium)
 const list = (file) => readFileSync(join(root, 'crates/refiner-core/data', file), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
 const CRAWLERS = new RegExp(list('crawler-patterns.txt').map(rustRegex).join('|'), 'u')
 
+const BOT_WORDS_ALL = new RegExp(BOT_WORDS.source, 'gi')
+
+/** A robot word after `from` (a browser's platform parenthesis names phones: CUBOT is a brand). */
+function botWordAfter(ua, from) {
+  BOT_WORDS_ALL.lastIndex = 0
+  for (let m; (m = BOT_WORDS_ALL.exec(ua)); ) if (m.index > from) return true
+  return false
+}
+
 function analyzeUa(ua) {
-  if (!ua) return { missing: true, crawler: false, http: false, automation: false, bot: false, browser: false, chromium: false }
+  if (!ua) return { missing: true, crawler: false, http: false, automation: false, bot: false, browser: false, chromium: false, integration: false }
   const browser = ua.startsWith('Mozilla/5.0 (') && ENGINES.test(ua) && BROWSERS.test(ua)
-  return { missing: false, crawler: CRAWLERS.test(ua), http: HTTP.test(ua) || EXACT_HTTP.test(ua), automation: AUTOMATION.test(ua), bot: BOT_WORDS.test(ua), browser, chromium: browser && CHROMIUM.test(ua) }
+  const platformEnd = browser ? Math.max(ua.indexOf(')'), 0) : 0
+  return {
+    missing: false, crawler: CRAWLERS.test(ua), http: HTTP.test(ua) || EXACT_HTTP.test(ua), automation: AUTOMATION.test(ua),
+    bot: botWordAfter(ua, platformEnd), browser, chromium: browser && CHROMIUM.test(ua), integration: T.integrations.some((p) => ua.startsWith(p)),
+  }
 }
 
 // Analyses of recent user agents, as the addon's per-workspace cache keeps them (256, up to 256 bytes).
@@ -512,8 +525,9 @@ const EXTRACT = {
   'ip.proxy': (a) => a.nums[S.IpProxy],
   'ip.tor': (a) => a.nums[S.IpTor],
   'ip.abuser': (a) => a.nums[S.IpAbuser],
-  'ua.known_crawler': (a) => +a.ua.crawler,
-  'ua.unknown_bot': (a) => +(a.ua.bot && !a.ua.crawler),
+  'ua.known_crawler': (a) => +(a.ua.crawler && !a.ua.integration),
+  'ua.unknown_bot': (a) => +(a.ua.bot && !a.ua.crawler && !a.ua.integration),
+  'ua.integration': (a) => +a.ua.integration,
   'ua.http_library': (a) => +a.ua.http,
   'ua.automation': (a) => +a.ua.automation,
   'ua.not_browser': (a) => +!a.ua.browser,
@@ -657,9 +671,9 @@ const ATTACK = THREATS.indexOf('attack')
 
 // Server-side facts that a person is real, as policy.rs lists them: conjunctions of (feature, least raw value).
 const facts = (...conjunctions) => conjunctions.map((all) => all.map(([name, min]) => [index(name), min]))
-const ACCOUNT = facts([['memory.good_outcomes', 0.5]], [['context.logged_in', 1], ['context.account_age_days', 7]], [['context.email_verified', 1], ['context.account_age_days', 7]])
+const ACCOUNT = facts([['memory.good_outcomes', 0.5], ['context.account_age_days', 7]], [['context.logged_in', 1], ['context.account_age_days', 7]], [['context.email_verified', 1], ['context.account_age_days', 7]])
 const BROWSING = facts([['context.session_age_s', 120], ['context.pages_seen', 2]])
-const SESSION = facts([['context.logged_in', 1]], [['context.session_age_s', 60]])
+const SESSION = facts([['context.logged_in', 1]], [['context.session_age_s', 60]], [['memory.good_outcomes', 0.5]])
 // What lifting a denial needs beyond the account alone (an email or a shield verdict): for a bot
 // verdict, the account or a browsing session; for the others, also the session.
 const LIFT_BOT = [...ACCOUNT, ...BROWSING]
@@ -668,7 +682,8 @@ const ALLOWED_BOT = index('rules.bot_allowed_named')
 const IMPLAUSIBLE = index('context.implausible')
 const SCANNED = index('payload.values')
 const SUSPICIOUS_VALUES = index('payload.suspicious')
-const DECLARED = ['ua.known_crawler', 'ua.unknown_bot', 'ua.http_library', 'ua.automation', 'headers.missing_user_agent'].map(index)
+const DECLARED = ['ua.known_crawler', 'ua.unknown_bot', 'ua.http_library', 'ua.automation', 'ua.integration', 'headers.missing_user_agent'].map(index)
+const INCOMPLETE = index('payload.incomplete')
 const PAYLOAD_FEATURES = new Set(PAYLOAD.map(([, j]) => j))
 const JUDGED = [KIND.BOT, KIND.SHIELD, KIND.RATE_LIMIT, KIND.EMAIL].reduce((m, k) => m | (1 << k), 0)
 const MAX_EVIDENCE = 4
@@ -731,8 +746,8 @@ class Policy {
       const payload = threatEvidence(raw, ATTACK).filter((j) => PAYLOAD_FEATURES.has(j))
       if (raw[SUSPICIOUS_VALUES] > 0) payload.push(SUSPICIOUS_VALUES)
       if (payload.length) return [prior, KEPT_PAYLOAD, payload]
-      // The analysis can find text benign only when it was given text.
-      if (raw[SCANNED] === 0) return [prior, KEPT_NO_EVIDENCE, []]
+      // The analysis can find text benign only when it was given all of it.
+      if (raw[SCANNED] === 0 || raw[INCOMPLETE] > 0) return [prior, KEPT_NO_EVIDENCE, []]
     }
     // Once the analysis cleared a text the shield flagged, the attack head holds only the shield's
     // own verdict: the account decides instead.

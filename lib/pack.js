@@ -182,6 +182,7 @@ function packHeaders(h) {
     if (typeof name !== 'string') fail(field, 'a header name (a string)')
     const value = headerValue(v, field)
     if (value === null || n >= max) return
+    if (contentType === '' && name.length === 12 && name.toLowerCase() === 'content-type') contentType = value
     out += `\0${text(name)}\0${value}`
     n++
   }
@@ -231,10 +232,30 @@ function rawBody(s) {
   return [`\0${clean(s.slice(0, HALF_BODY))}\0${clean(s.slice(-HALF_BODY))}`, 2, 1]
 }
 
-/** A raw body as bytes: decoded whole when it fits, else its head and tail bytes. */
+/** The request's Content-Type, seen while packing its headers, for a raw body's charset. */
+let contentType = ''
+
+/**
+ * A raw body as bytes, decoded as the app's body parser decodes it: by its byte-order mark or the
+ * zero bytes of UTF-16, else the Content-Type's charset (a JSON body in UTF-16 is still JSON to
+ * Express), else UTF-8; whole when it fits, else its head and tail.
+ */
 function bufferBody(buf) {
-  if (buf.length <= 2 * HALF_BODY) return rawBody(buf.toString('utf8'))
-  return [`\0${clean(buf.toString('utf8', 0, HALF_BODY))}\0${clean(buf.toString('utf8', buf.length - HALF_BODY))}`, 2, 1]
+  let charset = 'utf-8'
+  // A byte-order mark, else the zero bytes of ASCII text in UTF-16 (RFC 4627's detection).
+  if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] && !buf[1] && buf[2] && !buf[3])) charset = 'utf-16le'
+  else if ((buf[0] === 0xfe && buf[1] === 0xff) || (!buf[0] && buf[1] && !buf[2] && buf[3])) charset = 'utf-16be'
+  else charset = /charset\s*=\s*"?([\w.:-]+)/i.exec(contentType)?.[1] ?? charset
+  let decoder
+  try {
+    decoder = new TextDecoder(charset)
+  } catch {
+    decoder = new TextDecoder('utf-8')
+  }
+  // Cut on an even byte, so a UTF-16 body's halves decode in step.
+  const half = HALF_BODY * (decoder.encoding.startsWith('utf-16') ? 2 : 1)
+  if (buf.length <= 2 * half) return rawBody(decoder.decode(buf))
+  return [`\0${clean(decoder.decode(buf.subarray(0, half)))}\0${clean(decoder.decode(buf.subarray(buf.length - half)))}`, 2, 1]
 }
 
 const KEY = Symbol('a key to emit')
@@ -287,6 +308,7 @@ function packRequest(nums, r) {
   const method = str(r.method, '.method')
   if (method) nums[S.Method] = codes.method(method) ?? codes.method(method.toUpperCase()) ?? METHOD_OTHER
   reading = 'request.headers'
+  contentType = ''
   const h = r.headers
   let headers = ''
   if (h != null) {

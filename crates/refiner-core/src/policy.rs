@@ -5,10 +5,10 @@
 //!
 //! | rules said | the refiner may | only when |
 //! |---|---|---|
-//! | DENY (rate limit) | lift | no threat reaches its deny threshold, nor the attack threat its challenge threshold, and the server knows the person: an account with history or good outcomes, a login, or a session under way for a minute or more |
-//! | DENY (shield / WAF) | lift | the payload analysis read the request and finds no payload anywhere, confirmed or suspicious, no threat reaches its deny threshold, and an account with history or good outcomes vouches for the person |
-//! | DENY (bot) | lift | as a rate limit's, but the user agent declares no bot, crawler, tool or automation, and an account with history, good outcomes or a browsing session (two minutes, two pages) shows a person |
-//! | DENY (email) | lift | the account itself (age, verified email, good outcomes) shows a real person |
+//! | DENY (rate limit) | lift | no threat reaches its deny threshold, nor the attack threat its challenge threshold, and the server knows the person: an account a week old or more (logged in, verified, or with good outcomes), a login, good outcomes remembered, or a session under way for a minute or more |
+//! | DENY (shield / WAF) | lift | the payload analysis read the whole request and finds no payload anywhere, confirmed or suspicious, no threat reaches its deny threshold, and an account a week old or more vouches for the person (logged in, verified, or with good outcomes) |
+//! | DENY (bot) | lift | as a rate limit's, but the user agent declares no bot, crawler, tool or automation, and an account a week old or more or a browsing session (two minutes, two pages) shows a person |
+//! | DENY (email) | lift | the account itself shows a real person: a week old or more, and logged in, verified, or with good outcomes |
 //! | DENY it cannot read (bare conclusion, custom, unknown or sensitive-info rule) | keep | always, unless the caller opts in (`liftUnreadable: true`: then as a rate limit's) |
 //! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, and never a bot the app's rule allowed by name |
 //!
@@ -237,22 +237,36 @@ fn check_unit(option: &'static str, v: f32) -> Result<f32> {
 }
 
 /// Server-side facts that a person is real, each a conjunction of (feature, least raw value), by
-/// what they rest on: the account (an email verdict needs this), a browsing session (with the
-/// account, what a bot verdict needs), or the session alone (with the others, what a rate limit's
-/// or a WAF's needs: people behind one busy ip, a support message that trips the WAF).
+/// what they rest on: the account (an email or a WAF verdict needs this), a browsing session (with
+/// the account, what a bot verdict needs), or the session or good outcomes alone (with the others,
+/// what a rate limit's needs: people behind one busy ip). An account vouches only once it is a
+/// week old: one an attacker opens and logs into vouches for nothing, and good outcomes remembered
+/// for a device can be a neighbour's behind the same address.
 const ACCOUNT: &[&[(usize, f64)]] = &[
-    &[(index_of("memory.good_outcomes"), 0.5)],
+    &[(index_of("memory.good_outcomes"), 0.5), (index_of("context.account_age_days"), 7.0)],
     &[(index_of("context.logged_in"), 1.0), (index_of("context.account_age_days"), 7.0)],
     &[(index_of("context.email_verified"), 1.0), (index_of("context.account_age_days"), 7.0)],
 ];
 const BROWSING: &[(usize, f64)] = &[(index_of("context.session_age_s"), 120.0), (index_of("context.pages_seen"), 2.0)];
-const SESSION: &[&[(usize, f64)]] = &[&[(index_of("context.logged_in"), 1.0)], &[(index_of("context.session_age_s"), 60.0)]];
+const SESSION: &[&[(usize, f64)]] = &[
+    &[(index_of("context.logged_in"), 1.0)],
+    &[(index_of("context.session_age_s"), 60.0)],
+    &[(index_of("memory.good_outcomes"), 0.5)],
+];
 const ALLOWED_BOT: usize = index_of("rules.bot_allowed_named");
 const IMPLAUSIBLE: usize = index_of("context.implausible");
 const SCANNED: usize = index_of("payload.values");
 const SUSPICIOUS: usize = index_of("payload.suspicious");
+const INCOMPLETE: usize = index_of("payload.incomplete");
 /// User-agent features by which a client declares it is a program.
-const DECLARED: &[usize] = &[index_of("ua.known_crawler"), index_of("ua.unknown_bot"), index_of("ua.http_library"), index_of("ua.automation"), index_of("headers.missing_user_agent")];
+const DECLARED: &[usize] = &[
+    index_of("ua.known_crawler"),
+    index_of("ua.unknown_bot"),
+    index_of("ua.http_library"),
+    index_of("ua.automation"),
+    index_of("ua.integration"),
+    index_of("headers.missing_user_agent"),
+];
 
 /// The first conjunction of the fact lists that `raw` meets, as evidence.
 fn legitimacy(raw: &[f64; N_FEATURES], lists: &[&[&[(usize, f64)]]]) -> Option<Vec<u8>> {
@@ -373,8 +387,10 @@ impl Policy {
             if !payload.is_empty() {
                 return kept(Basis::KeptPayload, payload);
             }
-            // The analysis can find text benign only when it was given text.
-            if raw[SCANNED] == 0.0 {
+            // The analysis can find text benign only when it was given all of it: none (a
+            // decision passed without its request), or a body past what is read, or values past
+            // the work budget, leave the shield's verdict standing.
+            if raw[SCANNED] == 0.0 || raw[INCOMPLETE] > 0.0 {
                 return kept(Basis::KeptNoEvidence, Vec::new());
             }
         }
@@ -453,7 +469,7 @@ mod tests {
     #[test]
     fn unreadable_denials_are_kept_unless_opted_in() {
         let p = policy(Mode::Live);
-        let human = raw_with(&[("memory.good_outcomes", 3.0)]);
+        let human = raw_with(&[("memory.good_outcomes", 3.0), ("context.account_age_days", 30.0)]);
         for rules in [RulesView { conclusion: Some(RulesConclusion::Deny), denied_by: 0 }, denied_by(&[RuleKind::Filter]), denied_by(&[RuleKind::SensitiveInfo]), denied_by(&[RuleKind::RateLimit, RuleKind::Unknown])] {
             let v = p.decide(&LOW, &human, &rules);
             assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::KeptUnreadable), "{rules:?}");
@@ -491,28 +507,32 @@ mod tests {
     #[test]
     fn declared_bots_and_confirmed_payloads_are_never_lifted() {
         let p = policy(Mode::Live);
-        let human = raw_with(&[("memory.good_outcomes", 9.0), ("ua.known_crawler", 1.0)]);
+        let human = raw_with(&[("memory.good_outcomes", 9.0), ("context.account_age_days", 30.0), ("ua.known_crawler", 1.0)]);
         let v = p.decide(&LOW, &human, &denied_by(&[RuleKind::Bot]));
         assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::KeptDeclaredBot));
-        let payload = raw_with(&[("memory.good_outcomes", 9.0), ("payload.xss", 1.0)]);
+        let payload = raw_with(&[("memory.good_outcomes", 9.0), ("context.account_age_days", 30.0), ("payload.xss", 1.0)]);
         let v = p.decide(&LOW, &payload, &denied_by(&[RuleKind::Shield]));
         assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::KeptPayload));
-        let benign = raw_with(&[("memory.good_outcomes", 9.0), ("payload.values", 3.0)]);
+        let benign = raw_with(&[("memory.good_outcomes", 9.0), ("context.account_age_days", 30.0), ("payload.values", 3.0)]);
         assert_eq!(p.decide(&LOW, &benign, &denied_by(&[RuleKind::Shield])).live, Conclusion::Allow);
-        let unseen = raw_with(&[("memory.good_outcomes", 9.0)]);
+        let unseen = raw_with(&[("memory.good_outcomes", 9.0), ("context.account_age_days", 30.0)]);
         assert_eq!(p.decide(&LOW, &unseen, &denied_by(&[RuleKind::Shield])).basis, Basis::KeptNoEvidence, "no text, nothing found benign");
-        let near_miss = raw_with(&[("memory.good_outcomes", 9.0), ("payload.values", 3.0), ("payload.suspicious", 1.0)]);
+        let near_miss = raw_with(&[("memory.good_outcomes", 9.0), ("context.account_age_days", 30.0), ("payload.values", 3.0), ("payload.suspicious", 1.0)]);
         let v = p.decide(&LOW, &near_miss, &denied_by(&[RuleKind::Shield]));
         assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::KeptPayload), "a suspicious value keeps the shield's denial");
         assert_eq!(FEATURES[v.evidence()[0] as usize].name, "payload.suspicious");
         let v = p.decide(&LOW, &near_miss, &denied_by(&[RuleKind::RateLimit]));
         assert_eq!(v.live, Conclusion::Allow, "only the shield's denial rests on the payload");
+        let unread = raw_with(&[("memory.good_outcomes", 9.0), ("context.account_age_days", 30.0), ("payload.values", 3.0), ("payload.incomplete", 1.0)]);
+        assert_eq!(p.decide(&LOW, &unread, &denied_by(&[RuleKind::Shield])).basis, Basis::KeptNoEvidence, "text it did not read is not text it found clean");
+        let fresh = raw_with(&[("memory.good_outcomes", 9.0), ("context.account_age_days", 0.0), ("context.logged_in", 1.0), ("payload.values", 3.0)]);
+        assert_eq!(p.decide(&LOW, &fresh, &denied_by(&[RuleKind::Shield])).basis, Basis::KeptNoEvidence, "an account opened today vouches for nothing");
     }
 
     #[test]
     fn a_denial_the_attack_head_doubts_is_kept_not_challenged() {
         let p = policy(Mode::Live);
-        let person = raw_with(&[("memory.good_outcomes", 9.0), ("payload.values", 3.0)]);
+        let person = raw_with(&[("memory.good_outcomes", 9.0), ("context.account_age_days", 30.0), ("payload.values", 3.0)]);
         let rate = denied_by(&[RuleKind::RateLimit]);
         assert_eq!(p.decide(&[0.6, 0.1, 0.1], &person, &rate).live, Conclusion::Challenge, "a bot doubt: a challenge");
         let v = p.decide(&[0.1, 0.6, 0.1], &person, &rate);

@@ -7,16 +7,20 @@
 use super::headers::{header_pairs, Headers};
 use crate::error::{RefinerError, Result};
 
-/// Longest fixed field or header value, in bytes, that analysis reads.
-pub const MAX_TEXT_BYTES: usize = 8192;
+/// Longest fixed field or header value, in bytes, that analysis reads: Node's default limit for
+/// the request line and all headers together, so no URL, cookie or header an app on Node receives
+/// is cut before a payload at its end.
+pub const MAX_TEXT_BYTES: usize = 16 << 10;
 /// Most body bytes analysis reads: a larger body is sent as its head and its tail, half each,
 /// and flagged ([`Slot::BodyOversized`](super::Slot)). Above the 100 KB Express's body parsers
 /// accept by default, so a payload cannot hide in an unread middle of a body such an app parses;
 /// Fastify accepts 1 MB, and there the middle of a larger body is unread (`payload.incomplete`).
 pub const MAX_BODY_BYTES: usize = 128 << 10;
-/// Most body values (strings and keys at any depth) the packer visits, half from the start and
-/// half from the end, so a body's cost is bounded whatever its shape.
-pub const MAX_BODY_NODES: usize = 20_000;
+/// Most body nodes (values, keys and containers at any depth) the packer visits, half from the
+/// start and half from the end, so a body's cost is bounded whatever its shape: as many as a
+/// [`MAX_BODY_BYTES`] JSON text can hold (`0,` is two bytes), so that padding within the byte budget
+/// cannot push a value out of reach.
+pub const MAX_BODY_NODES: usize = 64 << 10;
 /// Most header pairs analysis reads.
 pub const MAX_HEADER_PAIRS: usize = 128;
 
@@ -75,7 +79,7 @@ texts! {
     ip = "ip" from "request.ip", "The client's ip address.";
     account_id = "accountId" from "context.accountId", "The account's id (else the request's email identifies the account).";
     session_id = "sessionId" from "context.sessionId", "The session's id.";
-    fingerprint = "fingerprint" from "context.fingerprint", "A device id (else Arcjet's rule-result fingerprint, else a hash of network, user agent, client hints and accept-language).";
+    fingerprint = "fingerprint" from "context.fingerprint", "A device id (else Arcjet's rule-result fingerprint, else a hash of the IPv4 address or IPv6 /64, user agent, client hints and accept-language).";
 }
 
 impl<'a> Texts<'a> {

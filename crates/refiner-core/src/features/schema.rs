@@ -294,8 +294,10 @@ schema! {
     // User agent
     // A program that says so. A crawler the app wants is one its bot rule names and allows
     // (`rules.bot_allowed_named`); the policy does not escalate those.
-    f!("ua.known_crawler", UserAgent, Flag, 0.0, BOT, EVIDENCE, "the user agent matches a known crawler pattern", |_, s| b(s.ua.crawler_pattern)),
-    f!("ua.unknown_bot", UserAgent, Flag, 0.0, BOT, EVIDENCE, "the user agent names a robot (bot, crawler, spider…) that no crawler list knows", |_, s| b(s.ua.bot_token && !s.ua.crawler_pattern)),
+    f!("ua.known_crawler", UserAgent, Flag, 0.0, BOT, EVIDENCE, "the user agent matches a known crawler pattern", |_, s| b(s.ua.crawler_pattern && !s.ua.integration)),
+    f!("ua.unknown_bot", UserAgent, Flag, 0.0, BOT, EVIDENCE, "the user agent names a robot (bot, crawler, spider…) that no crawler list knows", |_, s| b(s.ua.bot_token && !s.ua.crawler_pattern && !s.ua.integration)),
+    // Read by the policy only: a bot rule's denial of a webhook sender is the app's choice, kept.
+    f!("ua.integration", UserAgent, Flag, 0.0, POLICY_ONLY, SIGNAL, "the user agent names a webhook sender (a payment processor, a SaaS calling back)", |_, s| b(s.ua.integration)),
     f!("ua.http_library", UserAgent, Flag, 0.0, BOT, EVIDENCE, "the user agent names an HTTP library or CLI tool", |_, s| b(s.ua.http_library)),
     f!("ua.automation", UserAgent, Flag, 0.0, BOT, EVIDENCE, "the user agent names a headless browser or automation framework", |_, s| b(s.ua.automation)),
     f!("ua.not_browser", UserAgent, Flag, 0.0, BOT, RAISE, "the user agent is missing or not shaped like a mainstream browser", |_, s| b(!s.ua.browser_like)),

@@ -21,13 +21,17 @@ pub struct UaInfo {
     pub browser_like: bool,
     /// Claims a Chromium-based browser (the ones that send `sec-ch-ua`).
     pub chromium: bool,
+    /// Names a service that calls apps back (a payment processor's or a SaaS's webhooks): a
+    /// program, but one an app integrates on purpose, so its name is no evidence of a bot.
+    pub integration: bool,
 }
 
 impl UaInfo {
     /// The user agent declares a program, not a person's browser: a crawler, an HTTP library, an
-    /// automation framework, or a robot word. An app's bot rule denying it is policy, never lifted.
+    /// automation framework, a robot word, or a webhook sender. An app's bot rule denying it is
+    /// policy, never lifted.
     pub fn self_declared(&self) -> bool {
-        self.crawler_pattern || self.http_library || self.automation || self.bot_token
+        self.crawler_pattern || self.http_library || self.automation || self.bot_token || self.integration
     }
 }
 
@@ -40,9 +44,16 @@ pub(crate) const HTTP_LIBRARIES: &[&str] = &[
 ];
 /// Whole user agents some runtimes send (Node's fetch says only "node"): too short to match inside others.
 pub(crate) const EXACT_LIBRARIES: &[&str] = &["node", "undici", "ruby", "php", "java"];
+// Not `electron/`: Slack, Discord, Teams and VS Code are Electron apps people use.
 pub(crate) const AUTOMATION: &[&str] = &[
     "headlesschrome", "phantomjs", "puppeteer", "playwright", "selenium", "webdriver", "slimerjs", "htmlunit",
-    "electron/", "nightmare", "cypress", "zombie.js",
+    "nightmare", "cypress", "zombie.js",
+];
+/// How webhook senders' user agents start, as their documentation gives them.
+pub(crate) const INTEGRATIONS: &[&str] = &[
+    "Stripe/", "GitHub-Hookshot/", "Shopify-Captain-Hook", "PayPal/", "TwilioProxy/", "mailgun/", "SendGrid Event API",
+    "Zapier", "Slackbot 1.0 (+https://api.slack.com/robots)", "Svix-Webhooks/", "Bitbucket-Webhooks/", "GitLab/",
+    "Atlassian Webhook HTTP Client", "Mandrill-Webhook/", "Postmark", "Square Connect", "Paddle",
 ];
 pub(crate) const BOT_WORDS: &[&str] = &["bot", "crawl", "spider", "scrap", "slurp", "fetcher", "monitor", "scanner", "archiver", "preview"];
 pub(crate) const BROWSERS: &[&str] = &["chrome/", "firefox/", "safari/", "edg/", "opr/", "crios/", "fxios/", "samsungbrowser/"];
@@ -77,15 +88,19 @@ pub fn analyze(ua: &str) -> UaInfo {
         return UaInfo { missing: true, ..Default::default() };
     }
     let browser_like = ua.starts_with("Mozilla/5.0 (") && engines().is_match(ua) && browsers().is_match(ua);
+    // A browser's first parenthesis names its platform and, on Android, the phone's model: a
+    // robot word there is a brand (CUBOT), not a declaration.
+    let platform_end = if browser_like { ua.find(')').unwrap_or(0) } else { 0 };
     UaInfo {
         missing: false,
         length: ua.len() as f64,
         crawler_pattern: crawler_patterns().is_match(ua),
         http_library: http_libraries().is_match(ua) || EXACT_LIBRARIES.iter().any(|l| l.eq_ignore_ascii_case(ua)),
         automation: automation().is_match(ua),
-        bot_token: bot_words().is_match(ua),
+        bot_token: bot_words().find_iter(ua).any(|m| m.start() > platform_end),
         browser_like,
         chromium: browser_like && chromium().is_match(ua),
+        integration: INTEGRATIONS.iter().any(|p| ua.starts_with(p)),
     }
 }
 
@@ -144,6 +159,18 @@ mod tests {
         let custom = analyze("MyCustomBot/1.0");
         assert!(custom.bot_token && !custom.browser_like && custom.self_declared());
         assert!(analyze("  ").missing);
+    }
+
+    #[test]
+    fn phones_desktop_apps_and_webhook_senders_are_not_bots() {
+        let cubot = analyze("Mozilla/5.0 (Linux; Android 13; CUBOT KINGKONG 9) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36");
+        assert!(cubot.browser_like && !cubot.bot_token && !cubot.self_declared());
+        let googlebot = analyze("Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)");
+        assert!(googlebot.bot_token, "a robot word after the platform still counts");
+        let slack = analyze("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Slack/4.41.105 Chrome/131.0.6778.86 Electron/33.2.1 Safari/537.36");
+        assert!(!slack.automation && !slack.self_declared());
+        let stripe = analyze("Stripe/1.0 (+https://stripe.com/docs/webhooks)");
+        assert!(stripe.integration && stripe.self_declared());
     }
 
     #[test]

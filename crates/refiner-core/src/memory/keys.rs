@@ -32,7 +32,7 @@ impl Kind {
         match self {
             Self::Ip => ("request.ip (IPv4-mapped IPv6 as IPv4)", "accounts"),
             Self::Network => ("the ip's /24 (IPv4) or /64 (IPv6) network", "accounts"),
-            Self::Device => ("context.fingerprint, else Arcjet's, else network + user agent + sec-ch-ua + accept-language", "accounts"),
+            Self::Device => ("context.fingerprint, else Arcjet's, else the IPv4 address or IPv6 /64 + user agent + sec-ch-ua + accept-language", "accounts"),
             Self::Account => ("context.accountId, else request.email (case-insensitive)", "devices"),
             Self::Session => ("context.sessionId", "ips"),
             Self::EmailDomain => ("the domain of request.email", "accounts"),
@@ -105,9 +105,9 @@ impl KeyHasher {
         };
         let ip = t.ip.trim();
         let octets = ip.parse::<IpAddr>().ok().map(Octets::of);
-        let (ip_key, network) = match &octets {
-            Some(o) => (o.ip(), o.network()),
-            None => (ip.as_bytes(), &[][..]),
+        let (ip_key, network, device_scope) = match &octets {
+            Some(o) => (o.ip(), o.network(), o.device_scope()),
+            None => (ip.as_bytes(), &[][..], ip.as_bytes()),
         };
         let ip_hash = if ip.is_empty() { 0 } else { set(Kind::Ip, &[ip_key]) };
         if !network.is_empty() {
@@ -117,7 +117,7 @@ impl KeyHasher {
             set(Kind::Device, &[b"fp", t.fingerprint.as_bytes()])
         } else if !input.headers.get(Header::UserAgent).is_empty() {
             let h = &input.headers;
-            set(Kind::Device, &[network, h.get(Header::UserAgent).as_bytes(), h.get(Header::SecChUa).as_bytes(), h.get(Header::AcceptLanguage).as_bytes()])
+            set(Kind::Device, &[device_scope, h.get(Header::UserAgent).as_bytes(), h.get(Header::SecChUa).as_bytes(), h.get(Header::AcceptLanguage).as_bytes()])
         } else {
             0
         };
@@ -184,6 +184,12 @@ impl Octets {
     fn network(&self) -> &[u8] {
         &self.bytes[..if self.len == 4 { 3 } else { 8 }]
     }
+
+    /// Where one device's requests come from: an IPv6 /64 is one household or phone, but an IPv4
+    /// /24 holds strangers (a carrier's NAT pool, a campus), who must not share a device key.
+    fn device_scope(&self) -> &[u8] {
+        if self.len == 4 { self.ip() } else { self.network() }
+    }
 }
 
 /// ASCII-lowercased copies of short texts (emails, domains) on the stack; longer ones allocate.
@@ -234,7 +240,10 @@ mod tests {
         assert_ne!(k(&a, Kind::Ip), k(&b, Kind::Ip));
         assert_eq!(k(&a, Kind::Network), k(&b, Kind::Network), "same /24");
         assert_eq!(k(&a, Kind::Account), k(&b, Kind::Account), "emails compare without case");
-        assert_eq!(k(&a, Kind::Device), k(&b, Kind::Device), "same browser in the same network");
+        assert_ne!(k(&a, Kind::Device), k(&b, Kind::Device), "the same browser build on another address of a /24 is a stranger");
+        let same_home = keys(&h, json!({"request": {"ip": "2001:db8:1:2::77", "headers": {"user-agent": "Mozilla/5.0"}}}));
+        let same_home_b = keys(&h, json!({"request": {"ip": "2001:db8:1:2::5", "headers": {"user-agent": "Mozilla/5.0"}}}));
+        assert_eq!(k(&same_home, Kind::Device), k(&same_home_b, Kind::Device), "one IPv6 /64 is one home");
         assert_eq!(k(&b, Kind::Session), 0);
         assert_ne!(k(&a, Kind::EmailDomain), 0);
         assert_eq!(a.member[Kind::Ip as usize], a.member[Kind::Network as usize]);

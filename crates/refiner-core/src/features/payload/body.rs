@@ -47,7 +47,9 @@ pub fn fields<S: Sink + ?Sized>(text: &[u8], bufs: &mut SplitBuffers, sink: &mut
 
 /// Scans `field` as JSON, multipart or form text when it is one, else as a single value.
 fn structured<S: Sink + ?Sized>(field: &[u8], decode: Decode, depth: usize, levels: &mut [Level], sink: &mut S) {
+    // Body parsers drop a UTF-8 byte-order mark before they parse.
     let trimmed = field.trim_ascii();
+    let trimmed = trimmed.strip_prefix("\u{feff}".as_bytes()).unwrap_or(trimmed).trim_ascii();
     let Some((level, deeper)) = levels.split_first_mut() else {
         return sink(field, decode, Location::Body, Scope::All);
     };
@@ -285,6 +287,12 @@ mod tests {
         assert_eq!(texts(|s| fields(br#""1 AND (SELECT \"a\")""#, &mut bufs, s)), [r#"1 AND (SELECT "a")"#]);
         let sql = br#""x" or "1"="1""#;
         assert_eq!(texts(|s| fields(sql, &mut bufs, s)), [String::from_utf8_lossy(sql)], "not one JSON string: one value as sent");
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_hide_json() {
+        let mut bufs = SplitBuffers::default();
+        assert_eq!(texts(|s| fields("\u{feff}{\"q\":\"1' or '1'='1\"}".as_bytes(), &mut bufs, s)), ["q", "1' or '1'='1"]);
     }
 
     #[test]

@@ -179,15 +179,14 @@ pub fn scan(input: &PayloadInput<'_>, scratch: &mut Scratch) -> PayloadFindings 
 }
 
 /// Headers with a fixed grammar that apps parse rather than echo, log or store; a payload in them
-/// reaches no sink, and their benign values (`text/html,application/xhtml+xml;q=0.9`,
-/// `http://localhost:3000`) only cost detector time or look like SSRF. Every other header, known
-/// or custom, is scanned.
+/// reaches no sink, and their benign values (`text/html,application/xhtml+xml;q=0.9`) only cost
+/// detector time. Every other header, known or custom, is scanned (Accept-Language is logged,
+/// Origin reflected into CORS headers).
 const FIXED_GRAMMAR: &[Header] = &[
     Header::SecChUa,
     Header::SecChUaMobile,
     Header::SecChUaPlatform,
     Header::Accept,
-    Header::AcceptLanguage,
     Header::AcceptEncoding,
     Header::SecFetchMode,
     Header::SecFetchSite,
@@ -197,7 +196,6 @@ const FIXED_GRAMMAR: &[Header] = &[
     Header::Connection,
     Header::Te,
     Header::Priority,
-    Header::Origin,
 ];
 
 /// Scans a request as the decision layer holds it: the request target, each header value (the
@@ -212,7 +210,7 @@ pub fn scan_texts(texts: &Texts<'_>, scratch: &mut Scratch) -> PayloadFindings {
         match Header::lookup(name) {
             Some(Header::Cookie) => split::cookies(value.as_bytes(), &mut sink),
             Some(h) if FIXED_GRAMMAR.contains(&h) => {}
-            Some(Header::Referer) => sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl),
+            Some(Header::Referer | Header::Origin) => sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl),
             _ => split::headers(value.as_bytes(), &mut sink),
         }
     }

@@ -23,8 +23,8 @@ pub enum Decode {
 }
 
 /// Which detectors a value needs: all, only traversal (a whole path, seen across segments), or
-/// all but SSRF (the page the browser was on, in a Referer: a loopback or private host there is
-/// where the user was, a developer's machine or an intranet, not where the app is sent).
+/// all but SSRF (the page the browser was on, in a Referer or Origin: a loopback or private host
+/// there is where the user was, a developer's machine or an intranet, not where the app is sent).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     All,
@@ -103,8 +103,14 @@ pub(super) fn pairs<S: Sink + ?Sized>(text: &[u8], sep: u8, decode: Decode, loca
         match classes::find_byte(b'=', pair) {
             Some(i) => {
                 sink(&pair[..i], decode, location, Scope::All);
-                if i + 1 < pair.len() {
-                    sink(&pair[i + 1..], decode, location, Scope::All);
+                let value = &pair[i + 1..];
+                // A cookie value may be DQUOTEd (RFC 6265); cookie parsers drop the quotes.
+                let value = match value {
+                    [b'"', inner @ .., b'"'] if location == Location::Cookie => inner,
+                    _ => value,
+                };
+                if !value.is_empty() {
+                    sink(value, decode, location, Scope::All);
                 }
             }
             None => sink(pair, decode, location, Scope::All),
@@ -184,6 +190,7 @@ pub(super) mod tests {
     #[test]
     fn cookies_and_headers_split_on_their_separators() {
         assert_eq!(texts(|s| cookies(b"sid=abc; theme=dark;x\x1fb=2", s)), ["sid", "abc", "theme", "dark", "x", "b", "2"]);
+        assert_eq!(texts(|s| cookies(b"q=\"1%27%20or%20%271\"; e=\"\"", s)), ["q", "1%27%20or%20%271", "e"], "quotes dropped as cookie parsers do");
         assert_eq!(texts(|s| headers(b"https://r.example/?q=1\x1fcurl/8", s)), ["https://r.example/?q=1", "curl/8"]);
     }
 }

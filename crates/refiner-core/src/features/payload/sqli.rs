@@ -130,6 +130,10 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
         v.confirmed = true;
         v.obfuscated = true;
     }
+    // A value that passed the gate (a quote breaking out into SQL, or an unquoted injection's
+    // start and words) when the request's budget is spent counts as one: otherwise a few decoys
+    // would spend it and hide the payload behind them. No benign source comes near the budget.
+    v.confirmed |= v.truncated;
     v
 }
 
@@ -198,5 +202,20 @@ mod tests {
         let v = detect(quotes.as_bytes(), quotes.as_bytes(), classes::QUOTE, &mut budget, &mut Vec::new());
         assert!(v.truncated);
         assert_eq!(budget, 0);
+    }
+
+    #[test]
+    fn decoys_that_spend_the_budget_do_not_hide_the_payload_behind_them() {
+        let mut budget = BUDGET;
+        let decoy = format!("x'={}", "b".repeat(300));
+        let payload = "1' AND 6189=9968  AND 'oEox'='qbUf";
+        let mut norm = Vec::new();
+        let mut last = Verdict::default();
+        for text in std::iter::repeat_n(decoy.as_str(), 8).chain([payload]) {
+            decode::normalize(text.as_bytes(), &mut norm);
+            last = detect(text.as_bytes(), &norm, classes::mask(text.as_bytes()), &mut budget, &mut Vec::new());
+        }
+        assert_eq!(budget, 0, "the decoys spent it");
+        assert!(last.confirmed, "{last:?}");
     }
 }
