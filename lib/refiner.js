@@ -237,20 +237,24 @@ class Refiner {
    */
   async refineBatchAsync(items) {
     const batch = this.#batch(items)
-    for (let start = 0; start < batch.n; start += PACK_CHUNK) {
-      this.#packItems(items, batch, start, Math.min(batch.n, start + PACK_CHUNK))
-      await new Promise(setImmediate)
-    }
     // Every item is read before any is refined, so a bad one throws before memory records the
-    // rest; then each chunk crosses to the worker pool on its own (joining 10,000 items' texts in
-    // one tick, and the garbage of it, stalls the loop for tens of milliseconds).
-    const out = new Float64Array(batch.n * OUT)
-    const results = new Array(batch.n)
+    // rest. Each chunk's texts are joined as soon as they are packed (one string that survives
+    // the young-generation collections, not 250), and each chunk crosses to the worker pool on its
+    // own: joining 10,000 items' texts in one tick, and its garbage, stalls the loop for tens of ms.
+    const chunks = []
     for (let start = 0; start < batch.n; start += PACK_CHUNK) {
       const end = Math.min(batch.n, start + PACK_CHUNK)
-      const texts = batch.texts.slice(start, end).join('\0')
+      this.#packItems(items, batch, start, end)
+      chunks.push(batch.texts.slice(start, end).join('\0'))
       batch.texts.fill(undefined, start, end)
-      await native.refineBatchTask(this.#engine, batch.nums.subarray(start * WIDTH, end * WIDTH), texts, out.subarray(start * OUT, end * OUT))
+      await new Promise(setImmediate)
+    }
+    const out = new Float64Array(batch.n * OUT)
+    const results = new Array(batch.n)
+    for (let c = 0, start = 0; start < batch.n; c++, start += PACK_CHUNK) {
+      const end = Math.min(batch.n, start + PACK_CHUNK)
+      await native.refineBatchTask(this.#engine, batch.nums.subarray(start * WIDTH, end * WIDTH), chunks[c], out.subarray(start * OUT, end * OUT))
+      chunks[c] = undefined
       this.#results(out, batch, results, start, end)
     }
     return results
