@@ -98,6 +98,7 @@
 mod body;
 mod classes;
 mod code;
+mod crlf;
 mod decode;
 mod scan;
 mod shell;
@@ -108,6 +109,7 @@ mod ssrf;
 mod template;
 mod traversal;
 mod xss;
+mod xxe;
 
 pub use scan::{scan, scan_value, PayloadInput, Scratch};
 pub use split::Decode;
@@ -159,6 +161,11 @@ named_enum! {
         Ssrf = "ssrf",
         /// PHP or other code injection (`<?php`, `system(`, `$_GET`…).
         Code = "code",
+        /// XML external entities and XInclude: a document that declares an external or parameter
+        /// entity, or includes a file.
+        Xxe = "xxe",
+        /// Header or response splitting: a line break followed by a header or a status line.
+        Crlf = "crlf",
     }
 }
 
@@ -252,12 +259,13 @@ mod tests {
 
     #[test]
     fn names_and_indices_follow_declaration_order() {
-        assert_eq!(Family::COUNT, 8);
+        assert_eq!(Family::COUNT, 10);
         assert_eq!(Location::COUNT, 5);
         for (i, f) in Family::ALL.iter().enumerate() {
             assert_eq!(f.index(), i);
         }
         assert_eq!(Family::Jndi.name(), "jndi");
+        assert_eq!((Family::Xxe.name(), Family::Crlf.name()), ("xxe", "crlf"));
         assert_eq!(Location::Cookie.bit(), 16);
     }
 
