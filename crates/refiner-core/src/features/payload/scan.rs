@@ -10,7 +10,7 @@
 use super::classes::{self, Mask};
 use super::body::{self, SplitBuffers};
 use super::split::{self, Decode, Scope};
-use super::{code, crlf, decode, shell, sqli, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
+use super::{code, crlf, decode, serial, shell, sqli, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
 
 /// What the JS layer hands over for a request. Every field may be empty.
 #[derive(Clone, Copy, Debug, Default)]
@@ -76,8 +76,8 @@ struct Found {
 
 /// Whether a value is worth the detectors: it holds a trigger class, a `--` comment, a `UNION`
 /// with a comma (`1 UNION SELECT a,b`), bytes the deep decoder turns into ASCII (full-width
-/// forms, overlong UTF-8), or, with a `:`, a character a Latin-1 header writer cuts to a line
-/// break (`嘊Set-Cookie:…`).
+/// forms, overlong UTF-8), with a `:`, a character a Latin-1 header writer cuts to a line break
+/// (`嘊Set-Cookie:…`), or it starts like a serialized stream in base64 or hex (`rO0AB…`).
 fn worth_it(text: &[u8], mask: Mask) -> bool {
     let triggers = mask & classes::TRIGGERS;
     // A `/` alone (`America/Chicago`, `12/05/2024`) only matters to a path or URL that starts the
@@ -88,6 +88,7 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
         || (mask & classes::COMMA != 0 && classes::contains_ignore_case(text, b"union"))
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
         || (triggers == classes::COLON && mask & classes::HIGH != 0 && crlf::has_unicode_break(text))
+        || serial::starts_like_stream(text)
 }
 
 impl DetectBuffers {
@@ -123,7 +124,7 @@ impl DetectBuffers {
             f.deobfuscated |= 1 << Family::Jndi as u16;
         }
         mark(Family::Ssrf, ssrf::detect(norm, mask));
-        mark(Family::Code, code::detect(norm, mask));
+        mark(Family::Code, code::detect(norm, text, mask, &mut self.aux));
         mark(Family::Xxe, xxe::detect(norm, mask));
         mark(Family::Crlf, crlf::detect(text, mask, location, decoded_breaks));
         f
@@ -255,6 +256,8 @@ mod tests {
             "javascript:", "1 or ", "\n", " ", "a=b&", "\x1f", "%2e", "' union select ", "<x onclick=", "';alert(",
             "<!ENTITY", "<!ENTITY % a SYSTEM 'x'>", "<!DOCTYPE x [", "<?", "<!--", "&a;", "<xi:include href='/x'", ":include",
             "\r\n", "\r", "\r\nSet-Cookie: a=b", "\nX: ", "a\n", "\r\n\r\n<a", "%0d%0a", "\u{560A}", "\u{560D}a:",
+            "O:8:", "O:8:\"stdClass\"", "a:1:{i:", "o:", "%{", "%{(#", "${(#", "#{", "rO0AB", "Tzo", "aced0005", "$_", "$_GET",
+            "@$f(", "$a[", "';die(", "{${", "@a.b@c", "@", "#_memberAccess=", "md5(", "(",
         ];
         let mut scratch = Scratch::default();
         for unit in units {
