@@ -99,6 +99,7 @@ mod body;
 mod classes;
 mod code;
 mod crlf;
+mod css;
 mod decode;
 mod expr;
 mod scan;
