@@ -21,10 +21,11 @@
 //! e-mail address (a redirect target or address field in which a newline never belongs): a strong
 //! line there is confirmed, and is otherwise suspicious; a generic line there is suspicious and is
 //! otherwise nothing. Where a newline never belongs (path segments, cookies) any header line is
-//! confirmed; in query strings and header values (a referer whose query carries a share text) a
-//! strong line is confirmed, and a generic one only when the value starts with the break. A body
-//! value whose breaks all came from the deep decoding (it held `%0d%0a`, not newlines) is judged
-//! as a query value.
+//! confirmed. Query strings and header values sit in between (share links carry text with
+//! newlines, `?text=Party tonight%0ALocation: https://maps…`, and a referer carries such a
+//! query): a strong line is confirmed unless the line before it is text with blanks, and a
+//! generic one only when the value starts with the break. A body value whose breaks all came
+//! from the deep decoding (it held `%0d%0a`, not newlines) is judged as a query value.
 
 use super::classes::{self, Mask};
 use super::Location;
@@ -222,7 +223,7 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool) ->
         }
         let (confirmed, weak) = match (line, strict) {
             (Line::Other, _) => (false, false),
-            (Line::Strong, true) => (true, true),
+            (Line::Strong, true) => (anywhere || before != Before::Text, true),
             (Line::Generic, true) => (anywhere || before == Before::Empty, true),
             (Line::Strong, false) => (matches!(before, Before::Empty | Before::Url), true),
             (Line::Generic, false) => (false, matches!(before, Before::Empty | Before::Url)),
@@ -302,6 +303,8 @@ mod tests {
             "Meeting\n10:30 room 4",
             "see\nmailto:a@b.example",
             "C:\\Users\nD:\\data",
+            "Party tonight!\nLocation: https://maps.example/x",
+            "Sale today\r\nSet-Cookie: nothing to see",
         ] {
             assert!(!crlf(t, Location::Query).0, "{t:?}");
             assert!(!crlf(t, Location::Header).0, "{t:?}");

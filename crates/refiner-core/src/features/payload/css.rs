@@ -105,8 +105,19 @@ pub fn scripting(css: &[u8], style: bool, buf: &mut Vec<u8>, sink: impl Fn(&[u8]
     if !style {
         return (false, suspicious);
     }
-    for word in [&b"javascript:"[..], b"vbscript:", b"-moz-binding", b"behavior:", b"behavior :"] {
+    for word in [&b"javascript:"[..], b"vbscript:", b"-moz-binding"] {
         if classes::contains(s, word) {
+            return (true, true);
+        }
+    }
+    // IE's `behavior:` property, not `scroll-behavior:`.
+    let mut from = 0;
+    while let Some(k) = classes::find(&s[from..], b"behavior") {
+        let at = from + k;
+        from = at + 8;
+        let property = at == 0 || !(s[at - 1].is_ascii_alphanumeric() || s[at - 1] == b'-');
+        let j = from + s[from..].iter().take(8).take_while(|&&b| b == b' ').count();
+        if property && s.get(j) == Some(&b':') {
             return (true, true);
         }
     }
@@ -182,6 +193,7 @@ mod tests {
             "@import url('https://fonts.googleapis.com/css?family=Roboto');",
             "a { background: url(/img/bg.png) }",
             "@import url(https://fonts.example/a.css); .i { background: url(data:image/png;base64,iVBORw0KGgo=) }",
+            "html { scroll-behavior: smooth } .x { overscroll-behavior: contain }",
         ] {
             assert!(!css(t, true).0, "{t}");
         }

@@ -32,7 +32,7 @@ const JAVA: &[&str] = &[
 ];
 
 /// OGNL variables that Struts payloads set or read.
-const OGNL_VARIABLES: &[&[u8]] = &[b"_memberaccess", b"context[", b"context.", b"request", b"parameters", b"session", b"attr", b"application", b"_=", b"dm=", b"ct=", b"cmd=", b"res=", b"req="];
+const OGNL_VARIABLES: &[&[u8]] = &[b"_memberaccess", b"context[", b"context.", b"_=", b"dm=", b"ct=", b"cmd=", b"res=", b"req=", b"a="];
 
 fn java() -> &'static AhoCorasick {
     static J: OnceLock<AhoCorasick> = OnceLock::new();
@@ -43,16 +43,27 @@ fn ident_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_'
 }
 
-/// An OGNL static member at `s[at] == b'@'`: `@pkg.Class@member`.
+/// Top-level packages of the classes OGNL payloads reach.
+const PACKAGES: &[&[u8]] = &[b"java.", b"javax.", b"jakarta.", b"ognl.", b"org.", b"com.", b"sun.", b"jdk.", b"freemarker.", b"groovy."];
+
+/// An OGNL static member at `s[at] == b'@'`: `@pkg.Class@member`, the package one of
+/// [`PACKAGES`] and the member a call or a constant (`@java.lang.Runtime@getRuntime()`,
+/// `@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS`), not a mistyped address (`a@b.com@gmail.com`).
 fn static_member(s: &[u8], at: usize) -> bool {
     let class = s[at + 1..].iter().take(96).take_while(|&&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'$').count();
-    classes::tick(class);
     let name = &s[at + 1..at + 1 + class];
-    name.first().is_some_and(|&b| ident_start(b)) && name.contains(&b'.') && s.get(at + 1 + class) == Some(&b'@') && s.get(at + 2 + class).is_some_and(|&b| ident_start(b))
+    if !PACKAGES.iter().any(|p| name.starts_with(p)) || s.get(at + 1 + class) != Some(&b'@') {
+        return false;
+    }
+    let m = at + 2 + class;
+    let member = s[m..].iter().take(64).take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_').count();
+    classes::tick(class + member);
+    member > 0 && ident_start(s[m]) && (s.get(m + member) == Some(&b'(') || s[m..m + member].contains(&b'_'))
 }
 
-/// A body that starts with an OGNL variable (`#x=`, `(#x`, `#context[`), or a static member.
-fn ognl_start(body: &[u8]) -> bool {
+/// A body that starts with an OGNL variable (`(#x`, `#context[`, `#_memberAccess`, and after
+/// `%{` any `#x`), or a static member.
+fn ognl_start(body: &[u8], percent: bool) -> bool {
     let t = body.trim_ascii_start();
     let (paren, b) = match t.strip_prefix(b"(") {
         Some(rest) => (true, rest),
@@ -60,7 +71,7 @@ fn ognl_start(body: &[u8]) -> bool {
     };
     match b.first() {
         // `#{` after `(` or `%{` is Ruby's interpolation, not a variable.
-        Some(b'#') if b.get(1) != Some(&b'{') => paren || OGNL_VARIABLES.iter().any(|v| b[1..].starts_with(v)),
+        Some(b'#') if b.get(1) != Some(&b'{') => paren || (percent && b.get(1).is_some_and(|&c| ident_start(c))) || OGNL_VARIABLES.iter().any(|v| b[1..].starts_with(v)),
         Some(b'@') => static_member(b, 0),
         _ => false,
     }
@@ -108,7 +119,8 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
                 let end = classes::find_byte(b'}', &s[start..limit]).map_or(limit, |e| start + e);
                 let body = &s[start..end];
                 classes::tick(2 * body.len());
-                if ognl_start(body) || java().is_match(body) || (open == b"%{" && arithmetic(body)) {
+                let percent = open == b"%{";
+                if ognl_start(body, percent) || java().is_match(body) || (percent && arithmetic(body)) {
                     return (true, true);
                 }
                 from = end.max(start);
@@ -162,6 +174,9 @@ mod tests {
             "echo ${#arr[@]}",
             "Hello ${user.name}, #{count} items",
             "mail anna@example.com or @bob",
+            "anna.smith@company.com@outlook.com",
+            "bob@org.example@gmail.com",
+            "${#dates.format(today)} and ${#request.getParameter('q')}",
             "see @java.lang.Deprecated on the method",
             "#_memberAccess is what the exploit set",
             "{\"$set\": {\"a\": 1}}",

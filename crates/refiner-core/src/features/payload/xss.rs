@@ -65,6 +65,10 @@ fn risky_tag(w: &[u8]) -> bool {
 
 const SCHEMES: &[&[u8]] = &[b"javascript:", b"vbscript:", b"livescript:", b"data:text/html", b"data:image/svg", b"data:application/xhtml", b"data:text/xml"];
 
+/// Sinks that, right inside a template literal's `${`, only a payload writes (with what follows
+/// each checked by [`sink_at`]).
+const TEMPLATE_SINKS: &[&[u8]] = &[b"alert", b"prompt", b"confirm", b"eval", b"top[", b"self[", b"window[", b"parent[", b"this[", b"frames[", b"globalthis["];
+
 /// Quotes looked at for a JS string breakout per value.
 const MAX_QUOTES: usize = 256;
 
@@ -221,14 +225,15 @@ fn js_breakout(s: &[u8]) -> bool {
             return true;
         }
     }
-    // Inside a template literal, a call or index (`${alert(1)}`, `${top['al'+'ert'](1)}`); a
-    // property (`${window.location.origin}`) is what code writes there.
+    // Inside a template literal, a dialog or `eval` call or a global indexed
+    // (`${alert(1)}`, `${top['al'+'ert'](1)}`); a property (`${window.location.origin}`) or
+    // a `fetch(` is what code writes there.
     let mut from = 0;
     for _ in 0..MAX_QUOTES {
         let Some(k) = classes::find(&s[from..], b"${") else { break };
         let mut j = from + k + 2;
         j += s[j..].iter().take(8).take_while(|&&b| b == b' ' || b == b'(').count();
-        let called = SINKS.iter().find(|(w, _)| s[j..].starts_with(w)).is_some_and(|(w, _)| matches!(s.get(j + w.len()), Some(b'(' | b'`' | b'[')));
+        let called = TEMPLATE_SINKS.iter().any(|w| s[j..].starts_with(w));
         if called && sink_at(s, j) {
             return true;
         }
@@ -417,6 +422,9 @@ mod tests {
             "Note: expression(s) are evaluated lazily",
             "turn on = off",
             "the onion = cheap",
+            "<div style=\"scroll-behavior: smooth; overscroll-behavior:contain\">x</div>",
+            "<style>html { scroll-behavior: smooth }</style>",
+            "const r = `${await fetch(url)}`",
         ] {
             assert!(!xss(t).0, "{t}");
         }

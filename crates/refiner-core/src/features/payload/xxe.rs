@@ -331,6 +331,8 @@ mod tests {
             "<LinearLayout><include layout=\"@layout/toolbar\"/></LinearLayout>",
             "The <!DOCTYPE> declaration is not an HTML tag; it tells the browser what to expect.",
             "#include <stdio.h>",
+            // Adobe Illustrator's SVG export: internal entities for its namespaces.
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!-- Generator: Adobe Illustrator 15.0.0, SVG Export Plug-In  -->\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\" [\n\t<!ENTITY ns_extend \"http://ns.adobe.com/Extensibility/1.0/\">\n\t<!ENTITY ns_ai \"http://ns.adobe.com/AdobeIllustrator/10.0/\">\n]>\n<svg xmlns:x=\"&ns_extend;\" xmlns:i=\"&ns_ai;\"></svg>",
         ] {
             assert!(!xxe(t).0, "{t}");
         }
