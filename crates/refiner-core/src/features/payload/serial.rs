@@ -53,7 +53,8 @@ fn base64_value(b: u8) -> Option<u8> {
         b'A'..=b'Z' => Some(b - b'A'),
         b'a'..=b'z' => Some(b - b'a' + 26),
         b'0'..=b'9' => Some(b - b'0' + 52),
-        b'+' | b'-' => Some(62),
+        // A `+` that a query's decoding turned into a blank is still a `+`.
+        b'+' | b'-' | b' ' => Some(62),
         b'/' | b'_' => Some(63),
         _ => None,
     }
