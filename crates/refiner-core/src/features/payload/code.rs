@@ -169,7 +169,7 @@ fn tags_and_calls(s: &[u8], mask: Mask) -> (bool, bool) {
     if mask & classes::PAREN == 0 || !memchr::memchr_iter(b'(', s).any(called) {
         return (false, false);
     }
-    let mut suspicious = false;
+    let mut suspicious = classes::contains(s, b"child_process") || classes::contains(s, b"process.mainmodule");
     classes::tick(s.len());
     for m in calls().find_iter(s) {
         classes::tick(32);
@@ -209,9 +209,6 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
         || (mask & (PAREN | QUESTION) != 0 && judge(tags_and_calls(s, mask)))
     {
         return (true, true);
-    }
-    if mask & PAREN != 0 {
-        suspicious |= classes::contains(s, b"child_process") || classes::contains(s, b"process.mainmodule");
     }
     (false, suspicious)
 }
@@ -296,7 +293,7 @@ mod tests {
             "$http({method: 'GET'})",
             "$(document).ready(function() { init(); })",
             "{\"$set\": {\"price\": \"$5 (USD)\"}}",
-            "process.mainModule is deprecated (use require.main)",
+            "Is process.mainModule.require(name) deprecated? Use require.main",
             "const { exec } = require('child_process');",
             "CryptoJS.MD5('text').toString()",
             "Error at java.lang.Runtime.exec(Runtime.java:347)",
@@ -305,6 +302,6 @@ mod tests {
         }
         assert_eq!(code("    result = os.system(cmd)"), (false, true));
         assert_eq!(code("$_SERVER"), (false, true));
-        assert_eq!(code("process.mainModule is deprecated (use require.main)"), (false, true));
+        assert_eq!(code("Is process.mainModule.require(name) deprecated? Use require.main"), (false, true));
     }
 }

@@ -183,6 +183,9 @@ fn line_after(s: &[u8], i: usize, unicode: bool) -> Line {
 /// Looks for header splitting in a decoded value (original case). `decoded_breaks`: every line
 /// break in `s` came from the deep decoding. Returns (confirmed, suspicious).
 pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool) -> (bool, bool) {
+    if mask & (classes::NEWLINE | classes::HIGH) == 0 {
+        return (false, false);
+    }
     let unicode = location != Location::Body && mask & classes::HIGH != 0 && has_unicode_break(s);
     if mask & classes::NEWLINE == 0 && !unicode {
         return (false, false);

@@ -157,6 +157,10 @@ impl ValueBuffers {
         }
         out.obfuscated |= obfuscated;
         out.truncated |= found.truncated;
+        // Most values that reach the detectors hit nothing.
+        if found.hits.confirmed | found.hits.suspicious == 0 {
+            return;
+        }
         for &family in Family::ALL {
             let i = family.index();
             if found.hits.has(family) {
