@@ -98,13 +98,18 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     }
     if mask & HASH != 0 {
         let mut from = 0;
-        while let Some(k) = classes::find(&s[from..], b"#_memberaccess") {
-            let after = from + k + 14;
+        // Found from its `_`: `#` is everywhere in a value of `&#…` references.
+        while let Some(k) = classes::find(&s[from..], b"_memberaccess") {
+            let at = from + k;
+            let after = at + 13;
+            from = after;
+            if at == 0 || s[at - 1] != b'#' {
+                continue;
+            }
             let j = after + s[after..].iter().take(8).take_while(|&&b| b == b' ').count();
             if matches!(s.get(j), Some(b'=' | b'[' | b'?' | b')')) {
                 return (true, true);
             }
-            from = after;
         }
     }
     let head = s.trim_ascii_start();

@@ -207,11 +207,15 @@ fn attribute<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
 /// XInclude elements. Returns (confirmed, suspicious).
 fn xinclude(s: &[u8]) -> (bool, bool) {
     let namespace = classes::contains(s, b"2001/xinclude");
+    // Without the namespace only a prefixed element can be one (and is suspicious at most), so
+    // the search can anchor on its `:`.
+    let needle: &[u8] = if namespace { b"include" } else { b":include" };
+    let skip = needle.len() - 7;
     let mut suspicious = false;
     let mut from = 0;
     for _ in 0..MAX_INCLUDES {
-        let Some(k) = classes::find(&s[from..], b"include") else { break };
-        let at = from + k;
+        let Some(k) = classes::find(&s[from..], needle) else { break };
+        let at = from + k + skip;
         from = at + 7;
         // `<include` or `<prefix:include`, the prefix at most 32 bytes.
         classes::tick(32);
@@ -249,7 +253,9 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
         return (false, false);
     }
     let mut suspicious = false;
-    if classes::contains(s, b"<!") {
+    // `<!` found from its `!`: markup-dense values have `<` everywhere.
+    classes::tick(s.len());
+    if memchr::memchr_iter(b'!', s).any(|i| i > 0 && s[i - 1] == b'<') {
         let start = prolog_end(s);
         let head = &s[start..];
         if head.starts_with(b"<!doctype") {
