@@ -102,6 +102,7 @@ mod crlf;
 mod css;
 mod decode;
 mod expr;
+mod js;
 mod scan;
 mod serial;
 mod shell;

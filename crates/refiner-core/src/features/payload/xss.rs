@@ -29,6 +29,7 @@
 
 use super::classes::{self, Mask};
 use super::css;
+use super::js::{self, sink_at};
 
 /// Event handlers seen in payloads, for attribute breakouts outside a tag (inside a tag, any
 /// `on…` attribute of five letters or more counts).
@@ -64,24 +65,6 @@ fn risky_tag(w: &[u8]) -> bool {
 }
 
 const SCHEMES: &[&[u8]] = &[b"javascript:", b"vbscript:", b"livescript:", b"data:text/html", b"data:image/svg", b"data:application/xhtml", b"data:text/xml"];
-
-/// Sinks that, right inside a template literal's `${`, only a payload writes (with what follows
-/// each checked by [`sink_at`]).
-const TEMPLATE_SINKS: &[&[u8]] = &[b"alert", b"prompt", b"confirm", b"eval", b"top[", b"self[", b"window[", b"parent[", b"this[", b"frames[", b"globalthis["];
-
-/// Quotes looked at for a JS string breakout per value.
-const MAX_QUOTES: usize = 256;
-
-/// JS sinks that, after a string breakout, run or leak something, with what must follow each:
-/// a call, a tagged template, a property or an index. Generic names (`self`, `top`, `this`) only
-/// count indexed, as payloads use them (`top['al'+'ert']`); in code they are followed by a dot.
-const SINKS: &[(&[u8], &[u8])] = &[
-    (b"alert", b"(`"), (b"prompt", b"(`"), (b"confirm", b"(`"), (b"eval", b"(`"), (b"settimeout", b"(`"),
-    (b"setinterval", b"(`"), (b"fetch", b"(`"), (b"import", b"("), (b"atob", b"("), (b"function", b"("),
-    (b"document", b".["), (b"window", b".["), (b"location", b"=.["), (b"top", b"["), (b"self", b"["),
-    (b"parent", b"["), (b"this", b"["), (b"globalthis", b"["), (b"frames", b"["), (b"constructor", b".(["),
-    (b"string.fromcharcode", b"("), (b"xmlhttprequest", b"("), (b"navigator", b"."), (b"new function", b"("),
-];
 
 fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\t' | b'\r' | 0x0C)
@@ -197,74 +180,6 @@ fn breakout_handler(s: &[u8]) -> bool {
     false
 }
 
-/// Whether a sink of [`SINKS`] starts at `s[j..]`, with what must follow it.
-fn sink_at(s: &[u8], j: usize) -> bool {
-    classes::tick(SINKS.len());
-    let sink = SINKS.iter().find(|(w, _)| s[j.min(s.len())..].starts_with(w));
-    sink.is_some_and(|(w, next)| s.get(j + w.len()).is_some_and(|b| next.contains(b)))
-}
-
-/// A quote (a template literal's backtick too), closing brackets, an operator, then a sink: a
-/// breakout from a JS string.
-fn js_breakout(s: &[u8]) -> bool {
-    // The first quotes only: a value with thousands is not a JS string breakout worth the time.
-    for q in memchr::memchr3_iter(b'\'', b'"', b'`', s).take(MAX_QUOTES) {
-        classes::tick(SINKS.len());
-        let mut j = q + 1;
-        while j < s.len() && matches!(s[j], b')' | b']' | b'}' | b' ') {
-            j += 1;
-        }
-        if !matches!(s.get(j), Some(b';' | b'+' | b'-' | b'*' | b'|' | b'&' | b',' | b'^' | b'\n')) {
-            continue;
-        }
-        j += 1;
-        while j < s.len() && matches!(s[j], b' ' | b'(' | b'\n' | b'&' | b'|') {
-            j += 1;
-        }
-        if sink_at(s, j) {
-            return true;
-        }
-    }
-    false
-}
-
-/// A sink right inside a template literal's `${`.
-fn template_breakout(s: &[u8]) -> bool {
-    // Inside a template literal, a dialog or `eval` call or a global indexed
-    // (`${alert(1)}`, `${top['al'+'ert'](1)}`); a property (`${window.location.origin}`) or
-    // a `fetch(` is what code writes there.
-    let mut from = 0;
-    for _ in 0..MAX_QUOTES {
-        let Some(k) = classes::find(&s[from..], b"${") else { break };
-        let mut j = from + k + 2;
-        j += s[j..].iter().take(8).take_while(|&&b| b == b' ' || b == b'(').count();
-        let called = TEMPLATE_SINKS.iter().any(|w| s[j..].starts_with(w));
-        if called && sink_at(s, j) {
-            return true;
-        }
-        from = j;
-    }
-    false
-}
-
-/// The whole value is one call of a dialog (`alert(1)`, ``prompt`1` ``, `confirm(document.domain)`),
-/// as a value pasted into script unquoted would be; blanks inside it make it text.
-fn dialog_call(s: &[u8]) -> bool {
-    let t = s.trim_ascii();
-    let t = t.strip_suffix(b"//").unwrap_or(t);
-    let t = t.strip_suffix(b";").unwrap_or(t);
-    [&b"alert"[..], b"prompt", b"confirm"].iter().any(|w| {
-        t.strip_prefix(*w).is_some_and(|rest| {
-            let closed = match rest.first() {
-                Some(b'(') => rest.ends_with(b")"),
-                Some(b'`') => rest.len() >= 2 && rest.ends_with(b"`"),
-                _ => false,
-            };
-            closed && rest.len() <= 64 && !rest.iter().any(|&b| is_blank(b))
-        })
-    })
-}
-
 /// Looks for XSS in a normalized value; `buf` is scratch. Returns (confirmed, suspicious).
 pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
     let mut suspicious = false;
@@ -297,13 +212,13 @@ pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
     if mask & classes::EQ != 0 && breakout_handler(s) {
         return (true, true);
     }
-    if mask & (classes::QUOTE | classes::BACKTICK) != 0 && js_breakout(s) {
+    if mask & (classes::QUOTE | classes::BACKTICK) != 0 && js::string_breakout(s) {
         return (true, true);
     }
-    if mask & classes::DOLLAR != 0 && mask & classes::BRACE != 0 && template_breakout(s) {
+    if mask & classes::DOLLAR != 0 && mask & classes::BRACE != 0 && js::template_breakout(s) {
         return (true, true);
     }
-    if mask & (classes::PAREN | classes::BACKTICK) != 0 && dialog_call(s) {
+    if mask & (classes::PAREN | classes::BACKTICK) != 0 && js::dialog_call(s) {
         return (true, true);
     }
     // A value pasted into a style: `x:expression(alert(1))`, also written with escapes.
