@@ -37,7 +37,7 @@ const CALLS: &[&str] = &[
     "__import__(", "getruntime().exec(", "processbuilder(", "child_process').exec(", "execsync(", "spawnsync(",
     "new function(", "settimeout(", "base64_decode(", "str_rot13(", "gzinflate(", "preg_replace(",
     "process.mainmodule.require(", "global.process.mainmodule.require(", "process.mainmodule.constructor._load(",
-    "global.process.mainmodule.constructor._load(", "process.binding(",
+    "global.process.mainmodule.constructor._load(",
 ];
 
 /// Calls an injection uses to prove it ran (or to stop the page), each up to and including its

@@ -47,13 +47,13 @@ enum Line {
 /// What the line before a break looks like.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Before {
-    /// Nothing (the value starts with the break, or the line is empty).
+    /// Nothing: the value starts with the break (blanks aside).
     Empty,
     /// A URL, path or e-mail address: one blank-free token with `://`, a leading `/` or an `@`.
     Url,
     /// Any other blank-free token.
     Token,
-    /// Text with blanks.
+    /// Text with blanks, or a blank line inside the value (a paragraph break).
     Text,
 }
 
@@ -72,10 +72,10 @@ pub fn has_unicode_break(s: &[u8]) -> bool {
     memchr::memmem::find_iter(s, &[0xE5, 0x98]).any(|i| matches!(s.get(i + 2), Some(0x8A | 0x8D)))
 }
 
-fn classify_before(line: &[u8]) -> Before {
+fn classify_before(line: &[u8], at_start: bool) -> Before {
     let line = line.trim_ascii();
     if line.is_empty() {
-        return Before::Empty;
+        return if at_start { Before::Empty } else { Before::Text };
     }
     if line.len() > MAX_BEFORE || line.iter().any(|&b| b == b' ' || b == b'\t') {
         return Before::Text;
@@ -195,6 +195,7 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool) ->
     let anywhere = matches!(location, Location::Path | Location::Cookie);
     let strict = location != Location::Body || decoded_breaks;
     let mut suspicious = false;
+    let mut headers = false;
     let mut line_start = 0;
     let mut i = 0;
     for _ in 0..MAX_BREAKS {
@@ -219,11 +220,15 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool) ->
             j += n;
         }
         classes::tick(j - at);
-        let before = classify_before(&s[line_start..at]);
+        let before = classify_before(&s[line_start..at], line_start == 0);
         let mut line = line_after(s, j, unicode);
-        if strict && lines >= 2 && s.get(j) == Some(&b'<') && s.get(j + 1).is_some_and(u8::is_ascii_alphabetic) {
+        // A second message: an empty line, then markup, after header lines, a URL (a redirect
+        // target) or at the value's start; not between the lines of an HTML page.
+        let body_follows = lines >= 2 && s.get(j) == Some(&b'<') && s.get(j + 1).is_some_and(u8::is_ascii_alphabetic);
+        if strict && body_follows && (headers || matches!(before, Before::Empty | Before::Url)) {
             line = Line::Strong;
         }
+        headers |= line != Line::Other;
         let (confirmed, weak) = match (line, strict) {
             (Line::Other, _) => (false, false),
             (Line::Strong, true) => (anywhere || before != Before::Text, true),
@@ -289,6 +294,7 @@ mod tests {
             "Line one\n\n<b>bold</b>",
             "Q: What is it?\nA: Nothing.",
             "Dear team,\r\n\r\nThanks!\r\nAnna",
+            "Intro\n    \nSet-Cookie: a=b is what the server sent",
             "Traceback (most recent call last):\n  File \"x.py\", line 1\nValueError: bad",
         ] {
             assert!(!crlf(t, Location::Body).0, "{t:?}");
@@ -306,6 +312,8 @@ mod tests {
             "Meeting\n10:30 room 4",
             "see\nmailto:a@b.example",
             "C:\\Users\nD:\\data",
+            "ssl_accept($ssl);\n    \nNet::SSLeay::accept($ssl);",
+            "<head>\n</head>\n\n<body class=\"x\">",
             "Party tonight!\nLocation: https://maps.example/x",
             "Sale today\r\nSet-Cookie: nothing to see",
         ] {

@@ -8,9 +8,9 @@
 
 use super::classes;
 
-/// Sinks that, right inside a template literal's `${`, only a payload writes (with what follows
-/// each checked by [`sink_at`]).
-const TEMPLATE_SINKS: &[&[u8]] = &[b"alert", b"prompt", b"confirm", b"eval", b"top[", b"self[", b"window[", b"parent[", b"this[", b"frames[", b"globalthis["];
+/// Sinks that only a payload calls or indexes (with what follows each checked by [`sink_at`]):
+/// right inside a template literal's `${`, or as the value of an unknown `on…=` attribute.
+const CALL_SINKS: &[&[u8]] = &[b"alert", b"prompt", b"confirm", b"eval", b"top[", b"self[", b"window[", b"parent[", b"this[", b"frames[", b"globalthis["];
 
 /// Quotes looked at for a JS string breakout per value.
 const MAX_QUOTES: usize = 256;
@@ -31,6 +31,12 @@ pub fn sink_at(s: &[u8], j: usize) -> bool {
     classes::tick(SINKS.len());
     let sink = SINKS.iter().find(|(w, _)| s[j.min(s.len())..].starts_with(w));
     sink.is_some_and(|(w, next)| s.get(j + w.len()).is_some_and(|b| next.contains(b)))
+}
+
+/// Whether a dialog or `eval` call, or an indexed global (`window[`al`+`ert`]`), starts at
+/// `s[j..]`: what payloads write, where code reads properties (`document.title`).
+pub fn call_sink_at(s: &[u8], j: usize) -> bool {
+    CALL_SINKS.iter().any(|w| s[j.min(s.len())..].starts_with(w)) && sink_at(s, j)
 }
 
 /// A quote (a template literal's backtick too), closing brackets, an operator, then a sink: a
@@ -67,8 +73,7 @@ pub fn template_breakout(s: &[u8]) -> bool {
         let Some(k) = classes::find(&s[from..], b"${") else { break };
         let mut j = from + k + 2;
         j += s[j..].iter().take(8).take_while(|&&b| b == b' ' || b == b'(').count();
-        let called = TEMPLATE_SINKS.iter().any(|w| s[j..].starts_with(w));
-        if called && sink_at(s, j) {
+        if call_sink_at(s, j) {
             return true;
         }
         from = j;

@@ -172,8 +172,13 @@ fn breakout_handler(s: &[u8]) -> bool {
         if known.is_some() {
             return true;
         }
-        j += 1 + s[j + 1..].iter().take(8).take_while(|&&b| is_blank(b) || matches!(b, b'"' | b'\'' | b'`')).count();
-        if sink_at(s, j) {
+        // An unknown name is an attribute only as markup writes one (`onx=`, not `onx = ` as code
+        // assigns a variable), with a payload's call for its value.
+        if j != at + len {
+            continue;
+        }
+        j += 1 + s[j + 1..].iter().take(8).take_while(|&&b| matches!(b, b'"' | b'\'' | b'`')).count();
+        if js::call_sink_at(s, j) {
             return true;
         }
     }
@@ -345,6 +350,7 @@ mod tests {
             "Note: expression(s) are evaluated lazily",
             "turn on = off",
             "the onion = cheap",
+            "const onThisPage = document.getElementById('x'); onready=window.init",
             "<div style=\"scroll-behavior: smooth; overscroll-behavior:contain\">x</div>",
             "<style>html { scroll-behavior: smooth }</style>",
             "const r = `${await fetch(url)}`",

@@ -136,6 +136,8 @@ fn target(uri: &[u8]) -> Target {
                 Target::Web
             }
         }
+        // A URN names a DTD for a catalog to resolve (`urn:fontconfig:fonts.dtd`); it fetches nothing.
+        Some(b"urn") => Target::Relative,
         Some(_) => Target::Local,
         None if uri.starts_with(b"/") || uri.starts_with(b"\\") => Target::Local,
         None => Target::Relative,
@@ -380,6 +382,7 @@ mod tests {
             "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd\"><html/>",
             "<?xml version=\"1.0\"?><!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\"><plist/>",
             "<!DOCTYPE note SYSTEM \"Note.dtd\"><note/>",
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\">\n<fontconfig/>",
             "<!DOCTYPE note [<!ELEMENT note (#PCDATA)><!ENTITY copy \"&#169;\">]><note>&copy;</note>",
             "How do I declare <!ENTITY foo SYSTEM \"file.xml\"> in my DTD? My XML parser ignores it.",
             "I use <xi:include href=\"chapter1.xml\"/> with xmlns:xi=\"http://www.w3.org/2001/XInclude\"",
