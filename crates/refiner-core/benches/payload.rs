@@ -71,7 +71,19 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("adversarial 64 KB value");
     group.sample_size(10);
-    for (name, unit) in [("quotes", "'"), ("lt-a", "<a "), ("entities", "&#"), ("comments", "/*"), ("quote-or", "' or "), ("dollar-brace", "${"), ("dots", "../")] {
+    for (name, unit) in [
+        ("quotes", "'"),
+        ("lt-a", "<a "),
+        ("entities", "&#"),
+        ("comments", "/*"),
+        ("quote-or", "' or "),
+        ("dollar-brace", "${"),
+        ("dots", "../"),
+        ("header-lines", "\r\nX-A: b"),
+        ("entity-decls", "<!ENTITY a SYSTEM 'x'>"),
+        ("percent-brace-hash", "%{(#"),
+        ("backticks", "`"),
+    ] {
         let body: String = unit.repeat(64 * 1024 / unit.len());
         group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_with_input(BenchmarkId::from_parameter(name), &body, |b, body| b.iter(|| scan(black_box(&body_only(body)), &mut scratch)));

