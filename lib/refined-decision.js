@@ -27,7 +27,7 @@ const shown = (index, value) => (IS_FLAG[index] ? (value ? 'yes' : 'no') : forma
 const EVIDENCE_TEXT = {
   LIFTED: () => 'shows a real user to the server: the rules\' denial is lifted',
   ESCALATED: (threat) => `is evidence of ${threat}: raised above the rules`,
-  KEPT_DECLARED_BOT: () => 'declares a program: the bot rule\'s denial stands',
+  KEPT_DECLARED_BOT: () => 'declares a program, or no browser: the bot rule\'s denial stands',
   KEPT_PAYLOAD: () => 'carries a payload the analysis confirms or finds suspicious: the shield\'s denial stands',
 }
 

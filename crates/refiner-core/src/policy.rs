@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | DENY (rate limit) | lift | no threat reaches its deny threshold, nor the attack threat its challenge threshold, and the server knows the person: an account a week old or more (logged in, verified, or with good outcomes), a login, good outcomes remembered, or a session under way for a minute or more |
 //! | DENY (shield / WAF) | lift | the payload analysis read the whole request and finds no payload anywhere, confirmed or suspicious, no threat reaches its deny threshold, and an account a week old or more vouches for the person (logged in, verified, or with good outcomes) |
-//! | DENY (bot) | lift | as a rate limit's, but the user agent declares no bot, crawler, tool or automation, and an account a week old or more or a browsing session (two minutes, two pages) shows a person |
+//! | DENY (bot) | lift | as a rate limit's, but the user agent is a browser's (one, shaped like a mainstream browser's) and declares no bot, crawler, tool or automation, and an account a week old or more or a browsing session (two minutes, two pages) shows a person |
 //! | DENY (email) | lift | the account itself shows a real person: a week old or more, and logged in, verified, or with good outcomes |
 //! | DENY it cannot read (bare conclusion, custom, unknown or sensitive-info rule) | keep | always, unless the caller opts in (`liftUnreadable: true`: then as a rate limit's) |
 //! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, and never a bot the app's rule allowed by name |
@@ -258,8 +258,10 @@ const IMPLAUSIBLE: usize = index_of("context.implausible");
 const SCANNED: usize = index_of("payload.values");
 const SUSPICIOUS: usize = index_of("payload.suspicious");
 const INCOMPLETE: usize = index_of("payload.incomplete");
-/// User-agent features by which a client declares it is a program.
+/// User-agent features by which a client declares it is a program, or does not present as a
+/// browser (a bot rule's denial of `Mozilla/5.0` or `-` is no browser's to lift).
 const DECLARED: &[usize] = &[
+    index_of("ua.not_browser"),
     index_of("ua.known_crawler"),
     index_of("ua.unknown_bot"),
     index_of("ua.http_library"),

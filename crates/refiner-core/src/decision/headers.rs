@@ -31,6 +31,10 @@ pub enum Header {
     ContentType,
     XRequestedWith,
     From,
+    Host,
+    /// HTTP/2's host, as Node's http2 compatibility API passes it.
+    #[strum(serialize = ":authority")]
+    Authority,
 }
 
 impl Header {
@@ -59,6 +63,7 @@ impl Header {
 pub struct Headers<'a> {
     values: [&'a str; Header::COUNT],
     present: u32,
+    repeated: u32,
     /// Pairs given, known or not.
     pub count: usize,
 }
@@ -67,7 +72,7 @@ const _: () = assert!(Header::COUNT <= 32, "presence is a u32 bit set");
 
 impl Default for Headers<'_> {
     fn default() -> Self {
-        Self { values: [""; Header::COUNT], present: 0, count: 0 }
+        Self { values: [""; Header::COUNT], present: 0, repeated: 0, count: 0 }
     }
 }
 
@@ -82,6 +87,8 @@ impl<'a> Headers<'a> {
                 if h.present & bit == 0 {
                     h.present |= bit;
                     h.values[k as usize] = value;
+                } else {
+                    h.repeated |= bit;
                 }
             }
         }
@@ -90,6 +97,11 @@ impl<'a> Headers<'a> {
 
     pub fn has(&self, h: Header) -> bool {
         self.present & (1 << h as u32) != 0
+    }
+
+    /// Whether `h` was given more than once (its first value is the one read).
+    pub fn repeated(&self, h: Header) -> bool {
+        self.repeated & (1 << h as u32) != 0
     }
 
     /// The value of `h`, "" when absent.

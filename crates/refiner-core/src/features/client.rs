@@ -3,8 +3,10 @@
 //! A script that borrows a browser's user agent keeps its library's header set (python-requests
 //! sends four headers, no `accept-language`, no fetch metadata); a headless browser names itself
 //! in its client hints; a patched user agent disagrees with the client hints the browser still
-//! sends. Each check is made only when the app passed more than the user agent, so an app that
-//! hands over a subset of headers is not read as a script. Browsers send fetch metadata, client
+//! sends. Each check is made only when the app passed the whole header set, which names the host
+//! (`host`, or HTTP/2's `:authority`), so an app that hands over a subset of headers (the user
+//! agent, a language) is not read as a script. A client that omits the host (HTTP/1.0) escapes
+//! these checks, not the user-agent ones. Browsers send fetch metadata, client
 //! hints and `br` only to secure origins (HTTPS or localhost): an app served over plain HTTP should
 //! not rely on those checks (README, "Limits").
 //!
@@ -124,7 +126,8 @@ fn ua_platform(ua: &str) -> Option<&'static str> {
 /// Judges the header set against the user agent (see the module doc).
 pub fn analyze(h: &Headers<'_>, ua: &UaInfo) -> Presentation {
     let ua_text = h.get(Header::UserAgent);
-    let judged = h.count >= 2 || (h.count == 1 && !h.has(Header::UserAgent));
+    // Every request a server receives names its host; a set without one is a subset the app chose.
+    let judged = h.has(Header::Host) || h.has(Header::Authority);
     if !judged {
         return Presentation::default();
     }
@@ -253,10 +256,14 @@ mod tests {
     }
 
     #[test]
-    fn a_user_agent_alone_is_not_judged() {
+    fn a_subset_of_headers_is_not_judged() {
         assert!(!judge(&[("user-agent", CHROME)]).judged);
         assert!(!judge(&[]).judged);
+        let picked = judge(&[("user-agent", CHROME), ("accept", "text/html"), ("accept-language", "en")]);
+        assert!(!picked.judged && !picked.any(), "an app that passes the headers it cares about");
         let no_ua = judge(&[("accept", "*/*"), ("host", "x")]);
         assert!(no_ua.judged && no_ua.missing_user_agent);
+        let h2 = judge(&[(":authority", "x"), ("user-agent", CHROME), ("accept", "*/*")]);
+        assert!(h2.judged && h2.missing_accept_language, "HTTP/2's pseudo-header names the host");
     }
 }

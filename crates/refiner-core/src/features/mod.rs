@@ -42,7 +42,12 @@ pub struct Scratch {
 
 /// Analyzes `input`, with what memory knew about it, into [`Signals`].
 pub fn analyze(input: &RawInput<'_>, memory: &Snapshot, scratch: &mut Scratch) -> Signals {
-    let ua = ua::analyze_cached(input.headers.get(Header::UserAgent), &mut scratch.ua);
+    let mut ua = ua::analyze_cached(input.headers.get(Header::UserAgent), &mut scratch.ua);
+    // No browser sends two user agents, and the rules may have read the other one.
+    if input.headers.repeated(Header::UserAgent) {
+        ua.browser_like = false;
+        ua.chromium = false;
+    }
     Signals {
         rules: rules::summarize(input),
         client: client::analyze(&input.headers, &ua),
@@ -141,7 +146,7 @@ mod tests {
     #[test]
     fn curl_and_a_browser_differ_where_expected() {
         let get = |ua: &str| {
-            let o = RawInput::from_json(&json!({"request": {"headers": {"user-agent": ua, "accept": "*/*"}}})).unwrap();
+            let o = RawInput::from_json(&json!({"request": {"headers": {"host": "shop.example", "user-agent": ua, "accept": "*/*"}}})).unwrap();
             extract(&o.view())
         };
         let idx = |name: &str| FEATURES.iter().position(|f| f.name == name).unwrap();

