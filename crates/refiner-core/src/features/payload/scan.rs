@@ -116,7 +116,7 @@ impl DetectBuffers {
         if v.obfuscated {
             f.deobfuscated |= 1 << Family::Sqli as u16;
         }
-        mark(Family::Xss, xss::detect(norm, mask, &mut self.aux));
+        mark(Family::Xss, xss::detect(norm, text, mask, &mut self.aux));
         mark(Family::Command, shell::detect(norm, mask));
         mark(Family::Template, template::detect(norm, mask));
         let (c, s, resolved) = template::detect_jndi(norm, mask, &mut self.aux);
