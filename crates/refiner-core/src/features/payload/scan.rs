@@ -166,6 +166,10 @@ impl ValueBuffers {
         }
         for &family in Family::ALL {
             let i = family.index();
+            // The rest of a path only adds what its segments (or the other rest) did not find.
+            if scope == Scope::Joined && (out.locations[i] & location.bit() != 0 || (!found.hits.has(family) && out.suspicious[i] > 0)) {
+                continue;
+            }
             if found.hits.has(family) {
                 out.confirmed[i] = out.confirmed[i].saturating_add(1);
                 out.locations[i] |= location.bit();
@@ -323,6 +327,25 @@ mod tests {
                 assert!(large <= 200 * 64 * 1024, "{unit:?} in {location:?}: {large} steps for 64 KB");
                 assert!(large <= 4 * small + small / 4 + 10_000, "{unit:?} in {location:?}: 16 KB {small}, 64 KB {large}");
             }
+        }
+    }
+
+    #[test]
+    fn payloads_cut_by_path_segments_are_seen_once_whole() {
+        let path = |p: &str| scan(&PayloadInput { path: p, ..Default::default() }, &mut Scratch::default());
+        for (family, p) in [
+            (Family::Sqli, "/products/1/**/UNION/**/SELECT/**/username,password/**/FROM/**/users--"),
+            (Family::Sqli, "/products/1'/**/OR/**/'1'='1"),
+            (Family::Xss, "/go/javascript://%0aalert(1)"),
+            (Family::Xss, "/x/\"><a/href=javascript:alert(1)>x"),
+            (Family::Traversal, "/download/..%2f..%2fetc/passwd"),
+            (Family::Xss, "/p/%3Cscript%3Ealert(1)%3C/script%3E"),
+        ] {
+            let f = path(p);
+            assert_eq!(f.confirmed(family), 1, "{p}: {f:?}");
+        }
+        for p in ["/api/v1/users/42/orders", "/blog/2024/05/12/hello-world", "/assets/app.1.2.3..min.js", "/wiki/Rock_%26_Roll/history", "/search/dark%20blue/shoes/page/2", "/@anna/posts/1"] {
+            assert!(!path(p).any_confirmed(), "{p}");
         }
     }
 
