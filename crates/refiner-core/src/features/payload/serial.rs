@@ -63,9 +63,15 @@ fn base64_value(b: u8) -> Option<u8> {
 /// Decodes the base64 (standard or URL-safe) at the start of `s` into `out`, up to the first
 /// byte that is not base64 or [`MAX_DECODED`] bytes.
 fn base64(s: &[u8], out: &mut Vec<u8>) {
+    base64_upto(s, MAX_DECODED, out);
+}
+
+/// Decodes the base64 at the start of `s` into `out`, up to the first byte that is not base64 or
+/// `max` bytes.
+pub(super) fn base64_upto(s: &[u8], max: usize, out: &mut Vec<u8>) {
     out.clear();
     let (mut acc, mut bits) = (0u32, 0);
-    for &b in s.iter().take(MAX_DECODED / 3 * 4) {
+    for &b in s.iter().take(max / 3 * 4) {
         let Some(v) = base64_value(b) else { break };
         acc = acc << 6 | u32::from(v);
         bits += 6;

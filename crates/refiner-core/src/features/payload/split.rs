@@ -2,8 +2,9 @@
 //!
 //! Input: the texts of [`PayloadInput`](super::PayloadInput). Output: calls of a sink with each
 //! value, how the app decodes it ([`Decode`]), its [`Location`], and the families to look for.
-//! The path gives its segments (and, when it has dot segments, itself for traversal); the query
-//! its keys and values; body fields are parsed further ([`body`](super::body)); header values and
+//! The path gives its segments (and, when it has dot segments, itself for traversal, and, when a
+//! segment has a character outside the unreserved set, what follows from there on, as a wildcard
+//! route hands it to the app); the query its keys and values; body fields are parsed further ([`body`](super::body)); header values and
 //! cookies are split on their separators.
 
 use super::{classes, Location};
@@ -22,14 +23,16 @@ pub enum Decode {
     PercentPlus,
 }
 
-/// Which detectors a value needs: all, only traversal (a whole path, seen across segments), or
-/// all but SSRF (the page the browser was on, in a Referer or Origin: a loopback or private host
-/// there is where the user was, a developer's machine or an intranet, not where the app is sent).
+/// Which detectors a value needs: all, only traversal (a whole path, seen across segments), all
+/// but SSRF (the page the browser was on, in a Referer or Origin: a loopback or private host
+/// there is where the user was, a developer's machine or an intranet, not where the app is sent),
+/// or all on the rest of a path from a segment on, counting only what its segments did not find.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     All,
     TraversalOnly,
     PageUrl,
+    Joined,
 }
 
 /// Where the values go: generic rather than `dyn`, so the per-value prefilter inlines into the
@@ -39,6 +42,13 @@ impl<F: FnMut(&[u8], Decode, Location, Scope) + ?Sized> Sink for F {}
 
 /// The request target: each path segment, the whole path again for traversal when it has `..`,
 /// and each query key and value. A `#fragment` is not part of the request.
+///
+/// A payload with a `/` in it (`<svg/onload=…>`, `1/**/UNION/**/SELECT`, `..%2f..%2fetc/passwd`,
+/// `javascript://%0aalert(1)`) is cut by the segments, while a wildcard route (`/files/*`, a
+/// catch-all, a 404 page echoing the URL) hands the app the rest of the path whole. So from the
+/// first segment with a byte outside the unreserved set (`A-Z a-z 0-9 - . _ ~`), the rest of the
+/// path is a value too, and so is the rest from the segment before it (a payload that starts with
+/// an id: `1/**/UNION…`): two values at most, each scanned once.
 pub fn path<S: Sink + ?Sized>(target: &[u8], sink: &mut S) {
     let target = match classes::find_byte(b'#', target) {
         Some(i) => &target[..i],
@@ -49,9 +59,26 @@ pub fn path<S: Sink + ?Sized>(target: &[u8], sink: &mut S) {
         None => (target, None),
     };
     let mut dot_segments = false;
+    // Offsets of the first segment with a reserved byte and of the one before it.
+    let (mut special, mut before, mut previous) = (None, None, None);
     for segment in pieces(path, b'/').filter(|s| !s.is_empty()) {
         dot_segments |= dot_segment(segment);
         sink(segment, Decode::Percent, Location::Path, Scope::All);
+        let at = segment.as_ptr() as usize - path.as_ptr() as usize;
+        if special.is_none() && segment.iter().any(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))) {
+            special = Some(at);
+            before = previous;
+        }
+        previous = Some(at);
+    }
+    if let Some(at) = special {
+        classes::tick(path.len() - at);
+        if classes::find_byte(b'/', &path[at..]).is_some() {
+            sink(&path[at..], Decode::Percent, Location::Path, Scope::Joined);
+        }
+        if let Some(b) = before {
+            sink(&path[b..], Decode::Percent, Location::Path, Scope::Joined);
+        }
     }
     // A traversal spread over segments (`/a/../../etc/passwd`, `/%2e%2e/%2e%2e/x`) is seen by no
     // segment alone; one inside a segment (`..%2f..%2fetc`) is, and is not counted twice.
@@ -160,6 +187,7 @@ pub(super) mod tests {
                 ("a", Location::Path, Scope::All),
                 ("..", Location::Path, Scope::All),
                 ("b%2F", Location::Path, Scope::All),
+                ("../b%2F", Location::Path, Scope::Joined),
                 ("/a/../b%2F", Location::Path, Scope::TraversalOnly),
                 ("x", Location::Query, Scope::All),
                 ("1", Location::Query, Scope::All),
@@ -167,7 +195,16 @@ pub(super) mod tests {
                 ("z", Location::Query, Scope::All),
             ]
         );
-        assert_eq!(v[4].1, Decode::PercentPlus);
+        assert_eq!(v[5].1, Decode::PercentPlus);
+    }
+
+    #[test]
+    fn the_rest_of_the_path_from_the_first_reserved_byte_is_a_value_too() {
+        let joined = |p: &[u8]| collect(|s| path(p, s)).into_iter().filter(|t| t.3 == Scope::Joined).map(|t| t.0).collect::<Vec<_>>();
+        assert_eq!(joined(b"/products/1/**/UNION/**/SELECT?x=1"), ["**/UNION/**/SELECT", "1/**/UNION/**/SELECT"]);
+        assert_eq!(joined(b"/go/javascript://%0aalert(1)"), ["javascript://%0aalert(1)", "go/javascript://%0aalert(1)"]);
+        assert_eq!(joined(b"/x/%3Cb%3E"), ["x/%3Cb%3E"], "one segment after: only the rest from the one before");
+        assert!(joined(b"/api/v1.2/users/42/orders_2024-05-01").is_empty());
     }
 
     #[test]

@@ -1,16 +1,23 @@
 //! Server-side request forgery: a URL the server should never fetch.
 //!
 //! Input: a normalized value and its byte classes. Output: confirmed or suspicious. Each URL
-//! (`scheme://` or a leading `//`) is parsed for its host, after the last `@` of its authority.
-//! Bad targets: schemes only an SSRF uses (`file`, `gopher`, `dict`, `ldap`, `tftp`, `jar`,
-//! `netdoc`), loopback, unspecified, private, link-local and carrier-grade NAT addresses (the
-//! cloud metadata services live at 169.254.169.254 and 100.100.100.200), metadata host names,
-//! `localhost` and names that resolve to it (`*.localhost`, `localtest.me`, `127.0.0.1.nip.io`).
-//! IPv4 hosts are read as `inet_aton` reads them, so decimal (`2130706433`), hex (`0x7f.1`),
-//! octal (`0177.0.0.1`) and short (`127.1`) forms resolve too; IPv6 hosts by the standard parser,
-//! IPv4-mapped ones included. Confirmed when such a URL is the value (an ordinary site's URL, or a
-//! bad one inside prose, is not); suspicious when it is inside text, or when a public address is
-//! written in a non-canonical numeric form.
+//! (`scheme://` or a leading `//`) is parsed for its host, after the last `@` of its authority,
+//! and judged as one of: an ordinary host; an internal one that developers use every day (plain
+//! `localhost`, `127.0.0.1`, `[::1]`, private and carrier-grade NAT addresses: OAuth redirect URIs
+//! of dev setups, webhooks to a LAN box), which is only suspicious; or a bad target, confirmed:
+//! schemes only an SSRF uses (`gopher`, `dict`, `ldap`, `tftp`, `jar`, `netdoc`, and `file` when
+//! it names a system path), cloud metadata services (all of 169.254.0.0/16, 100.100.100.200,
+//! 192.0.0.192, `fd00:ec2::254`, `metadata.google.internal`, `instance-data`…), the unspecified
+//! address, loopback written any way but the two everyday forms (`127.1`, `127.0.1.3`,
+//! `0x7f.1`, `2130706433`, `0177.0.0.1`, `[::ffff:127.0.0.1]`, `[0:0:0:0:0:0:0:1]`), names that
+//! resolve to loopback or a private address for anyone (`localtest.me`, `127.0.0.1.nip.io`), and
+//! an internal host reached with a trick or at a service no browser talks to: credentials before
+//! it (`http://good@127.0.0.1`), a malformed port (`localhost:+11211aaa`), a database, cache,
+//! mail, SSH or orchestration port (`:6379`, `:22`, `:2375`…), or an admin path (`/admin`,
+//! `/server-status`, `/latest/meta-data`…). IPv4 hosts are read as `inet_aton` reads them, IPv6
+//! hosts by the standard parser. Confirmed when such a URL is the value (an ordinary site's URL,
+//! or a bad one inside prose, is not); suspicious when it is inside text, when the host is only
+//! internal, or when a public address is written in a non-canonical numeric form.
 
 use super::classes::{self, Mask};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -18,15 +25,50 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 /// URLs looked at per value.
 const MAX_URLS: usize = 8;
 
-const BAD_SCHEMES: &[&[u8]] = &[b"file", b"gopher", b"dict", b"ldap", b"ldaps", b"tftp", b"jar:http", b"netdoc", b"sftp", b"expect"];
+const BAD_SCHEMES: &[&[u8]] = &[b"file", b"gopher", b"dict", b"ldap", b"ldaps", b"tftp", b"jar:http", b"jar:ftp", b"netdoc", b"sftp", b"expect"];
 const FETCH_SCHEMES: &[&[u8]] = &[b"http", b"https", b"ftp", b"ws", b"wss", b""];
+/// Names of metadata services, and of loopback that no one types for their own machine.
 const BAD_HOSTS: &[&[u8]] = &[
-    b"localhost", b"localhost.localdomain", b"ip6-localhost", b"ip6-loopback", b"metadata", b"metadata.google.internal",
-    b"metadata.goog", b"instance-data", b"instance-data.ec2.internal", b"kubernetes.default", b"kubernetes.default.svc",
-    b"localtest.me", b"lvh.me", b"vcap.me", b"0",
+    b"localhost.localdomain", b"ip6-localhost", b"ip6-loopback", b"metadata", b"metadata.google.internal", b"metadata.goog",
+    b"instance-data", b"instance-data.ec2.internal", b"kubernetes.default", b"kubernetes.default.svc", b"rancher-metadata",
+    b"localtest.me", b"lvh.me", b"vcap.me",
 ];
-const BAD_SUFFIXES: &[&[u8]] = &[b".localhost", b".internal", b".localtest.me", b".lvh.me"];
+const BAD_SUFFIXES: &[&[u8]] = &[b".localtest.me", b".lvh.me", b".kubernetes.default.svc"];
+/// Names of the developer's own machine or intranet: suspicious as they are.
+const INTERNAL_SUFFIXES: &[&[u8]] = &[b".localhost", b".internal", b".local", b".lan", b".home.arpa"];
 const REBIND_SUFFIXES: &[&[u8]] = &[b".nip.io", b".xip.io", b".sslip.io"];
+/// Ports of services that speak no browser's HTTP (databases, caches, mail, SSH, container and
+/// cluster APIs, admin consoles): an internal host at one is a probe, not a dev server.
+const SERVICE_PORTS: &[u16] = &[
+    21, 22, 23, 25, 110, 111, 135, 139, 143, 389, 445, 465, 587, 636, 873, 1080, 1099, 1433, 1521, 2049, 2375, 2376, 2379,
+    2380, 3128, 3306, 4242, 4369, 5432, 5672, 5984, 6379, 6443, 7001, 7979, 8009, 8500, 8983, 9001, 9042, 9092, 9121, 9200,
+    9300, 10250, 10255, 11211, 15672, 27017, 50070,
+];
+/// First path segments of internal admin and metadata endpoints.
+const ADMIN_PATHS: &[&[u8]] = &[
+    b"admin", b"%61dmin", b"server-status", b"jmx-console", b"manager", b"console", b"actuator", b"solr", b"_cat", b"_cluster",
+    b"_nodes", b"jolokia", b"hystrix", b"latest", b"computemetadata", b"metadata", b"debug", b"containers", b"openstack",
+];
+/// System folders a `file:` URL may name (after its slashes, lower-case).
+const SYSTEM_PATHS: &[&[u8]] = &[
+    b"etc/", b"etc\\", b"proc/", b"root/", b"var/", b"home/", b"usr/", b"dev/", b"sys/", b"boot", b"tmp/", b"opt/", b"srv/",
+    b"windows", b"winnt", b"c:/windows", b"c:\\windows", b"c:/winnt", b"c:/boot.ini", b"c:/inetpub", b"c:\\boot.ini",
+    b"c:\\inetpub", b"inetpub",
+];
+
+/// How a URL's host is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Host {
+    /// An ordinary host.
+    Fine,
+    /// A public address written in a non-canonical numeric form.
+    Odd,
+    /// The developer's own machine or LAN, written plainly: suspicious unless reached with a
+    /// trick, at a service port or an admin path.
+    Internal,
+    /// Metadata, an obfuscated internal address, or a name that resolves to one.
+    Bad,
+}
 
 /// One dotted part of an `inet_aton` address: decimal, `0x` hex or `0` octal.
 fn aton_part(p: &[u8]) -> Option<u64> {
@@ -72,32 +114,63 @@ fn aton(host: &[u8]) -> Option<(Ipv4Addr, bool)> {
     Some((Ipv4Addr::from(v as u32), canonical && n == 4))
 }
 
-fn bad_v4(ip: Ipv4Addr) -> bool {
+fn internal_v4(ip: Ipv4Addr) -> bool {
     let o = ip.octets();
     ip.is_loopback() || ip.is_private() || ip.is_link_local() || ip.is_unspecified() || o[0] == 0 || (o[0] == 100 && (o[1] & 0xC0) == 64)
 }
 
-fn bad_v6(ip: Ipv6Addr) -> bool {
-    if let Some(v4) = ip.to_ipv4_mapped() {
-        return bad_v4(v4);
+/// An IPv4 address written canonically: the everyday internal ones (`127.0.0.1`, private and
+/// carrier-grade NAT) are [`Host::Internal`]; metadata (link-local, Alibaba's, Oracle's), the
+/// unspecified network and the rest of 127/8 (`127.0.1.3`, a block-list bypass) are bad.
+fn v4_host(ip: Ipv4Addr) -> Host {
+    let o = ip.octets();
+    if ip.is_link_local() || o == [100, 100, 100, 200] || o == [192, 0, 0, 192] || o[0] == 0 || (ip.is_loopback() && o != [127, 0, 0, 1]) {
+        Host::Bad
+    } else if internal_v4(ip) {
+        Host::Internal
+    } else {
+        Host::Fine
     }
-    let s0 = ip.segments()[0];
-    ip.is_loopback() || ip.is_unspecified() || (s0 & 0xfe00) == 0xfc00 || (s0 & 0xffc0) == 0xfe80
 }
 
-/// Classifies a URL's host. Returns (bad, odd: a public address in a non-canonical form).
-fn host_verdict(host: &[u8]) -> (bool, bool) {
+fn v6_host(ip: Ipv6Addr, text: &[u8]) -> Host {
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        // `[::ffff:127.0.0.1]`, `[::ffff:a9fe:a9fe]`: only a filter bypass writes v4 so.
+        return if internal_v4(v4) { Host::Bad } else { Host::Fine };
+    }
+    let s0 = ip.segments()[0];
+    if ip.is_unspecified() || ip.segments() == [0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254] {
+        Host::Bad
+    } else if ip.is_loopback() {
+        // `[::1]` is RFC 8252's loopback redirect; `[0:0:0:0:0:0:0:1]`, `[0000::1]` are bypasses.
+        if text == b"::1" { Host::Internal } else { Host::Bad }
+    } else if (s0 & 0xfe00) == 0xfc00 || (s0 & 0xffc0) == 0xfe80 {
+        Host::Internal
+    } else {
+        Host::Fine
+    }
+}
+
+/// Classifies a URL's host.
+fn host_verdict(host: &[u8]) -> Host {
     if let Some(inner) = host.strip_prefix(b"[").and_then(|h| h.strip_suffix(b"]")) {
         let inner = inner.split(|&b| b == b'%').next().unwrap_or(inner);
         let ip = std::str::from_utf8(inner).ok().and_then(|s| s.parse::<Ipv6Addr>().ok());
-        return (ip.is_some_and(bad_v6), false);
+        return ip.map_or(Host::Fine, |ip| v6_host(ip, inner));
     }
     let host = host.strip_suffix(b".").unwrap_or(host);
     if let Some((ip, canonical)) = aton(host) {
-        return (bad_v4(ip), !canonical);
+        return match (v4_host(ip), canonical) {
+            (Host::Fine, false) => Host::Odd,
+            (Host::Internal, false) => Host::Bad,
+            (verdict, _) => verdict,
+        };
     }
     if BAD_HOSTS.contains(&host) || BAD_SUFFIXES.iter().any(|s| host.ends_with(s)) {
-        return (true, false);
+        return Host::Bad;
+    }
+    if host == b"localhost" || INTERNAL_SUFFIXES.iter().any(|s| host.ends_with(s)) {
+        return Host::Internal;
     }
     // `127.0.0.1.nip.io` and `10-0-0-1.sslip.io` resolve to the address they spell.
     if let Some(sfx) = REBIND_SUFFIXES.iter().find(|s| host.ends_with(s)) {
@@ -106,40 +179,80 @@ fn host_verdict(host: &[u8]) -> (bool, bool) {
         let label = name[label_start..].strip_prefix(b".").unwrap_or(&name[label_start..]);
         let mut spelled = [0u8; 64];
         if label.len() > spelled.len() {
-            return (false, false);
+            return Host::Fine;
         }
         for (d, &b) in spelled.iter_mut().zip(label) {
             *d = if b == b'-' { b'.' } else { b };
         }
-        return (aton(&spelled[..label.len()]).is_some_and(|(ip, _)| bad_v4(ip)), false);
+        return if aton(&spelled[..label.len()]).is_some_and(|(ip, _)| internal_v4(ip)) { Host::Bad } else { Host::Fine };
     }
-    (false, false)
+    Host::Fine
 }
 
-/// Judges the URL whose `://` (or leading `//`) is at `s[sep]`; `scheme` precedes it.
+/// An internal host is a probe when reached with credentials before it, at a malformed or
+/// service port, or at an admin path. `port` is what follows the host's `:`, `path` what
+/// follows the authority.
+fn internal_probe(userinfo: bool, port: Option<&[u8]>, path: &[u8]) -> bool {
+    let bad_port = port.is_some_and(|p| {
+        let n = std::str::from_utf8(p).ok().filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())).and_then(|t| t.parse::<u16>().ok());
+        match n {
+            None => !p.is_empty(),
+            Some(n) => (p.len() > 1 && p[0] == b'0') || SERVICE_PORTS.contains(&n),
+        }
+    });
+    let first = path.strip_prefix(b"/").unwrap_or(&[]);
+    let first = &first[..first.iter().position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\')).unwrap_or(first.len())];
+    userinfo || bad_port || ADMIN_PATHS.contains(&first)
+}
+
+/// A `file:` URL naming a system path (`file:///etc/passwd`, `file://localhost/c:/windows/…`,
+/// `file://\/\/etc/passwd`) or another host (`file://attacker.example/share`, which Windows
+/// fetches over SMB); not `file:///C:/Users/me/report.pdf`.
+fn system_file(rest: &[u8]) -> bool {
+    if rest.first().is_some_and(u8::is_ascii_alphanumeric) && !rest.starts_with(b"localhost") {
+        return true;
+    }
+    let rest = &rest[rest.iter().take(16).take_while(|b| matches!(b, b'/' | b'\\')).count()..];
+    let rest = rest.strip_prefix(b"localhost").unwrap_or(rest);
+    let rest = &rest[rest.iter().take(16).take_while(|b| matches!(b, b'/' | b'\\')).count()..];
+    SYSTEM_PATHS.iter().any(|p| rest.starts_with(p))
+}
+
+/// Judges the URL whose `://` (or leading `//`) is at `s[sep]`; `scheme` precedes it. Returns
+/// (bad, suspicious).
 fn url_verdict(scheme: &[u8], s: &[u8], sep: usize) -> (bool, bool) {
     let auth_start = sep + if scheme.is_empty() && s[sep..].starts_with(b"//") { 2 } else { 3 };
+    let rest = &s[auth_start.min(s.len())..];
     if BAD_SCHEMES.iter().any(|b| scheme.ends_with(b)) {
-        // `file:` needs a path or host after it; the others are enough as they are.
-        return (scheme != b"file" || s.get(auth_start).is_some_and(|b| *b == b'/' || b.is_ascii_alphanumeric()), true);
+        // `file:` counts when it names a system path; the others are enough as they are.
+        return (scheme != b"file" || system_file(rest), true);
     }
     if !FETCH_SCHEMES.contains(&scheme) {
         return (false, false);
     }
-    let rest = &s[auth_start.min(s.len())..];
     let auth_len = rest.iter().position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\' | b' ' | b'\n' | b'"' | b'\'' | b'<' | b'>')).unwrap_or(rest.len());
     let auth = &rest[..auth_len];
     classes::tick(auth_len);
-    let host_port = auth.iter().rposition(|&b| b == b'@').map_or(auth, |k| &auth[k + 1..]);
-    let host = if host_port.first() == Some(&b'[') {
-        host_port.iter().position(|&b| b == b']').map_or(host_port, |k| &host_port[..=k])
+    let at = auth.iter().rposition(|&b| b == b'@');
+    let host_port = at.map_or(auth, |k| &auth[k + 1..]);
+    let (host, port) = if host_port.first() == Some(&b'[') {
+        let end = host_port.iter().position(|&b| b == b']').map_or(host_port.len(), |k| k + 1);
+        (&host_port[..end], host_port[end..].strip_prefix(b":"))
     } else {
-        host_port.split(|&b| b == b':').next().unwrap_or(host_port)
+        match classes::find_byte(b':', host_port) {
+            Some(k) => (&host_port[..k], Some(&host_port[k + 1..])),
+            None => (host_port, None),
+        }
     };
     if host.is_empty() {
         return (false, false);
     }
-    host_verdict(host)
+    match host_verdict(host) {
+        Host::Fine => (false, false),
+        Host::Odd => (false, true),
+        Host::Bad => (true, true),
+        Host::Internal => (internal_probe(at.is_some(), port, &rest[auth_len..]), true),
+    }
 }
 
 /// Looks for an SSRF target in a normalized value. Returns (confirmed, suspicious).
@@ -184,30 +297,61 @@ mod tests {
     }
 
     #[test]
-    fn internal_targets_and_odd_schemes_are_confirmed() {
+    fn metadata_obfuscated_loopback_probes_and_odd_schemes_are_confirmed() {
         for p in [
             "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+            "http://169.254.170.2/v2/credentials/x",
             "http://metadata.google.internal/computeMetadata/v1/",
+            "http://[fd00:ec2::254]/latest/meta-data/",
+            "http://100.100.100.200/latest/meta-data/",
             "http://127.0.0.1:8080/admin",
-            "http://localhost/",
+            "http://localhost:6379/",
+            "http://192.168.1.1:22",
+            "http://10.0.0.5/server-status",
+            "http://localhost:+11211aaa",
             "https://2130706433/",
             "http://0x7f.1/",
             "http://0177.0.0.1/",
             "http://127.1/",
-            "http://[::1]:80/",
+            "http://127.0.1.3/",
+            "http://0.0.0.0:80",
+            "http://[::]:80/",
+            "http://[0:0:0:0:0:0:0:1]/",
             "http://[::ffff:127.0.0.1]/",
-            "http://10.0.0.5/internal",
-            "http://192.168.1.1/",
-            "http://100.100.100.200/latest/meta-data/",
+            "http://[::ffff:a9fe:a9fe]/latest/meta-data/",
             "http://evil.example@127.0.0.1/",
+            "http://good@192.168.1.20:8080/",
             "file:///etc/passwd",
+            "file://\\/\\/etc/passwd",
+            "file://attacker.example/share",
             "gopher://127.0.0.1:6379/_INFO",
+            "gopher://attacker.example:70/_x",
             "dict://localhost:11211/stats",
+            "jar:http://127.0.0.1!/",
             "//169.254.169.254/",
             "http://127.0.0.1.nip.io/",
+            "http://localtest.me",
             "http://0/",
         ] {
             assert!(ssrf(p).0, "{p}");
+        }
+    }
+
+    #[test]
+    fn everyday_internal_urls_are_only_suspicious() {
+        for t in [
+            "http://localhost:3000/callback",
+            "http://127.0.0.1:8080/cb",
+            "http://[::1]:8400/oauth2/callback",
+            "http://192.168.1.20:8080/hook",
+            "http://localhost:3000/webhooks/stripe",
+            "http://10.0.0.5/internal",
+            "https://app.localhost:5173/",
+            "http://build.corp.internal:8080/hooks/github",
+            "http://100.101.102.103:3000/api/hook",
+            "file:///C:/Users/me/Desktop/report.pdf",
+        ] {
+            assert_eq!(ssrf(t), (false, true), "{t}");
         }
     }
 
@@ -224,6 +368,7 @@ mod tests {
             assert!(!ssrf(t).0, "{t}");
         }
         assert_eq!(ssrf("my dev server is http://localhost:3000"), (false, true));
+        assert_eq!(ssrf("see http://169.254.169.254/ in the docs"), (false, true), "a bad URL inside prose");
         assert_eq!(ssrf("http://134744072/"), (false, true), "8.8.8.8 as a decimal is odd, not internal");
     }
 }

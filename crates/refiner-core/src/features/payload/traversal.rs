@@ -6,12 +6,14 @@
 //! at a segment start (`....//` survives a filter that deletes `../` once, so it counts too).
 //! Confirmed: three steps or more, or one step and a sensitive target after it (`/etc/passwd`,
 //! `win.ini`, `WEB-INF/web.xml`, `.env`…), or a value that is a sensitive absolute path or a PHP
-//! stream wrapper (`/etc/passwd`, `c:\windows\win.ini`, `php://filter/…`). Suspicious: one or two
-//! steps, or a sensitive target in a value with steps or a leading absolute path. Values with
-//! neither (prose that mentions `/etc/hosts`) are not looked at.
+//! stream wrapper (`/etc/passwd`, `c:\windows\win.ini`, `php://filter/…`). A target is a whole
+//! name: a file target ends the name (`etc/passwd`, not `etc/passwd.example`, a sample config a
+//! repository keeps), a folder target ends in `/`, and either starts a path component.
+//! Suspicious: one or two steps, or a sensitive target in a value with steps or a leading
+//! absolute path. Values with neither (prose that mentions `/etc/hosts`) are not looked at.
 
 use super::classes::{self, Mask};
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::sync::OnceLock;
 
 /// Files and folders worth reading, in path form (lower-case, `/` separators).
@@ -19,11 +21,15 @@ const TARGETS: &[&str] = &[
     "etc/passwd", "etc/shadow", "etc/hosts", "etc/group", "etc/issue", "etc/hostname", "etc/motd", "etc/crontab",
     "etc/sudoers", "etc/profile", "etc/environment", "proc/self/", "proc/version", "proc/cpuinfo", "proc/net/",
     "win.ini", "boot.ini", "system.ini", "windows/system32", "winnt/", "system32/", "web-inf/", "meta-inf/",
-    ".htaccess", ".htpasswd", "/.env", ".git/", ".ssh/", "id_rsa", "authorized_keys", "wp-config", "config.php",
+    ".htaccess", ".htpasswd", "/.env", ".git/", ".ssh/", "id_rsa", "authorized_keys", "wp-config.php", "config.php",
     "configuration.php", "localsettings.php", "settings.py", "database.yml", "web.config", "applicationhost.config",
     "php.ini", "httpd.conf", "apache2/", "nginx/", "var/log/", "var/www/", "autoexec.bat", "inetpub/",
     "bash_history", "etc/", "boot/", "root/", ".aws/credentials", "docker/", "shadow",
 ];
+
+/// Folders that are sensitive only at the root, so only right after the last step: `../etc/…`,
+/// not `../shared/config/etc/…`.
+const ROOT_FOLDERS: &[&str] = &["etc/", "boot/", "root/", "docker/", "nginx/", "apache2/", "var/log/", "var/www/", "winnt/", "system32/", "inetpub/"];
 
 /// Absolute paths and wrappers that, as a whole value, ask for a file (in path form: `php://` is
 /// `php:/`).
@@ -35,7 +41,37 @@ const ABSOLUTE: &[&[u8]] = &[
 
 fn targets() -> &'static AhoCorasick {
     static T: OnceLock<AhoCorasick> = OnceLock::new();
-    T.get_or_init(|| AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(TARGETS).expect("static target list builds"))
+    // Longest first, so `etc/passwd` is judged as itself and not as the folder `etc/`.
+    T.get_or_init(|| {
+        AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).match_kind(MatchKind::LeftmostLongest).build(TARGETS).expect("static target list builds")
+    })
+}
+
+/// Whether a target in [`TARGETS`] starts a path component of `p[from..]` and, for a file, ends
+/// its name (a `.` then a letter or digit continues it: `passwd.example`, `hosts.bak`); a
+/// [`ROOT_FOLDERS`] one only right after the last step, which ends at `last`. `nul`: the value
+/// had a control byte, so a NUL that ends the name for the file API (`win.ini%00index.html`) may
+/// have been dropped before this.
+fn whole_target(p: &[u8], from: usize, last: usize, nul: bool) -> bool {
+    classes::tick(p.len() - from);
+    let name = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
+    let anchor = last + usize::from(p.get(last) == Some(&b'/'));
+    targets().find_iter(&p[from..]).any(|m| {
+        let (start, end) = (from + m.start(), from + m.end());
+        if ROOT_FOLDERS.contains(&TARGETS[m.pattern().as_usize()]) && start != anchor {
+            return false;
+        }
+        let starts = start == 0 || !name(p[start - 1]) || p[start] == b'/';
+        let ends = nul
+            || p[end - 1] == b'/'
+            || match p.get(end) {
+                None => true,
+                Some(&b) if name(b) => false,
+                Some(b'.') => !p.get(end + 1).is_some_and(|&b| b.is_ascii_alphanumeric()),
+                Some(_) => true,
+            };
+        starts && ends
+    })
 }
 
 /// Puts `s` in path form into `out`: `\` as `/`, `//` and `/./` folded, `..;/` as `../`.
@@ -60,9 +96,9 @@ fn path_form(s: &[u8], out: &mut Vec<u8>) {
     }
 }
 
-/// Steps up (`../`) in path form, and where the first one ends.
-fn steps(p: &[u8]) -> (usize, Option<usize>) {
-    let (mut n, mut first) = (0, None);
+/// Steps up (`../`) in path form, where the first one ends and where the last one does.
+fn steps(p: &[u8]) -> (usize, Option<usize>, usize) {
+    let (mut n, mut first, mut last) = (0, None, 0);
     let mut i = 0;
     while let Some(k) = classes::find(&p[i..], b"..") {
         let at = i + k;
@@ -73,10 +109,11 @@ fn steps(p: &[u8]) -> (usize, Option<usize>) {
         if boundary && (p.get(end) == Some(&b'/') || end == p.len()) {
             n += 1;
             first.get_or_insert(end);
+            last = end;
         }
         i = end;
     }
-    (n, first)
+    (n, first, last)
 }
 
 /// Looks for traversal in a normalized value; `buf` is scratch. Returns (confirmed, suspicious).
@@ -93,11 +130,8 @@ pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
         return (false, false);
     }
     path_form(&s[start..], buf);
-    let (n, first) = steps(buf);
-    let target_after = |from: usize| {
-        classes::tick(buf.len() - from);
-        targets().find(&buf[from..]).is_some()
-    };
+    let (n, first, last) = steps(buf);
+    let target_after = |from: usize| whole_target(buf, from, last, mask & classes::CTRL != 0);
     if n >= 3 || first.is_some_and(target_after) || ABSOLUTE.iter().any(|a| buf.starts_with(a)) {
         return (true, true);
     }
@@ -126,6 +160,8 @@ mod tests {
             "php://filter/convert.base64-encode/resource=index.php",
             "file=../.env",
             "..//..//..//",
+            "../windows/win.ini\0index.html",
+            "../../etc/passwd",
         ] {
             assert!(trav(p).0, "{p}");
         }
@@ -133,7 +169,7 @@ mod tests {
 
     #[test]
     fn ordinary_paths_and_dots_stay_unconfirmed() {
-        for t in ["../docs/readme.md", "Wait... what?", "v1.2.3", "/products/shoes", "see ../a and ../b", "https://example.com/a/b", "etc."] {
+        for t in ["../shared/config/etc/passwd.example", "src/../README.md", "../../lib/utils.js", "../shared/etc/nginx/site.conf", "../docs/readme.md", "Wait... what?", "v1.2.3", "/products/shoes", "see ../a and ../b", "https://example.com/a/b", "etc."] {
             assert!(!trav(t).0, "{t}");
         }
         assert_eq!(trav("edit your /etc/hosts file"), (false, false), "a path in prose is not even looked at");

@@ -13,7 +13,9 @@
 //!   (`" onmouseover="alert(1)`), or any other `on…=` whose value starts with a sink
 //!   (``" onpointerrawupdate=window[`al`+`ert`](1)``), or `">` then a tag as above;
 //! - a URL attribute: the value starts with `javascript:`/`vbscript:`/`data:text/html`…, blanks
-//!   inside the scheme included (`java\nscript:`);
+//!   inside the scheme included (`java\nscript:`); a `data:image/svg+xml` URL only when the SVG
+//!   in it (base64 decoded, its first [`MAX_SVG`] bytes) has a `<script`, an event handler or a
+//!   script URL: an avatar drawn as an SVG circle is an image, and only suspicious;
 //! - a JS string: a quote (a template literal's backtick too), closing brackets, an operator,
 //!   then a sink (`';alert(1)//`, `'-confirm``-'`, `"+document.cookie+"`,
 //!   ``` `+window[`al`+`ert`](1)+` ```), or a call or index of a sink right inside `${`
@@ -64,7 +66,73 @@ fn risky_tag(w: &[u8]) -> bool {
     )
 }
 
-const SCHEMES: &[&[u8]] = &[b"javascript:", b"vbscript:", b"livescript:", b"data:text/html", b"data:image/svg", b"data:application/xhtml", b"data:text/xml"];
+const SCHEMES: &[&[u8]] = &[b"javascript:", b"vbscript:", b"livescript:", b"data:text/html", b"data:application/xhtml", b"data:text/xml"];
+
+/// Bytes of an SVG data URL read for script.
+pub const MAX_SVG: usize = 64 * 1024;
+
+/// Whether an SVG data URL in the value (in its original case, for base64) carries script, asked
+/// once per value and only when a `data:image/svg` URL is where script would run.
+struct Svg<'a> {
+    raw: &'a [u8],
+    scripted: Option<bool>,
+}
+
+impl Svg<'_> {
+    fn scripted(&mut self, buf: &mut Vec<u8>) -> bool {
+        let raw = self.raw;
+        *self.scripted.get_or_insert_with(|| svg_scripts(raw, buf))
+    }
+}
+
+/// Whether `v` starts (after blanks) with an SVG data URL.
+fn svg_url(v: &[u8]) -> bool {
+    let start = v.iter().position(|&b| !is_blank(b)).unwrap_or(v.len());
+    v[start..].starts_with(b"data:image/svg")
+}
+
+/// Finds `word` (lower-case) in `hay` whatever its case.
+fn find_ignore_case(hay: &[u8], word: &[u8]) -> Option<usize> {
+    let (lo, up) = (word[0], word[0].to_ascii_uppercase());
+    memchr::memchr2_iter(lo, up, hay).find(|&i| {
+        classes::tick(1);
+        hay[i..].len() >= word.len() && hay[i..i + word.len()].eq_ignore_ascii_case(word)
+    })
+}
+
+/// Reads the first SVG data URLs of `raw` (at most 4, each decoded up to [`MAX_SVG`] bytes) for
+/// script: a `<script`, a script URL, or an event handler attribute.
+fn svg_scripts(raw: &[u8], buf: &mut Vec<u8>) -> bool {
+    let mut from = 0;
+    for _ in 0..4 {
+        let Some(k) = find_ignore_case(&raw[from..], b"image/svg") else { return false };
+        let at = from + k + b"image/svg".len();
+        let Some(comma) = raw[at..].iter().take(64).position(|&b| b == b',') else {
+            from = at;
+            continue;
+        };
+        let data = &raw[at + comma + 1..];
+        if find_ignore_case(&raw[at..at + comma], b";base64").is_some() {
+            super::serial::base64_upto(data, MAX_SVG, buf);
+        } else {
+            buf.clear();
+            buf.extend_from_slice(&data[..data.len().min(MAX_SVG)]);
+        }
+        buf.make_ascii_lowercase();
+        classes::tick(buf.len());
+        let svg = buf.as_slice();
+        let handler = memchr::memmem::find_iter(svg, b"on").any(|i| {
+            let letters = svg[i + 2..].iter().take(24).take_while(|b| b.is_ascii_alphabetic()).count();
+            let eq = i + 2 + letters + svg[i + 2 + letters..].iter().take(8).take_while(|&&b| is_blank(b)).count();
+            i > 0 && matches!(svg[i - 1], b' ' | b'\n' | b'\t' | b'/' | b'"' | b'\'') && letters >= 3 && svg.get(eq) == Some(&b'=')
+        });
+        if handler || [&b"<script"[..], b"javascript:", b"vbscript:", b"data:text/html"].iter().any(|m| classes::contains(svg, m)) {
+            return true;
+        }
+        from = at + comma + 1;
+    }
+    false
+}
 
 fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\t' | b'\r' | 0x0C)
@@ -94,7 +162,7 @@ fn script_url(v: &[u8]) -> bool {
 
 /// Scans the tag whose name starts at `s[at]` (`buf` is scratch for CSS). Returns (confirmed,
 /// risky tag, end of the tag).
-fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>) -> (bool, bool, usize) {
+fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>, svg: &mut Svg<'_>) -> (bool, bool, usize) {
     let counted = |end: usize| classes::tick(end - at + 32);
     let name_len = s[at..].iter().take(32).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_')).count();
     let name = &s[at..at + name_len];
@@ -139,7 +207,7 @@ fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>) -> (bool, bool, usize) {
             }
         }
         confirmed |= attr.len() >= 5 && attr.starts_with(b"on") && attr.iter().all(u8::is_ascii_alphabetic)
-            || (url_attr(attr) && script_url(value))
+            || (url_attr(attr) && (script_url(value) || (svg_url(value) && svg.scripted(buf))))
             || (attr == b"srcdoc" && value.contains(&b'<'))
             || (attr == b"content" && classes::find(value, b"url=").is_some_and(|k| script_url(&value[k + 4..])))
             || (attr == b"style" && css::scripting(value, true, buf, sink_at).0);
@@ -185,9 +253,11 @@ fn breakout_handler(s: &[u8]) -> bool {
     false
 }
 
-/// Looks for XSS in a normalized value; `buf` is scratch. Returns (confirmed, suspicious).
-pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
+/// Looks for XSS in a normalized value `s`; `raw` is the value in its original case (for
+/// base64), `buf` is scratch. Returns (confirmed, suspicious).
+pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
     let mut suspicious = false;
+    let mut svg = Svg { raw, scripted: None };
     if mask & classes::LT != 0 {
         let mut i = 0;
         while let Some(k) = classes::find_byte(b'<', &s[i..]) {
@@ -196,7 +266,7 @@ pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
                 i = at;
                 continue;
             }
-            let (confirmed, risky, end) = tag(s, at, buf);
+            let (confirmed, risky, end) = tag(s, at, buf, &mut svg);
             if confirmed {
                 return (true, true);
             }
@@ -243,6 +313,12 @@ pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
                 return (true, true);
             }
         }
+        if svg_url(s) {
+            if svg.scripted(buf) {
+                return (true, true);
+            }
+            suspicious = true;
+        }
         suspicious |= classes::contains(s, b"javascript:");
     }
     // A popup call anywhere (`alert(`, `prompt(`, `confirm(`), or the cookie jar.
@@ -258,7 +334,33 @@ mod tests {
 
     fn xss(s: &str) -> (bool, bool) {
         let lower = s.to_ascii_lowercase();
-        detect(lower.as_bytes(), classes::mask(lower.as_bytes()), &mut Vec::new())
+        detect(lower.as_bytes(), s.as_bytes(), classes::mask(lower.as_bytes()), &mut Vec::new())
+    }
+
+    fn svg_data_url(svg: &str) -> String {
+        const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::from("data:image/svg+xml;base64,");
+        for c in svg.as_bytes().chunks(3) {
+            let n = c.iter().enumerate().fold(0u32, |a, (i, &b)| a | u32::from(b) << (16 - 8 * i));
+            for i in 0..4 {
+                out.push(if i <= c.len() { T[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn svg_data_urls_are_confirmed_only_with_script_in_the_svg() {
+        let circle = svg_data_url("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><circle cx=\"5\" cy=\"5\" r=\"4\"/></svg>");
+        assert_eq!(xss(&circle), (false, true));
+        assert_eq!(xss(&format!("<img src=\"{circle}\" alt=\"me\">")), (false, false));
+        for svg in ["<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>", "<svg onload=\"alert(1)\"/>", "<svg><a href=\"javascript:alert(1)\"><text>x</text></a></svg>"] {
+            let url = svg_data_url(svg);
+            assert!(xss(&url).0, "{svg}");
+            assert!(xss(&format!("<embed src=\"{url}\">")).0, "{svg}");
+        }
+        assert!(xss("data:image/svg+xml,<svg onload=alert(1)>").0);
+        assert_eq!(xss("data:image/svg+xml;utf8,<svg><circle r='4'/></svg>"), (false, true));
     }
 
     #[test]
