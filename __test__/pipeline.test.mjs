@@ -60,9 +60,11 @@ test('a model trained on 20k simulated requests beats the rules on false positiv
 
 test('calibrate moves one profile\'s thresholds and the refiner loads the result', () => {
   const before = ok('inspect', path('model.rfm')).out
-  // An app whose API is used by its own clients on HTTP libraries: legitimate traffic that carries
-  // bot evidence, in the numbers a threshold needs (the simulator's few, three times over).
+  // An app whose API is used by its own clients on HTTP libraries, with no bot rule in front of it:
+  // legitimate traffic the rules let through that carries bot evidence (the user agent names a
+  // library), in the numbers a threshold needs (the simulator's few, three times over).
   const clients = readFileSync(path('train.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"scenario":"legit_api_client"'))
+    .map((l) => JSON.stringify({ ...JSON.parse(l), decision: null }))
   writeFileSync(path('clients.jsonl'), `${[...clients, ...clients, ...clients].join('\n')}\n`)
   const { err } = ok('calibrate', path('model.rfm'), path('clients.jsonl'), '--profile', 'api', '--target-fpr', '0.01', '--out', path('loose.rfm'))
   assert.match(err, /api profile of e2e@/)

@@ -140,12 +140,15 @@ const HEADER = lookup(L.headers.map((name, i) => [name, i]))
 // Header::lookup compares ASCII case-insensitively: no non-ASCII name is a known header.
 const headerOf = (name) => HEADER(name) ?? (NON_ASCII.test(name) ? undefined : HEADER(name.toLowerCase()))
 
-/** The values of the known headers (first of repeated names wins), undefined when absent. */
+/** The values of the known headers (first of repeated names wins), undefined when absent; `repeated` lists the repeated ones. */
 function readHeaders(fields, at, pairs) {
   const values = new Array(L.headers.length)
+  values.repeated = new Set()
   for (let i = 0; i < pairs; i++) {
     const h = headerOf(fields[at + 2 * i])
-    if (h !== undefined && values[h] === undefined) values[h] = fields[at + 2 * i + 1]
+    if (h === undefined) continue
+    if (values[h] === undefined) values[h] = fields[at + 2 * i + 1]
+    else values.repeated.add(h)
   }
   return values
 }
@@ -198,7 +201,8 @@ const NOT_JUDGED = { missingUserAgent: false, missingAccept: false, missingAccep
 function presentation(values, count, info) {
   const has = (h) => values[h] !== undefined
   const get = (h) => values[h] ?? ''
-  if (!(count >= 2 || (count === 1 && !has(H['user-agent'])))) return NOT_JUDGED
+  // Judged only when the whole set, which names the host, was passed.
+  if (!has(H.host) && !has(H[':authority'])) return NOT_JUDGED
   const ua = get(H['user-agent'])
   const [browser, v] = claimed(ua, info)
   const isBrowser = browser !== OTHER
@@ -578,7 +582,9 @@ function extract(nums, texts, raw, values) {
   const pairs = Math.min(nums[S.HeaderPairs], L.maxHeaderPairs)
   const headerAt = L.texts.length
   const headers = readHeaders(fields, headerAt, pairs)
-  const ua = uaInfo(headers[H['user-agent']] ?? '')
+  let ua = uaInfo(headers[H['user-agent']] ?? '')
+  // No browser sends two user agents.
+  if (headers.repeated.has(H['user-agent'])) ua = { ...ua, browser: false, chromium: false }
   const a = { nums, rules: summarizeRules(nums), ua, client: presentation(headers, pairs, ua), email: analyzeEmail(email), payload: scanPayload(fields, path, email, headerAt, pairs) }
   for (let j = 0; j < N; j++) {
     const x = EXTRACTORS[j](a)
@@ -682,7 +688,7 @@ const ALLOWED_BOT = index('rules.bot_allowed_named')
 const IMPLAUSIBLE = index('context.implausible')
 const SCANNED = index('payload.values')
 const SUSPICIOUS_VALUES = index('payload.suspicious')
-const DECLARED = ['ua.known_crawler', 'ua.unknown_bot', 'ua.http_library', 'ua.automation', 'ua.integration', 'headers.missing_user_agent'].map(index)
+const DECLARED = ['ua.not_browser', 'ua.known_crawler', 'ua.unknown_bot', 'ua.http_library', 'ua.automation', 'ua.integration', 'headers.missing_user_agent'].map(index)
 const INCOMPLETE = index('payload.incomplete')
 const PAYLOAD_FEATURES = new Set(PAYLOAD.map(([, j]) => j))
 const JUDGED = [KIND.BOT, KIND.SHIELD, KIND.RATE_LIMIT, KIND.EMAIL].reduce((m, k) => m | (1 << k), 0)

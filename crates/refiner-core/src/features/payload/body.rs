@@ -10,7 +10,8 @@
 //! one value anyway, since the same text may reach an app unparsed; header names and parameter
 //! names in any case (`CONTENT-DISPOSITION`, `NAME=`), parameters quoted or not (`name=q`),
 //! `filename*=UTF-8''…` (RFC 5987, percent-decoded), and a boundary with blanks inside (quoted in
-//! the Content-Type). Every part's body is scanned, files included.
+//! the Content-Type). Every part's body is scanned, files included, except a file that is binary
+//! data (a photo, a PDF, an archive: see `binary`).
 
 use super::split::{pairs, pieces, Decode, Scope, Sink, FIELD_SEPARATOR};
 use super::{classes, Location};
@@ -48,6 +49,13 @@ impl Default for SplitBuffers {
 /// Body fields joined with [`FIELD_SEPARATOR`]; each is parsed further when it is structured.
 pub fn fields<S: Sink + ?Sized>(text: &[u8], bufs: &mut SplitBuffers, sink: &mut S) {
     for field in pieces(text, FIELD_SEPARATOR).filter(|v| !v.is_empty()) {
+        field_of(field, bufs, sink);
+    }
+}
+
+/// One body field, whatever bytes it holds (a raw body's `\x1f` is data, not a separator).
+pub fn field_of<S: Sink + ?Sized>(field: &[u8], bufs: &mut SplitBuffers, sink: &mut S) {
+    if !field.is_empty() {
         structured(field, Decode::None, 0, &mut bufs.levels, sink);
     }
 }
@@ -271,24 +279,63 @@ fn part<S: Sink + ?Sized>(p: &[u8], depth: usize, deeper: &mut [Level], sink: &m
             None => (p, &[][..]),
         },
     };
+    let mut file = false;
     for line in pieces(head, b'\n') {
         const CD: &[u8] = b"content-disposition:";
         if line.len() > CD.len() && line[..CD.len()].eq_ignore_ascii_case(CD) {
-            disposition_params(&line[CD.len()..], sink);
+            file |= disposition_params(&line[CD.len()..], sink);
         }
     }
     let body = body.strip_suffix(b"\r\n").or_else(|| body.strip_suffix(b"\n")).unwrap_or(body);
-    if !body.is_empty() {
+    // An uploaded photo, PDF or archive is stored, not read as text: its bytes would only make
+    // chance matches (a quote, `--`, `or`), more of them the larger the file. A field without a
+    // file name is scanned whatever it holds.
+    if !(body.is_empty() || file && binary(body)) {
         structured(body, Decode::None, depth + 1, deeper, sink);
     }
 }
 
+/// Whether a Content-Type names a format apps store rather than parse as text: images (but SVG),
+/// audio, video, fonts, PDFs and archives.
+pub fn binary_media(content_type: &str) -> bool {
+    const BINARY: &[&str] = &[
+        "image/", "audio/", "video/", "font/", "application/octet-stream", "application/pdf", "application/zip", "application/gzip",
+        "application/x-gzip", "application/x-tar", "application/x-bzip2", "application/x-xz", "application/x-7z-compressed",
+        "application/vnd.rar", "application/x-rar-compressed", "application/wasm",
+    ];
+    let ct = content_type.trim_start().as_bytes();
+    let starts = |p: &str| ct.len() >= p.len() && ct[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    BINARY.iter().any(|p| starts(p)) && !starts("image/svg")
+}
+
+/// Whether `text` is binary data decoded as text: at least 1 in 32 of its bytes mark a byte no
+/// text has (a C0 control other than tab and line breaks, U+FFFD from invalid UTF-8, or a C1
+/// control from a Latin-1 reading); random or compressed bytes give ~1 in 8, text none.
+pub fn binary(text: &[u8]) -> bool {
+    classes::tick(text.len());
+    let mut marks = 0usize;
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        marks += usize::from(match b {
+            b'\t' | b'\n' | b'\r' | 0x0c => false,
+            0x00..=0x1f | 0x7f => true,
+            0xc2 => text.get(i + 1).is_some_and(|&c| (0x80..=0x9f).contains(&c)),
+            0xef => text.get(i + 1..i + 3) == Some(&[0xbf, 0xbd][..]),
+            _ => false,
+        });
+        i += 1;
+    }
+    marks >= 8 && marks * 32 >= text.len()
+}
+
 /// The `name`, `filename` and `filename*` parameters of a Content-Disposition value, quoted or
-/// not, whatever their case.
-fn disposition_params<S: Sink + ?Sized>(v: &[u8], sink: &mut S) {
+/// not, whatever their case; true when it names a file.
+fn disposition_params<S: Sink + ?Sized>(v: &[u8], sink: &mut S) -> bool {
+    let mut file = false;
     let mut i = 0;
     while i < v.len() {
-        let Some(eq) = classes::find_byte(b'=', &v[i..]).map(|k| i + k) else { return };
+        let Some(eq) = classes::find_byte(b'=', &v[i..]).map(|k| i + k) else { return file };
         let key_start = v[i..eq].iter().rposition(|&b| b == b';' || b == b' ').map_or(i, |k| i + k + 1);
         let key = v[key_start..eq].trim_ascii();
         let (value, next) = if v.get(eq + 1) == Some(&b'"') {
@@ -302,6 +349,7 @@ fn disposition_params<S: Sink + ?Sized>(v: &[u8], sink: &mut S) {
             (v[eq + 1..j].trim_ascii(), j)
         };
         classes::tick(next.min(v.len()) - i);
+        file |= key.len() >= 8 && key[..8].eq_ignore_ascii_case(b"filename");
         if key.eq_ignore_ascii_case(b"name") || key.eq_ignore_ascii_case(b"filename") {
             sink(value, Decode::None, Location::Body, Scope::All);
         } else if key.eq_ignore_ascii_case(b"filename*") {
@@ -311,6 +359,7 @@ fn disposition_params<S: Sink + ?Sized>(v: &[u8], sink: &mut S) {
         }
         i = next;
     }
+    file
 }
 
 #[cfg(test)]
@@ -382,5 +431,23 @@ mod tests {
         let v = collect(|s| fields(odd, &mut bufs, s));
         let t: Vec<_> = v.iter().map(|t| (t.0.as_str(), t.1)).collect();
         assert_eq!(t, [("q", Decode::None), ("%3Cscript%3E.txt", Decode::Percent), ("x--a b inside", Decode::None)]);
+    }
+
+    #[test]
+    fn binary_files_are_not_read_as_text_but_fields_and_text_files_are() {
+        let mut bufs = SplitBuffers::default();
+        // A JPEG's bytes as busboy's caller may hand them over: UTF-8 decoded (U+FFFD) or Latin-1.
+        let jpeg: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let file_of = |text: &[u8], bufs: &mut SplitBuffers| texts(|s| field_of(text, bufs, s));
+        let as_utf8 = String::from_utf8_lossy(&jpeg).into_owned();
+        let as_latin1: String = jpeg.iter().map(|&b| char::from(b)).collect();
+        for file in [as_utf8, as_latin1] {
+            let mut m = b"--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.jpg\"\r\n\r\n".to_vec();
+            m.extend_from_slice(file.as_bytes());
+            m.extend_from_slice(b"\r\n--B\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\nx\x01' or 1=1--\r\n--B--\r\n");
+            assert_eq!(file_of(&m, &mut bufs), ["f", "a.jpg", "q", "x\u{1}' or 1=1--"], "a field is read whatever it holds");
+        }
+        let csv = b"--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.csv\"\r\n\r\nname,note\r\nx,' or 1=1--\r\n--B--\r\n";
+        assert_eq!(file_of(csv, &mut bufs).len(), 3, "a text file is read");
     }
 }

@@ -245,8 +245,13 @@ pub fn scan_texts(texts: &Texts<'_>, scratch: &mut Scratch) -> PayloadFindings {
     values.detect.budget = sqli::BUDGET;
     let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
     split::path(texts.path.as_bytes(), &mut sink);
+    let mut binary_media = false;
     for (name, value) in texts.header_pairs() {
         match Header::lookup(name) {
+            Some(Header::ContentType) => {
+                binary_media |= body::binary_media(value);
+                split::headers(value.as_bytes(), &mut sink);
+            }
             Some(Header::Cookie) => split::cookies(value.as_bytes(), &mut sink),
             Some(h) if FIXED_GRAMMAR.contains(&h) && fits_grammar(value.as_bytes()) => {}
             Some(Header::Referer | Header::Origin) => sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl),
@@ -256,7 +261,10 @@ pub fn scan_texts(texts: &Texts<'_>, scratch: &mut Scratch) -> PayloadFindings {
     // The email usually also arrives in the body; scanning it again only adds a count.
     body::fields(texts.email.as_bytes(), split, &mut sink);
     for field in texts.body_fields() {
-        body::fields(field.as_bytes(), split, &mut sink);
+        // A photo or an archive PUT as the body is stored, not parsed (see `body::binary`).
+        if !(binary_media && body::binary(field.as_bytes())) {
+            body::field_of(field.as_bytes(), split, &mut sink);
+        }
     }
     out
 }
@@ -367,6 +375,21 @@ mod tests {
         assert!(f.confirmed_in(Family::Sqli, Location::Body));
         assert!(f.confirmed_in(Family::Jndi, Location::Header));
         assert!(f.confirmed_in(Family::Traversal, Location::Cookie));
+    }
+
+    #[test]
+    fn a_binary_body_is_skipped_only_when_its_type_is_a_stored_format() {
+        // Bytes that decode to chance quotes, dashes and `or`s, and one real payload.
+        let noise: String = (0..8192u32).map(|i| char::from((i.wrapping_mul(2_654_435_761) >> 11) as u8)).filter(|&c| c != '\0').collect();
+        let body = format!("{noise}' or 1=1--");
+        let scan_as = |ct: &str| {
+            let region = format!("content-type\0{ct}");
+            let texts = Texts { header_region: &region, header_pairs: 1, body_region: &body, body_fields: 1, ..Default::default() };
+            scan_texts(&texts, &mut Scratch::default())
+        };
+        assert_eq!(scan_as("image/jpeg").confirmed, PayloadFindings::default().confirmed, "a photo PUT as the body");
+        assert!(scan_as("text/plain").confirmed_in(Family::Sqli, Location::Body), "text is read whatever it holds");
+        assert!(scan_as("image/svg+xml").confirmed_in(Family::Sqli, Location::Body), "SVG is text");
     }
 
     #[test]

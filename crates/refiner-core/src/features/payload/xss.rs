@@ -3,7 +3,8 @@
 //! Input: a normalized value (lower-case, NULs dropped, blanks folded), its byte classes and a
 //! scratch buffer. Output: confirmed or suspicious. Confirmed when the value, pasted into a page,
 //! would run script in one of these contexts:
-//! - data (between tags): a `<script` tag, or any tag with an event handler (`on…=`, whatever
+//! - data (between tags): a `<script` tag (with attributes, code or a closing tag after it, or a
+//!   breakout before it: not a bare `<script>` in a sentence), or any tag with an event handler (`on…=`, whatever
 //!   its value: ``onerror=prompt`x` `` as much as `onerror=alert(1)`), a script URL in a URL
 //!   attribute (`href`, `src`, `action`, `formaction`, `xlink:href`, `data`…), a `srcdoc` with
 //!   markup, or CSS that runs script in a `style` attribute or a `<style>` element ([`css`]:
@@ -167,7 +168,9 @@ fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>, svg: &mut Svg<'_>) -> (bool, bool
     let name_len = s[at..].iter().take(32).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_')).count();
     let name = &s[at..at + name_len];
     let risky = risky_tag(name);
-    let mut confirmed = name == b"script";
+    let script = name == b"script";
+    let mut confirmed = false;
+    let mut attributes = false;
     let mut i = at + name_len;
     loop {
         while i < s.len() && (is_blank(s[i]) || s[i] == b'/') {
@@ -175,8 +178,14 @@ fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>, svg: &mut Svg<'_>) -> (bool, bool
         }
         if i >= s.len() || s[i] == b'>' {
             counted(i);
+            // A bare `<script>` in a sentence ("<script> tags aren't allowed?") runs nothing a
+            // payload would: one needs attributes (`src=`), code or a closing tag after it, or
+            // an attribute breakout before it (`"><script>`, a probe).
+            let breakout = at >= 3 && matches!(s[at - 3], b'"' | b'\'') && s[at - 2] == b'>';
+            confirmed |= script && (attributes || breakout || i >= s.len() || script_follows(&s[i + 1..]));
             return (confirmed, risky, i);
         }
+        attributes = true;
         let a = i;
         while i < s.len() && !is_blank(s[i]) && !matches!(s[i], b'/' | b'>' | b'=') {
             i += 1;
@@ -212,6 +221,14 @@ fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>, svg: &mut Svg<'_>) -> (bool, bool
             || (attr == b"content" && classes::find(value, b"url=").is_some_and(|k| script_url(&value[k + 4..])))
             || (attr == b"style" && css::scripting(value, true, buf, sink_at).0);
     }
+}
+
+/// Whether what follows a bare `<script>` reads as code: a call, an assignment or a closing tag
+/// within its first bytes.
+fn script_follows(rest: &[u8]) -> bool {
+    let head = &rest[..rest.len().min(256)];
+    classes::tick(head.len());
+    head.is_empty() || head.iter().any(|&b| matches!(b, b'(' | b'`' | b'=')) || classes::contains(head, b"</")
 }
 
 /// An event handler outside any tag, after a quote or blank that ends the attribute it is in.
@@ -368,6 +385,9 @@ mod tests {
         for p in [
             "<script>alert(1)</script>",
             "<ScRiPt src=//evil.example/x.js>",
+            "\"><script>\"",
+            "<script>\nprompt`1`",
+            "<script>",
             "\"><img src=x onerror=alert(1)>",
             "<svg/onload=alert(1)>",
             "<svg><animate onbegin=alert(1) attributeName=x>",
@@ -410,6 +430,7 @@ mod tests {
             "print('*put*', self.sanitize(line))",
             "O'Brien",
             "See the docs: https://example.com",
+            "<script> tags aren't allowed in reviews? I just wanted to write about the movie Script",
         ] {
             assert!(!xss(t).0, "{t}");
         }
