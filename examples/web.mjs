@@ -141,9 +141,10 @@ export async function postForm(route, request, ip, rules) {
  * For the Arcjet SDKs with no `ipSrc` (@arcjet/bun, @arcjet/deno, @arcjet/sveltekit): the
  * shop's rules (../offline-arcjet.mjs shopOptions(), given to the SDK's arcjet()) as
  * `rulesFor(route, request, ip)`, which gives postForm() its `rules(email)`. Arcjet sees a copy
- * of the request that names only `ip`, the ip the server resolved (forArcjet()).
+ * of the request that names only `ip`, the ip the server resolved: `view(request, ip)`,
+ * forArcjet() by default (an SDK that takes another object, like SvelteKit's event, passes its own).
  */
-export function arcjetRules(aj, signupRule) {
+export function arcjetRules(aj, signupRule, view = forArcjet) {
   const rules = { signup: aj.withRule(signupRule), login: aj, checkout: aj }
-  return (route, request, ip) => (email) => rules[route].protect(forArcjet(request, ip), route === 'signup' ? { email } : {})
+  return (route, request, ip) => (email) => rules[route].protect(view(request, ip), route === 'signup' ? { email } : {})
 }
