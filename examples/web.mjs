@@ -127,14 +127,21 @@ export function getPage(request) {
 /**
  * A POST to `route` (signup, login, cart, checkout): the session, the form, then ./routes.mjs
  * with `rules(email)` for the rules' decision. `ip` is the one the server resolved (clientIp());
- * the refiner gets the request's Headers as they are.
+ * the refiner gets the request's Headers as they are. Returns the route's `{ status, body,
+ * location }` and the visitor (whose `cookie`, when set, goes on the response).
  */
-export async function postForm(route, request, ip, rules) {
+export async function submit(route, request, ip, rules) {
   const path = new URL(request.url).pathname
   const visitor = openSession(cookieFrom(request.headers), request.method, path)
   const form = await readForm(request)
-  if (route === 'cart') return respond(addToCart(visitor, form), visitor)
-  return respond(await post(route, rules, { visitor, form, request: { ip, method: request.method, path, headers: request.headers } }), visitor)
+  const result = route === 'cart' ? addToCart(visitor, form) : await post(route, rules, { visitor, form, request: { ip, method: request.method, path, headers: request.headers } })
+  return { result, visitor }
+}
+
+/** submit() answered with a Response. */
+export async function postForm(route, request, ip, rules) {
+  const { result, visitor } = await submit(route, request, ip, rules)
+  return respond(result, visitor)
 }
 
 /**
