@@ -12,6 +12,9 @@ export const SESSION_COOKIE = 'shop.sid'
 export const cookieAttributes = { path: '/', httpOnly: true, sameSite: 'lax' }
 
 const records = new Map() // session id → what the server counted; a real app uses Redis or its database
+// Every cookieless request opens a session: past this many, the oldest is dropped, so a flood of
+// them cannot grow the map without bound.
+const MAX_SESSIONS = 100_000
 const sign = (id) => createHmac('sha256', SECRET).update(`session.${id}`).digest('base64url')
 const sealed = (id) => `${id}.${sign(id)}`
 
@@ -32,7 +35,10 @@ function idOf(value) {
 export function openSession(cookieValue, method, path) {
   const known = idOf(cookieValue)
   const id = known ?? randomUUID()
-  if (!known) records.set(id, {})
+  if (!known) {
+    records.set(id, {})
+    if (records.size > MAX_SESSIONS) records.delete(records.keys().next().value)
+  }
   const visitor = { id, session: records.get(id), cookie: known ? null : sealed(id) }
   visitor.visit = countRequest(visitor.session, method, path)
   visitor.renew = () => {
@@ -48,7 +54,8 @@ export function openSession(cookieValue, method, path) {
 export function cookieFrom(headers, name = SESSION_COOKIE) {
   for (const part of (headers.get('cookie') ?? '').split(';')) {
     const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim())
+    // Left encoded: the session's values are URL-safe, and a malformed escape must not throw.
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim()
   }
   return undefined
 }
@@ -65,10 +72,11 @@ const trust = proxyaddr.compile(trustedProxies() || [])
  */
 export const clientIp = (peer, headers) => proxyaddr({ socket: { remoteAddress: peer }, headers: { 'x-forwarded-for': headers.get('x-forwarded-for') ?? undefined } }, trust)
 
-/** The posted fields, from a form or JSON (an unreadable body gives none). */
+/** The posted fields, from a form or a JSON object (an unreadable body, or JSON that is no object, gives none). */
 export async function readForm(request) {
-  if (request.headers.get('content-type')?.includes('json')) return request.json().catch(() => ({}))
-  return Object.fromEntries(await request.formData().catch(() => []))
+  if (!request.headers.get('content-type')?.includes('json')) return Object.fromEntries(await request.formData().catch(() => []))
+  const body = await request.json().catch(() => null)
+  return body !== null && typeof body === 'object' ? body : {}
 }
 
 // Every header from which an Arcjet SDK may take the client's ip (@arcjet/ip findIp, and

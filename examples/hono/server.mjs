@@ -10,11 +10,9 @@ import { Hono } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import { ownRules } from '../own-rules.mjs'
 import { addToCart, post } from '../routes.mjs'
-import { SESSION_COOKIE, clientIp, cookieAttributes, openSession, page } from '../web.mjs'
+import { SESSION_COOKIE, clientIp, cookieAttributes, openSession, page, readForm } from '../web.mjs'
 
 const app = new Hono()
-/** The posted fields: a form (parseBody) or JSON. */
-const formOf = (c) => (c.req.header('content-type')?.includes('json') ? c.req.json().catch(() => ({})) : c.req.parseBody())
 
 // Every request is counted in its session before a handler reads the counts; the cookie is
 // (re)set when the session is new or was renewed at login.
@@ -28,7 +26,7 @@ app.use(async (c, next) => {
 for (const path of ['/', '/signup', '/login', '/checkout']) app.get(path, (c) => c.html(page(path, c.get('visitor'))))
 
 app.post('/cart', async (c) => {
-  const { status, body, location } = addToCart(c.get('visitor'), await formOf(c))
+  const { status, body, location } = addToCart(c.get('visitor'), await readForm(c.req.raw))
   return location ? c.redirect(location, status) : c.json(body, status)
 })
 
@@ -39,7 +37,7 @@ for (const route of ['signup', 'login', 'checkout']) {
     const ip = clientIp(getConnInfo(c).remote.address, c.req.raw.headers)
     const request = { ip, method: c.req.method, path: c.req.path, headers: c.req.raw.headers }
     const rules = () => ownRules(ip, c.req.header('user-agent'))
-    const { status, body } = await post(route, rules, { visitor: c.get('visitor'), form: await formOf(c), request })
+    const { status, body } = await post(route, rules, { visitor: c.get('visitor'), form: await readForm(c.req.raw), request })
     return c.json(body, status)
   })
 }
