@@ -1,9 +1,26 @@
 // Realistic inputs shared by the tests: a browser on a checkout, and a script on a sign-up.
+import { existsSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
 
 /** The repository root, for tests that start scripts and servers from it. */
 export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '')
 /** The test build (npm run build:test): fault injection and the test-only exports. */
 export const TEST_BUILD = `${ROOT}/target/test-build/refiner.linux-x64-gnu.node`
+
+// Bun and Deno, installed from npm as devDependencies. Their npm launchers are node scripts that
+// run the real binary as a child (bun's is replaced by the binary only by its postinstall, which
+// the project's ignore-scripts skips, .npmrc); a server started through one outlives a kill of the
+// launcher. Their platform packages (@oven/bun-linux-x64…, @deno/linux-x64-glibc…) carry the binaries.
+const bin = (name) => join(ROOT, 'node_modules', '.bin', name)
+const platformBinary = (scope, name) => {
+  const dir = join(ROOT, 'node_modules', scope)
+  return (existsSync(dir) && readdirSync(dir).map((p) => join(dir, p, ...(scope === '@oven' ? ['bin'] : []), name)).find((b) => existsSync(b))) || bin(name)
+}
+/** The bun binary. */
+export const BUN = platformBinary('@oven', 'bun')
+/** `deno run` with what the addon needs: --allow-ffi for a Node-API addon; its loader reads files and the environment. */
+export const DENO_RUN = [platformBinary('@deno', 'deno'), 'run', '--allow-read', '--allow-env', '--allow-ffi', '--allow-sys', '--no-lock']
+
 export const CHROME = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
 
 export const browserInput = () => ({

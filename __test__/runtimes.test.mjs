@@ -1,26 +1,15 @@
 // The API smoke test (runtimes/smoke.mjs) under Bun and Deno, installed from npm as devDependencies.
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
-import { ROOT as root } from './fixtures.mjs'
+import { BUN, DENO_RUN, ROOT as root } from './fixtures.mjs'
 
-const bin = (name) => join(root, 'node_modules', '.bin', name)
 const smoke = join(root, '__test__', 'runtimes', 'smoke.mjs')
 
-// bun's npm launcher is replaced by the real binary only by its postinstall, which the project's
-// ignore-scripts skips (.npmrc); its platform package carries the binary itself.
-const bunBinary = () => {
-  const dir = join(root, 'node_modules', '@oven')
-  const found = existsSync(dir) && readdirSync(dir).map((p) => join(dir, p, 'bin', 'bun')).find((b) => existsSync(b))
-  return found || bin('bun')
-}
-
 const RUNTIMES = {
-  bun: [bunBinary(), smoke],
-  // N-API addons need --allow-ffi in Deno; the loader reads files and the environment.
-  deno: [bin('deno'), 'run', '--allow-read', '--allow-env', '--allow-ffi', '--allow-sys', '--no-lock', smoke],
+  bun: [BUN, smoke],
+  deno: [...DENO_RUN, smoke],
 }
 
 for (const [name, [cmd, ...args]] of Object.entries(RUNTIMES)) {

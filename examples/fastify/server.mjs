@@ -9,27 +9,8 @@ import fastifyCookie from '@fastify/cookie'
 import fastifyFormbody from '@fastify/formbody'
 import fastifySession from '@fastify/session'
 import { Memory, Refiner } from 'request-refiner'
+import { ownRules } from '../own-rules.mjs'
 import * as shop from '../shop.mjs'
-
-const WINDOW_S = 60
-const MAX = 10
-const windows = new Map() // ip → { start, count }; a real app keeps this in Redis or its cache
-
-/** The app's own rules, in the decision shape refine() reads (Arcjet's JSON shape). */
-function ownRules(request) {
-  const ua = request.headers['user-agent'] ?? ''
-  const scripted = !ua || /curl|python-requests|wget|go-http-client|httpclient/i.test(ua)
-  const now = Date.now() / 1000
-  let w = windows.get(request.ip)
-  if (!w || now - w.start >= WINDOW_S) windows.set(request.ip, (w = { start: now, count: 0 }))
-  w.count++
-  const results = [
-    { state: 'RUN', conclusion: scripted ? 'DENY' : 'ALLOW', reason: { type: 'BOT', denied: scripted ? ['SCRIPT'] : [], allowed: [], verified: false, spoofed: false } },
-    { state: 'RUN', conclusion: w.count > MAX ? 'DENY' : 'ALLOW', reason: { type: 'RATE_LIMIT', max: MAX, remaining: Math.max(0, MAX - w.count), window: WINDOW_S, reset: Math.ceil(w.start + WINDOW_S - now) } },
-  ]
-  const denied = results.find((r) => r.conclusion === 'DENY')
-  return { conclusion: denied ? 'DENY' : 'ALLOW', reason: (denied ?? results[1]).reason, results, ip: {} }
-}
 
 const memory = new Memory()
 const refiners = Object.fromEntries(['signup', 'login', 'checkout'].map((p) => [p, new Refiner({ profile: p, memory })]))
@@ -49,7 +30,7 @@ function guarded(route, handler, routeOptions = {}) {
   app.post(`/${route}`, routeOptions, async (request, reply) => {
     const email = route === 'checkout' ? undefined : String(request.body?.email ?? '')
     const { session } = request
-    const decision = ownRules(request)
+    const decision = ownRules(request.ip, request.headers['user-agent'])
     const input = {
       request: { ip: request.ip, method: request.method, path: request.url, headers: request.headers, email },
       context: shop.contextOf(route, {

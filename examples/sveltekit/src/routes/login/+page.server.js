@@ -1,0 +1,3 @@
+import { formLoad } from '$lib/forms.js'
+
+export const load = formLoad('login')
