@@ -6,15 +6,14 @@
 //! sends. Each check is made only when the app passed the whole header set, which names the host
 //! (`host`, or HTTP/2's `:authority`), so an app that hands over a subset of headers (the user
 //! agent, a language) is not read as a script. A client that omits the host (HTTP/1.0) escapes
-//! these checks, not the user-agent ones. Browsers send fetch metadata, client
-//! hints and `br` only to secure origins (HTTPS or localhost): an app served over plain HTTP should
-//! not rely on those checks (README, "Limits").
+//! these checks, not the user-agent ones.
 //!
 //! The checks the schema counts as evidence are inconsistencies no real browser shows, in the real
 //! captures of `data/clients/` and in the header sets of the npm package `header-generator` alike:
 //! Safari's fetch metadata and Linux Chromium's client hints (which header-generator omits) are not
-//! required, and a Chromium without client hints or a browser without `br` (each in a few percent
-//! of header-generator's sets) are only signals.
+//! required. What a real browser omits somewhere is only a signal: fetch metadata, client hints
+//! and `br` (browsers send them only to secure origins, so a site on plain HTTP gets none; a proxy
+//! may strip them), and four headers or fewer.
 
 use super::ua::UaInfo;
 use crate::decision::{Header, Headers};
