@@ -131,7 +131,7 @@ test('a slow Redis is cut off by the timeout', async () => {
 
 test('store options are checked', () => {
   assert.throws(() => new Refiner({ store: { redis: redis.url } }), { name: 'TypeError', message: /options\.store\.secret must be a string of at least 16 characters/ })
-  assert.throws(() => new Refiner({ store: { redis: 42, secret: SECRET } }), { name: 'TypeError', message: 'options.store.redis must be a redis:// URL or an ioredis client' })
+  assert.throws(() => new Refiner({ store: { redis: 42, secret: SECRET } }), { name: 'TypeError', message: 'options.store.redis must be a redis:// URL, { cluster: [urls] } or an ioredis client (Redis or Cluster)' })
   assert.throws(() => new Refiner({ store: { redis: redis.url, secret: SECRET, timeoutMs: 0 } }), { name: 'RangeError', message: /timeoutMs must be between 0 and 60000/ })
   assert.throws(() => new Refiner({ store: { redis: redis.url, secret: SECRET }, memory: false }), { name: 'TypeError', message: /options\.memory cannot be false/ })
   assert.throws(() => new Refiner({ store: { redis: redis.url, secret: SECRET }, memory: new Memory() }), { name: 'TypeError', message: /created with the store's secret/ })
