@@ -6,18 +6,12 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import Redis from 'ioredis'
-import { Memory, Refiner } from '../index.mjs'
+import { Refiner } from '../index.mjs'
 import { CHROME } from './fixtures.mjs'
 import { startRedis, startRedisCluster, cli } from '../scripts/redis-server.mjs'
+import { SECRET, T0, login, agreeWithLocalMemory } from './store-steps.mjs'
 
-const SECRET = 'a test secret of some length'
-const T0 = Date.UTC(2026, 10, 25, 12)
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms))
-const login = (i, at = T0, ip = '198.51.100.23') => ({
-  at,
-  request: { ip, method: 'POST', path: '/login', email: `buyer${i}@example.org`, headers: { 'user-agent': CHROME, 'accept-language': 'de-DE' } },
-  context: { route: 'login', sessionId: `session-${i % 3}` },
-})
 /** Client `i`, whose every key is its own: ip, /24, device, and (for even i) account, email domain and session. */
 const client = (i, at = Date.now()) => ({
   at,
@@ -58,22 +52,8 @@ test('on a 3-master cluster the store keeps the same records as one Redis and as
   const one = new Refiner({ profile: 'login', store: { redis: single.url, secret: SECRET, prefix } })
   opened.push(one)
   const remote = onCluster({ prefix, timeoutMs: 2000 })
-  const local = new Refiner({ profile: 'login', memory: new Memory({ secret: SECRET }) })
-  // The steps of the single-instance agreement test: outcomes, and the sketch's 30-minute generations.
-  const steps = []
-  for (let i = 0; i < 60; i++) steps.push(login(i % 7, T0 + i * 1500 + (i > 40 ? 1800_000 : 0), i % 2 ? '198.51.100.23' : '198.51.100.99'))
-  for (const [i, input] of steps.entries()) {
-    if (i % 5 === 4) {
-      assert.equal((await remote.observeAsync('login_failed', input)).degraded, false)
-      assert.equal((await one.observeAsync('login_failed', input)).degraded, false)
-      local.observe('login_failed', input)
-    }
-    const [a, b] = [await remote.refineAsync(null, input), local.refine(null, input)]
-    assert.equal((await one.refineAsync(null, input)).degraded, false)
-    assert.equal(a.degraded, false)
-    for (const t of ['bot', 'attack', 'abuse']) assert.ok(Math.abs(a.threats[t] - b.threats[t]) < 1e-4, `step ${i} ${t}: ${a.threats[t]} vs ${b.threats[t]}`)
-    assert.deepEqual(a.reasons.map((x) => x.feature), b.reasons.map((x) => x.feature))
-  }
+  // The single-instance agreement test's steps, through both stores.
+  await agreeWithLocalMemory([remote, one])
   // The same keys and, byte for byte, the same records and TTLs as on one Redis.
   const plain = new Redis(single.url)
   const want = (await plain.keys(`${prefix}*`)).sort()
@@ -97,7 +77,8 @@ test('an ioredis Cluster passed in works too, and a prefix with a hash tag is re
   let d = await r.refineAsync(null, login(1, Date.now()))
   for (let i = 0; d.degraded && i < 50; i++) d = await r.refineAsync(null, login(1, Date.now()))
   assert.equal(d.degraded, false)
-  assert.equal((await keysByMaster('passed:')).flatMap(([, ks]) => ks).length, 6)
+  const passed = await keysByMaster('passed:')
+  assert.equal(passed.flatMap(([, ks]) => ks).length, 6, JSON.stringify(passed))
   await r.close()
   assert.equal(own.status, 'ready', 'a client passed in stays open')
   assert.throws(() => new Refiner({ store: { redis: own, secret: SECRET, prefix: 'rr:{app}:' } }), { name: 'TypeError', message: /must not hold a hash tag/ })
@@ -178,12 +159,17 @@ async function placed(r, ids) {
   return where
 }
 
-test('a master killed mid-run: degraded answers only for clients with a key it owned, nothing thrown or queued; recovery when it returns', async () => {
+/** A store, `n` clients from `first` placed on the masters, master `m` to kill and the clients with a key on it. */
+async function victimOf(m, n, first) {
   const r = onCluster({ timeoutMs: 300 })
-  const ids = Array.from({ length: 120 }, (_, i) => 1000 + i)
+  const ids = Array.from({ length: n }, (_, i) => first + i)
   const where = await placed(r, ids)
-  const victim = cluster.masters[1]
-  const hit = ids.filter((i) => where.get(i).has(victim.port))
+  const victim = cluster.masters[m]
+  return { r, ids, where, victim, hit: ids.filter((i) => where.get(i).has(victim.port)) }
+}
+
+test('a master killed mid-run: degraded answers only for clients with a key it owned, nothing thrown or queued; recovery when it returns', async () => {
+  const { r, ids, where, victim, hit } = await victimOf(1, 120, 1000)
   const spared = ids.filter((i) => !where.get(i).has(victim.port))
   assert.ok(hit.length && spared.length, `${hit.length} clients with a key on the victim, ${spared.length} without`)
   // Another process of the fleet saw one of them fail to log in, 8 times.
@@ -235,11 +221,7 @@ test('a master killed mid-run: degraded answers only for clients with a key it o
 })
 
 test('a master killed for good: its replica takes over and answers stop being degraded', async () => {
-  const r = onCluster({ timeoutMs: 300 })
-  const ids = Array.from({ length: 60 }, (_, i) => 2000 + i)
-  const where = await placed(r, ids)
-  const victim = cluster.masters[0]
-  const hit = ids.filter((i) => where.get(i).has(victim.port))
+  const { r, ids, victim, hit } = await victimOf(0, 60, 2000)
   assert.ok(hit.length > 0)
   await victim.stop()
   const t = Date.now()

@@ -46,7 +46,8 @@ const run = (cmd, args) => new Promise((resolve, reject) => {
   p.stdout.on('data', (d) => (out += d))
   p.stderr.on('data', (d) => (out += d))
   p.on('error', reject)
-  p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${out}`))))
+  // 'close', not 'exit': the process can exit before its output has been read.
+  p.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${out}`))))
 })
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms))
 

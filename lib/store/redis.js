@@ -12,8 +12,10 @@
 // On Redis Cluster a script may only touch keys of one slot (else CROSSSLOT), and a request's six
 // keys must spread over the nodes, so the store sends the same script once per key (one key, so
 // one slot, always), all at once: ioredis routes each to the node owning its slot, follows MOVED
-// and ASK while slots migrate, and writes the commands for one node back to back, so each node
-// costs one round trip and the refine waits for the slowest. A key whose node fails or is late
+// and ASK while slots migrate, and sends a node's commands back to back without waiting for
+// replies, so each node costs one round trip and the refine waits for the slowest. The price is
+// on the client: six commands to build, write and parse instead of one (~3× the client's CPU per
+// refine in benches/RESULTS.md). A key whose node fails or is late
 // comes back NaN, and the refine reads that kind from local memory (marked degraded); the others
 // still come from the cluster.
 const { schema } = require('../schema.js')
