@@ -35,8 +35,12 @@ export interface RefinerOptions {
 }
 
 export interface StoreOptions {
-  /** A `redis://` URL (needs the `ioredis` package) or an ioredis client you manage. */
-  redis: string | object
+  /**
+   * A `redis://` URL (needs the `ioredis` package), `{ cluster: [urls] }` for Redis Cluster (some
+   * of its nodes' URLs; one script call per key, each to the node owning its slot), or an ioredis
+   * client you manage (`Redis` or `Cluster`).
+   */
+  redis: string | { cluster: string[] } | object
   /** At least 16 characters, the same in every process: keys are SipHash-ed with it. */
   secret: string
   /** Beyond this, a refine answers from local memory, marked `degraded`. Default 50. */

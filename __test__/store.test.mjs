@@ -7,16 +7,9 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import Redis from 'ioredis'
 import { Memory, Refiner } from '../index.mjs'
-import { ROOT, CHROME } from './fixtures.mjs'
+import { ROOT } from './fixtures.mjs'
+import { SECRET, T0, login, agreeWithLocalMemory } from './store-steps.mjs'
 import { startRedis } from '../scripts/redis-server.mjs'
-
-const SECRET = 'a test secret of some length'
-const T0 = Date.UTC(2026, 10, 25, 12)
-const login = (i, at = T0, ip = '198.51.100.23') => ({
-  at,
-  request: { ip, method: 'POST', path: '/login', email: `buyer${i}@example.org`, headers: { 'user-agent': CHROME, 'accept-language': 'de-DE' } },
-  context: { route: 'login', sessionId: `session-${i % 3}` },
-})
 
 let redis
 let admin
@@ -33,20 +26,7 @@ const stored = (options = {}) => new Refiner({ profile: 'login', store: { redis:
 
 test('the store reads and updates records exactly as local memory does', async () => {
   const remote = stored()
-  const local = new Refiner({ profile: 'login', memory: new Memory({ secret: SECRET }) })
-  // A minute and a half of traffic with outcomes, crossing the sketch's 30-minute generations.
-  const steps = []
-  for (let i = 0; i < 60; i++) steps.push(login(i % 7, T0 + i * 1500 + (i > 40 ? 1800_000 : 0), i % 2 ? '198.51.100.23' : '198.51.100.99'))
-  for (const [i, input] of steps.entries()) {
-    if (i % 5 === 4) {
-      assert.equal((await remote.observeAsync('login_failed', input)).degraded, false)
-      local.observe('login_failed', input)
-    }
-    const [a, b] = [await remote.refineAsync(null, input), local.refine(null, input)]
-    assert.equal(a.degraded, false)
-    for (const t of ['bot', 'attack', 'abuse']) assert.ok(Math.abs(a.threats[t] - b.threats[t]) < 1e-4, `step ${i} ${t}: ${a.threats[t]} vs ${b.threats[t]}`)
-    assert.deepEqual(a.reasons.map((x) => x.feature), b.reasons.map((x) => x.feature))
-  }
+  await agreeWithLocalMemory([remote])
   await remote.close()
 })
 
@@ -131,7 +111,7 @@ test('a slow Redis is cut off by the timeout', async () => {
 
 test('store options are checked', () => {
   assert.throws(() => new Refiner({ store: { redis: redis.url } }), { name: 'TypeError', message: /options\.store\.secret must be a string of at least 16 characters/ })
-  assert.throws(() => new Refiner({ store: { redis: 42, secret: SECRET } }), { name: 'TypeError', message: 'options.store.redis must be a redis:// URL or an ioredis client' })
+  assert.throws(() => new Refiner({ store: { redis: 42, secret: SECRET } }), { name: 'TypeError', message: 'options.store.redis must be a redis:// URL, { cluster: [urls] } or an ioredis client (Redis or Cluster)' })
   assert.throws(() => new Refiner({ store: { redis: redis.url, secret: SECRET, timeoutMs: 0 } }), { name: 'RangeError', message: /timeoutMs must be between 0 and 60000/ })
   assert.throws(() => new Refiner({ store: { redis: redis.url, secret: SECRET }, memory: false }), { name: 'TypeError', message: /options\.memory cannot be false/ })
   assert.throws(() => new Refiner({ store: { redis: redis.url, secret: SECRET }, memory: new Memory() }), { name: 'TypeError', message: /created with the store's secret/ })

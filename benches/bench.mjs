@@ -14,7 +14,7 @@ import {
 import * as ort from 'onnxruntime-node'
 import { Bench } from 'tinybench'
 import { simulate } from '../scripts/simulate/index.mjs'
-import { startRedis } from '../scripts/redis-server.mjs'
+import { startRedis, startRedisCluster, cli } from '../scripts/redis-server.mjs'
 
 const require = createRequire(import.meta.url)
 const root = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..')
@@ -205,16 +205,111 @@ async function inFlight(name, k, ms, call, note) {
 }
 for (const k of [1, 64, 1024]) await inFlight(`refineAsync(), ${k} in flight`, k, 1500, () => refiner.refineAsync(decision, input), 'latency of the whole round')
 
-// Memory shared through Redis on localhost: one round trip per refine (a Lua script).
+// Memory shared through Redis on localhost: one round trip per refine (a Lua script); then the
+// same on a 3-master Redis Cluster on this machine (one script call per key, each sent to the node
+// owning its slot). One Redis and the cluster run at the same time and their rows alternate, in
+// rounds, each row the median of its rounds, so a slow spell of the machine falls on both alike.
+const SECRET = 'benchmark secret, 16+ chars'
 const redis = await startRedis()
-const stored = new Refiner({ profile: 'signup', store: { redis: redis.url, secret: 'benchmark secret, 16+ chars', timeoutMs: 1000 } })
-await stored.refineAsync(decision, input)
-for (const k of [1, 64]) {
-  const degraded = await inFlight(`refineAsync() with Redis memory, ${k} in flight`, k, 2000, () => stored.refineAsync(decision, clients[client++ & (CLIENTS - 1)]), 'redis-server on localhost; latency of the whole round')
-  if (degraded) throw new Error(`${degraded} refines fell back to local memory: the Redis rows would not measure Redis`)
+const redisCluster = await startRedisCluster({ masters: 3 })
+const stored = new Refiner({ profile: 'signup', store: { redis: redis.url, secret: SECRET, timeoutMs: 1000 } })
+const clustered = new Refiner({ profile: 'signup', store: { redis: { cluster: redisCluster.urls }, secret: SECRET, timeoutMs: 1000 } })
+for (const r of [stored, clustered]) {
+  let d = await r.refineAsync(decision, input)
+  for (let i = 0; d.degraded && i < 100; i++) d = await r.refineAsync(decision, input)
 }
-await stored.close()
+const singleNote = 'one redis-server on localhost; latency of the whole round'
+const clusterNote = 'Redis Cluster, 3 masters on localhost; latency of the whole round'
+await inFlight('refineAsync() with Redis memory, 1 in flight', 1, 2000, () => stored.refineAsync(decision, clients[client++ & (CLIENTS - 1)]), singleNote)
+const storeRounds = new Map()
+// This process's CPU time per refine (user + system), over all rounds: the client's share of the work.
+const clientCpu = new Map()
+for (let round = 0; round < 3; round++) {
+  for (const k of [64, 256]) {
+    for (const [name, r, note] of [[`refineAsync() with Redis memory, ${k} in flight`, stored, singleNote], [`refineAsync() with Redis Cluster memory (3 masters), ${k} in flight`, clustered, clusterNote]]) {
+      let calls = 0
+      const cpu = process.cpuUsage()
+      const degraded = await inFlight(name, k, 1500, () => (calls++, r.refineAsync(decision, clients[client++ & (CLIENTS - 1)])), note)
+      const used = process.cpuUsage(cpu)
+      const c = clientCpu.get(name) ?? { us: 0, calls: 0 }
+      clientCpu.set(name, { us: c.us + used.user + used.system, calls: c.calls + calls })
+      if (degraded) throw new Error(`${degraded} refines fell back to local memory: the ${name} row would not measure Redis`)
+      if (!storeRounds.has(name)) storeRounds.set(name, [])
+      storeRounds.get(name).push(rows.pop())
+    }
+  }
+}
+for (const [name, rs] of storeRounds) {
+  row(name, medianOf(rs.map((x) => x.p50)), medianOf(rs.map((x) => x.p99)), medianOf(rs.map((x) => x.opsPerS)), rs[0].note)
+}
+// The work per node: the script calls each master served for 10,000 new clients, counted by Redis
+// (INFO commandstats), once with every key of each client its own (ip, network, device, account,
+// session, email domain), once with the clients above (200 networks' worth of ips, every email
+// at gmail.com: a key every request shares, which one node holds). Then memory per record.
+const masters = redisCluster.masters
+/** The script calls a server ran since its last CONFIG RESETSTAT, and the µs it spent in them. */
+const scriptCalls = async (port) => {
+  const stats = [...(await cli(port, 'info', 'commandstats')).matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+),usec=(\d+)/g)]
+  return { calls: stats.reduce((n, m) => n + Number(m[1]), 0), usec: stats.reduce((n, m) => n + Number(m[2]), 0) }
+}
+/** Each master's script calls while `n` refines of `inputAt(i)` run 64 at a time. */
+async function sharesOf(inputAt, n = 10000) {
+  for (const m of masters) await cli(m.port, 'config', 'resetstat')
+  for (let i = 0; i < n; i += 64) {
+    const ds = await Promise.all(Array.from({ length: Math.min(64, n - i) }, (_, j) => clustered.refineAsync(decision, inputAt(i + j))))
+    if (ds.some((d) => d.degraded)) throw new Error('a cluster refine degraded while counting commands')
+  }
+  const stats = await Promise.all(masters.map((m) => scriptCalls(m.port)))
+  const calls = stats.map((x) => x.calls)
+  const total = calls.reduce((a, b) => a + b, 0)
+  return { calls, total, perRefine: total / n, usPerRefine: stats.map((x) => x.usec / n), shares: calls.map((c) => c / total), worst: Math.max(...calls.map((c) => Math.abs(c / total * masters.length - 1))) }
+}
+/** Client `i` with every key its own: its ip in a /24 of its own, its account, session and email domain. */
+const distinctClient = (i) => {
+  const x = inputOf(i)
+  x.request.ip = `${11 + (i % 200)}.${(i >> 8) & 255}.${i & 255}.9`
+  x.request.email = `user${i}@domain${i}.example`
+  x.context.accountId = `distinct-${i}`
+  x.context.sessionId = `distinct-sess-${i}`
+  // The device: else the decision's Arcjet fingerprint, the same for every row here.
+  x.context.fingerprint = `distinct-device-${i}`
+  return x
+}
+const distinctShares = await sharesOf(distinctClient)
+const benchShares = await sharesOf((i) => clients[(i + 50000) & (CLIENTS - 1)])
+// Memory per record in Redis, on the single instance emptied first: its used_memory grown by
+// 10,000 distinct clients' records over the keys they made (that counts the key, the value, the
+// dictionaries' entries and the TTL's expires entry), and MEMORY USAGE of each key (the key and
+// value with their allocations; not the expires entry).
+const plain = new (require('ioredis'))(redis.url)
+const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await plain.info('memory'))[1])
+await plain.flushall()
+await plain.config('RESETSTAT')
+const memoryBefore = await usedMemory()
+for (let i = 0; i < 10000; i += 64) {
+  const ds = await Promise.all(Array.from({ length: 64 }, (_, j) => stored.refineAsync(decision, distinctClient(200000 + i + j))))
+  if (ds.some((d) => d.degraded)) throw new Error('a refine degraded while measuring memory')
+}
+const singleScript = await scriptCalls(redis.port)
+const keysHeld = await plain.dbsize()
+const memoryAfter = await usedMemory()
+const sample = await plain.keys('*')
+const usages = (await Promise.all(sample.slice(0, 2000).map((k) => plain.memory('USAGE', k)))).sort((a, b) => a - b)
+const recordBytes = {
+  keys: keysHeld,
+  usedPerKey: (memoryAfter - memoryBefore) / keysHeld,
+  usageMedian: usages[usages.length >> 1],
+  ttl: await plain.ttl(sample[0]),
+  keyLength: sample.reduce((n, k) => n + k.length, 0) / sample.length,
+  valueLength: (await plain.get(sample[0])).length,
+}
+const redisVersion = /redis_version:(\S+)/.exec(await plain.info('server'))[1]
+const clusterPerRefine = distinctShares.perRefine
+console.log('redis record bytes', recordBytes, 'shares', distinctShares, benchShares)
+plain.disconnect()
+await Promise.all([stored.close(), clustered.close()])
 await redis.stop()
+await redisCluster.stop()
 
 // Batches of 1k and 10k distinct items on all cores, and their floor: reading the items, which
 // only the one JS thread can do, caps any batch API that takes JS objects.
@@ -390,6 +485,32 @@ or on features computed in JS. Checked before timing, on ${paritySentence}.
 
 Redis rows use a redis-server started on localhost by the benchmark; each call is one EVALSHA of
 the store's Lua script over ioredis, reading and updating the request's records (six keys here).
+Redis Cluster rows use a 3-master cluster the benchmark creates on localhost (redis-server in
+cluster mode, \`redis-cli --cluster create\`, no replicas), running alongside the single instance;
+each refine sends the same script once per key (${clusterPerRefine.toFixed(2)} calls per refine here), each to the
+master owning the key's slot. Their 64 and 256 in-flight rows alternate with the single instance's
+in ${storeRounds.values().next().value.length} rounds of 1.5 s, each row the median of its rounds.
+
+| Redis Cluster, 3 masters: script calls each master served | master 1 | master 2 | master 3 | calls per refine | furthest from an even split |
+|---|---:|---:|---:|---:|---:|
+${[['10,000 clients, every key their own (ip, /24, device, account, session, email domain)', distinctShares], ['10,000 clients of the rows above (40 /24s, every email at gmail.com, one Arcjet fingerprint for all)', benchShares]].map(([name, x]) => `| ${name} | ${x.shares.map((v, i) => `${(v * 100).toFixed(1)}% (${count(x.calls[i])})`).join(' | ')} | ${x.perRefine.toFixed(2)} | ${(x.worst * 100).toFixed(1)}% |`).join('\n')}
+
+The time Redis spent running the script, per refine (INFO commandstats usec over the same 10,000
+clients with every key their own): the work one server does for each refine, which caps the
+refines/s that server can serve with its one thread.
+
+| | per refine | the server's cap at that cost |
+|---|---:|---:|
+| one redis-server: one call of six keys | ${f(singleScript.usec / singleScript.calls)} µs | ${ops(1e6 / (singleScript.usec / singleScript.calls))}/s |
+${distinctShares.usPerRefine.map((u, i) => `| Redis Cluster master ${i + 1}: its share of the six one-key calls | ${f(u)} µs | ${ops(1e6 / u)}/s |`).join('\n')}
+| Redis Cluster, all three masters together | ${f(distinctShares.usPerRefine.reduce((a, b) => a + b, 0))} µs | |
+${[...clientCpu].map(([name, c]) => `| the benchmark's own process (ioredis, the refine), CPU per refine: ${name.replace('refineAsync() with ', '')} | ${f(c.us / c.calls)} µs | |`).join('\n')}
+
+| Redis memory per record (one redis-server ${redisVersion}, emptied, then 10,000 clients with every key their own) | |
+|---|---:|
+| keys made (${count(recordBytes.keys)}), names of ${recordBytes.keyLength.toFixed(0)} bytes on average (prefix \`rr:\`), values of ~${recordBytes.valueLength} bytes, a TTL of ${recordBytes.ttl} s | |
+| used_memory grown per key (key, value, keyspace and expires entries) | ${recordBytes.usedPerKey.toFixed(0)} B |
+| MEMORY USAGE per key, median (key and value with their allocations) | ${recordBytes.usageMedian} B |
 
 ## Targets
 

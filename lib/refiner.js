@@ -11,6 +11,7 @@ const CONCLUSION_CODES = schema.input.codes.conclusion
 const DENY_CODE = CONCLUSION_CODES.DENY
 const CONCLUSION_NAMES = Object.fromEntries(Object.entries(CONCLUSION_CODES).map(([n, c]) => [c, n]))
 const { events: EVENTS, eventCodes: EVENT_CODES, requestCodes: [REQUEST_CODE, DENIED_REQUEST_CODE] } = schema.memory
+const RECORD_FIELDS = schema.memory.recordFields
 /** The rules' conclusion as packed (code 0: none given). */
 const rulesConclusion = (nums) => CONCLUSION_NAMES[nums[CONCLUSION_SLOT]] ?? null
 const { profiles: PROFILES, modes: MODES, failModes: FAIL_MODES } = schema
@@ -101,6 +102,12 @@ class Memory {
   }
 }
 
+/** Whether a cluster store left some kinds to local memory (their first field NaN). */
+function partial(records) {
+  for (let at = 0; at < records.length; at += RECORD_FIELDS) if (Number.isNaN(records[at])) return true
+  return false
+}
+
 /** The memory a Refiner uses: its own (default), a shared one, or none. */
 function memoryOf(options, store) {
   const m = options.memory
@@ -173,7 +180,7 @@ class Refiner {
     const out = new Float64Array(OUT)
     if (records) native.refineStored(this.#engine, nums, texts, records, out)
     else native.refine(this.#engine, nums, texts, out)
-    return new RefinedDecision(out, 0, decision, this, rulesConclusion(nums), { engine: this.#engine, out, at: 0 }, !records)
+    return new RefinedDecision(out, 0, decision, this, rulesConclusion(nums), { engine: this.#engine, out, at: 0 }, !records || partial(records))
   }
 
   /**
@@ -192,7 +199,8 @@ class Refiner {
     const texts = this.#packEvent(type, input, nums)
     native.observe(this.#engine, type, nums, texts)
     if (!this.#store) return { degraded: false }
-    return { degraded: !(await this.#exchange(nums, texts, EVENT_CODES[type])) }
+    const records = await this.#exchange(nums, texts, EVENT_CODES[type])
+    return { degraded: !records || partial(records) }
   }
 
   /** Records event `code` in the store at the input's time (fixed to now when it has none, so

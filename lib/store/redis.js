@@ -8,6 +8,16 @@
 // and its runtime would add megabytes to every install, used or not), and the I/O runs on the
 // app's own event loop. Any failure or timeout resolves to null, never throws: the caller then
 // answers from local memory and marks the decision degraded.
+//
+// On Redis Cluster a script may only touch keys of one slot (else CROSSSLOT), and a request's six
+// keys must spread over the nodes, so the store sends the same script once per key (one key, so
+// one slot, always), all at once: ioredis routes each to the node owning its slot, follows MOVED
+// and ASK while slots migrate, and sends a node's commands back to back without waiting for
+// replies, so each node costs one round trip and the refine waits for the slowest. The price is
+// on the client: six commands to build, write and parse instead of one (~3× the client's CPU per
+// refine in benches/RESULTS.md). A key whose node fails or is late
+// comes back NaN, and the refine reads that kind from local memory (marked degraded); the others
+// still come from the cluster.
 const { schema } = require('../schema.js')
 
 const M = schema.memory
@@ -66,14 +76,21 @@ return out
 `
 
 const RECORD_FIELDS = M.recordFields
+/** ioredis states (Redis and Cluster) of a first connection under way, worth waiting for. */
+const WAITING = new Set(['wait', 'connecting', 'connect'])
 const KINDS = M.kinds
 
 /** Options as given to `new Refiner({ store })`, checked. */
 function storeOptions(store) {
   if (store === null || typeof store !== 'object') throw new TypeError('options.store must be an object')
   const { redis, secret, timeoutMs = 50, ttlSeconds = 86400, prefix = 'rr:' } = store
-  if (typeof redis !== 'string' && (redis === null || typeof redis !== 'object' || typeof redis.evalsha !== 'function')) {
-    throw new TypeError('options.store.redis must be a redis:// URL or an ioredis client')
+  const cluster = redis?.cluster !== undefined && typeof redis.evalsha !== 'function'
+  if (cluster) {
+    if (!Array.isArray(redis.cluster) || !redis.cluster.length || !redis.cluster.every((u) => typeof u === 'string')) {
+      throw new TypeError('options.store.redis.cluster must be a non-empty array of redis:// URLs (or host:port) of cluster nodes')
+    }
+  } else if (typeof redis !== 'string' && (redis === null || typeof redis !== 'object' || typeof redis.evalsha !== 'function')) {
+    throw new TypeError('options.store.redis must be a redis:// URL, { cluster: [urls] } or an ioredis client (Redis or Cluster)')
   }
   if (typeof secret !== 'string' || secret.length < 16) {
     throw new TypeError('options.store.secret must be a string of at least 16 characters: every process sharing the store hashes its keys with it, and a guessable one would let anyone who reads Redis test which ip or email a record belongs to')
@@ -81,7 +98,17 @@ function storeOptions(store) {
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && timeoutMs <= 60000)) throw new RangeError(`options.store.timeoutMs must be between 0 and 60000, but is ${timeoutMs}`)
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 60) throw new RangeError(`options.store.ttlSeconds must be an integer ≥ 60, but is ${ttlSeconds}`)
   if (typeof prefix !== 'string') throw new TypeError('options.store.prefix must be a string')
+  if ((cluster || redis.isCluster === true) && hashTag(prefix)) {
+    throw new TypeError(`options.store.prefix must not hold a hash tag ({…}) on Redis Cluster: every key would hash to the slot of '${hashTag(prefix)}', so one node would hold all of them`)
+  }
   return { redis, secret, timeoutMs, ttlSeconds, prefix }
+}
+
+/** The hash tag Redis Cluster would hash a key starting with `prefix` by (the braces' content), or ''. */
+function hashTag(prefix) {
+  const open = prefix.indexOf('{')
+  const close = open < 0 ? -1 : prefix.indexOf('}', open + 1)
+  return close > open + 1 ? prefix.slice(open + 1, close) : ''
 }
 
 function connect(url) {
@@ -92,7 +119,30 @@ function connect(url) {
     throw new Error("options.store.redis needs the 'ioredis' package: npm install ioredis", { cause: e })
   }
   // Fail fast while disconnected (no queue, no retries per command); reconnect in the background.
-  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: false, retryStrategy: (n) => Math.min(50 * n, 1000) })
+  if (typeof url === 'string') return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, lazyConnect: false, retryStrategy: (n) => Math.min(50 * n, 1000) })
+  // The same for a cluster: a command for a node that is down fails at once instead of waiting in
+  // the offline queue or in ioredis's delay queue for a failover (retryDelayOn… 0); MOVED and ASK
+  // are still followed (up to maxRedirections), and the slot map refreshes in the background.
+  return new Redis.Cluster(url.cluster, {
+    enableOfflineQueue: false,
+    retryDelayOnFailover: 0,
+    retryDelayOnClusterDown: 0,
+    retryDelayOnTryAgain: 0,
+    clusterRetryStrategy: (n) => Math.min(100 * n, 1000),
+    slotsRefreshTimeout: 1000,
+    redisOptions: { maxRetriesPerRequest: 0, connectTimeout: 1000 },
+  })
+}
+
+/** Resolves when the connection to one cluster node is ready, or has failed (it is then left to the refines' own handling). */
+function opened(node) {
+  if (node.status === 'ready') return undefined
+  const done = new Promise((resolve) => {
+    node.once('ready', resolve)
+    node.once('end', resolve)
+  })
+  if (node.status === 'wait') node.connect().catch(() => {})
+  return done
 }
 
 class RedisStore {
@@ -102,16 +152,24 @@ class RedisStore {
   #ttl
   #prefix
   #ready
+  #opened = false
+  #cluster
 
   /** @param {ReturnType<typeof storeOptions>} o */
   constructor(o) {
-    this.#own = typeof o.redis === 'string'
+    this.#own = typeof o.redis === 'string' || typeof o.redis.evalsha !== 'function'
     this.#client = this.#own ? connect(o.redis) : o.redis
+    this.#cluster = this.#client.isCluster === true
     // An unreachable Redis is an expected state here, reported through `degraded`.
     if (this.#own) this.#client.on('error', () => {})
     this.#client.defineCommand('refinerRecord', { lua: SCRIPT })
     // One listener however many refines wait for the first connection.
     this.#ready = new Promise((resolve) => this.#client.once('ready', resolve))
+    // A cluster is ready once it knows the slots; its connections to the masters open on first
+    // use, and a command for a master still connecting fails at once (no offline queue). So the
+    // first refines wait for those connections too (within their timeout).
+    if (this.#cluster) this.#ready = this.#ready.then(() => Promise.all(this.#client.nodes('master').map(opened)))
+    this.#ready.then(() => (this.#opened = true))
     // A client made with lazyConnect waits for its first command; ours waits for it to be ready.
     if (this.#client.status === 'wait') this.#client.connect().catch(() => {})
     this.#timeoutMs = o.timeoutMs
@@ -121,7 +179,8 @@ class RedisStore {
 
   /**
    * Records event `code` at `nowS` under `keys` (from the engine's storeKeys) and resolves to the
-   * records as they were (RECORD_FIELDS numbers per key kind), or to null when Redis failed.
+   * records as they were (RECORD_FIELDS numbers per key kind), or to null when Redis failed. On a
+   * cluster, a kind whose node failed has NaN fields (see #exchangeEach).
    */
   async exchange(keys, nowS, code) {
     const names = []
@@ -143,10 +202,12 @@ class RedisStore {
     try {
       // The first connection is worth waiting for (within the timeout); later outages fail fast
       // until the client has reconnected, so nothing queues up while Redis is away.
-      if (this.#client.status !== 'ready') {
-        if (this.#client.status !== 'connecting' && this.#client.status !== 'wait') throw new Error('not connected')
+      const status = this.#client.status
+      if (status !== 'ready' || !this.#opened) {
+        if (!WAITING.has(status) && status !== 'ready') throw new Error('not connected')
         await Promise.race([this.#ready, timeout])
       }
+      if (this.#cluster) return await this.#exchangeEach(names, argv, slots, records, timeout)
       const reply = await Promise.race([this.#client.refinerRecord(names.length, ...names, ...argv), timeout])
       for (let i = 0; i < slots.length; i++) {
         if (!reply[i]) continue
@@ -159,6 +220,32 @@ class RedisStore {
     } finally {
       clearTimeout(timer)
     }
+  }
+
+  /**
+   * The cluster's exchange: one script call per key, all sent at once. A key whose call failed or
+   * had not answered when `timeout` fired gets NaN fields (local memory answers for its kind);
+   * null when no key got an answer.
+   */
+  async #exchangeEach(names, argv, slots, records, timeout) {
+    const [now, ttl, code] = argv
+    let answered = 0
+    const replies = names.map(() => undefined)
+    const calls = names.map((name, i) => this.#client.refinerRecord(1, name, now, ttl, code, argv[3 + i]).then((reply) => {
+      replies[i] = reply
+      answered++
+    }, () => {}))
+    await Promise.race([Promise.all(calls), timeout.catch(() => {})])
+    if (!answered) return null
+    for (let i = 0; i < slots.length; i++) {
+      const at = slots[i] * RECORD_FIELDS
+      if (replies[i] === undefined) records[at] = NaN
+      else if (replies[i][0]) {
+        const fields = String(replies[i][0]).split(',')
+        for (let f = 0; f < RECORD_FIELDS; f++) records[at + f] = Number(fields[f])
+      }
+    }
+    return records
   }
 
   /** Closes the connection this store opened (a client passed in stays the caller's). */

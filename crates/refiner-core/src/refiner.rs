@@ -4,7 +4,7 @@ use crate::decision::RawInput;
 use crate::error::{RefinerError, Result};
 use crate::explain::{explain, ExplainBuffers, Reason, MAX_REASONS};
 use crate::features::{extract_into, FeatureVector, Scratch, FEATURES, N_FEATURES};
-use crate::memory::{time_of, Event, Keys, Memory, Snapshot};
+use crate::memory::{time_of, Event, Keys, Memory, Snapshot, N_KINDS, RECORD_FIELDS};
 use crate::model::{Activations, Model, Scores, N_HEADS};
 use crate::policy::{Basis, Conclusion, Mode, Policy, Profile, RulesView, ThresholdOverride, Verdict, MAX_EVIDENCE};
 use std::sync::Arc;
@@ -141,11 +141,19 @@ impl Refiner {
 
     /// [`Refiner::refine`] with what a shared store knew: `records` holds `RECORD_FIELDS`
     /// numbers per key kind as the store returned them for [`Refiner::keys`]. This refiner's own
-    /// memory records the request too, to answer alone when the store cannot.
+    /// memory records the request too, to answer alone when the store cannot. A kind whose first
+    /// field is NaN is one the store could not answer (a cluster node that is down owns its key):
+    /// what this refiner's own memory knew stands in for it.
     pub fn refine_stored(&self, input: &RawInput<'_>, records: &[f64], ws: &mut Workspace) -> Outcome {
         let keys = self.keys(input);
-        self.record(input, &keys, Event::request(input));
-        self.refine_with(input, &Snapshot::from_records(&keys, records, time_of(input)), ws)
+        let local = self.record(input, &keys, Event::request(input));
+        let mut memory = Snapshot::from_records(&keys, records, time_of(input));
+        for (k, fields) in records.chunks_exact(RECORD_FIELDS).enumerate().take(N_KINDS) {
+            if fields[0].is_nan() {
+                memory.entries[k] = local.entries[k];
+            }
+        }
+        self.refine_with(input, &memory, ws)
     }
 
     /// Refines `input` given what memory knew before it, without recording anything.
@@ -239,6 +247,30 @@ mod tests {
         let (explained, reasons, n) = refiner.explain(&refined.raw, &refined.rules, &mut ws);
         assert_eq!(explained, refined);
         assert!(n > 0 && reasons[..n].iter().any(|r| FEATURES[r.feature].name == "ua.http_library"));
+    }
+
+    #[test]
+    fn a_kind_the_store_could_not_answer_reads_local_memory() {
+        let refiner_with_memory = || {
+            let memory = Some(Arc::new(Memory::new(1 << 20, crate::memory::KeyHasher::from_secret(b"a test secret of some length")).unwrap()));
+            Refiner::new(Arc::new(tiny_model()), &RefinerConfig { memory, ..Default::default() }).unwrap()
+        };
+        let (alone, stored) = (refiner_with_memory(), refiner_with_memory());
+        let at = |i: u32| serde_json::json!({
+            "at": 1_764_000_000_000.0 + f64::from(i) * 2000.0,
+            "request": { "ip": "198.51.100.23", "email": "buyer@example.org", "headers": { "user-agent": "curl/8.5.0" } },
+            "context": { "sessionId": "s-1" }
+        });
+        let (mut ws, nans) = (alone.workspace(), [f64::NAN; N_KINDS * RECORD_FIELDS]);
+        for i in 0..5 {
+            let owned = RawInput::from_json(&at(i)).unwrap();
+            let want = alone.refine(&owned.view(), &mut ws);
+            assert_eq!(stored.refine_stored(&owned.view(), &nans, &mut ws).raw, want.raw, "step {i}: every kind from local memory");
+        }
+        // A store that answered "new key" for every kind is not the same as local memory.
+        let owned = RawInput::from_json(&at(5)).unwrap();
+        let want = alone.refine(&owned.view(), &mut ws);
+        assert_ne!(stored.refine_stored(&owned.view(), &[0.0; N_KINDS * RECORD_FIELDS], &mut ws).raw, want.raw);
     }
 
     #[test]
