@@ -15,7 +15,7 @@
 //   Node under qemu-user (scripts/ensure-cross-tools.sh --test installs both).
 // Prints the tarball sizes.
 import assert from 'node:assert/strict'
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, execSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
@@ -35,7 +35,9 @@ const LINUX = {
   'linux-arm64-musl': ['linux', 'arm64', 'musl'],
 }
 const work = mkdtempSync(join(tmpdir(), 'refiner-install-'))
-const npm = (args, cwd) => execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+// npm's own CLI script where `npm run` says which (Windows cannot spawn npm.cmd without a shell).
+const npmCli = process.env.npm_execpath?.endsWith('.js') ? [process.execPath, process.env.npm_execpath] : ['npm']
+const npm = (args, cwd) => execFileSync(npmCli[0], [...npmCli.slice(1), ...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
 const node = (file, cwd) => execFileSync(process.execPath, [file], { cwd, encoding: 'utf8' })
 const newProject = (name) => {
   const dir = join(work, name)
@@ -126,7 +128,8 @@ export { live, p }
   const cjs = JSON.parse(node('cjs.cjs', app))
   assert.ok(['ALLOW', 'CHALLENGE', 'DENY'].includes(cjs.conclusion) && cjs.reasons > 0)
   execFileSync(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', app], { cwd: app, stdio: 'inherit' })
-  assert.match(execFileSync(join(app, 'node_modules/.bin/request-refiner'), ['features'], { cwd: app, encoding: 'utf8' }), /^# Feature schema/, 'npx request-refiner works')
+  const cli = process.platform === 'win32' ? `"${join(app, 'node_modules', '.bin', 'request-refiner.cmd')}" features` : `"${join(app, 'node_modules', '.bin', 'request-refiner')}" features`
+  assert.match(execSync(cli, { cwd: app, encoding: 'utf8' }), /^# Feature schema/, 'npx request-refiner works')
 
   // The installed tree: no Rust build, no trace of the repository.
   const installed = join(app, 'node_modules', 'request-refiner')
