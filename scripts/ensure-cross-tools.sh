@@ -63,8 +63,17 @@ if [ "${1:-}" = "--test" ]; then
     apt="$tools/apt"
     mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
     opts=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o Dir::State::status=/dev/null -o APT::Sandbox::User=root)
-    apt-get "${opts[@]}" update -qq >&2
-    (cd "$apt" && apt-get "${opts[@]}" download musl >&2)
+    # Debian's mirrors carry every architecture; Ubuntu's (a GitHub runner) keep arm64 on ports.
+    if grep -qx 'ID=ubuntu' /etc/os-release; then
+      . /etc/os-release
+      echo "deb [arch=arm64] http://ports.ubuntu.com/ubuntu-ports $VERSION_CODENAME main universe" >"$apt/sources.list"
+      mkdir -p "$apt/sources.list.d"
+      opts+=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/sources.list.d")
+    fi
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get "${opts[@]}" update -qq >&2
+    (cd "$apt" && $sudo apt-get "${opts[@]}" download musl >&2)
     rm -rf "$tools/sysroot-musl-arm64"
     dpkg -x "$apt"/musl_*_arm64.deb "$tools/sysroot-musl-arm64"
   fi
