@@ -2,13 +2,14 @@
 // assumed (not part of `npm test`: it needs the cross builds, qemu and an arm64 Node):
 // - each one's ELF header: machine, a shared object with no interpreter, the libc it links
 //   (glibc's libc.so.6, or musl's libc), the highest GLIBC symbol version it needs (≤ 2.17 for the
-//   gnu builds, read here and by objdump, which must agree; none for musl), that every
-//   unversioned import is weak (resolved only if the running libc has it), and its size;
+//   gnu builds, read here and by objdump, which must agree; none for musl), that a gnu build's
+//   unversioned imports are all weak (resolved only if the running glibc has them), and its size;
 // - the x64-gnu build in this machine's Node, and the arm64-gnu build in an arm64 Node under
 //   qemu-user: the API smoke test, then the same simulated requests refined by both, whose
 //   conclusions, bases, reasons and scores must agree (scores to 1e-6);
 // - the musl builds loaded by musl's own dynamic loader (x86_64 natively, arm64 under qemu)
-//   from a stand-in host (scripts/platforms/musl-host.c): no Node for musl is to be had here.
+//   from a stand-in host (scripts/platforms/musl-host.c): no Node for musl is to be had here;
+// - test:install --all: one install per linux platform, npm picking its package.
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -179,4 +180,10 @@ describe('musl builds load with musl’s dynamic loader (stand-in host, no Node)
     assert.equal(r.status, 1)
     assert.match(r.stderr, /napi_\w+: symbol not found/)
   })
+})
+
+test('test:install --all: npm picks each linux package by --os/--cpu/--libc; the arm64-gnu install runs under qemu', () => {
+  const out = ok(run(process.execPath, [join(ROOT, 'scripts', 'test-install.mjs'), '--all']), 'test:install --all')
+  assert.match(out, /^test:install ok/m)
+  console.log(out.trim())
 })
