@@ -26,7 +26,13 @@ done
 
 if ! "$venv/bin/python" -c "import ziglang" 2>/dev/null || [ ! -x "$venv/bin/cargo-zigbuild" ]; then
   echo "installing ziglang==$ZIG_VERSION and cargo-zigbuild==$ZIGBUILD_VERSION into $venv" >&2
-  python3 -m venv "$venv"
+  if ! python3 -m venv "$venv" >&2; then
+    # Debian's own python3 keeps venv (ensurepip) in a package of its own.
+    sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq python3-venv >&2
+    rm -rf "$venv" && python3 -m venv "$venv" >&2
+  fi
   "$venv/bin/pip" install -q --disable-pip-version-check "ziglang==$ZIG_VERSION" "cargo-zigbuild==$ZIGBUILD_VERSION" >&2
 fi
 # cargo-zigbuild runs `zig`: a wrapper around the venv's ziglang, so no system zig is needed.
