@@ -97,7 +97,8 @@ pub struct Memory {
 
 struct Shard {
     records: Mutex<MmapMut>,
-    /// Where the mapping starts (it never moves), for prefetching without the lock.
+    /// Where the mapping starts (it never moves), for prefetching without the lock (x86-64 only).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     base: usize,
 }
 
