@@ -4,8 +4,9 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::RegexSet;
 use std::sync::OnceLock;
 
-/// A set of domains stored as sorted little-endian 32-bit hashes, with the index of where each
-/// run of hashes sharing a prefix starts (see build.rs).
+/// A set of domains stored as sorted 32-bit hashes, with the index of where each run of hashes
+/// sharing their top bits starts; each entry keeps only the little-endian bytes below those bits
+/// (see build.rs).
 pub struct DomainSet {
     hashes: &'static [u8],
     starts: &'static [u8],
@@ -39,10 +40,18 @@ impl DomainSet {
     pub fn contains_hash(&self, h: u32) -> bool {
         let bits = (self.starts.len() / 4 - 1).ilog2();
         let run = (u64::from(h) >> (32 - bits)) as usize;
+        // Within a run the top bits are equal, so the kept low bytes order and identify a hash.
+        let width = (32 - bits as usize).div_ceil(8);
+        let low = |i: usize| {
+            let mut b = [0u8; 4];
+            b[..width].copy_from_slice(&self.hashes[i * width..(i + 1) * width]);
+            u32::from_le_bytes(b)
+        };
+        let want = u32::from_le_bytes(std::array::from_fn(|k| if k < width { h.to_le_bytes()[k] } else { 0 }));
         let (mut lo, mut hi) = (u32_at(self.starts, run) as usize, u32_at(self.starts, run + 1) as usize);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            match u32_at(self.hashes, mid).cmp(&h) {
+            match low(mid).cmp(&want) {
                 std::cmp::Ordering::Equal => return true,
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
@@ -108,8 +117,19 @@ mod tests {
             self.contains_hash(domain_hash(domain))
         }
 
+        /// The full hashes: each run's top bits, then its entries' bytes below them.
         fn all(&self) -> Vec<u32> {
-            (0..self.hashes.len() / 4).map(|i| u32_at(self.hashes, i)).collect()
+            let bits = (self.starts.len() / 4 - 1).ilog2();
+            let width = (32 - bits as usize).div_ceil(8);
+            let below = u32::MAX >> bits;
+            (0..1usize << bits)
+                .flat_map(|run| (u32_at(self.starts, run)..u32_at(self.starts, run + 1)).map(move |i| (run, i as usize)))
+                .map(|(run, i)| {
+                    let mut b = [0u8; 4];
+                    b[..width].copy_from_slice(&self.hashes[i * width..(i + 1) * width]);
+                    ((run as u64) << (32 - bits)) as u32 | (u32::from_le_bytes(b) & below)
+                })
+                .collect()
         }
     }
 
@@ -117,6 +137,7 @@ mod tests {
     fn the_index_finds_what_a_full_search_finds() {
         for set in [&DISPOSABLE, &DISPOSABLE_WILDCARDS, &FREE_PROVIDERS] {
             let all = set.all();
+            assert!(all.is_sorted() && all.len() > 300);
             assert!(all.iter().all(|&h| set.contains_hash(h)));
             // Neighbours of every member, and the ends of the hash range.
             let probes = all.iter().flat_map(|&h| [h.wrapping_sub(1), h.wrapping_add(1)]).chain([0, u32::MAX]);
