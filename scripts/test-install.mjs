@@ -107,7 +107,7 @@ console.log(JSON.stringify({ conclusion: d.conclusion, module: m.conclusion, fea
 `)
   writeFileSync(join(app, 'cjs.cjs'), `
 const { Refiner, refine } = require('request-refiner')
-const d = new Refiner().refine(undefined, { request: { method: 'GET', path: '/', headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', accept: 'text/html' } } })
+const d = new Refiner().refine(undefined, { request: { method: 'GET', path: '/', headers: { host: 'shop.example', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', accept: 'text/html' } } })
 refine().then((m) => console.log(JSON.stringify({ conclusion: d.conclusion, module: m.conclusion, reasons: d.reasons.length })))
 `)
   writeFileSync(join(app, 'typed.ts'), `
