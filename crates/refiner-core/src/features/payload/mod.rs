@@ -216,6 +216,7 @@ mod crlf;
 mod css;
 mod decode;
 mod expr;
+mod gadget;
 mod js;
 mod scan;
 mod serial;

@@ -10,7 +10,7 @@
 use super::classes::{self, Mask};
 use super::body::{self, SplitBuffers};
 use super::split::{self, Decode, Scope};
-use super::{code, crlf, decode, serial, shell, sqli, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
+use super::{code, crlf, decode, gadget, serial, shell, sqli, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
 use crate::decision::{Header, Texts};
 
 /// What the JS layer hands over for a request. Every field may be empty.
@@ -90,6 +90,8 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
         || (triggers == classes::COLON && mask & classes::HIGH != 0 && crlf::has_unicode_break(text))
         || serial::starts_like_stream(text)
+        || gadget::starts_like_type(text)
+        || text.first() == Some(&0x80)
 }
 
 impl DetectBuffers {
