@@ -182,11 +182,11 @@ fn line_after(s: &[u8], i: usize, unicode: bool) -> Line {
 
 /// Looks for header splitting in a decoded value (original case). `decoded_breaks`: every line
 /// break in `s` came from the deep decoding. Returns (confirmed, suspicious).
-pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool) -> (bool, bool) {
+pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool, page_url: bool) -> (bool, bool) {
     if mask & (classes::NEWLINE | classes::HIGH) == 0 {
         return (false, false);
     }
-    let unicode = location != Location::Body && mask & classes::HIGH != 0 && has_unicode_break(s);
+    let unicode = mask & classes::HIGH != 0 && has_unicode_break(s);
     if mask & classes::NEWLINE == 0 && !unicode {
         return (false, false);
     }
@@ -194,6 +194,10 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool) ->
     // not a header, a strong one; in bodies, only after an empty or URL-like line.
     let anywhere = matches!(location, Location::Path | Location::Cookie);
     let strict = location != Location::Body || decoded_breaks;
+    // Where text with a line break is at home: a query (share links), a page URL's query (a
+    // referer) and a body; a header value that is no URL (a user agent) holds no text that ends
+    // in a header line.
+    let texty = matches!(location, Location::Query | Location::Body) || page_url;
     let mut suspicious = false;
     let mut headers = false;
     let mut line_start = 0;
@@ -231,7 +235,7 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool) ->
         headers |= line != Line::Other;
         let (confirmed, weak) = match (line, strict) {
             (Line::Other, _) => (false, false),
-            (Line::Strong, true) => (anywhere || before != Before::Text, true),
+            (Line::Strong, true) => (anywhere || !texty || before != Before::Text, true),
             (Line::Generic, true) => (anywhere || before == Before::Empty, true),
             (Line::Strong, false) => (matches!(before, Before::Empty | Before::Url), true),
             (Line::Generic, false) => (false, matches!(before, Before::Empty | Before::Url)),
@@ -251,7 +255,7 @@ mod tests {
     use super::*;
 
     fn crlf(s: &str, location: Location) -> (bool, bool) {
-        detect(s.as_bytes(), classes::mask(s.as_bytes()), location, false)
+        detect(s.as_bytes(), classes::mask(s.as_bytes()), location, false, location == Location::Header)
     }
 
     #[test]
@@ -281,7 +285,7 @@ mod tests {
             assert!(crlf(p, Location::Body).0, "{p:?}");
         }
         // The same breaks, when the deep decoding made them, count as in a query.
-        assert!(detect(b"en\r\nSet-Cookie: a=b", classes::NEWLINE, Location::Body, true).0);
+        assert!(detect(b"en\r\nSet-Cookie: a=b", classes::NEWLINE, Location::Body, true, false).0);
     }
 
     #[test]
@@ -321,5 +325,24 @@ mod tests {
             assert!(!crlf(t, Location::Header).0, "{t:?}");
         }
         assert!(!crlf("Paris 嘍\nNote: x", Location::Body).0);
+    }
+
+    #[test]
+    fn header_values_that_are_no_urls_confirm_a_strong_line_after_text() {
+        let ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0 Safari/537.36 \r\nSet-Cookie: admin=1";
+        assert!(detect(ua.as_bytes(), classes::mask(ua.as_bytes()), Location::Header, false, false).0);
+        assert!(!detect(ua.as_bytes(), classes::mask(ua.as_bytes()), Location::Header, false, true).0, "a referer's share text");
+        let generic = "Mozilla/5.0 (X11; Linux) Firefox/133.0\r\nNote: hi";
+        assert!(!detect(generic.as_bytes(), classes::mask(generic.as_bytes()), Location::Header, false, false).0);
+    }
+
+    #[test]
+    fn unicode_breaks_in_bodies_follow_the_body_rules() {
+        for p in ["\u{560A}\u{560D}Set-Cookie: x=1", "https://shop.example/\u{560D}\u{560A}Location: https://evil.example/"] {
+            assert!(crlf(p, Location::Body).0, "{p:?}");
+        }
+        for t in ["他們都是嘍囉\nX-Men: 好看", "好嘍\u{560A}Set-Cookie 是什麼", "嘍囉們: 出發", "大家好嘍\nLocation: https://maps.example/x"] {
+            assert!(!crlf(t, Location::Body).0, "{t:?}");
+        }
     }
 }

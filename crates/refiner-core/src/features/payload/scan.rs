@@ -130,8 +130,8 @@ impl DetectBuffers {
             mark(Family::Ssrf, ssrf::detect(norm, mask));
         }
         mark(Family::Code, code::detect(norm, text, mask, &mut self.aux));
-        mark(Family::Xxe, xxe::detect(norm, mask));
-        mark(Family::Crlf, crlf::detect(text, mask, location, decoded_breaks));
+        mark(Family::Xxe, xxe::detect(norm, mask, location == Location::Header));
+        mark(Family::Crlf, crlf::detect(text, mask, location, decoded_breaks, scope == Scope::PageUrl));
         f
     }
 }
