@@ -21,7 +21,10 @@
 //!   developer's message they stay suspicious;
 //! - a superglobal called as a function (`$_GET['f']($_GET['x'])`), and a suppressed variable
 //!   call (`@$f(`) or one of `$_` that starts the value or an assignment that does (`$x=@$f('id')`);
-//! - serialized objects ([`serial`]: PHP `O:8:"stdClass":…`, Java streams with gadgets) and Java
+//! - `__import__('os').system(` and the like (a module imported and called in one expression),
+//!   wherever it is;
+//! - serialized objects ([`serial`]: PHP `O:8:"stdClass":…` also inside arrays, Java streams with
+//!   gadgets; [`gadget`]: pickles, gadget types in polymorphic JSON, YAML object tags) and Java
 //!   expression languages ([`expr`]: OGNL, SpEL, EL).
 //!
 //! The same calls inside code or prose (`result = os.system(cmd)`, a stack trace, a question

@@ -6,8 +6,9 @@
 //! classes, its [`Location`], and whether its line breaks all came from the deep decoding.
 //! Output: confirmed or suspicious.
 //!
-//! A line break is CR, LF or CRLF, or, outside bodies, U+560A or U+560D (`嘊`, `嘍`), which a
-//! Latin-1 header writer (old Node.js among them) cuts to LF and CR. The line after it is judged:
+//! A line break is CR, LF or CRLF, or U+560A or U+560D (`嘊`, `嘍`), which a Latin-1 header
+//! writer (old Node.js among them) cuts to LF and CR (in a body, the body rules below keep a
+//! Chinese text's `嘍` at most suspicious). The line after it is judged:
 //! - strong: a status or request line (`HTTP/1.1 200 OK`, `GET /admin HTTP/1.1`), a header that
 //!   only HTTP has (`Set-Cookie`, `Content-Length`, `X-…`, `Access-Control-…`…) or one with an
 //!   everyday name whose value has its HTTP grammar (`Location: https://…` or `/…`, not
@@ -24,7 +25,8 @@
 //! confirmed. Query strings and header values sit in between (share links carry text with
 //! newlines, `?text=Party tonight%0ALocation: https://maps…`, and a referer carries such a
 //! query): a strong line is confirmed unless the line before it is text with blanks, and a
-//! generic one only when the value starts with the break. A body value whose breaks all came
+//! generic one only when the value starts with the break. A header value that is no page URL (a
+//! user agent) carries no share text: a strong line there is confirmed after text too. A body value whose breaks all came
 //! from the deep decoding (it held `%0d%0a`, not newlines) is judged as a query value.
 
 use super::classes::{self, Mask};

@@ -234,24 +234,22 @@ mod tests {
 
     #[test]
     fn pickles_that_call_commands_are_confirmed() {
-        for p in [
-            &b"cos\nsystem\n(S'id'\ntR."[..],
+        let pickles: [&[u8]; 6] = [
+            b"cos\nsystem\n(S'id'\ntR.",
             b"cposix\nsystem\np0\n(Vid\np1\ntp2\nRp3\n.",
             b"c__builtin__\neval\n(Vprint(1)\ntR.",
             b"\x80\x02csubprocess\ncheck_output\nq\x00]q\x01X\x02\x00\x00\x00idq\x02a\x85q\x03Rq\x04.",
             b"\x80\x04\x95\x1d\x00\x00\x00\x00\x00\x00\x00\x8c\x05posix\x94\x8c\x06system\x94\x93\x94\x8c\x02id\x94\x85\x94R\x94.",
             b"\x80\x04\x95\x1c\x00\x00\x00\x00\x00\x00\x00\x8c\x08builtins\x8c\x04exec\x93\x8c\x03x=1\x85R.",
-        ] {
-            assert!(pickle(p), "{p:?}");
-        }
-        for t in [
-            &b"cos\nsystem\n"[..],
+        ];
+        let text: [&[u8]; 4] = [
+            b"cos\nsystem\n",
             b"Basic cos\nsystem\nof equations; Result.",
             b"The ecos\nsystem\n(R)",
             b"pickle.loads(data) calls os.system if the data says so. Really.",
-        ] {
-            assert!(!pickle(t), "{t:?}");
-        }
+        ];
+        assert_eq!(pickles.map(pickle), [true; 6]);
+        assert_eq!(text.map(pickle), [false; 4]);
     }
 
     #[test]

