@@ -516,3 +516,11 @@ fn near_misses_of_the_second_red_team_classes_stay_unconfirmed() {
     let ua = request("/", &[("user-agent", &format!("{CHROME_UA} MyApp/1.0 (+https://myapp.example/bot)"))], &[]);
     assert!(!ua.any_confirmed(), "{ua:?}");
 }
+
+#[test]
+fn a_leading_or_before_an_unterminated_quote_is_scanned_without_panic() {
+    for v in ["or 'x", "and \"update", "' or 'a", "|| 'b"] {
+        let _ = value(v);
+        let _ = scan(&PayloadInput { path: &format!("/s?q={}", v.replace(' ', "+")), ..Default::default() }, &mut Scratch::default());
+    }
+}
