@@ -65,12 +65,36 @@ pub fn may_be_pickle(raw: &[u8], newline: bool) -> bool {
     newline || raw.first() == Some(&0x80)
 }
 
+/// Whether `b` may end the opcode before a `GLOBAL` (not a letter, digit or blank of a word).
+fn opcode_before(b: u8) -> bool {
+    !(b.is_ascii_alphanumeric() || matches!(b, b' ' | b'\t'))
+}
+
+/// Whether a line break of `raw` ends a `GLOBAL` opcode's module line (`cos\n`, `cposix\n`…):
+/// a line break is rare in a value and each costs a few comparisons, where the automaton would
+/// read every byte of every multi-line value.
+fn global_line(raw: &[u8]) -> bool {
+    memchr::memchr_iter(b'\n', raw).take(4096).any(|i| {
+        classes::tick(PICKLE_MODULES.len());
+        PICKLE_MODULES.iter().any(|m| {
+            let line = &raw[..i];
+            let Some(c) = line.len().checked_sub(m.len() + 1) else { return false };
+            // `c` then the module, as a token of its own (not `pocos\n`, `ricos\n`).
+            line.ends_with(m.as_bytes()) && line[c] == b'c' && (c == 0 || opcode_before(line[c - 1]))
+        })
+    })
+}
+
 /// A pickle that loads and calls a function running a command or code (original case).
 pub fn pickle(raw: &[u8]) -> bool {
+    // Protocol 4 (`\x80\x04`) loads globals by `STACK_GLOBAL`; the others by a module line.
+    if raw.first() != Some(&0x80) && !global_line(raw) {
+        return false;
+    }
     classes::tick(raw.len());
     pickle_globals().find_iter(raw).take(64).any(|m| {
         // A `GLOBAL` opcode starts the value or follows another opcode, not a word or a blank.
-        let own = m.start() == 0 || !(raw[m.start() - 1].is_ascii_alphanumeric() || matches!(raw[m.start() - 1], b' ' | b'\t'));
+        let own = m.start() == 0 || opcode_before(raw[m.start() - 1]);
         let args = &raw[m.end()..raw.len().min(m.end() + MAX_ARGS)];
         classes::tick(args.len());
         // `REDUCE`, then the end or an opcode that stores, pops, builds or stops (not a word).
@@ -242,14 +266,15 @@ mod tests {
             b"\x80\x04\x95\x1d\x00\x00\x00\x00\x00\x00\x00\x8c\x05posix\x94\x8c\x06system\x94\x93\x94\x8c\x02id\x94\x85\x94R\x94.",
             b"\x80\x04\x95\x1c\x00\x00\x00\x00\x00\x00\x00\x8c\x08builtins\x8c\x04exec\x93\x8c\x03x=1\x85R.",
         ];
-        let text: [&[u8]; 4] = [
+        let text: [&[u8]; 5] = [
             b"cos\nsystem\n",
             b"Basic cos\nsystem\nof equations; Result.",
             b"The ecos\nsystem\n(R)",
+            b"unos pocos\nsystem\n(R)",
             b"pickle.loads(data) calls os.system if the data says so. Really.",
         ];
         assert_eq!(pickles.map(pickle), [true; 6]);
-        assert_eq!(text.map(pickle), [false; 4]);
+        assert_eq!(text.map(pickle), [false; 5]);
     }
 
     #[test]
