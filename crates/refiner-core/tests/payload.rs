@@ -286,7 +286,9 @@ proptest! {
             text.insert_str(at, p);
         }
         let f = scan(&PayloadInput::only(location, &text), &mut Scratch::default());
-        prop_assert!(f.values > 0 || text.is_empty());
+        // A request target that starts with `#` is a fragment alone: no value to scan.
+        let fragment_only = matches!(location, Location::Path | Location::Query) && text.starts_with('#');
+        prop_assert!(f.values > 0 || text.is_empty() || fragment_only);
     }
 }
 
