@@ -463,6 +463,16 @@ fn second_red_team_classes_are_confirmed_where_they_arrive() {
     let f = scan_value(proto4, Decode::None, Location::Body, &mut Scratch::default());
     assert_eq!(f.confirmed(Family::Code), 1, "{f:?}");
     assert!(body(r#"{"data":"PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="}"#).obfuscated, "base64 is an encoding beyond the app's");
+    // Pickles as apps keep them in cookies: base64 of protocol 4 and 2 (`os.system('id')`).
+    for cookie in ["session=gASVHQAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg==", "s=gAJjcG9zaXgKc3lzdGVtCnEAWAIAAABpZHEBhXECUnEDLg=="] {
+        let f = scan(&PayloadInput { cookies: cookie, ..Default::default() }, &mut Scratch::default());
+        assert!(f.confirmed_in(Family::Code, Location::Cookie), "{cookie}: {f:?}");
+    }
+    // A Fernet token and a pickle of plain data stay benign.
+    for cookie in ["t=gAAAAABnV3Zr9X8uWQ2mY1lT3h2s6QHcR8mJ4xF0vKpE5N7aB3cD9eF1gH2iJ4kL6mN8oP0qR2sT4uV6wX8yZ0==", "p=gASVMAAAAAAAAAB9lCiMBHVzZXKUjARhbm5hlIwEY2FydJRdlChLAUsCSwNljARsYW5nlIwCZW6UdS4="] {
+        let f = scan(&PayloadInput { cookies: cookie, ..Default::default() }, &mut Scratch::default());
+        assert!(!f.any_confirmed(), "{cookie}: {f:?}");
+    }
 }
 
 #[test]

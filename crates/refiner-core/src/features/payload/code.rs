@@ -279,7 +279,9 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
     if serial::starts_like_stream(raw) && (judge(serial::java(raw, buf)) || judge(serial::php_base64(raw, buf))) {
         return (true, true);
     }
-    if gadget::may_be_pickle(raw, mask & NEWLINE != 0) && gadget::pickle(raw) {
+    if (gadget::may_be_pickle(raw, mask & NEWLINE != 0) && gadget::pickle(raw))
+        || (gadget::starts_like_pickle_base64(raw) && gadget::pickle_base64(raw, buf))
+    {
         return (true, true);
     }
     if (mask & BRACE != 0 && mask & COLON != 0 && judge(serial::php(s)))

@@ -8,7 +8,9 @@
 //!   `STACK_GLOBAL` of two short strings (`\x8c\x02os\x94\x8c\x06system\x94\x93`) that loads a
 //!   function running a command or code ([`PICKLE_MODULES`] × [`PICKLE_NAMES`]: `os.system`,
 //!   `posix.system`, `__builtin__.eval`, `builtins.exec`, `subprocess.check_output`…), followed
-//!   by a `REDUCE` (`R`) that calls it. Confirmed anywhere: prose has no such byte sequence.
+//!   by a `REDUCE` (`R`) that calls it. Confirmed anywhere: prose has no such byte sequence. A
+//!   value that starts like base64 of protocol 2 to 5 (`gAJ`, `gAN`, `gAS`, `gAW`; not Fernet's
+//!   `gAAAAA`) is decoded (its first 6 KB) and judged so.
 //! - Type names: a Json.NET `"$type"`, a fastjson `"@type"` or a Jackson `["…",` whose type is
 //!   one of [`TYPES`], classes that only gadget chains name (ysoserial.net's `ObjectDataProvider`,
 //!   `WindowsIdentity`, `Process`…, Java's `JdbcRowSetImpl`, `TemplatesImpl`…), anywhere in the
@@ -83,6 +85,21 @@ fn global_line(raw: &[u8]) -> bool {
             line.ends_with(m.as_bytes()) && line[c] == b'c' && (c == 0 || opcode_before(line[c - 1]))
         })
     })
+}
+
+/// Whether `raw` starts like a base64 pickle of protocol 2 to 5 (`\x80\x02`…`\x80\x05`, so
+/// `gAJ`, `gAN`, `gAS`, `gAW`): how apps put pickles in cookies and fields. Fernet tokens
+/// (`gAAAAA…`) are not these.
+#[inline]
+pub fn starts_like_pickle_base64(raw: &[u8]) -> bool {
+    raw.len() >= 32 && raw.starts_with(b"gA") && matches!(raw[2], b'J' | b'N' | b'S' | b'W')
+}
+
+/// A base64 pickle (see [`starts_like_pickle_base64`]) that calls a command or code; `buf` is
+/// scratch.
+pub fn pickle_base64(raw: &[u8], buf: &mut Vec<u8>) -> bool {
+    super::serial::base64_upto(raw, super::serial::MAX_DECODED, buf);
+    pickle(buf)
 }
 
 /// A pickle that loads and calls a function running a command or code (original case).
@@ -274,6 +291,11 @@ mod tests {
             b"pickle.loads(data) calls os.system if the data says so. Really.",
         ];
         assert_eq!(pickles.map(pickle), [true; 6]);
+        // Protocol 4 `posix.system('id')` as base64, and a Fernet token that is not a pickle.
+        let b64 = b"gASVHQAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg==";
+        assert!(starts_like_pickle_base64(b64) && pickle_base64(b64, &mut Vec::new()));
+        let fernet = b"gAAAAABnV3Zr9X8uWQ2mY1lT3h2s6QHcR8mJ4xF0vKpE5N7aB3cD9eF1gH2iJ4kL6mN8oP0qR2sT4uV6wX8yZ0==";
+        assert!(!starts_like_pickle_base64(fernet));
         assert_eq!(text.map(pickle), [false; 5]);
     }
 

@@ -107,7 +107,8 @@
 //! called as a function, the Node chains `process.mainModule.require('…')` and Python's
 //! `__import__('os').system(`; and (`gadget`) pickles whose `GLOBAL`/`STACK_GLOBAL` loads a
 //! command or code function then `REDUCE`s it (`cos\nsystem\n(S'id'\ntR.`, protocol 4's
-//! `\x8c\x05posix\x94\x8c\x06system`), a gadget type (ysoserial.net's `ObjectDataProvider`,
+//! `\x8c\x05posix\x94\x8c\x06system`; also as base64 of protocols 2 to 5, `gASV…`, as apps
+//! keep pickles in cookies), a gadget type (ysoserial.net's `ObjectDataProvider`,
 //! `WindowsIdentity`, `Process`…, Java's `JdbcRowSetImpl`, `TemplatesImpl`…) after `"$type":`,
 //! `"@type":`, `!!` or `["`, or as the whole value (.NET ones assembly-qualified, `…, System`: the
 //! JS layer passes a JSON body's `$type` as its own field), YAML `!!python/object/apply:` of

@@ -91,6 +91,7 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
         || (triggers == classes::COLON && mask & classes::HIGH != 0 && crlf::has_unicode_break(text))
         || serial::starts_like_stream(text)
         || gadget::starts_like_type(text)
+        || gadget::starts_like_pickle_base64(text)
         || text.first() == Some(&0x80)
 }
 
@@ -358,7 +359,7 @@ mod tests {
             "@$f(", "$a[", "';die(", "{${", "@a.b@c", "@", "#_memberAccess=", "md5(", "(",
             "cos\nsystem\n", "cos\nsystem\nR", "\u{80}", "\"$type\":\"system.diagnostics.process", "system.diagnostics.process, ",
             "!!python/", "!!python/object/apply:", "window['a'+", "top['al'+'ert']", "self[atob(", "constructor.constructor('",
-            "\u{2460}", "http://\u{2460}", "\u{560A}X-A: b", "QUFB", "<!doctype", "a <!doctype x [<!entity a system 'x'>",
+            "\u{2460}", "http://\u{2460}", "\u{560A}X-A: b", "QUFB", "gASVjAJvc5SMBnN5c3RlbZSTlFKU", "<!doctype", "a <!doctype x [<!entity a system 'x'>",
         ];
         let mut scratch = Scratch::default();
         for unit in units {
