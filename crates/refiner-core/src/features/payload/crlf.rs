@@ -6,8 +6,9 @@
 //! classes, its [`Location`], and whether its line breaks all came from the deep decoding.
 //! Output: confirmed or suspicious.
 //!
-//! A line break is CR, LF or CRLF, or, outside bodies, U+560A or U+560D (`嘊`, `嘍`), which a
-//! Latin-1 header writer (old Node.js among them) cuts to LF and CR. The line after it is judged:
+//! A line break is CR, LF or CRLF, or U+560A or U+560D (`嘊`, `嘍`), which a Latin-1 header
+//! writer (old Node.js among them) cuts to LF and CR (in a body, the body rules below keep a
+//! Chinese text's `嘍` at most suspicious). The line after it is judged:
 //! - strong: a status or request line (`HTTP/1.1 200 OK`, `GET /admin HTTP/1.1`), a header that
 //!   only HTTP has (`Set-Cookie`, `Content-Length`, `X-…`, `Access-Control-…`…) or one with an
 //!   everyday name whose value has its HTTP grammar (`Location: https://…` or `/…`, not
@@ -24,7 +25,8 @@
 //! confirmed. Query strings and header values sit in between (share links carry text with
 //! newlines, `?text=Party tonight%0ALocation: https://maps…`, and a referer carries such a
 //! query): a strong line is confirmed unless the line before it is text with blanks, and a
-//! generic one only when the value starts with the break. A body value whose breaks all came
+//! generic one only when the value starts with the break. A header value that is no page URL (a
+//! user agent) carries no share text: a strong line there is confirmed after text too. A body value whose breaks all came
 //! from the deep decoding (it held `%0d%0a`, not newlines) is judged as a query value.
 
 use super::classes::{self, Mask};
@@ -69,7 +71,9 @@ fn break_at(s: &[u8], i: usize, unicode: bool) -> usize {
 
 /// Whether `s` holds U+560A or U+560D.
 pub fn has_unicode_break(s: &[u8]) -> bool {
-    memchr::memmem::find_iter(s, &[0xE5, 0x98]).any(|i| matches!(s.get(i + 2), Some(0x8A | 0x8D)))
+    // By its lead byte, which text outside CJK never has (a two-byte `memmem` searcher costs its
+    // setup on every value with a non-ASCII byte).
+    memchr::memchr_iter(0xE5, s).any(|i| s.get(i + 1) == Some(&0x98) && matches!(s.get(i + 2), Some(0x8A | 0x8D)))
 }
 
 fn classify_before(line: &[u8], at_start: bool) -> Before {
@@ -182,11 +186,11 @@ fn line_after(s: &[u8], i: usize, unicode: bool) -> Line {
 
 /// Looks for header splitting in a decoded value (original case). `decoded_breaks`: every line
 /// break in `s` came from the deep decoding. Returns (confirmed, suspicious).
-pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool) -> (bool, bool) {
+pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool, page_url: bool) -> (bool, bool) {
     if mask & (classes::NEWLINE | classes::HIGH) == 0 {
         return (false, false);
     }
-    let unicode = location != Location::Body && mask & classes::HIGH != 0 && has_unicode_break(s);
+    let unicode = mask & classes::HIGH != 0 && has_unicode_break(s);
     if mask & classes::NEWLINE == 0 && !unicode {
         return (false, false);
     }
@@ -194,6 +198,10 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool) ->
     // not a header, a strong one; in bodies, only after an empty or URL-like line.
     let anywhere = matches!(location, Location::Path | Location::Cookie);
     let strict = location != Location::Body || decoded_breaks;
+    // Where text with a line break is at home: a query (share links), a page URL's query (a
+    // referer) and a body; a header value that is no URL (a user agent) holds no text that ends
+    // in a header line.
+    let texty = matches!(location, Location::Query | Location::Body) || page_url;
     let mut suspicious = false;
     let mut headers = false;
     let mut line_start = 0;
@@ -231,7 +239,7 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool) ->
         headers |= line != Line::Other;
         let (confirmed, weak) = match (line, strict) {
             (Line::Other, _) => (false, false),
-            (Line::Strong, true) => (anywhere || before != Before::Text, true),
+            (Line::Strong, true) => (anywhere || !texty || before != Before::Text, true),
             (Line::Generic, true) => (anywhere || before == Before::Empty, true),
             (Line::Strong, false) => (matches!(before, Before::Empty | Before::Url), true),
             (Line::Generic, false) => (false, matches!(before, Before::Empty | Before::Url)),
@@ -251,7 +259,7 @@ mod tests {
     use super::*;
 
     fn crlf(s: &str, location: Location) -> (bool, bool) {
-        detect(s.as_bytes(), classes::mask(s.as_bytes()), location, false)
+        detect(s.as_bytes(), classes::mask(s.as_bytes()), location, false, location == Location::Header)
     }
 
     #[test]
@@ -281,7 +289,7 @@ mod tests {
             assert!(crlf(p, Location::Body).0, "{p:?}");
         }
         // The same breaks, when the deep decoding made them, count as in a query.
-        assert!(detect(b"en\r\nSet-Cookie: a=b", classes::NEWLINE, Location::Body, true).0);
+        assert!(detect(b"en\r\nSet-Cookie: a=b", classes::NEWLINE, Location::Body, true, false).0);
     }
 
     #[test]
@@ -321,5 +329,24 @@ mod tests {
             assert!(!crlf(t, Location::Header).0, "{t:?}");
         }
         assert!(!crlf("Paris 嘍\nNote: x", Location::Body).0);
+    }
+
+    #[test]
+    fn header_values_that_are_no_urls_confirm_a_strong_line_after_text() {
+        let ua = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0 Safari/537.36 \r\nSet-Cookie: admin=1";
+        assert!(detect(ua.as_bytes(), classes::mask(ua.as_bytes()), Location::Header, false, false).0);
+        assert!(!detect(ua.as_bytes(), classes::mask(ua.as_bytes()), Location::Header, false, true).0, "a referer's share text");
+        let generic = "Mozilla/5.0 (X11; Linux) Firefox/133.0\r\nNote: hi";
+        assert!(!detect(generic.as_bytes(), classes::mask(generic.as_bytes()), Location::Header, false, false).0);
+    }
+
+    #[test]
+    fn unicode_breaks_in_bodies_follow_the_body_rules() {
+        for p in ["\u{560A}\u{560D}Set-Cookie: x=1", "https://shop.example/\u{560D}\u{560A}Location: https://evil.example/"] {
+            assert!(crlf(p, Location::Body).0, "{p:?}");
+        }
+        for t in ["他們都是嘍囉\nX-Men: 好看", "好嘍\u{560A}Set-Cookie 是什麼", "嘍囉們: 出發", "大家好嘍\nLocation: https://maps.example/x"] {
+            assert!(!crlf(t, Location::Body).0, "{t:?}");
+        }
     }
 }

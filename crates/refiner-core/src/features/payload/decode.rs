@@ -7,7 +7,7 @@
 //! for matching ([`normalize`]: NULs dropped, ASCII lower-cased, runs of blanks folded), or with
 //! SQL comments taken out ([`sql_comments`]).
 
-use super::classes;
+use super::classes::{self, Mask};
 
 /// Rounds of [`deep`] decoding at most: double and triple encoding, and no more.
 pub const MAX_ROUNDS: usize = 3;
@@ -211,6 +211,36 @@ pub fn deep(src: &[u8], out: &mut Vec<u8>, tmp: &mut Vec<u8>) -> usize {
     rounds
 }
 
+/// Shortest and longest body value read as base64 text: a payload is tens to hundreds of bytes,
+/// an image or a file thousands.
+pub const BASE64_MIN: usize = 16;
+pub const BASE64_MAX: usize = 4096;
+
+/// Whether `s` is one base64 word (standard or URL-safe, padded or not, [`BASE64_MIN`] to
+/// [`BASE64_MAX`] bytes) that decodes to text: valid UTF-8 without control characters other than
+/// tab and line breaks, which random bytes (images, keys, tokens, hashes) almost never are. The
+/// text is left in `out`. A JWT has dots and a UUID or a hex digest decodes to bytes, so neither
+/// is text; a long word of letters rarely decodes to valid UTF-8.
+pub fn base64_text(s: &[u8], mask: Mask, out: &mut Vec<u8>) -> bool {
+    use super::classes::{DASH, EQ, PLUS, SLASH};
+    if s.len() < BASE64_MIN || s.len() > BASE64_MAX || mask & !(SLASH | EQ | PLUS | DASH) != 0 {
+        return false;
+    }
+    let body = s.strip_suffix(b"==").or_else(|| s.strip_suffix(b"=")).unwrap_or(s);
+    classes::tick(s.len());
+    if body.len() % 4 == 1 || !body.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')) {
+        return false;
+    }
+    // A word of letters only (`Rechtsschutzversicherungsgesellschaften`) is a word.
+    if body.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    super::serial::base64_upto(body, BASE64_MAX, out);
+    out.len() >= BASE64_MIN * 3 / 4
+        && std::str::from_utf8(out).is_ok()
+        && !out.iter().any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F)
+}
+
 /// Normalizes `src` into `out` for matching: NULs dropped, ASCII lower-cased, and, when the value
 /// has a NUL, tab, CR, VT or FF, each run of blanks (those and spaces) folded to one space; runs of
 /// plain spaces stay, which the detectors allow for. Newlines stay: shells split on them.
@@ -313,6 +343,26 @@ mod tests {
         assert_eq!(deep_str("AT&T and R&D").0, "AT&T and R&D", "unknown names stay");
         assert_eq!(deep_str("&#0;").0, "\u{FFFD}");
         assert_eq!(deep_str("&#9999999999;").0, "\u{FFFD}");
+    }
+
+    #[test]
+    fn base64_words_that_decode_to_text_are_read_and_others_are_not() {
+        let mut out = Vec::new();
+        let b64 = |s: &str| base64_text(s.as_bytes(), classes::mask(s.as_bytes()), &mut Vec::new());
+        assert!(base64_text(b"PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", classes::mask(b"PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="), &mut out));
+        assert_eq!(out, b"<script>alert(1)</script>");
+        assert!(b64("eyJhbGciOiJIUzI1NiJ9") && b64("c2VsZWN0IDEgZnJvbSBkdWFs"), "JSON, SQL");
+        for t in [
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+            "550e8400-e29b-41d4-a716-446655440000",
+            "d41d8cd98f00b204e9800998ecf8427e",
+            "Rechtsschutzversicherungsgesellschaften",
+            "hello world this is text",
+            "dGV4dA==",
+        ] {
+            assert!(!b64(t), "{t}");
+        }
     }
 
     #[test]

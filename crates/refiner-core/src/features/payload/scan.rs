@@ -10,7 +10,7 @@
 use super::classes::{self, Mask};
 use super::body::{self, SplitBuffers};
 use super::split::{self, Decode, Scope};
-use super::{code, crlf, decode, serial, shell, sqli, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
+use super::{code, crlf, decode, gadget, serial, shell, sqli, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
 use crate::decision::{Header, Texts};
 
 /// What the JS layer hands over for a request. Every field may be empty.
@@ -90,6 +90,9 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
         || (triggers == classes::COLON && mask & classes::HIGH != 0 && crlf::has_unicode_break(text))
         || serial::starts_like_stream(text)
+        || gadget::starts_like_type(text)
+        || gadget::starts_like_pickle_base64(text)
+        || text.first() == Some(&0x80)
 }
 
 impl DetectBuffers {
@@ -128,8 +131,8 @@ impl DetectBuffers {
             mark(Family::Ssrf, ssrf::detect(norm, mask));
         }
         mark(Family::Code, code::detect(norm, text, mask, &mut self.aux));
-        mark(Family::Xxe, xxe::detect(norm, mask));
-        mark(Family::Crlf, crlf::detect(text, mask, location, decoded_breaks));
+        mark(Family::Xxe, xxe::detect(norm, mask, location == Location::Header));
+        mark(Family::Crlf, crlf::detect(text, mask, location, decoded_breaks, scope == Scope::PageUrl));
         f
     }
 }
@@ -146,12 +149,21 @@ impl ValueBuffers {
             raw
         };
         let mask = classes::mask(text);
-        if !worth_it(text, mask) {
+        let base64 = location == Location::Body && decode::base64_text(text, mask, deep);
+        if !worth_it(text, mask) && !base64 {
             return;
         }
-        let mut found = detect.run(text, mask, scope, location, false);
+        let mut found = if base64 { Found::default() } else { detect.run(text, mask, scope, location, false) };
         let mut obfuscated = found.deobfuscated & found.hits.confirmed != 0;
-        if mask & classes::ENCODED != 0 && decode::deep(text, deep, tmp) > 0 {
+        if base64 {
+            // Text sent as base64 in a body field (`{"data":"PHNjcmlwdD4…"}`): what it decodes to
+            // is judged as a deep decoding is.
+            let m = classes::mask(deep);
+            if worth_it(deep, m) {
+                found = detect.run(deep, m, scope, location, false);
+                obfuscated = found.hits.confirmed != 0;
+            }
+        } else if mask & classes::ENCODED != 0 && decode::deep(text, deep, tmp) > 0 {
             let again = detect.run(deep, classes::mask(deep), scope, location, mask & classes::NEWLINE == 0);
             obfuscated |= again.hits.confirmed & !found.hits.confirmed != 0;
             found.hits.confirmed |= again.hits.confirmed;
@@ -345,6 +357,9 @@ mod tests {
             "\r\n", "\r", "\r\nSet-Cookie: a=b", "\nX: ", "a\n", "\r\n\r\n<a", "%0d%0a", "\u{560A}", "\u{560D}a:",
             "O:8:", "O:8:\"stdClass\"", "a:1:{i:", "o:", "%{", "%{(#", "${(#", "#{", "rO0AB", "Tzo", "aced0005", "$_", "$_GET",
             "@$f(", "$a[", "';die(", "{${", "@a.b@c", "@", "#_memberAccess=", "md5(", "(",
+            "cos\nsystem\n", "cos\nsystem\nR", "\u{80}", "\"$type\":\"system.diagnostics.process", "system.diagnostics.process, ",
+            "!!python/", "!!python/object/apply:", "window['a'+", "top['al'+'ert']", "self[atob(", "constructor.constructor('",
+            "\u{2460}", "http://\u{2460}", "\u{560A}X-A: b", "QUFB", "gASVjAJvc5SMBnN5c3RlbZSTlFKU", "<!doctype", "a <!doctype x [<!entity a system 'x'>",
         ];
         let mut scratch = Scratch::default();
         for unit in units {

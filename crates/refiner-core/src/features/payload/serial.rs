@@ -6,7 +6,9 @@
 //!
 //! PHP: an object (`O:8:"stdClass":1:{…}`, also `O:+8:` and `C:` for `Serializable` classes),
 //! anywhere in the value, whose declared name length matches the name: that exactness is what
-//! prose never has, and an object is what `unserialize()` turns into a gadget chain. Arrays
+//! prose never has, and an object is what `unserialize()` turns into a gadget chain; an object
+//! inside an array seen before it (`a:2:{i:0;O:11:"Monolog\Handler":0:{}…}`, PHPGGC's wrapping)
+//! with the shape of one whatever its name length. Arrays without objects
 //! (`a:2:{i:0;…}`) are only suspicious: some apps keep serialized arrays in cookies
 //! (CodeIgniter 2 sessions did), and an array alone builds no object.
 //!
@@ -165,6 +167,23 @@ fn php_at(s: &[u8], at: usize) -> (bool, bool) {
     (valid && rest.starts_with(b"\":") && count > 0 && rest.get(2 + count) == Some(&b':') && rest.get(3 + count) == Some(&b'{'), false)
 }
 
+/// An object with the shape of one (`O:11:"Monolog\Handler":0:{`) whatever its declared name
+/// length, at `s[at]`: judged only as an element of a serialized array, whose structure prose
+/// never has.
+fn loose_object_at(s: &[u8], at: usize) -> bool {
+    let mut i = at + 2;
+    let digits = s[i..].iter().take(4).take_while(|b| b.is_ascii_digit()).count();
+    if !matches!(s[at], b'o' | b'O') || digits == 0 || s.get(i + digits) != Some(&b':') || s.get(i + digits + 1) != Some(&b'"') {
+        return false;
+    }
+    i += digits + 2;
+    let name = s[i..].iter().take(257).take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'\\').count();
+    classes::tick(name);
+    let rest = &s[i + name..];
+    let count = rest.get(2..).map_or(0, |r| r.iter().take(6).take_while(|b| b.is_ascii_digit()).count());
+    name > 0 && rest.starts_with(b"\":") && count > 0 && rest.get(2 + count) == Some(&b':') && rest.get(3 + count) == Some(&b'{')
+}
+
 /// Serialized PHP in `s`. Returns (confirmed, suspicious).
 pub fn php(s: &[u8]) -> (bool, bool) {
     let mut suspicious = false;
@@ -178,7 +197,9 @@ pub fn php(s: &[u8]) -> (bool, bool) {
             continue;
         }
         let (object, array) = php_at(s, at);
-        if object {
+        // An object as an element of an array seen before it (`a:2:{i:0;O:…`): PHPGGC's
+        // wrapping, confirmed even when its name length is off by the escaping it went through.
+        if object || (suspicious && at > 0 && matches!(s[at - 1], b';' | b'{') && loose_object_at(s, at)) {
             return (true, true);
         }
         suspicious |= array;

@@ -170,8 +170,9 @@ fn operand(s: &[u8], i: usize) -> Option<(&[u8], usize)> {
     match s.get(i)? {
         // The app's query closes the last quote: `' or 'a'='a`.
         &q @ (b'\'' | b'"') => {
+            // An unterminated quote runs to the value's end (and nothing follows it).
             let end = classes::find_byte(q, &s[i + 1..]).map_or(s.len(), |k| i + 1 + k);
-            Some((&s[i + 1..end], end + 1))
+            Some((&s[i + 1..end], (end + 1).min(s.len())))
         }
         b if b.is_ascii_alphanumeric() => {
             let n = s[i..].iter().take(16).take_while(|b| b.is_ascii_alphanumeric()).count();
@@ -256,6 +257,8 @@ mod tests {
         assert!(leading_tautology(b"' or 'a'='a"));
         assert!(leading_tautology(b"and 0 = 0 #"));
         assert!(!leading_tautology(b"or 1=2"));
+        // An unterminated quote as the first operand ends the value (this read past it once).
+        assert!(!leading_tautology(b"or 'x") && !leading_tautology(b"or \"update") && !leading_tautology(b"and 'a"));
         assert!(!leading_tautology(b"order 1=1"));
         assert!(!leading_tautology(b"or else"));
     }

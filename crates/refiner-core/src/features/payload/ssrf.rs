@@ -151,8 +151,73 @@ fn v6_host(ip: Ipv6Addr, text: &[u8]) -> Host {
     }
 }
 
-/// Classifies a URL's host.
+/// Longest host folded by [`fold_host`].
+const MAX_FOLDED: usize = 128;
+
+/// Folds what a URL parser's host mapping (UTS #46, NFKC) turns into ASCII: circled and
+/// full-width digits and letters, and the ideographic full stops. Returns the folded length, or
+/// `None` when `host` holds a non-ASCII character that is not one of these (an IDN).
+fn fold_host(host: &[u8], out: &mut [u8; MAX_FOLDED]) -> Option<usize> {
+    let mut n = 0;
+    let mut i = 0;
+    let mut push = |out: &mut [u8; MAX_FOLDED], b: u8| -> Option<()> {
+        *out.get_mut(n)? = b;
+        n += 1;
+        Some(())
+    };
+    while i < host.len() {
+        let b = host[i];
+        if b < 0x80 {
+            push(out, b)?;
+            i += 1;
+            continue;
+        }
+        let (c1, c2) = (*host.get(i + 1)?, *host.get(i + 2)?);
+        match (b, c1, c2) {
+            // ①..⑨, ⑩..⑳ (U+2460..U+2473), ⓪ (U+24EA).
+            (0xE2, 0x91, 0xA0..=0xA8) => push(out, b'1' + (c2 - 0xA0))?,
+            (0xE2, 0x91, 0xA9..=0xB3) => {
+                let v = 10 + (c2 - 0xA9);
+                push(out, b'0' + v / 10)?;
+                push(out, b'0' + v % 10)?;
+            }
+            (0xE2, 0x93, 0xAA) => push(out, b'0')?,
+            // Ⓐ..Ⓩ (U+24B6..U+24CF), ⓐ..ⓩ (U+24D0..U+24E9).
+            (0xE2, 0x92, 0xB6..=0xBF) => push(out, b'a' + (c2 - 0xB6))?,
+            (0xE2, 0x93, 0x80..=0x8F) => push(out, b'k' + (c2 - 0x80))?,
+            (0xE2, 0x93, 0x90..=0xA9) => push(out, b'a' + (c2 - 0x90))?,
+            // Full-width digits, letters and full stop; the halfwidth and ideographic full stops.
+            (0xEF, 0xBC, 0x90..=0x99) => push(out, b'0' + (c2 - 0x90))?,
+            (0xEF, 0xBC, 0xA1..=0xBA) => push(out, b'a' + (c2 - 0xA1))?,
+            (0xEF, 0xBD, 0x81..=0x9A) => push(out, b'a' + (c2 - 0x81))?,
+            (0xEF, 0xBC, 0x8E) | (0xEF, 0xBD, 0xA1) | (0xE3, 0x80, 0x82) => push(out, b'.')?,
+            _ => return None,
+        }
+        i += 3;
+    }
+    classes::tick(host.len());
+    Some(n)
+}
+
+/// Classifies a URL's host. One written with characters that a URL parser folds to ASCII
+/// (`①②⑦.⓪.⓪.①`, `１２７．０．０．１`) is bad when the folded host is anything but an ordinary one:
+/// no one types their own machine so.
 fn host_verdict(host: &[u8]) -> Host {
+    if host.iter().any(|&b| b >= 0x80) {
+        let mut folded = [0u8; MAX_FOLDED];
+        return match fold_host(host, &mut folded) {
+            Some(n) if n > 0 && folded[..n].iter().all(|&b| b < 0x80) => match ascii_host_verdict(&folded[..n]) {
+                Host::Fine => Host::Fine,
+                _ => Host::Bad,
+            },
+            _ => Host::Fine,
+        };
+    }
+    ascii_host_verdict(host)
+}
+
+/// Classifies a URL's host written in ASCII.
+fn ascii_host_verdict(host: &[u8]) -> Host {
     if let Some(inner) = host.strip_prefix(b"[").and_then(|h| h.strip_suffix(b"]")) {
         let inner = inner.split(|&b| b == b'%').next().unwrap_or(inner);
         let ip = std::str::from_utf8(inner).ok().and_then(|s| s.parse::<Ipv6Addr>().ok());
@@ -352,6 +417,16 @@ mod tests {
             "file:///C:/Users/me/Desktop/report.pdf",
         ] {
             assert_eq!(ssrf(t), (false, true), "{t}");
+        }
+    }
+
+    #[test]
+    fn hosts_a_url_parser_folds_to_ascii_are_confirmed_unless_ordinary() {
+        for p in ["http://①②⑦.⓪.⓪.①/", "http://１２７．０．０．１/", "http://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ/", "http://⑯⑨.②⑤④.⑯⑨.②⑤④/latest/", "http://127。0。0。1/"] {
+            assert_eq!(ssrf(p), (true, true), "{p}");
+        }
+        for t in ["http://ⓔⓧⓐⓜⓟⓛⓔ.com/", "https://bücher.example/", "https://例子.测试/", "http://①②.example/"] {
+            assert!(!ssrf(t).0, "{t}");
         }
     }
 

@@ -313,6 +313,12 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
     if mask & (classes::PAREN | classes::BACKTICK) != 0 && js::dialog_call(s) {
         return (true, true);
     }
+    if mask & classes::BRACKET != 0 && mask & (classes::QUOTE | classes::BACKTICK | classes::PAREN) != 0 && js::built_name_call(s) {
+        return (true, true);
+    }
+    if mask & classes::PAREN != 0 && mask & classes::DOT != 0 && js::constructor_call(s) {
+        return (true, true);
+    }
     // A value pasted into a style: `x:expression(alert(1))`, also written with escapes.
     let colon_call = mask & classes::PAREN != 0 && mask & classes::COLON != 0;
     if colon_call && (mask & classes::BACKSLASH != 0 || memchr::memmem::find(s, b"expression").is_some()) {
@@ -322,6 +328,8 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
         }
         suspicious |= sus;
     }
+    // IE's `behavior:` in a value that may be pasted into a style (see `css::behavior_property`).
+    suspicious |= colon_call && css::behavior_property(s);
     if mask & classes::COLON != 0 {
         if script_url(s) {
             let colon = classes::find_byte(b':', s).unwrap_or(0);
@@ -487,6 +495,8 @@ mod tests {
     fn risky_tags_and_stray_sinks_are_suspicious() {
         assert_eq!(xss("<iframe src=\"https://www.youtube.com/embed/x\"></iframe>"), (false, true));
         assert_eq!(xss("call alert(1) there"), (false, true));
+        assert_eq!(xss("color:red;behavior:url(xss.htc)"), (false, true), "IE's behavior outside a style");
+        assert_eq!(xss("color:red;scroll-behavior:smooth (x)"), (false, false));
     }
 
     #[test]

@@ -296,7 +296,7 @@ fn xinclude(s: &[u8]) -> (bool, bool) {
 }
 
 /// Looks for XXE in a normalized value. Returns (confirmed, suspicious).
-pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
+pub fn detect(s: &[u8], mask: Mask, in_header: bool) -> (bool, bool) {
     if mask & classes::LT == 0 {
         return (false, false);
     }
@@ -304,7 +304,13 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     // `<!` found from its `!`: markup-dense values have `<` everywhere.
     classes::tick(s.len());
     if memchr::memchr_iter(b'!', s).any(|i| i > 0 && s[i - 1] == b'<') {
-        let start = prolog_end(s);
+        let mut start = prolog_end(s);
+        // A header value (a user agent, a referer's query) is never a document, but an app that
+        // logs it as XML or parses a parameter of it reads what follows: there a DOCTYPE counts
+        // wherever it starts.
+        if in_header && !s[start..].starts_with(b"<!") {
+            start = classes::find(s, b"<!doctype").unwrap_or(start);
+        }
         let head = &s[start..];
         if head.starts_with(b"<!doctype") {
             let (c, sus) = doctype(s, start + 9);
@@ -337,9 +343,22 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_doctype_anywhere_in_a_header_value_is_judged() {
+        let ua = "mozilla/5.0 (x11; linux x86_64) chrome/131.0.0.0 safari/537.36 <!doctype foo [<!entity xxe system \"file:///etc/passwd\">]><foo>&xxe;</foo>";
+        assert_eq!(detect(ua.as_bytes(), classes::mask(ua.as_bytes()), true), (true, true));
+        assert!(!detect(ua.as_bytes(), classes::mask(ua.as_bytes()), false).0, "in a body it is quoted text");
+        for t in [
+            "https://docs.example/?q=<!doctype html><html>",
+            "mozilla/5.0 <!doctype x public \"-//w3c//dtd xhtml 1.0 strict//en\" \"http://www.w3.org/tr/xhtml1/dtd/xhtml1-strict.dtd\">",
+        ] {
+            assert!(!detect(t.as_bytes(), classes::mask(t.as_bytes()), true).0, "{t}");
+        }
+    }
+
     fn xxe(s: &str) -> (bool, bool) {
         let l = s.to_ascii_lowercase();
-        detect(l.as_bytes(), classes::mask(l.as_bytes()))
+        detect(l.as_bytes(), classes::mask(l.as_bytes()), false)
     }
 
     #[test]
