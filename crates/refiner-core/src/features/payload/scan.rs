@@ -405,6 +405,11 @@ mod tests {
         assert_eq!(scan_as("image/jpeg").confirmed, PayloadFindings::default().confirmed, "a photo PUT as the body");
         assert!(scan_as("text/plain").confirmed_in(Family::Sqli, Location::Body), "text is read whatever it holds");
         assert!(scan_as("image/svg+xml").confirmed_in(Family::Sqli, Location::Body), "SVG is text");
+        // JSON cannot hold a raw control: padded with U+FFFD to look binary, it is still read.
+        let padded = format!("{{\"pad\":\"{}\",\"q\":\"' or 1=1--\"}}", "\u{fffd}".repeat(4000));
+        let region = "content-type\0image/png";
+        let texts = Texts { header_region: region, header_pairs: 1, body_region: &padded, body_fields: 1, ..Default::default() };
+        assert!(scan_texts(&texts, &mut Scratch::default()).confirmed_in(Family::Sqli, Location::Body));
     }
 
     #[test]
