@@ -25,9 +25,10 @@ pub static DISPOSABLE: DomainSet = domain_set!("disposable-domains");
 pub static DISPOSABLE_WILDCARDS: DomainSet = domain_set!("disposable-wildcards");
 pub static FREE_PROVIDERS: DomainSet = domain_set!("free-providers");
 
-fn u32_at(bytes: &[u8], i: usize) -> u32 {
+/// The `i`-th little-endian integer of `width` bytes in `bytes`.
+fn le_at(bytes: &[u8], i: usize, width: usize) -> u32 {
     let mut b = [0u8; 4];
-    b.copy_from_slice(&bytes[i * 4..i * 4 + 4]);
+    b[..width].copy_from_slice(&bytes[i * width..(i + 1) * width]);
     u32::from_le_bytes(b)
 }
 
@@ -37,21 +38,26 @@ pub fn domain_hash(domain: &str) -> u32 {
 }
 
 impl DomainSet {
-    pub fn contains_hash(&self, h: u32) -> bool {
+    /// The hash bits a run's index holds, and the bytes each entry keeps below them (build.rs).
+    fn layout(&self) -> (u32, usize) {
         let bits = (self.starts.len() / 4 - 1).ilog2();
+        (bits, (32 - bits as usize).div_ceil(8))
+    }
+
+    /// Where the run of hashes with `run`'s top bits starts.
+    fn start(&self, run: usize) -> usize {
+        le_at(self.starts, run, 4) as usize
+    }
+
+    pub fn contains_hash(&self, h: u32) -> bool {
+        let (bits, width) = self.layout();
         let run = (u64::from(h) >> (32 - bits)) as usize;
         // Within a run the top bits are equal, so the kept low bytes order and identify a hash.
-        let width = (32 - bits as usize).div_ceil(8);
-        let low = |i: usize| {
-            let mut b = [0u8; 4];
-            b[..width].copy_from_slice(&self.hashes[i * width..(i + 1) * width]);
-            u32::from_le_bytes(b)
-        };
-        let want = u32::from_le_bytes(std::array::from_fn(|k| if k < width { h.to_le_bytes()[k] } else { 0 }));
-        let (mut lo, mut hi) = (u32_at(self.starts, run) as usize, u32_at(self.starts, run + 1) as usize);
+        let want = h & (u32::MAX >> (32 - 8 * width));
+        let (mut lo, mut hi) = (self.start(run), self.start(run + 1));
         while lo < hi {
             let mid = (lo + hi) / 2;
-            match low(mid).cmp(&want) {
+            match le_at(self.hashes, mid, width).cmp(&want) {
                 std::cmp::Ordering::Equal => return true,
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
@@ -119,16 +125,10 @@ mod tests {
 
         /// The full hashes: each run's top bits, then its entries' bytes below them.
         fn all(&self) -> Vec<u32> {
-            let bits = (self.starts.len() / 4 - 1).ilog2();
-            let width = (32 - bits as usize).div_ceil(8);
-            let below = u32::MAX >> bits;
+            let (bits, width) = self.layout();
             (0..1usize << bits)
-                .flat_map(|run| (u32_at(self.starts, run)..u32_at(self.starts, run + 1)).map(move |i| (run, i as usize)))
-                .map(|(run, i)| {
-                    let mut b = [0u8; 4];
-                    b[..width].copy_from_slice(&self.hashes[i * width..(i + 1) * width]);
-                    ((run as u64) << (32 - bits)) as u32 | (u32::from_le_bytes(b) & below)
-                })
+                .flat_map(|run| (self.start(run)..self.start(run + 1)).map(move |i| (run, i)))
+                .map(|(run, i)| ((run as u64) << (32 - bits)) as u32 | (le_at(self.hashes, i, width) & (u32::MAX >> bits)))
                 .collect()
         }
     }

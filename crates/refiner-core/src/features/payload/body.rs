@@ -48,7 +48,7 @@ impl Default for SplitBuffers {
 
 /// Body fields joined with [`FIELD_SEPARATOR`]; each is parsed further when it is structured.
 pub fn fields<S: Sink + ?Sized>(text: &[u8], bufs: &mut SplitBuffers, sink: &mut S) {
-    for field in pieces(text, FIELD_SEPARATOR).filter(|v| !v.is_empty()) {
+    for field in pieces(text, FIELD_SEPARATOR) {
         field_of(field, bufs, sink);
     }
 }

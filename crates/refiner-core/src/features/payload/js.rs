@@ -198,7 +198,8 @@ pub fn dialog_call(s: &[u8]) -> bool {
     })
 }
 
-fn is_blank(b: u8) -> bool {
+/// HTML's (and JavaScript's line-level) blanks: space, tab, line breaks, form feed.
+pub(super) fn is_blank(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\t' | b'\r' | 0x0C)
 }
 

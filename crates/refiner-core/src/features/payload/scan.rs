@@ -259,11 +259,9 @@ pub fn scan_texts(texts: &Texts<'_>, scratch: &mut Scratch) -> PayloadFindings {
     split::path(texts.path.as_bytes(), &mut sink);
     let mut binary_media = false;
     for (name, value) in texts.header_pairs() {
-        match Header::lookup(name) {
-            Some(Header::ContentType) => {
-                binary_media |= body::binary_media(value);
-                split::headers(value.as_bytes(), &mut sink);
-            }
+        let header = Header::lookup(name);
+        binary_media |= header == Some(Header::ContentType) && body::binary_media(value);
+        match header {
             Some(Header::Cookie) => split::cookies(value.as_bytes(), &mut sink),
             Some(h) if FIXED_GRAMMAR.contains(&h) && fits_grammar(value.as_bytes()) => {}
             Some(Header::Referer | Header::Origin) => sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl),

@@ -32,7 +32,7 @@
 
 use super::classes::{self, Mask};
 use super::css;
-use super::js::{self, sink_at};
+use super::js::{self, is_blank, sink_at};
 
 /// Event handlers seen in payloads, for attribute breakouts outside a tag (inside a tag, any
 /// `on…` attribute of five letters or more counts).
@@ -133,10 +133,6 @@ fn svg_scripts(raw: &[u8], buf: &mut Vec<u8>) -> bool {
         from = at + comma + 1;
     }
     false
-}
-
-fn is_blank(b: u8) -> bool {
-    matches!(b, b' ' | b'\n' | b'\t' | b'\r' | 0x0C)
 }
 
 /// Whether `s[at..]` starts with `word` and the next byte does not continue an identifier.
