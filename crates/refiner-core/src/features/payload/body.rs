@@ -83,6 +83,11 @@ fn structured<S: Sink + ?Sized>(field: &[u8], decode: Decode, depth: usize, leve
         Some(b'-') => multipart(trimmed, depth, deeper, sink),
         _ if looks_urlencoded(trimmed) => {
             pairs(trimmed, b'&', Decode::PercentPlus, Location::Body, sink);
+            // One `name=value` is as likely a value of a parsed body (`{"id":"1%20or%201=1"}`),
+            // which the app reads whole: split, its `=` would be lost.
+            if !trimmed.contains(&b'&') {
+                sink(field, decode, Location::Body, Scope::All);
+            }
             true
         }
         _ if preamble_then_multipart(trimmed, decode, depth, deeper, sink) => true,
@@ -377,7 +382,9 @@ mod tests {
         let deep = format!("{}\"v\"{}", "[".repeat(20), "]".repeat(20));
         assert_eq!(texts(|s| fields(deep.as_bytes(), &mut bufs, s)), ["v"]);
         let inner = texts(|s| fields(br#"{"payload":"{\"q\":\"x=1\"}"}"#, &mut bufs, s));
-        assert_eq!(inner, ["payload", "q", "x", "1"], "a string that is a form is split too");
+        assert_eq!(inner, ["payload", "q", "x", "1", "x=1"], "a string that is a form is split too, and read whole when it is one pair");
+        let form = texts(|s| fields(b"a=1&b=or%201=1", &mut bufs, s));
+        assert_eq!(form, ["a", "1", "b", "or%201=1"], "a form of several pairs is only split");
     }
 
     #[test]

@@ -94,7 +94,13 @@ fn window(w: &[u8], budget: &mut usize) -> (bool, bool, bool) {
 /// normalization).
 pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mut Vec<u8>) -> Verdict {
     let mut v = Verdict::default();
-    if text.is_empty() || !worth_it(text, mask) {
+    if text.is_empty() || !(worth_it(text, mask) || sqlwords::statement_fragment(norm)) {
+        return v;
+    }
+    // Forms libinjection's fingerprints miss, each an injection on its own (see `sqlwords`).
+    if sqlwords::artifact(norm) || (mask & classes::EQ != 0 && sqlwords::literal_condition(norm)) || sqlwords::statement_fragment(norm) {
+        v.confirmed = true;
+        v.suspicious = true;
         return v;
     }
     let breakouts = || memchr::memchr2_iter(b'\'', b'"', text).take(64).filter(|&i| sqlwords::breaks_out(text, i));
@@ -105,7 +111,7 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     if !broke_out && (!sqlwords::starts_like_injection(norm) || !structural(text, mask) || !sqlwords::has_evidence(norm)) {
         return v;
     }
-    if sqlwords::artifact(norm) || sqlwords::leading_tautology(norm) {
+    if memchr::memchr2_iter(b'\'', b'"', text).take(64).any(|i| sqlwords::stacks_statement(text, i)) {
         v.confirmed = true;
         v.suspicious = true;
         return v;

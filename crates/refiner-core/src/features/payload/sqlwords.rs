@@ -82,10 +82,7 @@ fn condition_or_call(t: &[u8]) -> bool {
 /// words (`" is`, `' and the`) but not what comes after them.
 pub fn breaks_out(s: &[u8], q: usize) -> bool {
     classes::tick(48);
-    let mut j = q + 1;
-    while j < s.len() && j - q < 8 && matches!(s[j], b' ' | b')' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'`') {
-        j += 1;
-    }
+    let j = past_closers(s, q);
     let mut t = [0u8; 16];
     match s.get(j) {
         None => false,
@@ -103,10 +100,7 @@ pub fn breaks_out(s: &[u8], q: usize) -> bool {
         Some(b'/') => s[j..].starts_with(b"/*"),
         Some(b';') => {
             let n = next_token(s, j + 1, &mut t);
-            let t = &t[..n];
-            n == 0 || [&b"select"[..], b"drop", b"insert", b"update", b"delete", b"exec", b"declare", b"shutdown", b"waitfor", b"create", b"alter", b"truncate", b"--", b"#", b"/*", b"if", b"begin", b"set "]
-                .iter()
-                .any(|k| t.starts_with(k))
+            n == 0 || [&b"--"[..], b"#", b"/*", b"if", b"begin", b"set "].iter().chain(STATEMENTS).any(|k| t[..n].starts_with(k))
         }
         Some(b) if b.is_ascii_alphabetic() => {
             let n = next_token(s, j, &mut t);
@@ -130,6 +124,31 @@ pub fn breaks_out(s: &[u8], q: usize) -> bool {
         }
         Some(_) => false,
     }
+}
+
+/// Where the closers after the quote at `s[q]` end: blanks, parentheses and quotes.
+fn past_closers(s: &[u8], q: usize) -> usize {
+    let mut j = q + 1;
+    while j < s.len() && j - q < 8 && matches!(s[j], b' ' | b')' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'`') {
+        j += 1;
+    }
+    j
+}
+
+/// Keywords that start an SQL statement of their own.
+const STATEMENTS: &[&[u8]] = &[b"select", b"drop", b"insert", b"update", b"delete", b"exec", b"declare", b"shutdown", b"waitfor", b"create", b"alter", b"truncate"];
+
+/// Whether the quote at `s[q]` ends a string, then the statement, and starts another
+/// (`'; select`, `'); drop table`): stacked queries, which prose with a quote and a semicolon does
+/// not follow with a statement keyword and its operand.
+pub fn stacks_statement(s: &[u8], q: usize) -> bool {
+    let j = past_closers(s, q);
+    if s.get(j) != Some(&b';') {
+        return false;
+    }
+    let mut t = [0u8; 16];
+    let n = next_token(s, j + 1, &mut t);
+    STATEMENTS.iter().any(|k| t[..n].starts_with(k) && t.get(k.len()).is_some_and(|&b| matches!(b, b' ' | b'(' | b'*' | b'@')) && k.len() + 1 < n)
 }
 
 /// Whether a value starts the way an injection into a number, an identifier list or a
@@ -182,21 +201,55 @@ fn operand(s: &[u8], i: usize) -> Option<(&[u8], usize)> {
     }
 }
 
-/// A value that starts with `or`/`and`/`||` and a tautology (`or 1=1`, `and 'a'='a'`).
-pub fn leading_tautology(norm: &[u8]) -> bool {
-    let start = norm.iter().position(|&b| !matches!(b, b' ' | b'\'' | b'"' | b')')).unwrap_or(norm.len());
-    let s = &norm[start..];
-    let after = [&b"or "[..], b"and ", b"|| ", b"||", b"&& "].iter().find(|w| s.starts_with(w)).map(|w| w.len());
-    let Some(mut i) = after else { return false };
-    i += s[i..].iter().take_while(|&&b| b == b' ').count();
-    let Some((a, end)) = operand(s, i) else { return false };
-    let mut j = end + s[end..].iter().take_while(|&&b| b == b' ').count();
-    if s.get(j) != Some(&b'=') {
-        return false;
-    }
-    j += 1;
-    j += s[j..].iter().take_while(|&&b| b == b' ').count();
-    operand(s, j).is_some_and(|(b, _)| a == b)
+/// Logic words before an injected condition (normalized).
+const LOGIC: &[&str] = &["or", "and", "xor", "||", "&&"];
+
+fn logic() -> &'static AhoCorasick {
+    static L: OnceLock<AhoCorasick> = OnceLock::new();
+    L.get_or_init(|| AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(LOGIC).expect("static list builds"))
+}
+
+/// A condition of literals after a logic word anywhere in the value: a tautology (`or 1=1`,
+/// `' or 'a'='a`, `/1234 or x=x`) or a comparison of two numbers (`and 2771=1709`, the pairs of
+/// true and false probes sqlmap's boolean-based blind technique sends). Form text compares no
+/// literals after an `or`.
+pub fn literal_condition(norm: &[u8]) -> bool {
+    classes::tick(norm.len());
+    let alnum = |i: usize| norm.get(i).is_some_and(u8::is_ascii_alphanumeric);
+    logic().find_iter(norm).any(|m| {
+        let word = norm[m.start()].is_ascii_alphabetic();
+        if word && ((m.start() > 0 && alnum(m.start() - 1)) || alnum(m.end())) {
+            return false;
+        }
+        let mut i = m.end() + norm[m.end()..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b'(')).count();
+        let Some((a, end)) = operand(norm, i) else { return false };
+        i = end + norm[end..].iter().take(8).take_while(|&&b| b == b' ').count();
+        if norm.get(i) != Some(&b'=') || norm.get(i + 1) == Some(&b'=') {
+            return false;
+        }
+        i += 1;
+        i += norm[i..].iter().take(8).take_while(|&&b| b == b' ').count();
+        let number = |x: &[u8]| !x.is_empty() && x.iter().all(u8::is_ascii_digit);
+        operand(norm, i).is_some_and(|(b, _)| (a == b && !a.is_empty()) || (number(a) && number(b)))
+    })
+}
+
+/// A value that starts an SQL statement and ends it into a comment (`drop table t;--`,
+/// `delete from users; #`), or starts with `union select`: fragments injected into a query's
+/// middle, which no form text starts with.
+pub fn statement_fragment(norm: &[u8]) -> bool {
+    let s = norm.trim_ascii();
+    let union = s.strip_prefix(b"union ").is_some_and(|r| {
+        let r = r.strip_prefix(b"all ").or_else(|| r.strip_prefix(b"distinct ")).unwrap_or(r);
+        r.strip_prefix(b"select").is_some_and(|r| !r.first().is_some_and(u8::is_ascii_alphanumeric))
+    });
+    let statement = STATEMENTS.iter().any(|k| s.starts_with(k) && s.get(k.len()) == Some(&b' '));
+    union
+        || (statement
+            && s.iter().rposition(|&b| b == b';').is_some_and(|i| {
+                let rest = s[i + 1..].trim_ascii_start();
+                rest.starts_with(b"--") || rest.starts_with(b"#") || rest.starts_with(b"/*")
+            }))
 }
 
 #[cfg(test)]
@@ -252,14 +305,22 @@ mod tests {
     }
 
     #[test]
-    fn leading_tautologies() {
-        assert!(leading_tautology(b"or 1=1--"));
-        assert!(leading_tautology(b"' or 'a'='a"));
-        assert!(leading_tautology(b"and 0 = 0 #"));
-        assert!(!leading_tautology(b"or 1=2"));
+    fn literal_conditions() {
+        for s in [&b"or 1=1--"[..], b"' or 'a'='a", b"and 0 = 0 #", b"/1234 or 1=1", b"and 2771=1709)", b"or (7319=8742)", b"x') or ('a'='a", b"1 || 1=1"] {
+            assert!(literal_condition(s), "{}", String::from_utf8_lossy(s));
+        }
         // An unterminated quote as the first operand ends the value (this read past it once).
-        assert!(!leading_tautology(b"or 'x") && !leading_tautology(b"or \"update") && !leading_tautology(b"and 'a"));
-        assert!(!leading_tautology(b"order 1=1"));
-        assert!(!leading_tautology(b"or else"));
+        assert!(!literal_condition(b"or 'x") && !literal_condition(b"or \"update") && !literal_condition(b"and 'a"));
+        for s in [&b"order 1=1"[..], b"or else", b"color=red and size=m", b"a==1 || b==1", b"x or y=z", b"for 2=2", b"pay=and"] {
+            assert!(!literal_condition(s), "{}", String::from_utf8_lossy(s));
+        }
+    }
+
+    #[test]
+    fn stacked_statements_and_fragments() {
+        assert!(stacks_statement(b"x';select p", 1) && stacks_statement(b"1'); drop table t", 2));
+        assert!(!stacks_statement(b"it's; selected", 2) && !stacks_statement(b"'a'; update", 2) && !stacks_statement(b"x'; dropping", 1));
+        assert!(statement_fragment(b"drop sampletable;--") && statement_fragment(b"union select") && statement_fragment(b" union all select 1"));
+        assert!(!statement_fragment(b"drop me a line; thanks") && !statement_fragment(b"union selection committee") && !statement_fragment(b"delete my account please"));
     }
 }
