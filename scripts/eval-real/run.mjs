@@ -111,7 +111,8 @@ export function neutralize(lines) {
       headers = base
     }
     const ip = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`
-    if (headers['x-forwarded-for']) headers = { ...headers, 'x-forwarded-for': ip }
+    // A payload placed in X-Forwarded-For stays: neutralizing must not take the attack out.
+    if (headers['x-forwarded-for'] && !headersAreEvidence(l)) headers = { ...headers, 'x-forwarded-for': ip }
     const decision = l.decision ? { ...l.decision, ip: Object.keys(l.decision.ip ?? {}).length ? { ...NO_FLAGS } : {} } : l.decision
     return { ...l, decision, context: c, request: { ...l.request, ip, headers } }
   })
