@@ -163,7 +163,7 @@ mod tests {
     #[test]
     fn only_policy_facts_feed_no_head_and_client_chosen_facts_never_lower_a_threat() {
         let policy_only: Vec<_> = FEATURES.iter().filter(|f| f.heads == 0).map(|f| f.name).collect();
-        assert_eq!(policy_only, ["ua.integration", "payload.values"], "what only the policy reads feeds no head");
+        assert_eq!(policy_only, ["ua.integration", "payload.values", "payload.probe"], "what only the policy reads feeds no head");
         for f in FEATURES.iter().filter(|f| matches!(f.group, Group::Ip | Group::UserAgent | Group::Headers | Group::Payload | Group::Email)) {
             assert!(f.role.monotone() || f.heads == 0, "{} is chosen by the client and could lower a threat", f.name);
         }
