@@ -130,6 +130,25 @@ fn strong_at(s: &[u8], i: usize) -> bool {
     strong(word.strip_suffix(b".exe").unwrap_or(word))
 }
 
+/// Whether `s[i..]` (after blanks) is a program named by its absolute path, as injections name
+/// one to dodge word lists: under a binary directory (`/bin/cat`, `/usr/bin/id`) or behind glob
+/// characters (`/bin/ca?`, `/???/c?t`), then the value's end, a blank or a separator.
+fn binary_path(s: &[u8], i: usize) -> bool {
+    let j = skip_blanks(s, i);
+    let Some(path) = s.get(j..).filter(|p| p.first() == Some(&b'/')) else { return false };
+    let len = path.iter().take(64).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'?' | b'*' | b'.' | b'_' | b'-')).count();
+    if path.get(len).is_some_and(|&b| !matches!(b, b' ' | b'\t' | b';' | b'|' | b'&' | b'>' | b'<' | b'`' | b')')) {
+        return false;
+    }
+    let path = &path[..len];
+    let Some(name_at) = path.iter().rposition(|&b| b == b'/').filter(|&k| k > 0 && k + 1 < path.len()) else { return false };
+    let (dir, name) = (&path[..name_at], &path[name_at + 1..]);
+    let globbed = |x: &[u8]| x.iter().any(|&b| matches!(b, b'?' | b'*'));
+    let binary_dir = [&b"/bin"[..], b"/sbin", b"/usr/bin", b"/usr/sbin", b"/usr/local/bin"].contains(&dir);
+    // A glob of a binary is short: `/???/c?t`, not a URL path's `/*/` wildcard.
+    (binary_dir && name.iter().any(u8::is_ascii_alphabetic)) || (globbed(path) && dir.len() <= 8 && name.len() <= 8 && name.iter().any(|&b| b.is_ascii_alphabetic() || b == b'?'))
+}
+
 /// Looks for command injection in a normalized value. Returns (confirmed, suspicious).
 pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     use classes::{AMP, BACKTICK, DOLLAR, NEWLINE, PIPE, SEMI};
@@ -162,6 +181,9 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
         broken_out |= i <= second_word && !fenced;
         // A single `&` hugged by words (`a=1&cat=2`) is a query string, not a separator.
         let hugged = b == b'&' && after == i + 1 && i > 0 && s[i - 1].is_ascii_alphanumeric() && s.get(after).is_some_and(u8::is_ascii_alphanumeric);
+        if !hugged && b != b'\n' && binary_path(s, after) {
+            return (true, true);
+        }
         let (c, sus) = command_at(s, after, !hugged && broken_out, b != b'\n');
         if c && (broken_out || (b != b'\n' && strong_at(s, after))) {
             return (true, true);
@@ -234,6 +256,16 @@ mod tests {
             "```sh\nrm -rf node_modules\n```",
             "Output of the check:\nuname -a\nLinux box 6.1",
         ] {
+            assert!(!cmd(t).0, "{t}");
+        }
+    }
+
+    #[test]
+    fn programs_named_by_path_or_glob_after_a_separator_are_confirmed() {
+        for p in ["www.google.com;/bin/ca? /et*/passwd", "x| /usr/bin/id", "a; /???/c?t /e??/p??swd", "1&& /bin/sh -c id"] {
+            assert_eq!(cmd(p), (true, true), "{p}");
+        }
+        for t in ["see a;/b", "docs; /api/v1/users", "x | /products/*/reviews/all-of-them", "Tom & /bin folder"] {
             assert!(!cmd(t).0, "{t}");
         }
     }

@@ -17,9 +17,9 @@ pub const FIELD_SEPARATOR: u8 = 0x1f;
 pub enum Decode {
     /// Used as is (header values, body fields the JS layer already parsed, JSON strings).
     None,
-    /// Percent-decoded (path segments, cookies).
+    /// Percent-decoded (cookies, header values).
     Percent,
-    /// Percent-decoded with `+` as a space (query strings and form bodies).
+    /// Percent-decoded with `+` as a space (query strings, form bodies, path segments).
     PercentPlus,
 }
 
@@ -63,7 +63,9 @@ pub fn path<S: Sink + ?Sized>(target: &[u8], sink: &mut S) {
     let (mut special, mut before, mut previous) = (None, None, None);
     for segment in pieces(path, b'/').filter(|s| !s.is_empty()) {
         dot_segments |= dot_segment(segment);
-        sink(segment, Decode::Percent, Location::Path, Scope::All);
+        // `+` read as a blank, as WAFs and Java's URLDecoder read it: a path has no other use for
+        // it that a detector cares about, and scanners send `'+or+1=1` there.
+        sink(segment, Decode::PercentPlus, Location::Path, Scope::All);
         let at = segment.as_ptr() as usize - path.as_ptr() as usize;
         if special.is_none() && segment.iter().any(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))) {
             special = Some(at);
@@ -74,10 +76,10 @@ pub fn path<S: Sink + ?Sized>(target: &[u8], sink: &mut S) {
     if let Some(at) = special {
         classes::tick(path.len() - at);
         if classes::find_byte(b'/', &path[at..]).is_some() {
-            sink(&path[at..], Decode::Percent, Location::Path, Scope::Joined);
+            sink(&path[at..], Decode::PercentPlus, Location::Path, Scope::Joined);
         }
         if let Some(b) = before {
-            sink(&path[b..], Decode::Percent, Location::Path, Scope::Joined);
+            sink(&path[b..], Decode::PercentPlus, Location::Path, Scope::Joined);
         }
     }
     // A traversal spread over segments (`/a/../../etc/passwd`, `/%2e%2e/%2e%2e/x`) is seen by no
