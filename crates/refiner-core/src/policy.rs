@@ -5,7 +5,7 @@
 //!
 //! | rules said | the refiner may | only when |
 //! |---|---|---|
-//! | DENY (rate limit) | lift | no threat reaches its deny threshold, nor the attack threat its challenge threshold, and the server knows the person: an account a week old or more (logged in, verified, or with good outcomes), a login, good outcomes remembered, or a session under way for a minute or more |
+//! | DENY (rate limit) | lift | no threat reaches its deny threshold, nor the attack threat its challenge threshold, and the server knows the person: an account a week old or more (logged in, verified, or with good outcomes), a login, good outcomes remembered, or a session under way for a minute or more or with two pages seen |
 //! | DENY (shield / WAF) | lift | the payload analysis read the whole request and finds no payload anywhere, confirmed or suspicious, no threat reaches its deny threshold, and an account a week old or more vouches for the person (logged in, verified, or with good outcomes) |
 //! | DENY (bot) | lift | as a rate limit's, but the user agent is a browser's (one, shaped like a mainstream browser's) and declares no bot, crawler, tool or automation, and an account a week old or more or a browsing session (two minutes, two pages) shows a person |
 //! | DENY (email) | lift | the account itself shows a real person: a week old or more, and logged in, verified, or with good outcomes |
@@ -530,6 +530,9 @@ mod tests {
         assert_eq!(p.decide(&LOW, &arriving, &rate).live, Conclusion::Allow, "a session a minute old behind a busy ip");
         assert_eq!(p.decide(&LOW, &arriving, &denied_by(&[RuleKind::Bot])).live, Conclusion::Deny, "is not enough against a bot verdict");
         assert_eq!(p.decide(&LOW, &arriving, &denied_by(&[RuleKind::RateLimit, RuleKind::Bot])).live, Conclusion::Deny, "the strictest cause decides");
+        let two_pages = raw_with(&[("context.session_age_s", 20.0), ("context.pages_seen", 2.0)]);
+        assert_eq!(p.decide(&LOW, &two_pages, &rate).live, Conclusion::Allow, "a session the server has served two pages");
+        assert_eq!(p.decide(&LOW, &two_pages, &denied_by(&[RuleKind::Bot])).live, Conclusion::Deny, "is not a browsing session against a bot verdict");
     }
 
     #[test]
