@@ -10,7 +10,7 @@
 //! | DENY (bot) | lift | as a rate limit's, but the user agent is a browser's (one, shaped like a mainstream browser's) and declares no bot, crawler, tool or automation, and an account a week old or more or a browsing session (two minutes, two pages) shows a person |
 //! | DENY (email) | lift | the account itself shows a real person: a week old or more, and logged in, verified, or with good outcomes |
 //! | DENY it cannot read (bare conclusion, custom, unknown or sensitive-info rule) | keep | always, unless the caller opts in (`liftUnreadable: true`: then as a rate limit's) |
-//! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, and never a bot the app's rule allowed by name |
+//! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, never a bot the app's rule allowed by name, and on the api profile never a client for naming its HTTP library or sending no user agent |
 //! | ALLOW, ERROR or nothing | challenge | a value the payload analysis half confirms, of a family people's text rarely comes near (SQL, markup, traversal, templates, SSRF, XXE, header splitting), unless the app's rule allowed the bot by name or verified it |
 //!
 //! A lift is to ALLOW, or to CHALLENGE when the bot or abuse threat reaches its challenge
@@ -292,11 +292,20 @@ fn required(rules: &RulesView) -> &'static [&'static [&'static [(usize, f64)]]] 
     }
 }
 
-/// Whether the policy may escalate a request with these features on head `k`: it carries evidence
-/// of that threat, and is not a bot the app's own rule allowed by name (the trainer fits thresholds
-/// among such requests).
-pub fn may_escalate(raw: &[f64; N_FEATURES], k: usize) -> bool {
-    !(k == Threat::Bot as usize && raw[ALLOWED_BOT] > 0.0) && threat_evidence(raw, k).next().is_some()
+/// Whether the policy may escalate a request with these features on head `k` under `profile`: it
+/// carries evidence of that threat, and is not a bot the app's own rule allowed by name (the
+/// trainer fits thresholds among such requests).
+pub fn may_escalate(raw: &[f64; N_FEATURES], k: usize, profile: Profile) -> bool {
+    !(k == Threat::Bot as usize && raw[ALLOWED_BOT] > 0.0) && escalation_evidence(raw, k, profile).next().is_some()
+}
+
+/// What an API's own clients are: programs that say so (an SDK, a server calling back, a mobile
+/// app's HTTP stack). On the api profile these facts are no evidence of a bot the rules missed.
+const API_CLIENT: &[usize] = &[index_of("ua.http_library"), index_of("headers.missing_user_agent")];
+
+/// Active evidence features of head `k` that may escalate under `profile`.
+fn escalation_evidence(raw: &[f64; N_FEATURES], k: usize, profile: Profile) -> impl Iterator<Item = usize> + '_ {
+    threat_evidence(raw, k).filter(move |j| !(profile == Profile::Api && k == Threat::Bot as usize && API_CLIENT.contains(j)))
 }
 
 /// Active evidence features of head `k`.
@@ -361,8 +370,8 @@ impl Policy {
         for k in 0..N_HEADS {
             let level = self.level(scores, k);
             // A bot the app's own rule allowed by name (a search engine, a preview) is its choice.
-            if level > best.0 && may_escalate(raw, k) {
-                best = (level, Basis::Escalated, threat_evidence(raw, k).map(|j| j as u8).collect());
+            if level > best.0 && may_escalate(raw, k, self.profile) {
+                best = (level, Basis::Escalated, escalation_evidence(raw, k, self.profile).map(|j| j as u8).collect());
             }
         }
         // A value the analysis half confirms in a family people's text rarely comes near (a quote
@@ -478,6 +487,11 @@ mod tests {
         assert_eq!(v.live, Conclusion::Allow, "evidence without a score changes nothing");
         let googlebot = raw_with(&[("ua.known_crawler", 1.0), ("rules.bot_allowed_named", 1.0)]);
         assert_eq!(p.decide(&high_bot, &googlebot, &ALLOWED).live, Conclusion::Allow, "a bot the app's rule allowed by name");
+        let api = Policy::new(&tiny_model(), Profile::Api, Mode::Live, ThresholdOverride::default(), false).unwrap();
+        let sdk = raw_with(&[("ua.http_library", 1.0)]);
+        assert_eq!(api.decide(&high_bot, &sdk, &ALLOWED).live, Conclusion::Allow, "an API's clients are programs");
+        let headless = raw_with(&[("ua.http_library", 1.0), ("headers.headless_hints", 1.0)]);
+        assert_eq!(api.decide(&high_bot, &headless, &ALLOWED).live, Conclusion::Deny, "other evidence still counts there");
     }
 
     #[test]

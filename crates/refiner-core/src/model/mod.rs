@@ -294,7 +294,7 @@ pub(crate) mod tests {
             b2: Array1::zeros(N_HEADS),
         };
         let t = HeadThresholds { challenge: [0.5; N_HEADS], deny: [0.9; N_HEADS] };
-        Model::from_parts(w, [[1.0, 0.0]; N_HEADS], vec![("default".into(), t)], ModelMeta { name: "tiny".into(), ..Default::default() })
+        Model::from_parts(w, [[1.0, 0.0]; N_HEADS], vec![("default".into(), t), ("api".into(), t)], ModelMeta { name: "tiny".into(), ..Default::default() })
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub fn thresholds_at(data: &Dataset, rows: &[usize], probs: &Array2<f32>, profil
                     data.is_legit(row)
                         && Conclusion::of_rules(data.rules[row].conclusion) == Conclusion::Allow
                         && route.is_none_or(|c| data.routes[row] == c)
-                        && may_escalate(&data.raw_row(row), k)
+                        && may_escalate(&data.raw_row(row), k, profile)
                 })
                 .map(|r| probs[[r, k]])
                 .collect()
