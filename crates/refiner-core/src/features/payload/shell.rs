@@ -164,6 +164,11 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     // A Markdown fence is no shell syntax: a value that opens with one is a document.
     let fenced = classes::contains(&s[start..first_blank], b"```");
     let mut broken_out = s[start..].starts_with(b"() {");
+    // Shellshock (CVE-2014-6271 and its variants): a value that opens a bash function definition
+    // and closes it is the exploit itself, whatever command follows (`() { :;}; echo x`).
+    if broken_out && s[start..].iter().take(64).any(|&b| b == b'}') {
+        return (true, true);
+    }
     let candidates = memchr::memchr3_iter(b';', b'|', b'&', s).chain(memchr::memchr3_iter(b'\n', b'$', b'`', s));
     for i in candidates {
         let b = s[i];
@@ -268,6 +273,14 @@ mod tests {
         for t in ["see a;/b", "docs; /api/v1/users", "x | /products/*/reviews/all-of-them", "Tom & /bin folder"] {
             assert!(!cmd(t).0, "{t}");
         }
+    }
+
+    #[test]
+    fn shellshock_is_confirmed() {
+        for p in ["() { :;}; echo vulnerable", "() { _; } >_[$($())] { id; }", " () { :; }; /bin/bash -c id"] {
+            assert_eq!(cmd(p), (true, true), "{p}");
+        }
+        assert!(!cmd("(a) { b }").0);
     }
 
     #[test]
