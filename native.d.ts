@@ -141,5 +141,6 @@ export interface TrainOptions {
   /** Hidden units of each threat's head. */
   hiddenPerHead?: number
   maxEpochs?: number
+  /** Count and skip malformed lines instead of failing at the first. */
   skipBad?: boolean
 }

@@ -49,6 +49,7 @@ pub struct TrainOptions {
     /// Hidden units of each threat's head.
     pub hidden_per_head: Option<u32>,
     pub max_epochs: Option<u32>,
+    /// Count and skip malformed lines instead of failing at the first.
     pub skip_bad: Option<bool>,
 }
 
