@@ -132,7 +132,9 @@ fn strong_at(s: &[u8], i: usize) -> bool {
 
 /// Whether `s[i..]` (after blanks) is a program named by its absolute path, as injections name
 /// one to dodge word lists: under a binary directory (`/bin/cat`, `/usr/bin/id`) or behind glob
-/// characters (`/bin/ca?`, `/???/c?t`), then the value's end, a blank or a separator.
+/// characters (`/bin/ca?`, `/???/c?t`), then the value's end, a blank or a separator. Only read
+/// after a separator that breaks out of the value's first word (a cron line in a hosting panel
+/// names `/usr/bin/php` too).
 fn binary_path(s: &[u8], i: usize) -> bool {
     let j = skip_blanks(s, i);
     let Some(path) = s.get(j..).filter(|p| p.first() == Some(&b'/')) else { return false };
@@ -146,7 +148,8 @@ fn binary_path(s: &[u8], i: usize) -> bool {
     let globbed = |x: &[u8]| x.iter().any(|&b| matches!(b, b'?' | b'*'));
     let binary_dir = [&b"/bin"[..], b"/sbin", b"/usr/bin", b"/usr/sbin", b"/usr/local/bin"].contains(&dir);
     // A glob of a binary is short: `/???/c?t`, not a URL path's `/*/` wildcard.
-    (binary_dir && name.iter().any(u8::is_ascii_alphabetic)) || (globbed(path) && dir.len() <= 8 && name.len() <= 8 && name.iter().any(|&b| b.is_ascii_alphabetic() || b == b'?'))
+    // A glob of a binary names no file type (`/static/*.css` is a route pattern).
+    (binary_dir && name.iter().any(u8::is_ascii_alphabetic)) || (globbed(path) && !name.contains(&b'.') && dir.len() <= 8 && name.len() <= 8 && name.iter().any(|&b| b.is_ascii_alphabetic() || b == b'?'))
 }
 
 /// Looks for command injection in a normalized value. Returns (confirmed, suspicious).
@@ -186,7 +189,7 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
         broken_out |= i <= second_word && !fenced;
         // A single `&` hugged by words (`a=1&cat=2`) is a query string, not a separator.
         let hugged = b == b'&' && after == i + 1 && i > 0 && s[i - 1].is_ascii_alphanumeric() && s.get(after).is_some_and(u8::is_ascii_alphanumeric);
-        if !hugged && b != b'\n' && binary_path(s, after) {
+        if broken_out && !hugged && b != b'\n' && binary_path(s, after) {
             return (true, true);
         }
         let (c, sus) = command_at(s, after, !hugged && broken_out, b != b'\n');
@@ -270,7 +273,7 @@ mod tests {
         for p in ["www.google.com;/bin/ca? /et*/passwd", "x| /usr/bin/id", "a; /???/c?t /e??/p??swd", "1&& /bin/sh -c id"] {
             assert_eq!(cmd(p), (true, true), "{p}");
         }
-        for t in ["see a;/b", "docs; /api/v1/users", "x | /products/*/reviews/all-of-them", "Tom & /bin folder"] {
+        for t in ["see a;/b", "docs; /api/v1/users", "x | /products/*/reviews/all-of-them", "Tom & /bin folder", "| /static/*.css | 1 year |", "Exclude: /admin/*; /api/*.json", "cd /home/u/app && /usr/bin/php artisan schedule:run"] {
             assert!(!cmd(t).0, "{t}");
         }
     }

@@ -59,6 +59,7 @@ fn structural(text: &[u8], mask: Mask) -> bool {
         || (mask & DASH != 0 && classes::contains(text, b"--"))
         || (mask & STAR != 0 && classes::contains(text, b"/*"))
         || (mask & COMMA != 0 && classes::contains_ignore_case(text, b"union"))
+        || (classes::contains_ignore_case(text, b"union") && classes::contains_ignore_case(text, b"select"))
 }
 
 /// Fingerprints libinjection lists that, here, mostly matched code and prose: those that start
@@ -98,7 +99,7 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
         return v;
     }
     // Forms libinjection's fingerprints miss, each an injection on its own (see `sqlwords`).
-    if sqlwords::artifact(norm) || (mask & classes::EQ != 0 && sqlwords::literal_condition(norm)) || sqlwords::statement_fragment(norm) {
+    if (mask & classes::EQ != 0 && sqlwords::literal_condition(norm)) || sqlwords::statement_fragment(norm) {
         v.confirmed = true;
         v.suspicious = true;
         return v;
@@ -111,7 +112,7 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     if !broke_out && (!sqlwords::starts_like_injection(norm) || !structural(text, mask) || !sqlwords::has_evidence(norm)) {
         return v;
     }
-    if memchr::memchr2_iter(b'\'', b'"', text).take(64).any(|i| sqlwords::stacks_statement(text, i)) {
+    if sqlwords::artifact(norm) || memchr::memchr2_iter(b'\'', b'"', norm).take(64).any(|i| sqlwords::stacks_statement(norm, i)) {
         v.confirmed = true;
         v.suspicious = true;
         return v;

@@ -138,17 +138,50 @@ fn past_closers(s: &[u8], q: usize) -> usize {
 /// Keywords that start an SQL statement of their own.
 const STATEMENTS: &[&[u8]] = &[b"select", b"drop", b"insert", b"update", b"delete", b"exec", b"declare", b"shutdown", b"waitfor", b"create", b"alter", b"truncate"];
 
+/// Whether `s[i..]` (after blanks) is an SQL statement: its keyword and what that keyword takes
+/// (`drop table`, `delete from`, `insert into`, `x set`, `select *`, `select … from`,
+/// `exec xp_`, `declare @`, `waitfor delay`). Prose has the words ("delete my account; -- John",
+/// "update the invoice") but not what SQL puts after them.
+fn statement_at(s: &[u8], i: usize) -> bool {
+    let mut t = [0u8; 16];
+    let n = next_token(s, i, &mut t);
+    let Some(k) = STATEMENTS.iter().find(|k| t[..n].starts_with(k) && !t.get(k.len()).is_some_and(u8::is_ascii_alphanumeric)) else { return false };
+    let at = i + s[i.min(s.len())..].iter().take_while(|b| b.is_ascii_whitespace()).count() + k.len();
+    let mut a = [0u8; 16];
+    let m = next_token(s, at, &mut a);
+    let next = &a[..m];
+    let word = |w: &[u8]| next.starts_with(w) && !next.get(w.len()).is_some_and(u8::is_ascii_alphanumeric);
+    const OBJECTS: [&[u8]; 9] = [b"table", b"database", b"schema", b"user", b"view", b"index", b"procedure", b"function", b"trigger"];
+    match *k {
+        b"select" => {
+            matches!(next.first(), Some(b'*' | b'@' | b'0'..=b'9' | b'(' | b'\'' | b'"'))
+                || word(b"null")
+                || classes::contains(&s[at.min(s.len())..(at + 64).min(s.len())], b" from ")
+        }
+        b"drop" | b"create" | b"alter" | b"truncate" => OBJECTS.iter().any(|o| word(o)),
+        b"delete" => word(b"from"),
+        b"insert" => word(b"into"),
+        b"update" => {
+            let ident = next.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'`')).count();
+            ident > 0 && ident < m && {
+                let mut b = [0u8; 16];
+                let l = next_token(s, at + s[at..].iter().take_while(|b| b.is_ascii_whitespace()).count() + ident, &mut b);
+                b[..l].starts_with(b"set ")
+            }
+        }
+        b"exec" => next.starts_with(b"xp_") || next.starts_with(b"sp_") || next.starts_with(b"master") || matches!(next.first(), Some(b'(' | b'@')),
+        b"declare" => next.first() == Some(&b'@'),
+        b"waitfor" => word(b"delay") || word(b"time"),
+        b"shutdown" => m == 0 || matches!(next.first(), Some(b';' | b'-' | b'#')) || word(b"with"),
+        _ => false,
+    }
+}
+
 /// Whether the quote at `s[q]` ends a string, then the statement, and starts another
-/// (`'; select`, `'); drop table`): stacked queries, which prose with a quote and a semicolon does
-/// not follow with a statement keyword and its operand.
+/// (`'; select *`, `'); drop table t`): stacked queries.
 pub fn stacks_statement(s: &[u8], q: usize) -> bool {
     let j = past_closers(s, q);
-    if s.get(j) != Some(&b';') {
-        return false;
-    }
-    let mut t = [0u8; 16];
-    let n = next_token(s, j + 1, &mut t);
-    STATEMENTS.iter().any(|k| t[..n].starts_with(k) && t.get(k.len()).is_some_and(|&b| matches!(b, b' ' | b'(' | b'*' | b'@')) && k.len() + 1 < n)
+    s.get(j) == Some(&b';') && statement_at(s, j + 1)
 }
 
 /// Whether a value starts the way an injection into a number, an identifier list or a
@@ -230,7 +263,10 @@ pub fn literal_condition(norm: &[u8]) -> bool {
         i += 1;
         i += norm[i..].iter().take(8).take_while(|&&b| b == b' ').count();
         let number = |x: &[u8]| !x.is_empty() && x.iter().all(u8::is_ascii_digit);
-        operand(norm, i).is_some_and(|(b, _)| (a == b && !a.is_empty()) || (number(a) && number(b)))
+        // Two different numbers compared count where an injection puts them: the value starts
+        // like one, or the comparison ends it ("size 9 or 10=43 EU" is neither).
+        let ends = |end: usize| norm[end.min(norm.len())..].iter().find(|&&b| b != b' ').is_none_or(|&b| matches!(b, b')' | b'-' | b'#' | b';' | b'\'' | b'"' | b'/'));
+        operand(norm, i).is_some_and(|(b, end)| (a == b && !a.is_empty()) || (number(a) && number(b) && (starts_like_injection(norm) || ends(end))))
     })
 }
 
@@ -243,7 +279,7 @@ pub fn statement_fragment(norm: &[u8]) -> bool {
         let r = r.strip_prefix(b"all ").or_else(|| r.strip_prefix(b"distinct ")).unwrap_or(r);
         r.strip_prefix(b"select").is_some_and(|r| !r.first().is_some_and(u8::is_ascii_alphanumeric))
     });
-    let statement = STATEMENTS.iter().any(|k| s.starts_with(k) && s.get(k.len()) == Some(&b' '));
+    let statement = statement_at(s, 0);
     union
         || (statement
             && s.iter().rposition(|&b| b == b';').is_some_and(|i| {
@@ -311,16 +347,19 @@ mod tests {
         }
         // An unterminated quote as the first operand ends the value (this read past it once).
         assert!(!literal_condition(b"or 'x") && !literal_condition(b"or \"update") && !literal_condition(b"and 'a"));
-        for s in [&b"order 1=1"[..], b"or else", b"color=red and size=m", b"a==1 || b==1", b"x or y=z", b"for 2=2", b"pay=and"] {
+        for s in [&b"order 1=1"[..], b"or else", b"color=red and size=m", b"a==1 || b==1", b"x or y=z", b"for 2=2", b"pay=and", b"shoe size uk 9 or 10=43 eu"] {
             assert!(!literal_condition(s), "{}", String::from_utf8_lossy(s));
         }
     }
 
     #[test]
     fn stacked_statements_and_fragments() {
-        assert!(stacks_statement(b"x';select p", 1) && stacks_statement(b"1'); drop table t", 2));
+        assert!(stacks_statement(b"x';select * from t", 1) && stacks_statement(b"1'); drop table t", 2) && stacks_statement(b"a'; update users set x=1", 1));
         assert!(!stacks_statement(b"it's; selected", 2) && !stacks_statement(b"'a'; update", 2) && !stacks_statement(b"x'; dropping", 1));
-        assert!(statement_fragment(b"drop sampletable;--") && statement_fragment(b"union select") && statement_fragment(b" union all select 1"));
+        assert!(!stacks_statement(b"name to \"jo\"; update the invoice too", 11) && !stacks_statement(b"kind 'lena'; alter 7 jahre", 10));
+        assert!(statement_fragment(b"drop table users;--") && statement_fragment(b"union select") && statement_fragment(b" union all select 1"));
+        assert!(statement_fragment(b"delete from users; #") && statement_fragment(b"shutdown;--"));
         assert!(!statement_fragment(b"drop me a line; thanks") && !statement_fragment(b"union selection committee") && !statement_fragment(b"delete my account please"));
+        assert!(!statement_fragment(b"delete my account please; -- john") && !statement_fragment(b"create something new today; #motivation"));
     }
 }

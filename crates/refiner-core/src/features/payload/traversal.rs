@@ -106,7 +106,8 @@ fn steps(p: &[u8]) -> (usize, Option<usize>, usize) {
         classes::tick(dots);
         let end = at + dots;
         let boundary = at == 0 || matches!(p[at - 1], b'/' | b'=' | b' ' | b'"' | b'\'' | b':');
-        if boundary && (p.get(end) == Some(&b'/') || end == p.len()) {
+        // Dots that end the value step up only in a path: prose ends a sentence with them.
+        if boundary && (p.get(end) == Some(&b'/') || (end == p.len() && p.contains(&b'/'))) {
             n += 1;
             first.get_or_insert(end);
             last = end;
@@ -135,12 +136,24 @@ pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
     if n >= 3 || first.is_some_and(target_after) || ABSOLUTE.iter().any(|a| buf.starts_with(a)) {
         return (true, true);
     }
-    (false, n > 0 || target_after(0))
+    // A lone step is a near miss where a probe puts it, at the value's start (`..%c0%af`); inside
+    // a value it is code's relative import (`from '../util'`).
+    (false, (n > 0 && buf.starts_with(b"..")) || target_after(0))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ellipsis_is_no_step() {
+        for t in ["I don't know ...", "it costs $5 ...", "eta'..."] {
+            assert_eq!(trav(t), (false, false), "{t}");
+        }
+        assert!(!trav("/static/..").1);
+        assert!(!trav("import { x } from '../util/x';").1, "a relative import");
+        assert!(trav("..\\x").1, "a probe's lone step");
+    }
 
     fn trav(s: &str) -> (bool, bool) {
         let lower = s.to_ascii_lowercase();
