@@ -11,7 +11,7 @@
 //! | DENY (email) | lift | the account itself shows a real person: a week old or more, and logged in, verified, or with good outcomes |
 //! | DENY it cannot read (bare conclusion, custom, unknown or sensitive-info rule) | keep | always, unless the caller opts in (`liftUnreadable: true`: then as a rate limit's) |
 //! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, never a bot the app's rule allowed by name, and on the api profile never a client for naming its HTTP library or sending no user agent |
-//! | ALLOW, ERROR or nothing | challenge | a value the payload analysis half confirms, of a family people's text rarely comes near (SQL, markup, traversal, templates, SSRF, XXE, header splitting), unless the app's rule allowed the bot by name or verified it |
+//! | ALLOW, ERROR or nothing | challenge | a value the payload analysis half confirms, of a family people's text rarely comes near (markup, traversal, log4j lookups, XXE), unless the app's rule allowed the bot by name or verified it, or on the api profile |
 //!
 //! A lift is to ALLOW, or to CHALLENGE when the bot or abuse threat reaches its challenge
 //! threshold but none its deny threshold; a denial whose attack threat reaches its challenge
@@ -375,11 +375,11 @@ impl Policy {
             }
         }
         // A value the analysis half confirms in a family people's text rarely comes near (a quote
-        // that breaks out into no SQL, a line break before an unknown header) is too weak to deny
-        // on and rare enough (4 of 18,963 ordinary requests and new visitors in the real-source
-        // evaluation) to ask for proof of a person: a challenge stops the scanners that send such
-        // probes and costs a person a click.
-        if best.0 == Conclusion::Allow && raw[PROBE] > 0.0 && raw[ALLOWED_BOT] == 0.0 && raw[VERIFIED_BOT] == 0.0 {
+        // that breaks out into no SQL, a lone dot-dot step) is too weak to deny on and rare enough
+        // to ask for proof of a person: a challenge stops the scanners that send such probes and
+        // costs a person a click.
+        // An API's clients are programs, which cannot answer a challenge.
+        if best.0 == Conclusion::Allow && self.profile != Profile::Api && raw[PROBE] > 0.0 && raw[ALLOWED_BOT] == 0.0 && raw[VERIFIED_BOT] == 0.0 {
             best = (Conclusion::Challenge, Basis::Escalated, vec![PROBE as u8]);
         }
         best
@@ -504,6 +504,8 @@ mod tests {
         let quoted_code = raw_with(&[("payload.suspicious", 0.69)]);
         assert_eq!(p.decide(&LOW, &quoted_code, &ALLOWED).live, Conclusion::Allow, "a support message quoting code");
         assert_eq!(p.decide(&[0.1, 0.99, 0.1], &near_miss, &ALLOWED).live, Conclusion::Challenge, "no score makes it a denial");
+        let api = Policy::new(&tiny_model(), Profile::Api, Mode::Live, ThresholdOverride::default(), false).unwrap();
+        assert_eq!(api.decide(&LOW, &near_miss, &ALLOWED).live, Conclusion::Allow, "an API client cannot answer a challenge");
         let crawler = raw_with(&[("payload.probe", 0.69), ("rules.bot_allowed_named", 1.0)]);
         assert_eq!(p.decide(&LOW, &crawler, &ALLOWED).live, Conclusion::Allow, "a crawler the app allowed follows links with quotes in them");
     }

@@ -330,8 +330,8 @@ schema! {
     f!("payload.obfuscated", Payload, Flag, 0.0, ATTACK, RAISE, "a confirmed payload needed decoding beyond the one level the app applies (double encoding, entities, comments…)", |_, s| b(s.payload.obfuscated)),
     f!("payload.incomplete", Payload, Flag, 0.0, ATTACK, RAISE, "the analysis did not read everything: the body was past the packer's limit or the work budget ran out", |i, s| b(s.payload.truncated || i.get(Slot::BodyOversized) > 0.0)),
     f!("payload.values", Payload, Log1p, 0.0, POLICY_ONLY, SIGNAL, "values the payload analysis read (path, query, headers, cookies, email, body)", |_, s| f64::from(s.payload.values)),
-    f!("payload.probe", Payload, Log1p, 0.0, POLICY_ONLY, SIGNAL, "values with a near miss, unconfirmed, of a family people's text rarely comes near (SQL, markup, traversal, templates, lookups, SSRF, XXE, header splitting; not code or shell, which support messages quote)", |_, s| {
-        const PROBED: [Family; 8] = [Family::Sqli, Family::Xss, Family::Traversal, Family::Template, Family::Jndi, Family::Ssrf, Family::Xxe, Family::Crlf];
+    f!("payload.probe", Payload, Log1p, 0.0, POLICY_ONLY, SIGNAL, "values with a near miss, unconfirmed, of a family people's text rarely comes near (markup, traversal from the value's start, lookups, XXE); not SQL, code or shell (a quote before a semicolon, as code ends a line), templates (placeholders, passwords), SSRF (localhost callbacks) or header splitting (e-mail signatures)", |_, s| {
+        const PROBED: [Family; 4] = [Family::Xss, Family::Traversal, Family::Jndi, Family::Xxe];
         PROBED.iter().map(|f| f64::from(s.payload.suspicious[f.index()])).sum()
     }),
     // Email
