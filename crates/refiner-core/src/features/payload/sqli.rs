@@ -112,7 +112,7 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     if !broke_out && (!sqlwords::starts_like_injection(norm) || !structural(text, mask) || !sqlwords::has_evidence(norm)) {
         return v;
     }
-    if sqlwords::artifact(norm) || memchr::memchr2_iter(b'\'', b'"', norm).take(64).any(|i| sqlwords::stacks_statement(norm, i)) {
+    if sqlwords::artifact(norm) || sqlwords::number_stacks_statement(norm) || memchr::memchr2_iter(b'\'', b'"', norm).take(64).any(|i| sqlwords::stacks_statement(norm, i)) {
         v.confirmed = true;
         v.suspicious = true;
         return v;

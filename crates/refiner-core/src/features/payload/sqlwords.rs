@@ -184,6 +184,17 @@ pub fn stacks_statement(s: &[u8], q: usize) -> bool {
     s.get(j) == Some(&b';') && statement_at(s, j + 1)
 }
 
+/// A number that ends the statement it was put in and starts another (`1;select 1`,
+/// `5); drop table t`): a numeric parameter's stacked query.
+pub fn number_stacks_statement(norm: &[u8]) -> bool {
+    let s = norm.trim_ascii_start();
+    let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0 && {
+        let j = digits + s[digits..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b')' | b'\'' | b'"')).count();
+        s.get(j) == Some(&b';') && statement_at(s, j + 1)
+    }
+}
+
 /// Whether a value starts the way an injection into a number, an identifier list or a
 /// statement does: a digit, a sign, a parenthesis, a quote, a variable, a statement keyword, or
 /// `and`/`or`/`xor`/`not` before a condition (prose starts with "And he…" too).
@@ -359,6 +370,8 @@ mod tests {
         assert!(!stacks_statement(b"name to \"jo\"; update the invoice too", 11) && !stacks_statement(b"kind 'lena'; alter 7 jahre", 10));
         assert!(statement_fragment(b"drop table users;--") && statement_fragment(b"union select") && statement_fragment(b" union all select 1"));
         assert!(statement_fragment(b"delete from users; #") && statement_fragment(b"shutdown;--"));
+        assert!(number_stacks_statement(b"1;select 1") && number_stacks_statement(b"5); drop table t"));
+        assert!(!number_stacks_statement(b"5; select the blue one") && !number_stacks_statement(b"size 5; select 1"));
         assert!(!statement_fragment(b"drop me a line; thanks") && !statement_fragment(b"union selection committee") && !statement_fragment(b"delete my account please"));
         assert!(!statement_fragment(b"delete my account please; -- john") && !statement_fragment(b"create something new today; #motivation"));
     }
