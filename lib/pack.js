@@ -153,20 +153,6 @@ function packDecision(nums, d) {
   return fingerprint
 }
 
-/** Header `name`'s value `v` as a string (arrays joined with ", "), cut and cleaned; null when absent. */
-function headerValue(v, field) {
-  if (v == null) return null
-  if (typeof v === 'string') return text(v)
-  if (!Array.isArray(v)) return fail(field, 'a string')
-  let out = ''
-  for (let i = 0; i < v.length && out.length <= MAX_TEXT; i++) {
-    const part = v[i]
-    if (typeof part !== 'string' && part != null) fail(`${field}[${i}]`, 'a string')
-    out += (i ? ', ' : '') + (part ?? '')
-  }
-  return text(out)
-}
-
 const HEADERS_EXPECTED = 'an object, a Headers, a Map, or an array of [name, value] pairs or of names and values'
 
 /**
@@ -178,10 +164,30 @@ function packHeaders(h) {
   let out = ''
   let n = 0
   const max = L.maxHeaderPairs
+  // Set once a header does not fit under the cap: it and every later one are left unread.
+  let full = false
+  // An array value is a repeated header: one pair per value, as in Node's rawHeaders, so that a
+  // second user agent counts as one (joined, it read as one browser's). A header whose values do
+  // not all fit is left out whole: its first value alone would hide the repetition.
   const add = (name, v, field) => {
     if (typeof name !== 'string') fail(field, 'a header name (a string)')
-    const value = headerValue(v, field)
-    if (value === null || n >= max) return
+    if (v == null || full) return
+    if (typeof v === 'string') return emit(name, v)
+    if (!Array.isArray(v)) fail(field, 'a string')
+    let parts = 0
+    for (let i = 0; i < v.length && n + parts <= max; i++) {
+      if (typeof v[i] === 'string') parts++
+      else if (v[i] != null) fail(`${field}[${i}]`, 'a string')
+    }
+    if (n + parts > max) full = true
+    else for (let i = 0; i < v.length; i++) if (v[i] != null) emit(name, v[i])
+  }
+  const emit = (name, v) => {
+    if (n >= max) {
+      full = true
+      return
+    }
+    const value = text(v)
     if (contentType === '' && name.length === 12 && name.toLowerCase() === 'content-type') contentType = value
     out += `\0${text(name)}\0${value}`
     n++
