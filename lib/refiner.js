@@ -241,29 +241,39 @@ class Refiner {
 
   /**
    * `refineBatch` without blocking the event loop: items are packed on the JS thread in chunks
-   * that yield to it, and scored on the thread pool. A bad item rejects before any is scored.
+   * that yield to it, and scored on a pool that leaves the loop a core. A bad item rejects before
+   * any is scored.
    */
   async refineBatchAsync(items) {
     const batch = this.#batch(items)
     // Every item is read before any is refined, so a bad one throws before memory records the
-    // rest. Each chunk's texts are joined as soon as they are packed (one string that survives
-    // the young-generation collections, not 250), and each chunk crosses to the worker pool on its
-    // own: joining 10,000 items' texts in one tick, and its garbage, stalls the loop for tens of ms.
+    // rest. Each chunk's texts are joined as soon as they are packed and kept as UTF-8 bytes off
+    // the V8 heap: kept as strings, the waiting chunks were copied by each young-generation
+    // collection and then promoted, ~8 MB per 10,000 items, which brought on mark-compacts.
     const chunks = []
     for (let start = 0; start < batch.n; start += PACK_CHUNK) {
       const end = Math.min(batch.n, start + PACK_CHUNK)
       this.#packItems(items, batch, start, end)
-      chunks.push(batch.texts.slice(start, end).join('\0'))
+      chunks.push(Buffer.from(batch.texts.slice(start, end).join('\0')))
       batch.texts.fill(undefined, start, end)
       await new Promise(setImmediate)
     }
     const out = new Float64Array(batch.n * OUT)
     const results = new Array(batch.n)
-    for (let c = 0, start = 0; start < batch.n; c++, start += PACK_CHUNK) {
+    // One chunk on the thread pool at a time, in order (as refineBatch records them in memory);
+    // the next is sent before this one's results are built, so the workers do not wait for them.
+    const score = (c) => {
+      const start = c * PACK_CHUNK
       const end = Math.min(batch.n, start + PACK_CHUNK)
-      await native.refineBatchTask(this.#engine, batch.nums.subarray(start * WIDTH, end * WIDTH), chunks[c], out.subarray(start * OUT, end * OUT))
+      const done = native.refineBatchTask(this.#engine, batch.nums.subarray(start * WIDTH, end * WIDTH), chunks[c], out.subarray(start * OUT, end * OUT))
       chunks[c] = undefined
-      this.#results(out, batch, results, start, end)
+      return done
+    }
+    let scoring = batch.n > 0 && score(0)
+    for (let c = 0, start = 0; start < batch.n; c++, start += PACK_CHUNK) {
+      await scoring
+      if (start + PACK_CHUNK < batch.n) scoring = score(c + 1)
+      this.#results(out, batch, results, start, Math.min(batch.n, start + PACK_CHUNK))
     }
     return results
   }
