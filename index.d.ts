@@ -287,7 +287,9 @@ export declare class Refiner {
   refineBatch(items: ReadonlyArray<RefineInput & { decision?: RuleDecision | null }>): RefinedDecision[]
   /**
    * `refineBatch` off the event loop: items are read in chunks between ticks (a bad one rejects
-   * before any is refined), and each chunk is refined on the worker pool.
+   * before any is refined), and each chunk is refined on a pool of one thread fewer than the
+   * cores (at least one), so that the event loop keeps a core. Results share an output buffer per
+   * chunk of 250 items.
    */
   refineBatchAsync(items: ReadonlyArray<RefineInput & { decision?: RuleDecision | null }>): Promise<RefinedDecision[]>
 }

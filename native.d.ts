@@ -109,8 +109,8 @@ export declare function refine(engine: ExternalObject<Engine>, nums: Float64Arra
  */
 export declare function refineBatch(engine: ExternalObject<Engine>, nums: Float64Array, texts: string, dst: Float64Array): void
 
-/** `refine_batch` on the thread pool, into `dst`; resolves when it is written. */
-export declare function refineBatchTask(engine: ExternalObject<Engine>, nums: Float64Array, texts: string, dst: Float64Array): Promise<unknown>
+/** `refine_batch` on the batch pool, its texts as UTF-8 bytes, into `dst`; resolves when it is written. */
+export declare function refineBatchTask(engine: ExternalObject<Engine>, nums: Float64Array, texts: Buffer, dst: Float64Array): Promise<unknown>
 
 /** Refines with the records a shared store returned for `storeKeys(engine, nums, texts)`. */
 export declare function refineStored(engine: ExternalObject<Engine>, nums: Float64Array, texts: string, records: Float64Array, dst: Float64Array): void

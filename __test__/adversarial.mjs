@@ -55,6 +55,7 @@ export const FIXED = [
   { name: 'bot DENY, curl', decision: botDeny(['CURL']), headers: { host: 'shop.example', 'user-agent': 'curl/8.5.0', accept: '*/*' } },
   { name: 'bot DENY, HeadlessChrome', decision: botDeny(['HEADLESS_CHROME']), headers: { ...CHROME_HEADERS, 'user-agent': CHROME.replace('Chrome/', 'HeadlessChrome/') } },
   { name: 'bot DENY, a spoofed Googlebot', decision: { ...botDeny(['GOOGLE_CRAWLER']), results: [result('BOT', 'DENY', { denied: ['GOOGLE_CRAWLER'], allowed: [], verified: false, spoofed: true })] }, headers: { host: 'shop.example', 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', accept: '*/*' } },
+  { name: 'bot DENY, a bare Mozilla/5.0', decision: botDeny(['UNKNOWN']), headers: { ...CHROME_HEADERS, 'user-agent': 'Mozilla/5.0 (compatible)' } },
   { name: 'a bare custom DENY', decision: { conclusion: 'DENY' }, headers: CHROME_HEADERS },
   { name: 'a filter rule DENY', decision: { conclusion: 'DENY', reason: { type: 'FILTER' }, results: [result('FILTER', 'DENY')] }, headers: CHROME_HEADERS },
   { name: 'a sensitive-info DENY', decision: { conclusion: 'DENY', reason: { type: 'SENSITIVE_INFO' }, results: [result('SENSITIVE_INFO', 'DENY', { denied: ['CREDIT_CARD_NUMBER'], allowed: [] })] }, headers: CHROME_HEADERS },
@@ -161,6 +162,8 @@ export const tries = fc.record({
   placement,
   shape: fc.constantFrom('object', 'raw', 'pairs', 'map', 'headers'),
   upper: fc.boolean(),
+  // A real browser's user agent sent beside the case's own, before or after it (an array value).
+  secondUa: fc.constantFrom('none', 'before', 'after'),
   extra: fc.dictionary(fc.constantFrom('x-requested-with', 'dnt', 'priority', 'x-custom', 'referer', 'origin'), fc.constantFrom('1', 'XMLHttpRequest', 'https://shop.example/', 'u=0, i')),
 })
 
@@ -168,6 +171,8 @@ export const tries = fc.record({
 export function attempt(refiners, t) {
   const c = FIXED[t.at]
   const req = request(c, t.placement, t.extra)
+  const ua = req.headers['user-agent']
+  if (t.secondUa !== 'none') req.headers['user-agent'] = t.secondUa === 'before' ? [CHROME, ua] : [ua, CHROME]
   req.headers = reshape(req.headers, t.shape, t.upper)
   const profile = { signup: 'signup', login: 'login', checkout: 'checkout', api: 'api' }[t.context?.route] ?? 'default'
   return [c.name, refiners[profile].refine(c.decision, { request: req, context: t.context })]

@@ -122,3 +122,40 @@ test('the same request refines identically in every header shape', () => {
   assert.notEqual(first.threats.bot, blind.threats.bot, 'the headers were read in every shape')
   assert.throws(() => new Refiner().refine(null, { request: { headers: { get: () => 'x' } } }), { name: 'TypeError', message: /request\.headers must be an object, a Headers, a Map/ })
 })
+
+// A bot the rules denied sends its user agent and a real browser's, in whatever shape the app
+// hands the headers over: no browser sends two, so the denial stays, as for one bare bot UA.
+test('a bot-rule DENY with a second, browser user agent stays DENY in every header shape', () => {
+  const bot = 'Mozilla/5.0 (compatible)'
+  const decision = { conclusion: 'DENY', reason: { type: 'BOT' }, results: [{ state: 'RUN', conclusion: 'DENY', reason: { type: 'BOT', denied: ['UNKNOWN'], allowed: [] } }] }
+  const context = { route: 'other', loggedIn: true, accountAgeDays: 400, emailVerified: true, sessionAgeS: 900, pagesSeen: 6 }
+  const others = Object.entries(CHROME_HEADERS).filter(([n]) => n !== 'user-agent')
+  const refine = (headers) => new Refiner({ memory: false }).refine(decision, { request: { ip: '203.0.113.57', method: 'GET', path: '/', headers }, context })
+  assert.equal(refine(CHROME_HEADERS).basis, 'LIFTED', 'the counterfactual: one browser user agent, a real user')
+  const appended = (...uas) => {
+    const h = new Headers(others)
+    for (const ua of uas) h.append('user-agent', ua)
+    return h
+  }
+  const junk = Array.from({ length: 127 - others.length }, (_, i) => [`x-pad-${i}`, '1'])
+  const shapes = {
+    'object, array': Object.fromEntries([...others, ['user-agent', [bot, CHROME]]]),
+    'object, array, browser first': Object.fromEntries([...others, ['user-agent', [CHROME, bot]]]),
+    'object, the same browser twice': Object.fromEntries([...others, ['user-agent', [CHROME, CHROME]]]),
+    'object, two cases of the name': Object.fromEntries([...others, ['User-Agent', CHROME], ['user-agent', bot]]),
+    rawHeaders: [...others.flat(), 'user-agent', bot, 'User-Agent', CHROME],
+    'rawHeaders, array': [...others.flat(), 'user-agent', [bot, CHROME]],
+    pairs: [...others, ['user-agent', bot], ['user-agent', CHROME]],
+    'pairs, array': [...others, ['user-agent', [CHROME, bot]]],
+    'Headers, appended twice': appended(bot, CHROME),
+    'Headers, browser first': appended(CHROME, bot),
+    'Headers, array': new Headers([...others, ['user-agent', [bot, CHROME]]]),
+    'Map, array': new Map([...others, ['user-agent', [bot, CHROME]]]),
+    'Map, two cases of the name': new Map([...others, ['user-agent', bot], ['User-Agent', CHROME]]),
+    'one value, comma-joined': Object.fromEntries([...others, ['user-agent', `${bot}, ${CHROME}`]]),
+    'one value, joined inside an open comment': Object.fromEntries([...others, ['user-agent', `Mozilla/5.0 (compatible, ${CHROME}`]]),
+    'an array cut by the header cap': Object.fromEntries([...others, ...junk, ['user-agent', [CHROME, bot]]]),
+  }
+  const lifted = Object.entries(shapes).filter(([, headers]) => refine(headers).conclusion !== 'DENY')
+  assert.deepEqual(lifted.map(([shape]) => shape), [])
+})

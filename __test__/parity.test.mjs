@@ -35,6 +35,13 @@ test('JS packer and Rust JSON reader agree on fixtures, every header shape and n
   check({ request: { headers: [['User-Agent', 'curl/8'], ['Accept', '*/*']] } }, { request: { headers: new Map([['User-Agent', 'curl/8'], ['Accept', '*/*']]) } })
   // A Headers object hands its names over lowercased and sorted.
   check({ request: { headers: [['accept', '*/*'], ['user-agent', 'curl/8']] } }, { request: { headers: new Headers([['User-Agent', 'curl/8'], ['Accept', '*/*']]) } })
+  // An array value is a repeated header in every shape; one that does not fit under the cap is left out whole.
+  check({ request: { headers: { 'user-agent': ['x/1', null, 'Mozilla/5.0'], accept: [], cookie: 'a=1' } } })
+  check({ request: { headers: [['User-Agent', ['x/1', 'y/2']], ['accept', '*/*']] } })
+  check({ request: { headers: ['User-Agent', ['x/1', 'y/2'], 'accept', '*/*'] } })
+  const pad = Object.fromEntries(Array.from({ length: schema.input.maxHeaderPairs - 1 }, (_, i) => [`x-${i}`, '1']))
+  check({ request: { headers: { ...pad, 'user-agent': ['x/1', 'y/2'], accept: '*/*' } } })
+  check({ request: { headers: { ...pad, 'user-agent': 'x/1', accept: '*/*' } } })
   // Bodies at any depth, arrays, empty strings and keys, a raw JSON string, and a body past the budget.
   check({ request: { body: { user: { name: "O'Brien", tags: ['a', '', { deep: ['<svg onload=alert(1)>'] }] }, n: [1, 2] } } })
   check({ request: { body: [{ q: "' OR 1=1 --" }, 'x'] } })

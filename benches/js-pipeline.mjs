@@ -109,9 +109,21 @@ function botWordAfter(ua, from) {
   return false
 }
 
+/** One user agent: balanced (comments), no comma outside them (a repeated header joined is two). */
+function oneProductList(ua) {
+  let depth = 0
+  for (let i = 0; i < ua.length; i++) {
+    const c = ua.charCodeAt(i)
+    if (c === 0x28) depth++
+    else if (c === 0x29 && --depth < 0) return false
+    else if (c === 0x2c && depth === 0) return false
+  }
+  return depth === 0
+}
+
 function analyzeUa(ua) {
   if (!ua) return { missing: true, crawler: false, http: false, automation: false, bot: false, browser: false, chromium: false, integration: false }
-  const browser = ua.startsWith('Mozilla/5.0 (') && ENGINES.test(ua) && BROWSERS.test(ua)
+  const browser = ua.startsWith('Mozilla/5.0 (') && oneProductList(ua) && ENGINES.test(ua) && BROWSERS.test(ua)
   const platformEnd = browser ? Math.max(ua.indexOf(')'), 0) : 0
   return {
     missing: false, crawler: CRAWLERS.test(ua), http: HTTP.test(ua) || EXACT_HTTP.test(ua), automation: AUTOMATION.test(ua),

@@ -153,21 +153,12 @@ function packDecision(nums, d) {
   return fingerprint
 }
 
-/** Header `name`'s value `v` as a string (arrays joined with ", "), cut and cleaned; null when absent. */
-function headerValue(v, field) {
-  if (v == null) return null
-  if (typeof v === 'string') return text(v)
-  if (!Array.isArray(v)) return fail(field, 'a string')
-  let out = ''
-  for (let i = 0; i < v.length && out.length <= MAX_TEXT; i++) {
-    const part = v[i]
-    if (typeof part !== 'string' && part != null) fail(`${field}[${i}]`, 'a string')
-    out += (i ? ', ' : '') + (part ?? '')
-  }
-  return text(out)
-}
-
 const HEADERS_EXPECTED = 'an object, a Headers, a Map, or an array of [name, value] pairs or of names and values'
+// How a header is named in an error, from its index or name: built only on failure (building it
+// for every header, JSON.stringify and all, was half the cost of a pack).
+const AT_INDEX = (i) => `[${i}]`
+const AT_GET = (name) => `.get(${JSON.stringify(String(name))})`
+const AT_KEY = (key) => `[${JSON.stringify(key)}]`
 
 /**
  * The header pairs, `\0`-joined after a leading `\0`, and how many: from a plain object (Node's
@@ -178,10 +169,31 @@ function packHeaders(h) {
   let out = ''
   let n = 0
   const max = L.maxHeaderPairs
-  const add = (name, v, field) => {
-    if (typeof name !== 'string') fail(field, 'a header name (a string)')
-    const value = headerValue(v, field)
-    if (value === null || n >= max) return
+  // Set once a header does not fit under the cap: it and every later one are left unread.
+  let full = false
+  let path = AT_INDEX
+  // An array value is a repeated header: one pair per value, as in Node's rawHeaders, so that a
+  // second user agent counts as one (joined, it read as one browser's). A header whose values do
+  // not all fit is left out whole: its first value alone would hide the repetition.
+  const add = (name, v, at) => {
+    if (typeof name !== 'string') fail(path(at), 'a header name (a string)')
+    if (v == null || full) return
+    if (typeof v === 'string') return emit(name, v)
+    if (!Array.isArray(v)) fail(path(at), 'a string')
+    let parts = 0
+    for (let i = 0; i < v.length && n + parts <= max; i++) {
+      if (typeof v[i] === 'string') parts++
+      else if (v[i] != null) fail(`${path(at)}[${i}]`, 'a string')
+    }
+    if (n + parts > max) full = true
+    else for (let i = 0; i < v.length; i++) if (v[i] != null) emit(name, v[i])
+  }
+  const emit = (name, v) => {
+    if (n >= max) {
+      full = true
+      return
+    }
+    const value = text(v)
     if (contentType === '' && name.length === 12 && name.toLowerCase() === 'content-type') contentType = value
     out += `\0${text(name)}\0${value}`
     n++
@@ -191,19 +203,21 @@ function packHeaders(h) {
       for (let i = 0; i < h.length; i++) {
         const pair = h[i]
         if (!Array.isArray(pair) || pair.length !== 2) fail(`[${i}]`, 'a [name, value] pair')
-        add(pair[0], pair[1], `[${i}]`)
+        add(pair[0], pair[1], i)
       }
     } else {
       if (h.length % 2 !== 0) fail('', HEADERS_EXPECTED)
-      for (let i = 0; i < h.length; i += 2) add(h[i], h[i + 1], `[${i + 1}]`)
+      for (let i = 0; i < h.length; i += 2) add(h[i], h[i + 1], i + 1)
     }
   } else if (typeof h.forEach === 'function' && typeof h.get === 'function') {
     // A fetch `Headers` or a `Map`: both call back with (value, name).
-    h.forEach((v, name) => add(name, v, `.get(${JSON.stringify(String(name))})`))
+    path = AT_GET
+    h.forEach((v, name) => add(name, v, name))
   } else if (typeof h.forEach === 'function' || typeof h.get === 'function') {
     fail('', `${HEADERS_EXPECTED} (it has only one of forEach and get)`)
   } else {
-    for (const key in h) add(key, h[key], `[${JSON.stringify(key)}]`)
+    path = AT_KEY
+    for (const key in h) add(key, h[key], key)
   }
   return [out, n]
 }

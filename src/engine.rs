@@ -333,11 +333,12 @@ fn score_batch(refiner: &Refiner, nums: &[f64], texts: &str, dst: &mut [f64]) ->
 
 /// A batch scored off the JS thread, in the JS layer's own buffers: the packed rows are read and
 /// the outcomes written in place (the JS layer touches neither until the Promise settles), so
-/// nothing batch-sized is copied on the JS thread but the texts.
+/// nothing batch-sized is copied on the JS thread. The texts come as UTF-8 bytes off the V8 heap,
+/// where the chunks waiting their turn are not copied and promoted by every young collection.
 pub struct BatchTask {
     refiner: Arc<Refiner>,
     nums: Float64Array,
-    texts: String,
+    texts: Buffer,
     dst: Float64Array,
 }
 
@@ -347,9 +348,11 @@ impl Task for BatchTask {
 
     fn compute(&mut self) -> Result<()> {
         let Self { refiner, nums, texts, dst } = self;
+        let texts = std::str::from_utf8(texts).map_err(|_| bad_arg("packed batch texts are not UTF-8"))?;
         // SAFETY: the JS layer allocated `dst` for this batch and does not read or write it until the
         // Promise settles.
-        score_batch(refiner, nums, texts, unsafe { dst.as_mut() })
+        let dst = unsafe { dst.as_mut() };
+        async_pool()?.install(|| score_batch(refiner, nums, texts, dst))
     }
 
     fn resolve(&mut self, _: Env, (): ()) -> Result<()> {
@@ -357,8 +360,22 @@ impl Task for BatchTask {
     }
 }
 
-/// `refine_batch` on the thread pool, into `dst`; resolves when it is written.
+/// The pool async batches are scored on: one thread fewer than the global pool (at least one), so
+/// the event loop keeps a core while a batch runs. With a thread per core, the JS thread waited
+/// its turn behind the workers for milliseconds at a time; `refine_batch`, whose caller waits for
+/// it anyway, keeps every core.
+fn async_pool() -> Result<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<std::result::Result<rayon::ThreadPool, String>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let threads = rayon::current_num_threads().saturating_sub(1).max(1);
+        rayon::ThreadPoolBuilder::new().num_threads(threads).thread_name(|i| format!("refiner-batch-{i}")).build().map_err(|e| e.to_string())
+    })
+    .as_ref()
+    .map_err(|e| Error::new(Status::GenericFailure, format!("batch thread pool: {e}")))
+}
+
+/// `refine_batch` on the batch pool, its texts as UTF-8 bytes, into `dst`; resolves when it is written.
 #[napi]
-pub fn refine_batch_task(engine: &External<Engine>, nums: Float64Array, texts: String, dst: Float64Array) -> AsyncTask<BatchTask> {
+pub fn refine_batch_task(engine: &External<Engine>, nums: Float64Array, texts: Buffer, dst: Float64Array) -> AsyncTask<BatchTask> {
     AsyncTask::new(BatchTask { refiner: Arc::clone(&engine.refiner), nums, texts, dst })
 }

@@ -37,6 +37,10 @@ fn stages(c: &mut Criterion) {
     // Filled before any bench runs: a filtered run (`-- forward`) must not time all-zero features.
     extract_into(&input, &none, &mut scratch, &mut fv);
     c.bench_function("features", |b| b.iter(|| extract_into(black_box(&input), &none, &mut scratch, &mut fv)));
+    // What each call from JS does first: split the packed texts and find the headers.
+    c.bench_function("features from the packed input", |b| {
+        b.iter(|| extract_into(&RawInput::from_joined(black_box(&owned.nums), black_box(owned.joined())).unwrap(), &none, &mut scratch, &mut fv))
+    });
     let mut act = Activations::new(&model);
     model.score(&fv.values, &mut act);
     c.bench_function("forward pass", |b| b.iter(|| model.score(black_box(&fv.values), &mut act)));

@@ -419,7 +419,7 @@ fn request(path: &str, headers: &[(&str, &str)], fields: &[&str]) -> PayloadFind
         body_fields: fields.len(),
         ..Default::default()
     };
-    refiner_core::features::payload::scan_texts(&texts, &mut Scratch::default())
+    refiner_core::features::payload::scan_texts(&texts, &texts.headers(), &mut Scratch::default())
 }
 
 const CHROME_UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";

@@ -2,7 +2,7 @@
 //! whatever case the client or framework used. [`Headers`] finds the ones the features read (each
 //! declared once in [`Header`]); the payload scanner walks all of them.
 
-use super::texts::NulFields;
+use super::texts::{NulFields, MAX_HEADER_PAIRS};
 use std::sync::OnceLock;
 use strum::{EnumCount, IntoStaticStr, VariantArray};
 
@@ -64,6 +64,9 @@ pub struct Headers<'a> {
     values: [&'a str; Header::COUNT],
     present: u32,
     repeated: u32,
+    /// Which known header each pair read is, in arrival order, so that the payload scan does not
+    /// look the names up again.
+    kinds: [Option<Header>; MAX_HEADER_PAIRS],
     /// Pairs given, known or not.
     pub count: usize,
 }
@@ -72,17 +75,19 @@ const _: () = assert!(Header::COUNT <= 32, "presence is a u32 bit set");
 
 impl Default for Headers<'_> {
     fn default() -> Self {
-        Self { values: [""; Header::COUNT], present: 0, repeated: 0, count: 0 }
+        Self { values: [""; Header::COUNT], present: 0, repeated: 0, kinds: [None; MAX_HEADER_PAIRS], count: 0 }
     }
 }
 
 impl<'a> Headers<'a> {
-    /// Reads `pairs` name/value pairs from `region` (`name\0value\0name\0value`); the first of
-    /// repeated names wins.
+    /// Reads `pairs` name/value pairs from `region` (`name\0value\0name\0value`), at most
+    /// [`MAX_HEADER_PAIRS`]; the first of repeated names wins.
     pub fn parse(region: &'a str, pairs: usize) -> Self {
         let mut h = Headers { count: pairs, ..Default::default() };
-        for (name, value) in header_pairs(region, pairs) {
-            if let Some(k) = Header::lookup(name) {
+        for (i, (name, value)) in header_pairs(region, pairs.min(MAX_HEADER_PAIRS)).enumerate() {
+            let kind = Header::lookup(name);
+            h.kinds[i] = kind;
+            if let Some(k) = kind {
                 let bit = 1 << k as u32;
                 if h.present & bit == 0 {
                     h.present |= bit;
@@ -108,6 +113,11 @@ impl<'a> Headers<'a> {
     pub fn get(&self, h: Header) -> &'a str {
         self.values[h as usize]
     }
+
+    /// Which known header each pair read is, in arrival order (see [`Texts::header_pairs`](super::Texts::header_pairs)).
+    pub fn kinds(&self) -> &[Option<Header>] {
+        &self.kinds[..self.count.min(MAX_HEADER_PAIRS)]
+    }
 }
 
 /// The name/value pairs of a header region (see [`Headers::parse`]).
@@ -125,6 +135,7 @@ mod tests {
         let region = ["User-Agent", "curl/8", "X-Custom", "1", "ACCEPT", "*/*", "accept", "text/html", "sec-ch-ua", ""].join("\0");
         let h = Headers::parse(&region, 5);
         assert_eq!(h.count, 5);
+        assert_eq!(h.kinds(), [Some(Header::UserAgent), None, Some(Header::Accept), Some(Header::Accept), Some(Header::SecChUa)]);
         assert_eq!(h.get(Header::UserAgent), "curl/8");
         assert_eq!(h.get(Header::Accept), "*/*");
         assert!(h.has(Header::SecChUa), "an empty value is still present");

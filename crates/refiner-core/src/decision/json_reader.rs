@@ -218,30 +218,53 @@ fn read_request(r: &Obj, nums: &mut [f64], texts: &mut OwnedTexts) -> Result<()>
 
 const HEADERS_EXPECTED: &str = "an object, an array of [name, value] pairs, or a flat [name, value, …] array";
 
-/// The header pairs of a logged request: an object (Node's `IncomingHttpHeaders`, arrays for
-/// repeated headers, joined with ", "), `[name, value]` pairs, or Node's flat `rawHeaders`.
+/// The header pairs of a logged request: an object (Node's `IncomingHttpHeaders`), `[name, value]`
+/// pairs, or Node's flat `rawHeaders`. An array value is a repeated header, a pair per value; a
+/// header whose values do not all fit under [`MAX_HEADER_PAIRS`] is left out whole, with every
+/// later one (see `lib/pack.js`).
 fn read_headers(v: &Value) -> Result<Vec<(String, String)>> {
-    let text = |v: &Value, path: &dyn Fn() -> String| -> Result<String> {
-        match v {
-            Value::String(s) => Ok(s.clone()),
-            Value::Array(items) => Ok(items.iter().map(|i| i.as_str().ok_or_else(|| RefinerError::input(path(), "a string"))).collect::<Result<Vec<_>>>()?.join(", ")),
-            _ => Err(RefinerError::input(path(), "a string")),
-        }
-    };
     let mut pairs = Vec::new();
+    let mut full = false;
+    let mut add = |name: &str, v: &Value, path: &dyn Fn() -> String| -> Result<()> {
+        if full {
+            return Ok(());
+        }
+        let values: Vec<&str> = match v {
+            Value::Null => return Ok(()),
+            Value::String(s) => vec![s],
+            Value::Array(items) => {
+                let mut values = Vec::new();
+                for i in items {
+                    if pairs.len() + values.len() > MAX_HEADER_PAIRS {
+                        break;
+                    }
+                    match i {
+                        Value::Null => {}
+                        Value::String(s) => values.push(s.as_str()),
+                        _ => return Err(RefinerError::input(path(), "a string")),
+                    }
+                }
+                values
+            }
+            _ => return Err(RefinerError::input(path(), "a string")),
+        };
+        full |= pairs.len() + values.len() > MAX_HEADER_PAIRS;
+        if !full {
+            pairs.extend(values.into_iter().map(|v| (name.to_owned(), v.to_owned())));
+        }
+        Ok(())
+    };
     match v {
         Value::Null => {}
         Value::Object(o) => {
             for (k, v) in o {
-                if !v.is_null() {
-                    pairs.push((k.clone(), text(v, &|| format!("request.headers[\"{k}\"]"))?));
-                }
+                add(k, v, &|| format!("request.headers[\"{k}\"]"))?;
             }
         }
         Value::Array(items) if items.iter().all(Value::is_array) => {
             for (i, pair) in items.iter().enumerate() {
                 match pair.as_array().map(Vec::as_slice) {
-                    Some([Value::String(k), v]) => pairs.push((k.clone(), text(v, &|| format!("request.headers[{i}][1]"))?)),
+                    Some([Value::String(k), v]) => add(k, v, &|| format!("request.headers[{i}][1]"))?,
                     _ => return Err(RefinerError::input(format!("request.headers[{i}]"), "a [name, value] pair of strings")),
                 }
             }
@@ -252,12 +275,11 @@ fn read_headers(v: &Value) -> Result<Vec<(String, String)>> {
             }
             for (i, kv) in items.chunks_exact(2).enumerate() {
                 let name = string(&kv[0], || format!("request.headers[{}]", 2 * i))?.unwrap_or("");
-                pairs.push((name.to_owned(), text(&kv[1], &|| format!("request.headers[{}]", 2 * i + 1))?));
+                add(name, &kv[1], &|| format!("request.headers[{}]", 2 * i + 1))?;
             }
         }
         _ => return Err(RefinerError::input("request.headers", HEADERS_EXPECTED)),
     }
-    pairs.truncate(MAX_HEADER_PAIRS);
     Ok(pairs)
 }
 
@@ -405,7 +427,8 @@ mod tests {
         assert_eq!(r.method(), Some(Method::Post));
         assert_eq!(r.route(), Route::Signup);
         assert_eq!(r.headers.get(Header::UserAgent), "curl/8.0");
-        assert_eq!(r.headers.get(Header::Cookie), "a=1, b=2");
+        assert_eq!(r.headers.get(Header::Cookie), "a=1", "an array is a repeated header, its first value read");
+        assert!(r.headers.repeated(Header::Cookie) && r.headers.count == 4);
         assert_eq!(r.texts.body_fields().collect::<Vec<_>>(), vec!["name", "x", "n"]);
         assert_eq!(r.texts.fingerprint, "fp-1", "Arcjet's fingerprint stands in for the device id");
         let results: Vec<_> = r.results().collect();
@@ -450,6 +473,14 @@ mod tests {
             assert_eq!((o.joined(), bits(&o)), (first.joined(), bits(&first)), "{h}");
         }
         assert_eq!(first.view().headers.count, 2);
+
+        let repeated = read(&json!({"User-Agent": ["x/1", "y/2"], "accept": "*/*"}));
+        assert_eq!(repeated.joined(), read(&json!(["User-Agent", "x/1", "User-Agent", "y/2", "accept", "*/*"])).joined(), "an array value is a repeated header");
+        assert!(repeated.view().headers.repeated(Header::UserAgent));
+        let mut padded: serde_json::Map<String, Value> = (1..MAX_HEADER_PAIRS).map(|i| (format!("x-{i}"), json!("1"))).collect();
+        padded.insert("user-agent".into(), json!(["x/1", "y/2"]));
+        let cut = read(&Value::Object(padded));
+        assert!(!cut.view().headers.has(Header::UserAgent), "a repeated header past the cap is left out whole, not cut to its first value");
     }
 
     #[test]

