@@ -96,7 +96,11 @@ fn structured<S: Sink + ?Sized>(field: &[u8], decode: Decode, depth: usize, leve
 /// Multipart text after a preamble: the preamble is one value, then the parts. At most 8 line
 /// starts with `--` are tried as the first delimiter.
 fn preamble_then_multipart<S: Sink + ?Sized>(s: &[u8], decode: Decode, depth: usize, deeper: &mut [Level], sink: &mut S) -> bool {
-    for at in memchr::memmem::find_iter(s, b"\n--").take(8) {
+    // `classes::find`, not `memmem::find_iter`: building a `memmem` searcher cost more than the
+    // rest of a short field's scan, and almost every field comes here.
+    let mut from = 0;
+    for _ in 0..8 {
+        let Some(at) = classes::find(&s[from..], b"\n--").map(|k| from + k) else { break };
         if multipart(&s[at + 1..], depth, deeper, sink) {
             let preamble = s[..at].trim_ascii();
             if !preamble.is_empty() {
@@ -104,6 +108,7 @@ fn preamble_then_multipart<S: Sink + ?Sized>(s: &[u8], decode: Decode, depth: us
             }
             return true;
         }
+        from = at + 1;
     }
     false
 }
