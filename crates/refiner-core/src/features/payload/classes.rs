@@ -95,7 +95,7 @@ pub fn of(b: u8) -> Mask {
 /// `UNION SELECT a,b` need them), or starts overlong or full-width UTF-8: written as comparisons,
 /// so that [`mask`]'s fast path vectorizes.
 #[inline(always)]
-const fn special(b: u8) -> bool {
+fn special(b: u8) -> bool {
     // Branch-free range tests: `"#$%&'()*` `,-` `/`, `:;<=>`, `[\]`, `` ` ``, `{|}`, controls.
     let control = (b < 0x20) & (b != b'\t') | (b == 0x7F);
     let punct = (b.wrapping_sub(0x22) <= 0x0D) & (b != b'+') & (b != b'.');
@@ -105,33 +105,13 @@ const fn special(b: u8) -> bool {
     control | punct | relations | brackets | utf8
 }
 
-static SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        t[i] = special(i as u8);
-        i += 1;
-    }
-    t
-};
-
-/// Whether `bytes` hold a [`special`] byte: by table for short values (most body strings, where
-/// the vectorized pass would run its scalar remainder only), else a vectorized pass.
-#[inline]
-pub fn any_special(bytes: &[u8]) -> bool {
-    if bytes.len() < 32 {
-        return bytes.iter().any(|&b| SPECIAL[b as usize]);
-    }
-    bytes.iter().fold(false, |acc, &b| acc | special(b))
-}
-
 /// The union of the classes of `bytes`; for longer values without any [`special`] byte 0 at once,
 /// found by a vectorized pass, since most values are such.
 #[inline]
 pub fn mask(bytes: &[u8]) -> Mask {
     tick(bytes.len());
     // The vectorized test pays off from a few dozen bytes; shorter values go to the table.
-    if bytes.len() >= 48 && !any_special(bytes) {
+    if bytes.len() >= 48 && !bytes.iter().fold(false, |acc, &b| acc | special(b)) {
         return 0;
     }
     // Four independent accumulators: the loop is then bound by loads, not by the OR chain.

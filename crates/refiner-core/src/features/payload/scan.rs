@@ -89,21 +89,20 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
         || (mask & classes::COMMA != 0 && classes::contains_ignore_case(text, b"union"))
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
         || (triggers == classes::COLON && mask & classes::HIGH != 0 && crlf::has_unicode_break(text))
-        || starts_like_word_payload(text)
+        || serial::starts_like_stream(text)
+        || gadget::starts_like_type(text)
+        || gadget::starts_like_pickle_base64(text)
+        || text.first() == Some(&0x80)
 }
 
-/// Whether `text` starts like a payload written as one word, without a special byte: a
-/// serialized stream in base64 or hex (`rO0AB…`), a gadget type name, a base64 pickle, a raw one.
-fn starts_like_word_payload(text: &[u8]) -> bool {
-    serial::starts_like_stream(text) || gadget::starts_like_type(text) || gadget::starts_like_pickle_base64(text) || text.first() == Some(&0x80)
-}
-
-/// Whether a body field is one value that only counts, whatever the detectors: no
-/// [`classes::special`] byte (so no structure to parse, no trigger class, no `--`, `,` or
-/// decodable non-ASCII: [`worth_it`] is false), no word-shaped payload start, and not a base64
-/// word. Most strings of a parsed body are such, and this one pass skips the rest of their scan.
+/// Whether a body field only counts, whatever the detectors: [`worth_it`] rejects it, which
+/// leaves no byte a JSON, form or multipart structure needs either (`{`, `[`, `"`, `=`, a line
+/// break), and it is no base64 word. Most strings of a parsed body are such; their scan is then
+/// this one pass over their bytes.
 fn plain(field: &[u8]) -> bool {
-    !field.is_empty() && !classes::any_special(field) && !starts_like_word_payload(field) && decode::base64_word(field).is_none()
+    use classes::{DASH, EQ, PLUS, SLASH};
+    let mask = classes::mask(field);
+    !field.is_empty() && !worth_it(field, mask) && (mask & !(SLASH | EQ | PLUS | DASH) != 0 || decode::base64_word(field).is_none())
 }
 
 impl DetectBuffers {
@@ -319,9 +318,11 @@ mod tests {
         (out, sqli::BUDGET - values.detect.budget)
     }
 
-    /// Material of every detector and of the word-shaped checks, without a special byte (these
-    /// make the fields `plain` has to judge), then with one (as a control).
+    /// Material of every detector and of the prefilter's word checks: words, and the punctuation
+    /// the prefilter lets through alone or in pairs it looks for (`-`, `,`, `/`, `:`), which make
+    /// the fields `plain` has to judge; then trigger bytes, as a control.
     const WORDS: &[&str] = &[
+        "-", "--", ",", "/", "//", ":", "a-b", "-1", "a,b", "1,2", "union all select 1,2", "UNION", "/etc/passwd", "C:", "10:30",
         "1", "0", "or", "OR", "and", "true", "1 or true", "or 1", "union", "select", "all", "from", "where", "sleep", "benchmark",
         "waitfor delay", "pg_sleep", "xp_cmdshell", "information_schema", "drop table", "exec", "having", "like", "null",
         "script", "alert", "onerror", "onload", "javascript", "vbscript", "data", "svg", "img", "iframe", "expression", "import",
@@ -338,7 +339,7 @@ mod tests {
     ];
     const SPECIAL: &[&str] = &[
         "'", "\"", "`", "<", ">", "{{", "}}", "${", "#{", "%{", "<%", ";", "|", "&", "&&", "$(", "../", "..\\", "%2e", "%27",
-        "%25", "%u0027", "&#", "&#x3c;", "\\u003c", "\\x3c", "--", "/*", ",", "=", ":", "://", "\n", "\r\n", "(", ")",
+        "%25", "%u0027", "&#", "&#x3c;", "\\u003c", "\\x3c", "/*", "=", "://", "\n", "\r\n", "\n--", "(", ")",
         "[", "]", "{", "}", "*", "#", "\\", "/", "\0", "\u{7f}", "<!ENTITY", "!!python/", "\"$type\":", "O:8:\"",
     ];
 
@@ -368,11 +369,12 @@ mod tests {
 
     #[test]
     fn plain_skips_prose_and_keys_but_not_word_shaped_payloads() {
-        for f in ["dark blue", "leave it at the door", "amount", "19.9", "anna.smith@gmail.com", "1 or true", "Straße", "gift wrap 7"] {
+        let prose = ["dark blue", "leave it at the door", "amount", "19.9", "anna.smith@gmail.com", "1 or true", "Straße", "gift wrap 7"];
+        for f in prose.iter().chain(&["SKU-1000", "Organic cotton shirt, size S", "America/Chicago", "10:30", "-1"]) {
             assert!(plain(f.as_bytes()), "{f}");
         }
         let words = ["rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA", "aced0005737200116a617661", "gAJjcG9zaXgKc3lzdGVtCnEAWAIAAABpZHEBhXECUnEDLg"];
-        let more = ["PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg", "System.Diagnostics.Process", "a,b", "SKU-1000", "x=1", "a\nb", "ｓ"];
+        let more = ["PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg", "System.Diagnostics.Process", "1 union select a,b", "1--", "/etc/passwd", "x=1", "a\nb", "ｓ"];
         for f in words.iter().chain(&more) {
             assert!(!plain(f.as_bytes()), "{f}");
         }
