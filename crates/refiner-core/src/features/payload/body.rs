@@ -137,7 +137,7 @@ fn json<S: Sink + ?Sized>(s: &[u8], depth: usize, level: &mut Level, deeper: &mu
             raw
         };
         // Only a string that starts like JSON or multipart, or has a `=`, can be structured.
-        let nested = matches!(value.first(), Some(b'{' | b'[' | b'-' | b' ' | b'\n')) || value.contains(&b'=');
+        let nested = matches!(value.first(), Some(b'{' | b'[' | b'-' | b' ' | b'\n')) || classes::find_byte(b'=', value).is_some();
         if nested && depth + 1 < MAX_DEPTH && !deeper.is_empty() && value.len() > 2 {
             structured(value, Decode::None, depth + 1, deeper, sink);
         } else {
@@ -194,14 +194,14 @@ fn json_spans(s: &[u8], spans: &mut Vec<Span>) -> bool {
     depth == 0
 }
 
-/// The first `"` or `\` in `s`: a plain loop over the first bytes (most JSON strings are short,
+/// The first `"` or `\` in `s`: the first bytes a word at a time (most JSON strings are short,
 /// and a `memchr` call costs more than it saves there), then `memchr2`.
 #[inline]
 fn string_end(s: &[u8]) -> Option<usize> {
-    let head = s.len().min(24);
-    match s[..head].iter().position(|&b| b == b'"' || b == b'\\') {
-        Some(k) => Some(k),
-        None => memchr::memchr2(b'"', b'\\', &s[head..]).map(|k| head + k),
+    let flags = |w| classes::bytes_equal(w, b'"') | classes::bytes_equal(w, b'\\');
+    match classes::find_in_head(s, flags, |b| b == b'"' || b == b'\\') {
+        (Some(k), _) => Some(k),
+        (None, head) => memchr::memchr2(b'"', b'\\', &s[head..]).map(|k| head + k),
     }
 }
 
