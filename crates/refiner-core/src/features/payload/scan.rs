@@ -214,10 +214,25 @@ pub fn scan(input: &PayloadInput<'_>, scratch: &mut Scratch) -> PayloadFindings 
     values.detect.budget = sqli::BUDGET;
     let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
     split::path(input.path.as_bytes(), &mut sink);
-    body::fields(input.body.as_bytes(), split, &mut sink);
+    let plain_fields = body_fields(split::pieces(input.body.as_bytes(), split::FIELD_SEPARATOR), |_| false, split, &mut sink);
     split::headers(input.headers.as_bytes(), &mut sink);
     split::cookies(input.cookies.as_bytes(), &mut sink);
+    out.values = out.values.saturating_add(u16::try_from(plain_fields).unwrap_or(u16::MAX));
     out
+}
+
+/// Parses and scans each body field but the plain ones (see [`plain`]) and those `stored` says
+/// an app stores unread; returns how many were plain, which only count.
+fn body_fields<'f, S: split::Sink>(fields: impl Iterator<Item = &'f [u8]>, stored: impl Fn(&[u8]) -> bool, split: &mut SplitBuffers, sink: &mut S) -> usize {
+    let mut plain_fields = 0;
+    for field in fields {
+        if plain(field) {
+            plain_fields += 1;
+        } else if !stored(field) {
+            body::field_of(field, split, sink);
+        }
+    }
+    plain_fields
 }
 
 /// Headers with a fixed grammar that apps parse rather than echo, log or store; while a value fits
@@ -285,16 +300,9 @@ pub fn scan_texts(texts: &Texts<'_>, scratch: &mut Scratch) -> PayloadFindings {
     }
     // The email usually also arrives in the body; scanning it again only adds a count.
     body::fields(texts.email.as_bytes(), split, &mut sink);
-    let mut plain_fields = 0usize;
-    for field in texts.body_fields() {
-        let field = field.as_bytes();
-        if plain(field) {
-            plain_fields += 1;
-        } else if !(binary_media && body::binary(field)) {
-            // A photo or an archive PUT as the body is stored, not parsed (see `body::binary`).
-            body::field_of(field, split, &mut sink);
-        }
-    }
+    // A photo or an archive PUT as the body is stored, not parsed (see `body::binary`).
+    let stored = |field: &[u8]| binary_media && body::binary(field);
+    let plain_fields = body_fields(texts.body_fields().map(str::as_bytes), stored, split, &mut sink);
     out.values = out.values.saturating_add(u16::try_from(plain_fields).unwrap_or(u16::MAX));
     out
 }
