@@ -1,6 +1,7 @@
 //! Criterion benches of payload analysis: a typical benign 1 KB JSON form body (as one raw JSON
 //! text, and as the `\x1f`-joined fields the JS layer sends for a parsed body), the same body with
-//! one payload, benign bodies of 1, 4, 16 and 64 KB (linearity), and 64 KB adversarial values.
+//! one payload, benign bodies of 1, 4, 16 and 64 KB as raw text and as parsed fields (linearity),
+//! and 64 KB adversarial values.
 //!   cargo bench -p refiner-core --bench payload
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -66,6 +67,15 @@ fn benches(c: &mut Criterion) {
         let body = body_of(kb);
         group.throughput(Throughput::Bytes(body.len() as u64));
         group.bench_with_input(BenchmarkId::from_parameter(format!("{kb} KB")), &body, |b, body| b.iter(|| scan(black_box(&body_only(body)), &mut scratch)));
+    }
+    group.finish();
+
+    // The same bodies as an app's JSON parser hands them over: the JS layer's joined fields.
+    let mut group = c.benchmark_group("benign JSON body by size, parsed (joined fields)");
+    for kb in [1, 4, 16, 64] {
+        let joined = fields(&body_of(kb));
+        group.throughput(Throughput::Bytes(joined.len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(format!("{kb} KB")), &joined, |b, joined| b.iter(|| scan(black_box(&body_only(joined)), &mut scratch)));
     }
     group.finish();
 

@@ -101,7 +101,11 @@ fn structured<S: Sink + ?Sized>(field: &[u8], decode: Decode, depth: usize, leve
 /// Multipart text after a preamble: the preamble is one value, then the parts. At most 8 line
 /// starts with `--` are tried as the first delimiter.
 fn preamble_then_multipart<S: Sink + ?Sized>(s: &[u8], decode: Decode, depth: usize, deeper: &mut [Level], sink: &mut S) -> bool {
-    for at in memchr::memmem::find_iter(s, b"\n--").take(8) {
+    // `classes::find`, not `memmem::find_iter`: building a `memmem` searcher cost more than the
+    // rest of a short field's scan, and almost every field comes here.
+    let mut from = 0;
+    for _ in 0..8 {
+        let Some(at) = classes::find(&s[from..], b"\n--").map(|k| from + k) else { break };
         if multipart(&s[at + 1..], depth, deeper, sink) {
             let preamble = s[..at].trim_ascii();
             if !preamble.is_empty() {
@@ -109,6 +113,7 @@ fn preamble_then_multipart<S: Sink + ?Sized>(s: &[u8], decode: Decode, depth: us
             }
             return true;
         }
+        from = at + 1;
     }
     false
 }
@@ -137,7 +142,7 @@ fn json<S: Sink + ?Sized>(s: &[u8], depth: usize, level: &mut Level, deeper: &mu
             raw
         };
         // Only a string that starts like JSON or multipart, or has a `=`, can be structured.
-        let nested = matches!(value.first(), Some(b'{' | b'[' | b'-' | b' ' | b'\n')) || value.contains(&b'=');
+        let nested = matches!(value.first(), Some(b'{' | b'[' | b'-' | b' ' | b'\n')) || classes::find_byte(b'=', value).is_some();
         if nested && depth + 1 < MAX_DEPTH && !deeper.is_empty() && value.len() > 2 {
             structured(value, Decode::None, depth + 1, deeper, sink);
         } else {
@@ -194,14 +199,14 @@ fn json_spans(s: &[u8], spans: &mut Vec<Span>) -> bool {
     depth == 0
 }
 
-/// The first `"` or `\` in `s`: a plain loop over the first bytes (most JSON strings are short,
+/// The first `"` or `\` in `s`: the first bytes a word at a time (most JSON strings are short,
 /// and a `memchr` call costs more than it saves there), then `memchr2`.
 #[inline]
 fn string_end(s: &[u8]) -> Option<usize> {
-    let head = s.len().min(24);
-    match s[..head].iter().position(|&b| b == b'"' || b == b'\\') {
-        Some(k) => Some(k),
-        None => memchr::memchr2(b'"', b'\\', &s[head..]).map(|k| head + k),
+    let flags = |w| classes::bytes_equal(w, b'"') | classes::bytes_equal(w, b'\\');
+    match classes::find_in_head(s, flags, |b| b == b'"' || b == b'\\') {
+        (Some(k), _) => Some(k),
+        (None, head) => memchr::memchr2(b'"', b'\\', &s[head..]).map(|k| head + k),
     }
 }
 

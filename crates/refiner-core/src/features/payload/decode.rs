@@ -223,22 +223,29 @@ pub const BASE64_MAX: usize = 4096;
 /// is text; a long word of letters rarely decodes to valid UTF-8.
 pub fn base64_text(s: &[u8], mask: Mask, out: &mut Vec<u8>) -> bool {
     use super::classes::{DASH, EQ, PLUS, SLASH};
-    if s.len() < BASE64_MIN || s.len() > BASE64_MAX || mask & !(SLASH | EQ | PLUS | DASH) != 0 {
+    if mask & !(SLASH | EQ | PLUS | DASH) != 0 {
         return false;
     }
-    let body = s.strip_suffix(b"==").or_else(|| s.strip_suffix(b"=")).unwrap_or(s);
-    classes::tick(s.len());
-    if body.len() % 4 == 1 || !body.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')) {
-        return false;
-    }
-    // A word of letters only (`Rechtsschutzversicherungsgesellschaften`) is a word.
-    if body.iter().all(u8::is_ascii_alphabetic) {
-        return false;
-    }
+    let Some(body) = base64_word(s) else { return false };
     super::serial::base64_upto(body, BASE64_MAX, out);
     out.len() >= BASE64_MIN * 3 / 4
         && std::str::from_utf8(out).is_ok()
         && !out.iter().any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F)
+}
+
+/// `s` without its padding when it has the shape [`base64_text`] decodes: one word of
+/// [`BASE64_MIN`] to [`BASE64_MAX`] bytes of the standard or URL-safe alphabet, not letters only.
+pub fn base64_word(s: &[u8]) -> Option<&[u8]> {
+    if s.len() < BASE64_MIN || s.len() > BASE64_MAX {
+        return None;
+    }
+    let body = s.strip_suffix(b"==").or_else(|| s.strip_suffix(b"=")).unwrap_or(s);
+    classes::tick(s.len());
+    if body.len() % 4 == 1 || !body.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')) {
+        return None;
+    }
+    // A word of letters only (`Rechtsschutzversicherungsgesellschaften`) is a word.
+    (!body.iter().all(u8::is_ascii_alphabetic)).then_some(body)
 }
 
 /// Normalizes `src` into `out` for matching: NULs dropped, ASCII lower-cased, and, when the value

@@ -95,6 +95,21 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
         || text.first() == Some(&0x80)
 }
 
+/// Whether a body field only counts, whatever the detectors: [`worth_it`] rejects it, which
+/// leaves no byte a JSON, form or multipart structure needs either (`{`, `[`, `"`, `=`, a line
+/// break), and it is no base64 word. Most strings of a parsed body are such; their scan is then
+/// this one pass over their bytes. Longer fields (a raw body, a document) go the whole way
+/// untested: there the pass would be paid twice whenever it fails, for little saved.
+fn plain(field: &[u8]) -> bool {
+    use classes::{DASH, EQ, PLUS, SLASH};
+    const MAX: usize = 1024;
+    if field.is_empty() || field.len() > MAX {
+        return false;
+    }
+    let mask = classes::mask(field);
+    !worth_it(field, mask) && (mask & !(SLASH | EQ | PLUS | DASH) != 0 || decode::base64_word(field).is_none())
+}
+
 impl DetectBuffers {
     /// Runs the detectors on `text` (found in `location`); `decoded_breaks`: its line breaks, if
     /// any, all came from the deep decoding.
@@ -199,10 +214,25 @@ pub fn scan(input: &PayloadInput<'_>, scratch: &mut Scratch) -> PayloadFindings 
     values.detect.budget = sqli::BUDGET;
     let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
     split::path(input.path.as_bytes(), &mut sink);
-    body::fields(input.body.as_bytes(), split, &mut sink);
+    let plain_fields = body_fields(split::pieces(input.body.as_bytes(), split::FIELD_SEPARATOR), |_| false, split, &mut sink);
     split::headers(input.headers.as_bytes(), &mut sink);
     split::cookies(input.cookies.as_bytes(), &mut sink);
+    out.values = out.values.saturating_add(u16::try_from(plain_fields).unwrap_or(u16::MAX));
     out
+}
+
+/// Parses and scans each body field but the plain ones (see [`plain`]) and those `stored` says
+/// an app stores unread; returns how many were plain, which only count.
+fn body_fields<'f, S: split::Sink>(fields: impl Iterator<Item = &'f [u8]>, stored: impl Fn(&[u8]) -> bool, split: &mut SplitBuffers, sink: &mut S) -> usize {
+    let mut plain_fields = 0;
+    for field in fields {
+        if plain(field) {
+            plain_fields += 1;
+        } else if !stored(field) {
+            body::field_of(field, split, sink);
+        }
+    }
+    plain_fields
 }
 
 /// Headers with a fixed grammar that apps parse rather than echo, log or store; while a value fits
@@ -270,12 +300,10 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
     }
     // The email usually also arrives in the body; scanning it again only adds a count.
     body::fields(texts.email.as_bytes(), split, &mut sink);
-    for field in texts.body_fields() {
-        // A photo or an archive PUT as the body is stored, not parsed (see `body::binary`).
-        if !(binary_media && body::binary(field.as_bytes())) {
-            body::field_of(field.as_bytes(), split, &mut sink);
-        }
-    }
+    // A photo or an archive PUT as the body is stored, not parsed (see `body::binary`).
+    let stored = |field: &[u8]| binary_media && body::binary(field);
+    let plain_fields = body_fields(texts.body_fields().map(str::as_bytes), stored, split, &mut sink);
+    out.values = out.values.saturating_add(u16::try_from(plain_fields).unwrap_or(u16::MAX));
     out
 }
 
@@ -291,6 +319,82 @@ pub fn scan_value(value: &[u8], how: Decode, location: Location, scratch: &mut S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A body field through the whole path (parsing, decoding, prefilters, detectors), as if no
+    /// fast path existed, and the libinjection budget it used.
+    fn full_path(field: &[u8]) -> (PayloadFindings, usize) {
+        let mut out = PayloadFindings::default();
+        let Scratch { split, values } = &mut Scratch::default();
+        values.detect.budget = sqli::BUDGET;
+        body::field_of(field, split, &mut |v: &[u8], how, location, scope| values.value(v, how, location, scope, &mut out));
+        (out, sqli::BUDGET - values.detect.budget)
+    }
+
+    /// Material of every detector and of the prefilter's word checks: words, and the punctuation
+    /// the prefilter lets through alone or in pairs it looks for (`-`, `,`, `/`, `:`), which make
+    /// the fields `plain` has to judge; then trigger bytes, as a control.
+    const WORDS: &[&str] = &[
+        "-", "--", ",", "/", "//", ":", "a-b", "-1", "a,b", "1,2", "union all select 1,2", "UNION", "/etc/passwd", "C:", "10:30",
+        "1", "0", "or", "OR", "and", "true", "1 or true", "or 1", "union", "select", "all", "from", "where", "sleep", "benchmark",
+        "waitfor delay", "pg_sleep", "xp_cmdshell", "information_schema", "drop table", "exec", "having", "like", "null",
+        "script", "alert", "onerror", "onload", "javascript", "vbscript", "data", "svg", "img", "iframe", "expression", "import",
+        "jndi", "ldap", "rmi", "lower", "env", "system", "exec", "cat", "etc", "passwd", "id", "whoami", "curl", "wget", "bash",
+        "nc", "powershell", "cmd", "localhost", "127.0.0.1", "169.254.169.254", "0x7f000001", "2130706433", "metadata",
+        "metadata.google.internal", "file", "gopher", "dict", "http", "https", "etc.passwd", "win.ini", "boot.ini", "proc",
+        "self", "environ", "rO0AB", "rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA", "Tzo4", "TzozOiJGb28i", "aced0005", "ACED0005737200",
+        "gASV", "gAJjcG9zaXgKc3lzdGVtCnEAWAIAAABpZHEBhXECUnEDLg", "gANjb3MKc3lzdGVt", "cos", "posix", "nt", "subprocess",
+        "System.Diagnostics.Process", "system.windows.data.objectdataprovider", "javax.script.ScriptEngineManager",
+        "com.sun.rowset.JdbcRowSetImpl", "org.apache.commons", "php", "eval", "assert", "base64_decode", "phpinfo", "md5",
+        "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg", "JyBvciAxPTEtLQ", "Li4vLi4vZXRjL3Bhc3N3ZA", "JHtqbmRpOmxkYXA6Ly94L2F9",
+        "YWxlcnQoMSk", "QUFBQUFBQUFBQUFBQUFBQQ", "dGVzdA", "+", "_", ".", "@", "?", "!", "~", "^", " ", "  ", "\t", "é", "ß",
+        "\u{2460}", "\u{FF0E}", "\u{560A}", "\u{560D}", "\u{2028}", "\u{85}", "ｓｃｒｉｐｔ", "嘊Set-Cookie", "ᴬ", "K",
+    ];
+    const SPECIAL: &[&str] = &[
+        "'", "\"", "`", "<", ">", "{{", "}}", "${", "#{", "%{", "<%", ";", "|", "&", "&&", "$(", "../", "..\\", "%2e", "%27",
+        "%25", "%u0027", "&#", "&#x3c;", "\\u003c", "\\x3c", "/*", "=", "://", "\n", "\r\n", "\n--", "(", ")",
+        "[", "]", "{", "}", "*", "#", "\\", "/", "\0", "\u{7f}", "<!ENTITY", "!!python/", "\"$type\":", "O:8:\"",
+    ];
+
+    /// Fields from that material, and a few raw bytes (a raw body's field is any bytes).
+    fn field() -> impl Strategy<Value = Vec<u8>> {
+        let word = prop::sample::select(WORDS).prop_map(|w| w.as_bytes().to_vec());
+        let special = prop::sample::select(SPECIAL).prop_map(|w| w.as_bytes().to_vec());
+        let byte = prop::sample::select(vec![0x80u8, 0xC0, 0xC1, 0xE0, 0xEF, 0xE5, 0x98, 0x8A, 0xFF, b'A', b'z', b'9']).prop_map(|b| vec![b]);
+        let piece = prop_oneof![12 => word, 1 => special, 1 => byte];
+        let plain_words = prop::collection::vec(prop::sample::select(WORDS), 1..8).prop_map(|ws| ws.concat().into_bytes());
+        prop_oneof![3 => plain_words, 1 => prop::collection::vec(piece, 1..12).prop_map(|ps| ps.concat())]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+
+        /// The fast path skips only fields the whole path would only count.
+        #[test]
+        fn a_plain_field_is_one_the_whole_path_only_counts(field in field()) {
+            if plain(&field) {
+                let (found, budget_used) = full_path(&field);
+                prop_assert_eq!(found, PayloadFindings { values: 1, ..PayloadFindings::default() }, "{:?}", String::from_utf8_lossy(&field));
+                prop_assert_eq!(budget_used, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_skips_prose_and_keys_but_not_word_shaped_payloads() {
+        let prose = ["dark blue", "leave it at the door", "amount", "19.9", "anna.smith@gmail.com", "1 or true", "Straße", "gift wrap 7"];
+        for f in prose.iter().chain(&["SKU-1000", "Organic cotton shirt, size S", "America/Chicago", "10:30", "-1"]) {
+            assert!(plain(f.as_bytes()), "{f}");
+        }
+        let words = ["rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA", "aced0005737200116a617661", "gAJjcG9zaXgKc3lzdGVtCnEAWAIAAABpZHEBhXECUnEDLg"];
+        let more = ["PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg", "System.Diagnostics.Process", "1 union select a,b", "1--", "/etc/passwd", "x=1", "a\nb", "ｓ"];
+        for f in words.iter().chain(&more) {
+            assert!(!plain(f.as_bytes()), "{f}");
+        }
+        assert!(!plain(b"") && !plain(b"\x80\x04\x95"), "nothing to count, a raw pickle");
+        assert!(plain("a b ".repeat(256).as_bytes()) && !plain("a b ".repeat(257).as_bytes()), "only up to 1 KB");
+        assert!(full_path(b"PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg").0.confirmed(Family::Xss) == 1, "a base64 payload is why base64 words are not plain");
+    }
 
     fn query(q: &str) -> PayloadFindings {
         let path = format!("/search?q={q}");
