@@ -253,10 +253,10 @@ fn logic() -> &'static AhoCorasick {
     L.get_or_init(|| AhoCorasick::builder().match_kind(MatchKind::LeftmostFirst).build(LOGIC).expect("static list builds"))
 }
 
-/// A condition of literals after a logic word anywhere in the value: a tautology (`or 1=1`,
-/// `' or 'a'='a`, `/1234 or x=x`) or a comparison of two numbers (`and 2771=1709`, the pairs of
-/// true and false probes sqlmap's boolean-based blind technique sends). Form text compares no
-/// literals after an `or`.
+/// A condition of literals after a logic word, in a value that starts like an injection or that
+/// the condition ends: a tautology (`or 1=1`, `' or 'a'='a`, `/1234 or x=x`) or a comparison of
+/// two numbers (`and 2771=1709`, the pairs of true and false probes sqlmap's boolean-based blind
+/// technique sends).
 pub fn literal_condition(norm: &[u8]) -> bool {
     classes::tick(norm.len());
     let alnum = |i: usize| norm.get(i).is_some_and(u8::is_ascii_alphanumeric);
@@ -274,10 +274,10 @@ pub fn literal_condition(norm: &[u8]) -> bool {
         i += 1;
         i += norm[i..].iter().take(8).take_while(|&&b| b == b' ').count();
         let number = |x: &[u8]| !x.is_empty() && x.iter().all(u8::is_ascii_digit);
-        // Two different numbers compared count where an injection puts them: the value starts
-        // like one, or the comparison ends it ("size 9 or 10=43 EU" is neither).
+        // A condition counts where an injection puts it: the value starts like one, or the
+        // condition ends it ("size 9 or 10=43 EU" and "… OR 1=1 safely?" are neither).
         let ends = |end: usize| norm[end.min(norm.len())..].iter().find(|&&b| b != b' ').is_none_or(|&b| matches!(b, b')' | b'-' | b'#' | b';' | b'\'' | b'"' | b'/'));
-        operand(norm, i).is_some_and(|(b, end)| (a == b && !a.is_empty()) || (number(a) && number(b) && (starts_like_injection(norm) || ends(end))))
+        operand(norm, i).is_some_and(|(b, end)| ((a == b && !a.is_empty()) || (number(a) && number(b))) && (starts_like_injection(norm) || ends(end)))
     })
 }
 
