@@ -140,10 +140,16 @@ ${held.table.trim()}
 ## Where it falls short
 
 - **Payloads the analysis cannot confirm.** Of the real attacks the WAF missed, the refiner finds
-  what the payload analysis confirms (nearly all of it) and what the client's presentation gives
+  what the payload analysis confirms (nearly all of it), the markup, traversal, lookup and XXE
+  probes it half confirms (challenged, never denied), and what the client's presentation gives
   away; probes without a working payload (a lone \`ABS(\`, a URL to an outside host for SSRF or
-  open redirect, an XML document without an external entity) stay unconfirmed. Logged-in
-  attackers with browser headers are found only through their payloads.
+  open redirect, an LDAP filter, SQL with no quote, comparison or comment) stay unconfirmed.
+  Logged-in attackers with browser headers are found only through their payloads, which puts the
+  neutralized recall about 11 points under the normal one for anonymous attackers.
+- **Thresholds at their floors.** The bot and attack heads keep the hand-set floors (challenge
+  0.2, deny 0.5) in every profile: fewer than 200 legitimate simulated requests carry their
+  evidence, so a quantile of them would be set by their oddest few. The calibrated probability
+  decides; \`calibrate\` on an app's own legitimate traffic fits them.
 - **WAF false positives on anonymous writers.** A shield denial is lifted only when the analysis
   finds nothing in the text *and* an account with history vouches for the writer; anonymous
   visitors whose support message trips the WAF stay blocked. Lifting them would also lift the CRS
