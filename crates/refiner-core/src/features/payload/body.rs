@@ -15,6 +15,7 @@
 
 use super::split::{pairs, pieces, Decode, Scope, Sink, FIELD_SEPARATOR};
 use super::{classes, Location};
+use std::sync::OnceLock;
 
 /// Levels of nested parsing.
 pub const MAX_DEPTH: usize = 3;
@@ -101,11 +102,10 @@ fn structured<S: Sink + ?Sized>(field: &[u8], decode: Decode, depth: usize, leve
 /// Multipart text after a preamble: the preamble is one value, then the parts. At most 8 line
 /// starts with `--` are tried as the first delimiter.
 fn preamble_then_multipart<S: Sink + ?Sized>(s: &[u8], decode: Decode, depth: usize, deeper: &mut [Level], sink: &mut S) -> bool {
-    // `classes::find`, not `memmem::find_iter`: building a `memmem` searcher cost more than the
-    // rest of a short field's scan, and almost every field comes here.
-    let mut from = 0;
-    for _ in 0..8 {
-        let Some(at) = classes::find(&s[from..], b"\n--").map(|k| from + k) else { break };
+    // One searcher for every field: building one per call cost more than the rest of a short
+    // field's scan, and most fields that are not plain come here.
+    static LINE_DASHES: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    for at in LINE_DASHES.get_or_init(|| memchr::memmem::Finder::new(b"\n--")).find_iter(s).take(8) {
         if multipart(&s[at + 1..], depth, deeper, sink) {
             let preamble = s[..at].trim_ascii();
             if !preamble.is_empty() {
@@ -113,7 +113,6 @@ fn preamble_then_multipart<S: Sink + ?Sized>(s: &[u8], decode: Decode, depth: us
             }
             return true;
         }
-        from = at + 1;
     }
     false
 }
@@ -199,14 +198,14 @@ fn json_spans(s: &[u8], spans: &mut Vec<Span>) -> bool {
     depth == 0
 }
 
-/// The first `"` or `\` in `s`: the first bytes a word at a time (most JSON strings are short,
+/// The first `"` or `\` in `s`: a plain loop over the first bytes (most JSON strings are short,
 /// and a `memchr` call costs more than it saves there), then `memchr2`.
 #[inline]
 fn string_end(s: &[u8]) -> Option<usize> {
-    let flags = |w| classes::bytes_equal(w, b'"') | classes::bytes_equal(w, b'\\');
-    match classes::find_in_head(s, flags, |b| b == b'"' || b == b'\\') {
-        (Some(k), _) => Some(k),
-        (None, head) => memchr::memchr2(b'"', b'\\', &s[head..]).map(|k| head + k),
+    let head = s.len().min(24);
+    match s[..head].iter().position(|&b| b == b'"' || b == b'\\') {
+        Some(k) => Some(k),
+        None => memchr::memchr2(b'"', b'\\', &s[head..]).map(|k| head + k),
     }
 }
 

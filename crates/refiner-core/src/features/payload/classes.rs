@@ -176,40 +176,16 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-
-/// The high bit of each byte of `word` (8 bytes read little-endian) that equals `b`, exact up to
-/// the first such byte (a borrow only flags bytes after a match): all a search needs.
-#[inline(always)]
-pub fn bytes_equal(word: u64, b: u8) -> u64 {
-    let x = word ^ (ONES * u64::from(b));
-    x.wrapping_sub(ONES) & !x & (ONES << 7)
-}
-
-/// Position of the first byte of `s[..32]` that `flags` marks in 8-byte words (see
-/// [`bytes_equal`]) and `is` accepts, a word at a time, and how many bytes that read: dense hits
-/// (an adversary's `${${${…`) and short slices end there, without a `memchr` call's setup.
-#[inline(always)]
-pub fn find_in_head(s: &[u8], flags: impl Fn(u64) -> u64, is: impl Fn(u8) -> bool) -> (Option<usize>, usize) {
-    let head = &s[..s.len().min(32)];
-    let mut words = head.chunks_exact(8);
-    for (k, w) in (&mut words).enumerate() {
-        let hits = flags(u64::from_le_bytes(w.try_into().unwrap_or_default()));
-        if hits != 0 {
-            return (Some(8 * k + hits.trailing_zeros() as usize / 8), head.len());
-        }
-    }
-    let tail = words.remainder();
-    (tail.iter().position(|&x| is(x)).map(|k| head.len() - tail.len() + k), head.len())
-}
-
-/// Position of byte `b` in `s`: the first 32 bytes a word at a time, `memchr` for the rest.
+/// Position of byte `b` in `s`.
 #[inline]
 pub fn find_byte(b: u8, s: &[u8]) -> Option<usize> {
-    match find_in_head(s, |w| bytes_equal(w, b), |x| x == b) {
-        (Some(k), _) => Some(k),
-        (None, head) if head < s.len() => memchr::memchr(b, &s[head..]).map(|k| head + k),
-        (None, _) => None,
+    // The first bytes by loop: dense hits (an adversary's `${${${…`) end there, and so do short
+    // slices; `memchr` for the rest.
+    let head = s.len().min(32);
+    match s[..head].iter().position(|&x| x == b) {
+        Some(k) => Some(k),
+        None if head < s.len() => memchr::memchr(b, &s[head..]).map(|k| head + k),
+        None => None,
     }
 }
 
