@@ -351,6 +351,8 @@ const PAYLOAD_AGGREGATES = {
   'payload.obfuscated': (a) => +a.payload.obfuscated,
   'payload.incomplete': (a) => +(a.nums[S.BodyOversized] > 0),
   'payload.values': (a) => a.payload.values,
+  // Near misses by family are beyond the approximation; requests with any are not compared.
+  'payload.probe': () => 0,
 }
 // One regex per family; a family the schema names and this file has no regex for counts 0.
 const FAMILY_PATTERNS = {
@@ -691,12 +693,16 @@ const ATTACK = THREATS.indexOf('attack')
 const facts = (...conjunctions) => conjunctions.map((all) => all.map(([name, min]) => [index(name), min]))
 const ACCOUNT = facts([['memory.good_outcomes', 0.5], ['context.account_age_days', 7]], [['context.logged_in', 1], ['context.account_age_days', 7]], [['context.email_verified', 1], ['context.account_age_days', 7]])
 const BROWSING = facts([['context.session_age_s', 120], ['context.pages_seen', 2]])
-const SESSION = facts([['context.logged_in', 1]], [['context.session_age_s', 60]], [['memory.good_outcomes', 0.5]])
+const SESSION = facts([['context.logged_in', 1]], [['context.session_age_s', 60]], [['context.pages_seen', 2]], [['memory.good_outcomes', 0.5]])
 // What lifting a denial needs beyond the account alone (an email or a shield verdict): for a bot
 // verdict, the account or a browsing session; for the others, also the session.
 const LIFT_BOT = [...ACCOUNT, ...BROWSING]
 const LIFT_OTHER = [...ACCOUNT, ...BROWSING, ...SESSION]
 const ALLOWED_BOT = index('rules.bot_allowed_named')
+const VERIFIED_BOT = index('rules.bot_verified')
+const PROBE = index('payload.probe')
+// What an API's own clients are (policy.rs API_CLIENT): no bot evidence on the api profile.
+const API_CLIENT = ['ua.http_library', 'headers.missing_user_agent'].map(index)
 const IMPLAUSIBLE = index('context.implausible')
 const SCANNED = index('payload.values')
 const SUSPICIOUS_VALUES = index('payload.suspicious')
@@ -726,8 +732,9 @@ function rulesView(nums) {
 }
 
 class Policy {
-  constructor(thresholds) {
+  constructor(thresholds, profile) {
     this.t = thresholds
+    this.api = profile === 'api'
   }
 
   level(p, k) {
@@ -745,9 +752,11 @@ class Policy {
       const level = this.level(p, k)
       // A bot the app's own rule allowed by name (a search engine, a preview) is its choice.
       if (level <= best[0] || (k === BOT && raw[ALLOWED_BOT] > 0)) continue
-      const evidence = threatEvidence(raw, k)
+      const evidence = threatEvidence(raw, k).filter((j) => !(this.api && k === BOT && API_CLIENT.includes(j)))
       if (evidence.length) best = [level, ESCALATED, evidence]
     }
+    // A half-confirmed probe is challenged, never on the api profile nor for a bot the rule allowed.
+    if (best[0] === ALLOW && !this.api && raw[PROBE] > 0 && raw[ALLOWED_BOT] === 0 && raw[VERIFIED_BOT] === 0) best = [CHALLENGE, ESCALATED, [PROBE]]
     return best
   }
 
@@ -793,7 +802,7 @@ export class JsRefiner {
     const t = model.thresholds[profile]
     if (!t) throw new Error(`model ${model.version} has no thresholds for profile '${profile}'`)
     this.#model = model
-    this.#policy = new Policy(t)
+    this.#policy = new Policy(t, profile)
   }
 
   refine(decision, input) {
