@@ -129,9 +129,9 @@ impl<'a> NulFields<'a> {
             return Some("");
         }
         let s = self.rest?;
-        // Counted in blocks (a region of thousands of body fields): the field by field walk
-        // remains for a region the limit ends.
-        if self.left > n {
+        // Counted in blocks (a region of thousands of body fields); field by field (a `memchr`
+        // each) for a raw body's one or two fields, and for a region the limit ends.
+        if self.left > n && n > 2 {
             self.left -= n;
             return match nth_nul(s.as_bytes(), n) {
                 Ok(i) => {

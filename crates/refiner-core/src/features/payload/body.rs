@@ -141,7 +141,7 @@ fn json<S: Sink + ?Sized>(s: &[u8], depth: usize, level: &mut Level, deeper: &mu
             raw
         };
         // Only a string that starts like JSON or multipart, or has a `=`, can be structured.
-        let nested = matches!(value.first(), Some(b'{' | b'[' | b'-' | b' ' | b'\n')) || classes::find_byte(b'=', value).is_some();
+        let nested = matches!(value.first(), Some(b'{' | b'[' | b'-' | b' ' | b'\n')) || value.contains(&b'=');
         if nested && depth + 1 < MAX_DEPTH && !deeper.is_empty() && value.len() > 2 {
             structured(value, Decode::None, depth + 1, deeper, sink);
         } else {

@@ -4,8 +4,10 @@
 //! Input: a [`PayloadInput`] and a reusable [`Scratch`]. Output: [`PayloadFindings`]. Per value
 //! the work is: one level of decoding where the location calls for it, a byte-class pass, and,
 //! only when the value holds a character some detector needs, a normalization pass and the
-//! detectors; when it also holds an encoding, the same again on its deep decoding. In the steady
-//! state nothing is allocated (libinjection's keyword lookups aside, see [`sqli`](super::sqli)).
+//! detectors; when it also holds an encoding, the same again on its deep decoding. A short body
+//! field the prefilter rejects before any parsing (`plain`: most strings of a parsed body) only
+//! counts, after its one class pass. In the steady state nothing is allocated (libinjection's
+//! keyword lookups aside, see [`sqli`](super::sqli)).
 
 use super::classes::{self, Mask};
 use super::body::{self, SplitBuffers};
