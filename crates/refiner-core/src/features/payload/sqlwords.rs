@@ -54,9 +54,14 @@ pub fn has_evidence(norm: &[u8]) -> bool {
     evidence().find_iter(norm).any(|m| m.pattern().as_usize() > 1 || condition_start(&norm[m.end()..]))
 }
 
+/// Where `s[i..]`'s leading blanks (at most 8) end.
+fn past_blanks(s: &[u8], i: usize) -> usize {
+    i + s[i.min(s.len())..].iter().take(8).take_while(|b| b.is_ascii_whitespace()).count()
+}
+
 /// The bytes after `s[i..]`'s blanks, at most 16, lower-cased into `buf`.
 fn next_token(s: &[u8], i: usize, buf: &mut [u8; 16]) -> usize {
-    let j = i + s[i.min(s.len())..].iter().take(8).take_while(|b| b.is_ascii_whitespace()).count();
+    let j = past_blanks(s, i);
     let rest = &s[j.min(s.len())..];
     let n = rest.len().min(buf.len());
     for (d, b) in buf.iter_mut().zip(&rest[..n]) {
@@ -146,7 +151,7 @@ fn statement_at(s: &[u8], i: usize) -> bool {
     let mut t = [0u8; 16];
     let n = next_token(s, i, &mut t);
     let Some(k) = STATEMENTS.iter().find(|k| t[..n].starts_with(k) && !t.get(k.len()).is_some_and(u8::is_ascii_alphanumeric)) else { return false };
-    let at = i + s[i.min(s.len())..].iter().take_while(|b| b.is_ascii_whitespace()).count() + k.len();
+    let at = past_blanks(s, i) + k.len();
     let mut a = [0u8; 16];
     let m = next_token(s, at, &mut a);
     let next = &a[..m];
@@ -165,7 +170,7 @@ fn statement_at(s: &[u8], i: usize) -> bool {
             let ident = next.iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'`')).count();
             ident > 0 && ident < m && {
                 let mut b = [0u8; 16];
-                let l = next_token(s, at + s[at..].iter().take_while(|b| b.is_ascii_whitespace()).count() + ident, &mut b);
+                let l = next_token(s, past_blanks(s, at) + ident, &mut b);
                 b[..l].starts_with(b"set ")
             }
         }
