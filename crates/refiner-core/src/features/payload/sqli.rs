@@ -99,7 +99,8 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
         return v;
     }
     // Forms libinjection's fingerprints miss, each an injection on its own (see `sqlwords`).
-    if (mask & classes::EQ != 0 && sqlwords::literal_condition(norm)) || sqlwords::statement_fragment(norm) {
+    let condition = mask & classes::EQ != 0 || classes::contains(norm, b" like ");
+    if (condition && sqlwords::literal_condition(norm)) || sqlwords::statement_fragment(norm) || (mask & classes::PAREN != 0 && sqlwords::time_delay(norm)) {
         v.confirmed = true;
         v.suspicious = true;
         return v;

@@ -114,7 +114,8 @@ pub fn breaks_out(s: &[u8], q: usize) -> bool {
             let m = next_token(s, j + word_len, &mut after);
             let next = &after[..m];
             match &t[..word_len] {
-                b"or" | b"and" | b"xor" | b"div" | b"like" | b"rlike" | b"regexp" | b"having" => condition_or_call(next),
+                b"or" | b"and" => condition_or_call(next) || statement_at(s, j + word_len),
+                b"xor" | b"div" | b"like" | b"rlike" | b"regexp" | b"having" => condition_or_call(next),
                 b"union" => next.starts_with(b"select") || next.starts_with(b"all") || next.starts_with(b"(") || next.starts_with(b"distinct"),
                 b"order" | b"group" => next.starts_with(b"by"),
                 b"limit" => next.first().is_some_and(u8::is_ascii_digit),
@@ -183,21 +184,52 @@ fn statement_at(s: &[u8], i: usize) -> bool {
 }
 
 /// Whether the quote at `s[q]` ends a string, then the statement, and starts another
-/// (`'; select *`, `'); drop table t`): stacked queries.
+/// (`'; select *`, `'); drop table t`: stacked queries), or joins one to the condition
+/// (`' or select *`, `' and (select …`).
 pub fn stacks_statement(s: &[u8], q: usize) -> bool {
     let j = past_closers(s, q);
-    s.get(j) == Some(&b';') && statement_at(s, j + 1)
+    match s.get(j) {
+        Some(b';') => statement_at(s, j + 1),
+        _ => [&b"or"[..], b"and"].iter().any(|w| {
+            let k = j + w.len();
+            let opened = k + s[k.min(s.len())..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b'(')).count();
+            s[j..].starts_with(w) && opened > k && statement_at(s, opened)
+        }),
+    }
 }
 
-/// A number that ends the statement it was put in and starts another (`1;select 1`,
-/// `5); drop table t`): a numeric parameter's stacked query.
+/// A value that ends the statement it was put in, after a number or nothing, and starts another
+/// (`1;select 1`, `5); drop table t`, `;insert into t (c) values`): a stacked query.
 pub fn number_stacks_statement(norm: &[u8]) -> bool {
     let s = norm.trim_ascii_start();
     let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
-    digits > 0 && {
-        let j = digits + s[digits..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b')' | b'\'' | b'"')).count();
-        s.get(j) == Some(&b';') && statement_at(s, j + 1)
-    }
+    let j = digits + s[digits..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b')' | b'\'' | b'"')).count();
+    s.get(j) == Some(&b';') && statement_at(s, j + 1)
+}
+
+/// Calls that make the database wait, and what follows their numeric argument.
+const DELAYS: &[(&[u8], u8)] = &[(b"sleep", b')'), (b"benchmark", b',')];
+
+/// A call that makes the database wait, with a number for argument (`sleep(5)`, `pg_sleep(5)`,
+/// `benchmark(5000000,`), where SQL puts an expression: the value's start, or after `select`, a
+/// logic word or a quote (`(select(sleep(5)))`, `' and sleep(5)#`). Time-based blind
+/// injection's probe; code calls it after a `.` or an `await` (`time.sleep(5)`).
+pub fn time_delay(norm: &[u8]) -> bool {
+    classes::tick(norm.len());
+    DELAYS.iter().any(|&(name, close)| {
+        memchr::memmem::find_iter(norm, name).take(8).any(|at| {
+            let open = past_blanks(norm, at + name.len());
+            let digits = past_blanks(norm, open + 1);
+            let n = norm[digits.min(norm.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
+            let call = norm.get(open) == Some(&b'(') && n > 0 && norm.get(past_blanks(norm, digits + n)) == Some(&close);
+            // `pg_sleep`'s prefix is part of the name; before it, blanks and groups opened.
+            let start = if norm[..at].ends_with(b"pg_") { at - 3 } else { at };
+            let before = norm[..start].trim_ascii_end();
+            let before = &before[..before.len() - before.iter().rev().take(8).take_while(|&&b| matches!(b, b'(' | b' ')).count()];
+            let word = |w: &[u8]| before.ends_with(w) && !before.len().checked_sub(w.len() + 1).is_some_and(|i| before[i].is_ascii_alphanumeric());
+            call && (before.is_empty() || matches!(before.last(), Some(b'\'' | b'"' | b'|' | b'&')) || [&b"select"[..], b"and", b"or", b"xor", b"not"].iter().any(|w| word(w)))
+        })
+    })
 }
 
 /// Whether a value starts the way an injection into a number, an identifier list or a
@@ -273,16 +305,21 @@ pub fn literal_condition(norm: &[u8]) -> bool {
         let mut i = m.end() + norm[m.end()..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b'(')).count();
         let Some((a, end)) = operand(norm, i) else { return false };
         i = end + norm[end..].iter().take(8).take_while(|&&b| b == b' ').count();
-        if norm.get(i) != Some(&b'=') || norm.get(i + 1) == Some(&b'=') {
+        // `like '%'` matches every row, as `=` between equals does.
+        let like = norm[i..].starts_with(b"like ");
+        if like {
+            i += 4;
+        } else if norm.get(i) != Some(&b'=') || norm.get(i + 1) == Some(&b'=') {
             return false;
         }
         i += 1;
         i += norm[i..].iter().take(8).take_while(|&&b| b == b' ').count();
         let number = |x: &[u8]| !x.is_empty() && x.iter().all(u8::is_ascii_digit);
+        let tautology = |b: &[u8]| if like { !b.is_empty() && b.iter().all(|&c| c == b'%') } else { (a == b && !a.is_empty()) || (number(a) && number(b)) };
         // A condition counts where an injection puts it: the value starts like one, or the
         // condition ends it ("size 9 or 10=43 EU" and "… OR 1=1 safely?" are neither).
         let ends = |end: usize| norm[end.min(norm.len())..].iter().find(|&&b| b != b' ').is_none_or(|&b| matches!(b, b')' | b'-' | b'#' | b';' | b'\'' | b'"' | b'/'));
-        operand(norm, i).is_some_and(|(b, end)| ((a == b && !a.is_empty()) || (number(a) && number(b))) && (starts_like_injection(norm) || ends(end)))
+        operand(norm, i).is_some_and(|(b, end)| tautology(b) && (starts_like_injection(norm) || ends(end)))
     })
 }
 
@@ -379,5 +416,33 @@ mod tests {
         assert!(!number_stacks_statement(b"5; select the blue one") && !number_stacks_statement(b"size 5; select 1"));
         assert!(!statement_fragment(b"drop me a line; thanks") && !statement_fragment(b"union selection committee") && !statement_fragment(b"delete my account please"));
         assert!(!statement_fragment(b"delete my account please; -- john") && !statement_fragment(b"create something new today; #motivation"));
+    }
+
+    #[test]
+    fn statements_joined_to_a_condition_or_after_a_bare_semicolon() {
+        assert!(breaks_out(b"'or select *", 0) && stacks_statement(b"'or select *", 0) && stacks_statement(b"x' and (select * from t)", 1));
+        assert!(!stacks_statement(b"it's or selected", 2) && !breaks_out(b"'a' or select the blue one", 2));
+        assert!(number_stacks_statement(b";insert into table (col) values") && number_stacks_statement(b" ; drop table users"));
+        assert!(!number_stacks_statement(b"; select the blue one") && !number_stacks_statement(b";-)"));
+    }
+
+    #[test]
+    fn like_wildcards_are_tautologies() {
+        for s in [&b"' or username like '%"[..], b"' or uid like '%'--", b"x' and name like '%%'"] {
+            assert!(literal_condition(s), "{}", String::from_utf8_lossy(s));
+        }
+        for s in [&b"names like '%' are odd, or so"[..], b"or names like 'jo%' please", b"i like 100% cotton or wool"] {
+            assert!(!literal_condition(s), "{}", String::from_utf8_lossy(s));
+        }
+    }
+
+    #[test]
+    fn time_delays_where_sql_has_an_expression() {
+        for s in [&b"1(select*from(select(sleep(5)))d)"[..], b"' and sleep(5)#", b"1 or sleep (10)--", b"sleep(534543)", b"benchmark(1000000, md5 and 1=1('')", b"x' || pg_sleep(5)--", b"from(select(sleep(20)))a)--"] {
+            assert!(time_delay(s), "{}", String::from_utf8_lossy(s));
+        }
+        for s in [&b"time.sleep(5)"[..], b"await asyncio.sleep(0)", b"await sleep(1000)", b"os.sleep(n)", b"i need sleep(8 hours)", b"thread::sleep(duration::from_secs(1))", b"x = sleep(5) if ok else 0", b"benchmark(fn)"] {
+            assert!(!time_delay(s), "{}", String::from_utf8_lossy(s));
+        }
     }
 }
