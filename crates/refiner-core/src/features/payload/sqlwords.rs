@@ -3,10 +3,12 @@
 //!
 //! Input: a normalized value (lower-case, blanks folded). Output: whether it has SQL evidence
 //! (a keyword of injections or a comment opener), whether a quote in it is followed by what
-//! breaks out of a string (`' or`, `')--`, `'; drop`, `'=`…), and two confirmations:
-//! an artifact only attacks use (`xp_cmdshell`, `pg_sleep(`, `information_schema.`,
-//! `into outfile`…) next to a breakout character, and a tautology that starts the value
-//! (`or 1=1--`, `and 'a'='a`), the form lists give for numeric parameters.
+//! breaks out of a string (`' or`, `')--`, `'; drop`, `'=`…), and confirmations of what
+//! libinjection's fingerprints miss: an artifact only attacks use (`xp_cmdshell`, `pg_sleep(`,
+//! `information_schema.`, `into outfile`…) next to a breakout character; a literal condition
+//! where an injection puts it (`or 1=1--`, `and 2771=1709`, `' or name like '%`); a statement
+//! stacked or joined after a quote, a number or a bare `;`; a statement fragment ending in a
+//! comment; and a time-delay call where SQL has an expression (`(select(sleep(5)))`).
 
 use super::classes;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -211,9 +213,10 @@ pub fn number_stacks_statement(norm: &[u8]) -> bool {
 const DELAYS: &[(&[u8], u8)] = &[(b"sleep", b')'), (b"benchmark", b',')];
 
 /// A call that makes the database wait, with a number for argument (`sleep(5)`, `pg_sleep(5)`,
-/// `benchmark(5000000,`), where SQL puts an expression: the value's start, or after `select`, a
-/// logic word or a quote (`(select(sleep(5)))`, `' and sleep(5)#`). Time-based blind
-/// injection's probe; code calls it after a `.` or an `await` (`time.sleep(5)`).
+/// `benchmark(5000000,`), where SQL puts an expression: after `select`, a logic word or a quote
+/// (`(select(sleep(5)))`, `' and sleep(5)#`), or a `sleep(5)` that is the whole value but for
+/// closers and a comment. Time-based blind injection's probe; code calls it after a `.` or an
+/// `await` (`time.sleep(5)`), or ends the statement (`sleep(10);`).
 pub fn time_delay(norm: &[u8]) -> bool {
     classes::tick(norm.len());
     DELAYS.iter().any(|&(name, close)| {
@@ -221,13 +224,16 @@ pub fn time_delay(norm: &[u8]) -> bool {
             let open = past_blanks(norm, at + name.len());
             let digits = past_blanks(norm, open + 1);
             let n = norm[digits.min(norm.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
-            let call = norm.get(open) == Some(&b'(') && n > 0 && norm.get(past_blanks(norm, digits + n)) == Some(&close);
+            let end = past_blanks(norm, digits + n);
+            let call = norm.get(open) == Some(&b'(') && n > 0 && norm.get(end) == Some(&close);
+            let rest = norm.get(end + 1..).unwrap_or_default().trim_ascii_start();
+            let alone = close == b')' && (rest.is_empty() || matches!(rest[0], b')' | b'#') || rest.starts_with(b"--") || rest.starts_with(b"/*"));
             // `pg_sleep`'s prefix is part of the name; before it, blanks and groups opened.
             let start = if norm[..at].ends_with(b"pg_") { at - 3 } else { at };
             let before = norm[..start].trim_ascii_end();
             let before = &before[..before.len() - before.iter().rev().take(8).take_while(|&&b| matches!(b, b'(' | b' ')).count()];
             let word = |w: &[u8]| before.ends_with(w) && !before.len().checked_sub(w.len() + 1).is_some_and(|i| before[i].is_ascii_alphanumeric());
-            call && (before.is_empty() || matches!(before.last(), Some(b'\'' | b'"' | b'|' | b'&')) || [&b"select"[..], b"and", b"or", b"xor", b"not"].iter().any(|w| word(w)))
+            call && ((before.is_empty() && alone) || matches!(before.last(), Some(b'\'' | b'"' | b'|' | b'&')) || [&b"select"[..], b"and", b"or", b"xor", b"not"].iter().any(|w| word(w)))
         })
     })
 }
@@ -438,10 +444,10 @@ mod tests {
 
     #[test]
     fn time_delays_where_sql_has_an_expression() {
-        for s in [&b"1(select*from(select(sleep(5)))d)"[..], b"' and sleep(5)#", b"1 or sleep (10)--", b"sleep(534543)", b"benchmark(1000000, md5 and 1=1('')", b"x' || pg_sleep(5)--", b"from(select(sleep(20)))a)--"] {
+        for s in [&b"1(select*from(select(sleep(5)))d)"[..], b"' and sleep(5)#", b"1 or sleep (10)--", b"sleep(534543)", b"sleep(5))--", b"1 and benchmark(1000000, md5(1))", b"x' || pg_sleep(5)--", b"from(select(sleep(20)))a)--"] {
             assert!(time_delay(s), "{}", String::from_utf8_lossy(s));
         }
-        for s in [&b"time.sleep(5)"[..], b"await asyncio.sleep(0)", b"await sleep(1000)", b"os.sleep(n)", b"i need sleep(8 hours)", b"thread::sleep(duration::from_secs(1))", b"x = sleep(5) if ok else 0", b"benchmark(fn)"] {
+        for s in [&b"time.sleep(5)"[..], b"await asyncio.sleep(0)", b"await sleep(1000)", b"os.sleep(n)", b"i need sleep(8 hours)", b"thread::sleep(duration::from_secs(1))", b"x = sleep(5) if ok else 0", b"benchmark(fn)", b"sleep(10);", b"benchmark(100000, () => f())", b"sleep(5", b"sleep(", b"x' or sleep"] {
             assert!(!time_delay(s), "{}", String::from_utf8_lossy(s));
         }
     }
