@@ -92,6 +92,8 @@ test('payloads past read limits, behind decoys and in other encodings are found'
     'UTF-16LE JSON with no hint': { method: 'POST', headers: { ...CHROME_HEADERS, 'content-type': 'application/json' }, body: Buffer.from(json, 'utf16le') },
     'JSON behind a UTF-8 byte-order mark': { method: 'POST', headers: { ...CHROME_HEADERS, 'content-type': 'application/json' }, body: `\ufeff${json}` },
     'an Accept-Language header': { headers: { ...CHROME_HEADERS, 'accept-language': sqli } },
+    'a JSON value that is a percent-encoded query string': { method: 'POST', body: { id: '1%20or%201=1&a=1&b=2' } },
+    "a numeric parameter's bare UNION": { path: '/products?id=1+union+select+password+from+users' },
   }
   for (const [name, req] of Object.entries(cases)) {
     const d = new Refiner({ memory: false }).refine(null, { request: { ip: '203.0.113.55', method: 'GET', path: '/search', headers: CHROME_HEADERS, ...req } })

@@ -78,7 +78,7 @@ struct Found {
 }
 
 /// Whether a value is worth the detectors: it holds a trigger class, a `--` comment, a `UNION`
-/// with a comma (`1 UNION SELECT a,b`), bytes the deep decoder turns into ASCII (full-width
+/// with a comma (`x UNION SELECT a,b`) or after a number, bytes the deep decoder turns into ASCII (full-width
 /// forms, overlong UTF-8), with a `:`, a character a Latin-1 header writer cuts to a line break
 /// (`嘊Set-Cookie:…`), or it starts like a serialized stream in base64 or hex (`rO0AB…`).
 fn worth_it(text: &[u8], mask: Mask) -> bool {
@@ -89,6 +89,8 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
     (triggers != 0 && !slash_only && triggers != classes::COLON)
         || (mask & classes::DASH != 0 && classes::contains(text, b"--"))
         || (mask & classes::COMMA != 0 && classes::contains_ignore_case(text, b"union"))
+        // A numeric parameter's `1 UNION SELECT password FROM users` needs no mark at all.
+        || (text.first().is_some_and(|&b| b.is_ascii_digit() || b == b'-') && classes::contains_ignore_case(text, b"union"))
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
         || (triggers == classes::COLON && mask & classes::HIGH != 0 && crlf::has_unicode_break(text))
         || serial::starts_like_stream(text)
@@ -422,6 +424,13 @@ mod tests {
             assert!(f.confirmed(family) == 1 && f.confirmed_in(family, Location::Query), "{family:?} {q}: {f:?}");
             assert!(!f.obfuscated, "{q}");
         }
+    }
+
+    #[test]
+    fn a_numeric_parameters_union_needs_no_mark() {
+        assert_eq!(query("1+union+select+password+from+users").confirmed(Family::Sqli), 1);
+        assert_eq!(query("-1%20UNION%20ALL%20SELECT%20NULL").confirmed(Family::Sqli), 1);
+        assert!(!query("10+union+members").any_confirmed() && !query("2+union+square").any_confirmed());
     }
 
     #[test]

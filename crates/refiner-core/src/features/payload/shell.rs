@@ -187,7 +187,7 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
             // A backtick at the start, after a separator, blank or quote, or a substitution
             // inside the first token (`a`sleep 5`5`, `x`id``): not Markdown prose, whose code
             // spans follow words and end before a blank.
-            b'`' if i == 0 || matches!(s[i - 1], b';' | b'|' | b'&' | b'\'' | b'"' | b'(' | b'=' | b'\n') || (i < first_blank && inside_token(s, i)) => i + 1,
+            b'`' if i == 0 || matches!(s[i - 1], b';' | b'|' | b'&' | b'\'' | b'"' | b'(' | b'=' | b'\n') || (i < first_blank && !fenced && inside_token(s, i)) => i + 1,
             b'`' => {
                 suspicious |= command_at(s, i + 1, true, false).1;
                 continue;
@@ -275,6 +275,7 @@ mod tests {
             "Output of the check:\nuname -a\nLinux box 6.1",
             "it`s fine, don`t sleep 5 minutes",
             "use`ls -la` and `cat x` there",
+            "```powershell\n$env:DEBUG='app:*'; node app.js\n```",
         ] {
             assert!(!cmd(t).0, "{t}");
         }

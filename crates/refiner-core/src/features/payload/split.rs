@@ -122,7 +122,29 @@ fn dot_segment(segment: &[u8]) -> bool {
     dots >= 2 && (i == segment.len() || segment[i] == b';')
 }
 
-/// `key=value` pairs separated by `sep`; both key and value are values.
+/// Whether `name` could be a field's name: letters, digits and the marks names and their
+/// bracket syntax use (`user[email]`, `user%5Bemail%5D`, `a.b-c_d`), no blank, quote or group.
+fn field_name(name: &[u8]) -> bool {
+    let mut i = 0;
+    while i < name.len() {
+        let b = name[i];
+        if b == b'%' {
+            let hex = name.get(i + 1..i + 3).unwrap_or_default();
+            if ![&b"5b"[..], b"5d", b"2e", b"5f", b"2d", b"40"].iter().any(|h| hex.eq_ignore_ascii_case(h)) {
+                return false;
+            }
+            i += 3;
+        } else if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']' | b'$' | b':' | b'@' | b',') || b >= 0x80 {
+            i += 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// `key=value` pairs separated by `sep`; both key and value are values, and a pair whose key is
+/// no [`field_name`] is one value too.
 pub(super) fn pairs<S: Sink + ?Sized>(text: &[u8], sep: u8, decode: Decode, location: Location, sink: &mut S) {
     for pair in pieces(text, sep) {
         let pair = pair.trim_ascii();
@@ -132,6 +154,11 @@ pub(super) fn pairs<S: Sink + ?Sized>(text: &[u8], sep: u8, decode: Decode, loca
         match classes::find_byte(b'=', pair) {
             Some(i) => {
                 sink(&pair[..i], decode, location, Scope::All);
+                // A name no form or parser makes (`1%20or%201=1`, `x')or('a`) is a value that
+                // holds an `=`, cut at it: read whole too.
+                if !field_name(&pair[..i]) {
+                    sink(pair, decode, location, Scope::All);
+                }
                 let value = &pair[i + 1..];
                 // A cookie value may be DQUOTEd (RFC 6265); cookie parsers drop the quotes.
                 let value = match value {
@@ -231,5 +258,15 @@ pub(super) mod tests {
         assert_eq!(texts(|s| cookies(b"sid=abc; theme=dark;x\x1fb=2", s)), ["sid", "abc", "theme", "dark", "x", "b", "2"]);
         assert_eq!(texts(|s| cookies(b"q=\"1%27%20or%20%271\"; e=\"\"", s)), ["q", "1%27%20or%20%271", "e"], "quotes dropped as cookie parsers do");
         assert_eq!(texts(|s| headers(b"https://r.example/?q=1\x1fcurl/8", s)), ["https://r.example/?q=1", "curl/8"]);
+    }
+
+    #[test]
+    fn a_pair_whose_name_no_form_makes_is_read_whole_too() {
+        let pairs_of = |t: &[u8]| texts(|s| pairs(t, b'&', Decode::PercentPlus, Location::Body, s));
+        assert_eq!(pairs_of(b"1%20or%201=1&a=1"), ["1%20or%201", "1%20or%201=1", "1", "a", "1"]);
+        assert_eq!(pairs_of(b"x')or('a=a"), ["x')or('a", "x')or('a=a", "a"]);
+        for name in [&b"user%5Bemail%5D"[..], b"a.b-c_d", b"items[0][sku]", b"AMCV_1%40AdobeOrg", b"\xd0\xb8\xd0\xbc\xd1\x8f"] {
+            assert!(field_name(name), "{}", String::from_utf8_lossy(name));
+        }
     }
 }
