@@ -427,6 +427,12 @@ mod tests {
     }
 
     #[test]
+    fn a_cookie_reads_plus_as_a_blank_as_php_does() {
+        let f = scan(&PayloadInput { cookies: "sid=1; cart=%27+or+0%3D0+--", ..Default::default() }, &mut Scratch::default());
+        assert!(f.confirmed_in(Family::Sqli, Location::Cookie), "{f:?}");
+    }
+
+    #[test]
     fn a_numeric_parameters_union_needs_no_mark() {
         assert_eq!(query("1+union+select+password+from+users").confirmed(Family::Sqli), 1);
         assert_eq!(query("-1%20UNION%20ALL%20SELECT%20NULL").confirmed(Family::Sqli), 1);

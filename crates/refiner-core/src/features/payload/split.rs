@@ -182,10 +182,11 @@ pub fn headers<S: Sink + ?Sized>(text: &[u8], sink: &mut S) {
     }
 }
 
-/// Raw Cookie header values (joined with [`FIELD_SEPARATOR`] when there are several).
+/// Raw Cookie header values (joined with [`FIELD_SEPARATOR`] when there are several). PHP's
+/// `$_COOKIE` reads `+` as a blank (urldecode), as CRS does; JavaScript's cookie parsers keep it.
 pub fn cookies<S: Sink + ?Sized>(text: &[u8], sink: &mut S) {
     for header in pieces(text, FIELD_SEPARATOR) {
-        pairs(header, b';', Decode::Percent, Location::Cookie, sink);
+        pairs(header, b';', Decode::PercentPlus, Location::Cookie, sink);
     }
 }
 
