@@ -536,3 +536,15 @@ fn a_leading_or_before_an_unterminated_quote_is_scanned_without_panic() {
         let _ = scan(&PayloadInput { path: &format!("/s?q={}", v.replace(' ', "+")), ..Default::default() }, &mut Scratch::default());
     }
 }
+
+#[test]
+fn ntfs_streams_are_confirmed_in_paths_and_static_members_are_not() {
+    for path in ["/index.php::$DATA", "/app/default.aspx%3A%3A%24DATA", "/admin::$INDEX_ALLOCATION/secret.txt", "/dl?file=web.config::$DATA"] {
+        let f = request(path, &[], &[]);
+        assert_eq!(f.confirmed(Family::Traversal), 1, "{path}: {f:?}");
+    }
+    for t in ["return self::$data;", "echo Config::$DATA;", "$rows = Model::$data . PHP_EOL;", "Foo::$bar"] {
+        let f = value(t);
+        assert_eq!(f.confirmed(Family::Traversal), 0, "{t}: {f:?}");
+    }
+}
