@@ -548,3 +548,15 @@ fn ntfs_streams_are_confirmed_in_paths_and_static_members_are_not() {
         assert_eq!(f.confirmed(Family::Traversal), 0, "{t}: {f:?}");
     }
 }
+
+#[test]
+fn tags_a_strip_once_filter_rebuilds_are_confirmed_and_generics_are_not() {
+    for p in ["<scr<script>ipt src=https://x/y.js></script>", "<scr<script>ipt>alert(1)</scr</script>ipt>", "%3Cscr%3Cscript%3Eipt%3Ealert(1)%3C/scr%3C/script%3Eipt%3E"] {
+        let f = value(p);
+        assert_eq!(f.confirmed(Family::Xss), 1, "{p}: {f:?}");
+    }
+    for t in ["let v: Vec<Vec<u8>> = Vec::new();", "List<Map<String>> rows;", "a<b<c>d"] {
+        let f = value(t);
+        assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
+    }
+}

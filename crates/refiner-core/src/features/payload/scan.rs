@@ -63,6 +63,8 @@ struct ValueBuffers {
 struct DetectBuffers {
     norm: Vec<u8>,
     aux: Vec<u8>,
+    /// The value with its inner tags removed once (`xss::strip_once`).
+    stripped: Vec<u8>,
     /// Bytes libinjection may still see in this request.
     budget: usize,
 }
@@ -136,7 +138,8 @@ impl DetectBuffers {
         if v.obfuscated {
             f.deobfuscated |= 1 << Family::Sqli as u16;
         }
-        mark(Family::Xss, xss::detect(norm, text, mask, &mut self.aux));
+        let (xss_confirmed, xss_suspicious) = xss::detect(norm, text, mask, &mut self.aux);
+        mark(Family::Xss, (xss_confirmed || xss::detect_stripped(norm, mask, &mut self.stripped, &mut self.aux), xss_suspicious));
         mark(Family::Command, shell::detect(norm, mask));
         mark(Family::Template, template::detect(norm, mask));
         let (c, s, resolved) = template::detect_jndi(norm, mask, &mut self.aux);
