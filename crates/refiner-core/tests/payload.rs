@@ -560,3 +560,30 @@ fn tags_a_strip_once_filter_rebuilds_are_confirmed_and_generics_are_not() {
         assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
     }
 }
+
+#[test]
+fn data_uris_are_read_for_what_their_base64_holds() {
+    let php = "data:;base64,PD9waHAgZWNobyAndzRwMXQxJywnX2V2YWwnOyA/Pg==";
+    let f = value(php);
+    assert_eq!(f.confirmed(Family::Code), 1, "{f:?}");
+    assert!(f.obfuscated, "{f:?}");
+    let f = request(&format!("/index.php?page={}", php.replace('+', "%2B").replace('=', "%3D")), &[], &[]);
+    assert!(f.confirmed_in(Family::Code, Location::Query), "{f:?}");
+    let f = value("data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==");
+    assert_eq!(f.confirmed(Family::Xss), 1, "{f:?}");
+    // `{{7*7}}` behind a link's data URL.
+    let f = value("<a href=\"data:text/plain;base64,e3s3Kjd9fSBhbmQgbW9yZSB0ZXh0\">x</a>");
+    assert_eq!(f.confirmed(Family::Template), 1, "{f:?}");
+    for t in [
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+        "<img src=\"data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7\">",
+        // Plain text, a JSON document and an XML declaration as data URLs (`data:text/xml` is a
+        // script URL to `xss` whatever it holds, as before).
+        "data:text/plain;base64,SGVsbG8sIHdvcmxkISBIb3cgYXJlIHlvdT8=",
+        "data:application/json;base64,eyJuYW1lIjoiQW5uYSIsImFnZSI6MzB9",
+        "data:application/xml;base64,PD94bWwgdmVyc2lvbj0iMS4wIj8+PHI+aGk8L3I+",
+    ] {
+        let f = value(t);
+        assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
+    }
+}

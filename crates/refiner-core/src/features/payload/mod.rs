@@ -240,6 +240,14 @@
 //! sessions are base64 JSON there (Flask, Rails, Express's cookie-session) and what a session
 //! holds is the app's own data, not input worth an extra pass on every request.
 //!
+//! **`data:` URIs: their base64 text, in every location.** A value that is or holds a
+//! `data:[mediatype];base64,…` URI (a `?page=` an `include` reads through PHP's `data:` wrapper,
+//! an `href` in markup) has its first text one (`decode::data_uri_text`: at most 4 URIs looked
+//! at, 4 KB decoded, cut where the text ends; images, audio, video and fonts not decoded) judged
+//! as a deep decoding is, once: what it decodes to is not searched for URIs again. PHP source in
+//! such a URI (`data:;base64,PD9waHAg…`, a PHP tag) confirms code whatever it does, as nobody
+//! sends a page's PHP as a data URL but to have it included.
+//!
 //! (Counts of confirmed values in parentheses; 0 is none.) XSS, log4shell, SSRF, code, XXE and
 //! CRLF confirmed no value of any benign source, before the new detectors and after; the other
 //! columns, and the suspicious shares, are unchanged by them. None of these sources has XML, CSS
