@@ -587,3 +587,21 @@ fn data_uris_are_read_for_what_their_base64_holds() {
         assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
     }
 }
+
+#[test]
+fn ldap_filter_injections_are_confirmed_and_parentheses_in_text_are_not() {
+    for p in ["*)(|(objectclass=*))", "admin)(&)", "x)(|(uid=*)(userPassword=*))", "*)(uid=*))(|(uid=*"] {
+        let f = value(p);
+        assert_eq!(confirmed(&f), [Family::Ldap], "{p}: {f:?}");
+    }
+    let f = request("/login?user=%2A%29%28%7C%28objectclass%3D%2A%29%29", &[], &[]);
+    assert!(f.confirmed_in(Family::Ldap, Location::Query), "{f:?}");
+    let f = body("{\"user\":\"*(|(mail=*))\",\"password\":\"x\"}");
+    assert!(f.confirmed_in(Family::Ldap, Location::Body), "{f:?}");
+    for t in ["(a|b)", "f(x)=(|x|)", "Thanks :)(&) see you", "const re = /(a|(b=c))/;", "anna@example.com", "https://example.com/a_(b)"] {
+        let f = value(t);
+        assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
+    }
+    let f = value("(&(objectClass=user)(|(cn=anna)(cn=bob)))");
+    assert_eq!((f.confirmed(Family::Ldap), f.suspicious(Family::Ldap)), (0, 1), "a pasted filter: {f:?}");
+}

@@ -12,7 +12,7 @@
 use super::classes::{self, Mask};
 use super::body::{self, SplitBuffers};
 use super::split::{self, Decode, Scope};
-use super::{code, crlf, decode, gadget, serial, shell, sqli, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
+use super::{code, crlf, decode, gadget, ldap, serial, shell, sqli, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
 use crate::decision::{Header, Headers, Texts};
 
 /// What the JS layer hands over for a request. Every field may be empty.
@@ -155,6 +155,7 @@ impl DetectBuffers {
         mark(Family::Code, code::detect(norm, text, mask, &mut self.aux));
         mark(Family::Xxe, xxe::detect(norm, mask, location == Location::Header));
         mark(Family::Crlf, crlf::detect(text, mask, location, decoded_breaks, scope == Scope::PageUrl));
+        mark(Family::Ldap, ldap::detect(norm, mask));
         f
     }
 }
@@ -486,6 +487,7 @@ mod tests {
             "\u{2460}", "http://\u{2460}", "\u{560A}X-A: b", "QUFB", "gASVjAJvc5SMBnN5c3RlbZSTlFKU", "<!doctype", "a <!doctype x [<!entity a system 'x'>",
             "<a<b>", "<a<", "</a<b", "<scr<script>ipt>", "::$data", "a.php::$data/", ":$", "x:$i30:$index_allocation",
             "data:;base64,", "data:;base64,PD9w", "data:", "data:text/html;base64,PHNjcmlwdD4",
+            ")(|(a=", "*)(|(a=*)", "(|(", ")(&)", "a)(&)", "*(|(mail=*))",
         ];
         let mut scratch = Scratch::default();
         for unit in units {
