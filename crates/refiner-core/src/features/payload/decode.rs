@@ -264,7 +264,7 @@ const DATA_MEDIA_MAX: usize = 128;
 pub fn data_uri_text(s: &[u8], out: &mut Vec<u8>) -> bool {
     let mut from = 0;
     for _ in 0..DATA_URIS {
-        let Some(k) = find_ignore_case(&s[from..], b"data:") else { return false };
+        let Some(k) = classes::find_ignore_case(&s[from..], b"data:") else { return false };
         let media = from + k + b"data:".len();
         let scheme_part = from + k > 0 && (s[from + k - 1].is_ascii_alphanumeric() || matches!(s[from + k - 1], b'+' | b'-' | b'.'));
         from = media;
@@ -291,13 +291,6 @@ pub fn data_uri_text(s: &[u8], out: &mut Vec<u8>) -> bool {
         }
     }
     false
-}
-
-/// Position of `word` (lower-case ASCII) in `hay`, in any case.
-fn find_ignore_case(hay: &[u8], word: &[u8]) -> Option<usize> {
-    let found = memchr::memchr2_iter(word[0], word[0].to_ascii_uppercase(), hay).find(|&i| hay.len() - i >= word.len() && hay[i..i + word.len()].eq_ignore_ascii_case(word));
-    classes::tick(found.map_or(hay.len(), |i| i + word.len()));
-    found
 }
 
 /// Normalizes `src` into `out` for matching: NULs dropped, ASCII lower-cased, and, when the value

@@ -99,28 +99,19 @@ fn svg_url(v: &[u8]) -> bool {
     v[start..].starts_with(b"data:image/svg")
 }
 
-/// Finds `word` (lower-case) in `hay` whatever its case.
-fn find_ignore_case(hay: &[u8], word: &[u8]) -> Option<usize> {
-    let (lo, up) = (word[0], word[0].to_ascii_uppercase());
-    memchr::memchr2_iter(lo, up, hay).find(|&i| {
-        classes::tick(1);
-        hay[i..].len() >= word.len() && hay[i..i + word.len()].eq_ignore_ascii_case(word)
-    })
-}
-
 /// Reads the first SVG data URLs of `raw` (at most 4, each decoded up to [`MAX_SVG`] bytes) for
 /// script: a `<script`, a script URL, or an event handler attribute.
 fn svg_scripts(raw: &[u8], buf: &mut Vec<u8>) -> bool {
     let mut from = 0;
     for _ in 0..4 {
-        let Some(k) = find_ignore_case(&raw[from..], b"image/svg") else { return false };
+        let Some(k) = classes::find_ignore_case(&raw[from..], b"image/svg") else { return false };
         let at = from + k + b"image/svg".len();
         let Some(comma) = raw[at..].iter().take(64).position(|&b| b == b',') else {
             from = at;
             continue;
         };
         let data = &raw[at + comma + 1..];
-        if find_ignore_case(&raw[at..at + comma], b";base64").is_some() {
+        if classes::find_ignore_case(&raw[at..at + comma], b";base64").is_some() {
             super::serial::base64_upto(data, MAX_SVG, buf);
         } else {
             buf.clear();
