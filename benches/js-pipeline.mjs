@@ -364,6 +364,8 @@ const FAMILY_PATTERNS = {
   jndi: /\$\{[^}]*j[^}]*n[^}]*d[^}]*i[^}]*:/i,
   ssrf: /^(?:gopher|dict|file|ldap|tftp|ftp):\/\/|^https?:\/\/(?:127\.|0\.0\.0\.0|localhost\b|169\.254\.|10\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.|\[(?:::1?|0:0:0:0:0:0:0:1)\]|metadata\.google\.internal)/i,
   code: /<\?php|\b(?:system|exec|passthru|shell_exec|popen|proc_open|eval|assert|phpinfo)\s*\(|\$_(?:GET|POST|REQUEST|COOKIE|SERVER|FILES)\b/i,
+  // A breakout (`)` or `*`) then a boolean group of attribute tests, or `(&)`/`(|)` after a value.
+  ldap: /[*)]\([|&!]\([a-z0-9][a-z0-9;.:-]*[~<>:]?=|^[\w*@.+-]+\)\([|&]\)/i,
 }
 const FAMILIES = PAYLOAD.filter(([f]) => !PAYLOAD_AGGREGATES[f.name]).map(([f, j]) => ({ j, name: f.name.slice('payload.'.length), pattern: FAMILY_PATTERNS[f.name.slice('payload.'.length)] }))
 /** Families of the schema that the approximation cannot see. */

@@ -536,3 +536,72 @@ fn a_leading_or_before_an_unterminated_quote_is_scanned_without_panic() {
         let _ = scan(&PayloadInput { path: &format!("/s?q={}", v.replace(' ', "+")), ..Default::default() }, &mut Scratch::default());
     }
 }
+
+#[test]
+fn ntfs_streams_are_confirmed_in_paths_and_static_members_are_not() {
+    for path in ["/index.php::$DATA", "/app/default.aspx%3A%3A%24DATA", "/admin::$INDEX_ALLOCATION/secret.txt", "/dl?file=web.config::$DATA"] {
+        let f = request(path, &[], &[]);
+        assert_eq!(f.confirmed(Family::Traversal), 1, "{path}: {f:?}");
+    }
+    for t in ["return self::$data;", "echo Config::$DATA;", "$rows = Model::$data . PHP_EOL;", "Foo::$bar"] {
+        let f = value(t);
+        assert_eq!(f.confirmed(Family::Traversal), 0, "{t}: {f:?}");
+    }
+}
+
+#[test]
+fn tags_a_strip_once_filter_rebuilds_are_confirmed_and_generics_are_not() {
+    for p in ["<scr<script>ipt src=https://x/y.js></script>", "<scr<script>ipt>alert(1)</scr</script>ipt>", "%3Cscr%3Cscript%3Eipt%3Ealert(1)%3C/scr%3C/script%3Eipt%3E"] {
+        let f = value(p);
+        assert_eq!(f.confirmed(Family::Xss), 1, "{p}: {f:?}");
+    }
+    for t in ["let v: Vec<Vec<u8>> = Vec::new();", "List<Map<String>> rows;", "a<b<c>d"] {
+        let f = value(t);
+        assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
+    }
+}
+
+#[test]
+fn data_uris_are_read_for_what_their_base64_holds() {
+    let php = "data:;base64,PD9waHAgZWNobyAndzRwMXQxJywnX2V2YWwnOyA/Pg==";
+    let f = value(php);
+    assert_eq!(f.confirmed(Family::Code), 1, "{f:?}");
+    assert!(f.obfuscated, "{f:?}");
+    let f = request(&format!("/index.php?page={}", php.replace('+', "%2B").replace('=', "%3D")), &[], &[]);
+    assert!(f.confirmed_in(Family::Code, Location::Query), "{f:?}");
+    let f = value("data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==");
+    assert_eq!(f.confirmed(Family::Xss), 1, "{f:?}");
+    // `{{7*7}}` behind a link's data URL.
+    let f = value("<a href=\"data:text/plain;base64,e3s3Kjd9fSBhbmQgbW9yZSB0ZXh0\">x</a>");
+    assert_eq!(f.confirmed(Family::Template), 1, "{f:?}");
+    for t in [
+        "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+        "<img src=\"data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7\">",
+        // Plain text, a JSON document and an XML declaration as data URLs (`data:text/xml` is a
+        // script URL to `xss` whatever it holds, as before).
+        "data:text/plain;base64,SGVsbG8sIHdvcmxkISBIb3cgYXJlIHlvdT8=",
+        "data:application/json;base64,eyJuYW1lIjoiQW5uYSIsImFnZSI6MzB9",
+        "data:application/xml;base64,PD94bWwgdmVyc2lvbj0iMS4wIj8+PHI+aGk8L3I+",
+    ] {
+        let f = value(t);
+        assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
+    }
+}
+
+#[test]
+fn ldap_filter_injections_are_confirmed_and_parentheses_in_text_are_not() {
+    for p in ["*)(|(objectclass=*))", "admin)(&)", "x)(|(uid=*)(userPassword=*))", "*)(uid=*))(|(uid=*"] {
+        let f = value(p);
+        assert_eq!(confirmed(&f), [Family::Ldap], "{p}: {f:?}");
+    }
+    let f = request("/login?user=%2A%29%28%7C%28objectclass%3D%2A%29%29", &[], &[]);
+    assert!(f.confirmed_in(Family::Ldap, Location::Query), "{f:?}");
+    let f = body("{\"user\":\"*(|(mail=*))\",\"password\":\"x\"}");
+    assert!(f.confirmed_in(Family::Ldap, Location::Body), "{f:?}");
+    for t in ["(a|b)", "f(x)=(|x|)", "Thanks :)(&) see you", "const re = /(a|(b=c))/;", "anna@example.com", "https://example.com/a_(b)"] {
+        let f = value(t);
+        assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
+    }
+    let f = value("(&(objectClass=user)(|(cn=anna)(cn=bob)))");
+    assert_eq!((f.confirmed(Family::Ldap), f.suspicious(Family::Ldap)), (0, 1), "a pasted filter: {f:?}");
+}

@@ -326,6 +326,7 @@ schema! {
     fam!(Code, "payload.code", "values confirmed as code injection (PHP, serialized objects with gadgets, OGNL/SpEL/EL expressions)"),
     fam!(Xxe, "payload.xxe", "values confirmed as XML external entities or XInclude (a document that declares or includes an external resource)"),
     fam!(Crlf, "payload.crlf", "values confirmed as header or response splitting (a line break, then a header or status line)"),
+    fam!(Ldap, "payload.ldap", "values confirmed as LDAP filter injection (a filter closed, then an OR/AND/NOT group of attribute tests)"),
     f!("payload.suspicious", Payload, Log1p, 0.0, ATTACK, RAISE, "values with a weak sign of some family that no detector confirmed (a lone quote, a bare SQL word…)", |_, s| s.payload.suspicious.iter().map(|&n| n as f64).sum()),
     f!("payload.obfuscated", Payload, Flag, 0.0, ATTACK, RAISE, "a confirmed payload needed decoding beyond the one level the app applies (double encoding, entities, comments…)", |_, s| b(s.payload.obfuscated)),
     f!("payload.incomplete", Payload, Flag, 0.0, ATTACK, RAISE, "the analysis did not read everything: the body was past the packer's limit or the work budget ran out", |i, s| b(s.payload.truncated || i.get(Slot::BodyOversized) > 0.0)),

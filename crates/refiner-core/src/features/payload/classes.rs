@@ -189,6 +189,15 @@ pub fn find_byte(b: u8, s: &[u8]) -> Option<usize> {
     }
 }
 
+/// Position of `word` (lower-case ASCII, non-empty) in `hay`, in any case.
+pub fn find_ignore_case(hay: &[u8], word: &[u8]) -> Option<usize> {
+    let (lo, up) = (word[0], word[0].to_ascii_uppercase());
+    memchr::memchr2_iter(lo, up, hay).find(|&i| {
+        tick(1);
+        hay[i..].len() >= word.len() && hay[i..i + word.len()].eq_ignore_ascii_case(word)
+    })
+}
+
 /// Whether `hay` contains `word` (lower-case ASCII) in any case.
 pub fn contains_ignore_case(hay: &[u8], word: &[u8]) -> bool {
     let Some(&first) = word.first() else { return true };

@@ -177,6 +177,13 @@ const TAG_PROBES: &[&str] = &[
     "show_source(", "file_get_contents(", "fopen(", "unlink(",
 ];
 
+/// Whether normalized text `s` is PHP source: it opens a PHP tag (`<?php` then a blank or its
+/// end, or `<?=`) before any other non-blank byte.
+pub fn php_source(s: &[u8]) -> bool {
+    let t = s.trim_ascii_start();
+    t.starts_with(b"<?=") || (t.starts_with(b"<?php") && t.get(5).is_none_or(|b| b.is_ascii_whitespace()))
+}
+
 /// Whether the code in a PHP tag runs a command or code, reads input, or probes.
 fn runs_something(code: &[u8]) -> bool {
     classes::tick(code.len());
@@ -396,5 +403,15 @@ mod tests {
         assert_eq!(code("<?php echo $name; ?>"), (false, true), "echo-only PHP is suspicious");
         assert_eq!(code("$_SERVER"), (false, true));
         assert_eq!(code("Is process.mainModule.require(name) deprecated? Use require.main"), (false, true));
+    }
+
+    #[test]
+    fn php_source_opens_with_a_php_tag() {
+        for t in ["<?php echo 'x'; ?>", "  <?= $a ?>", "<?php\nphpinfo();", "<?php"] {
+            assert!(php_source(t.as_bytes()), "{t}");
+        }
+        for t in ["<?xml version=\"1.0\"?>", "see <?php echo 1; ?>", "<?phpx", "hello"] {
+            assert!(!php_source(t.as_bytes()), "{t}");
+        }
     }
 }

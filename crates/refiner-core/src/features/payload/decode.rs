@@ -248,6 +248,51 @@ pub fn base64_word(s: &[u8]) -> Option<&[u8]> {
     (!body.iter().all(u8::is_ascii_alphabetic)).then_some(body)
 }
 
+/// `data:` URIs read per value, and bytes of media type (with its parameters) read per URI.
+const DATA_URIS: usize = 4;
+const DATA_MEDIA_MAX: usize = 128;
+
+/// Decodes the first `data:[mediatype];base64,…` URI of `s` (any case, anywhere: a whole value,
+/// or one an `href`, `src` or query holds) whose content is text into `out`: its base64 (the
+/// standard or URL-safe alphabet, as `serial::base64_upto`, the decoder `serial` and `xss` use:
+/// the crate has no base64 dependency) up to [`BASE64_MAX`] decoded bytes, cut at the first byte
+/// that is no text (invalid UTF-8, a control character but tab and line breaks), which is where
+/// the URI ends in a value that goes on; judged text when at least [`BASE64_MIN`] × 3/4 bytes
+/// and half of what was decoded are. Images, audio, video and fonts are not decoded (an `<img>`'s
+/// data URL is a picture; `xss` reads an SVG's itself), nor any URI after the first
+/// [`DATA_URIS`], nor a `data:` that ends a longer scheme (`metadata:`). Returns whether `out` holds such text.
+pub fn data_uri_text(s: &[u8], out: &mut Vec<u8>) -> bool {
+    let mut from = 0;
+    for _ in 0..DATA_URIS {
+        let Some(k) = classes::find_ignore_case(&s[from..], b"data:") else { return false };
+        let media = from + k + b"data:".len();
+        let scheme_part = from + k > 0 && (s[from + k - 1].is_ascii_alphanumeric() || matches!(s[from + k - 1], b'+' | b'-' | b'.'));
+        from = media;
+        if scheme_part {
+            continue;
+        }
+        let Some(comma) = s[media..].iter().take(DATA_MEDIA_MAX).position(|&b| b == b',') else { continue };
+        classes::tick(comma);
+        let head = &s[media..media + comma];
+        let binary = [&b"image/"[..], b"audio/", b"video/", b"font/"].iter().any(|t| head.len() >= t.len() && head[..t.len()].eq_ignore_ascii_case(t));
+        if binary || head.len() < 7 || !head[head.len() - 7..].eq_ignore_ascii_case(b";base64") {
+            continue;
+        }
+        super::serial::base64_upto(&s[media + comma + 1..], BASE64_MAX, out);
+        let decoded = out.len();
+        let valid = match std::str::from_utf8(out) {
+            Ok(_) => decoded,
+            Err(e) => e.valid_up_to(),
+        };
+        let text = out[..valid].iter().position(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F).unwrap_or(valid);
+        if text >= BASE64_MIN * 3 / 4 && text * 2 >= decoded {
+            out.truncate(text);
+            return true;
+        }
+    }
+    false
+}
+
 /// Normalizes `src` into `out` for matching: NULs dropped, ASCII lower-cased, and, when the value
 /// has a NUL, tab, CR, VT or FF, each run of blanks (those and spaces) folded to one space; runs of
 /// plain spaces stay, which the detectors allow for. Newlines stay: shells split on them.
@@ -369,6 +414,28 @@ mod tests {
             "dGV4dA==",
         ] {
             assert!(!b64(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn data_uris_with_base64_text_are_decoded_and_pictures_are_not() {
+        let mut out = Vec::new();
+        let data = |s: &str, out: &mut Vec<u8>| data_uri_text(s.as_bytes(), out);
+        assert!(data("data:;base64,PD9waHAgZWNobyAndzRwMXQxJywnX2V2YWwnOyA/Pg==", &mut out));
+        assert_eq!(out, b"<?php echo 'w4p1t1','_eval'; ?>");
+        assert!(data("<a href=\"DATA:text/html;charset=utf-8;BASE64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">x</a>", &mut out));
+        assert_eq!(out, b"<script>alert(1)</script>", "cut where the URI ends");
+        assert!(data("see data:x, then data:text/plain;base64,aGVsbG8gd29ybGQsIGhlbGxvIQ", &mut out), "the second URI");
+        for t in [
+            "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+            "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=",
+            "data:application/octet-stream;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+            "data:text/plain,hello%20world",
+            "data:;base64,aGk=",
+            "the data: it is base64, mostly",
+            "metadata:;base64,PD9waHAgZWNobyAndzRwMXQxJywnX2V2YWwnOyA/Pg==",
+        ] {
+            assert!(!data(t, &mut out), "{t}");
         }
     }
 

@@ -12,7 +12,7 @@
 use super::classes::{self, Mask};
 use super::body::{self, SplitBuffers};
 use super::split::{self, Decode, Scope};
-use super::{code, crlf, decode, gadget, serial, shell, sqli, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
+use super::{code, crlf, decode, gadget, ldap, serial, shell, sqli, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
 use crate::decision::{Header, Headers, Texts};
 
 /// What the JS layer hands over for a request. Every field may be empty.
@@ -56,6 +56,8 @@ struct ValueBuffers {
     level1: Vec<u8>,
     deep: Vec<u8>,
     tmp: Vec<u8>,
+    /// The text of a `data:` URI's base64 (`decode::data_uri_text`).
+    data: Vec<u8>,
     detect: DetectBuffers,
 }
 
@@ -63,6 +65,8 @@ struct ValueBuffers {
 struct DetectBuffers {
     norm: Vec<u8>,
     aux: Vec<u8>,
+    /// The value with its inner tags removed once (`xss::strip_once`).
+    stripped: Vec<u8>,
     /// Bytes libinjection may still see in this request.
     budget: usize,
 }
@@ -138,7 +142,8 @@ impl DetectBuffers {
         if v.obfuscated {
             f.deobfuscated |= 1 << Family::Sqli as u16;
         }
-        mark(Family::Xss, xss::detect(norm, text, mask, &mut self.aux));
+        let (xss_confirmed, xss_suspicious) = xss::detect(norm, text, mask, &mut self.aux);
+        mark(Family::Xss, (xss_confirmed || xss::detect_stripped(norm, mask, &mut self.stripped, &mut self.aux), xss_suspicious));
         mark(Family::Command, shell::detect(norm, mask));
         mark(Family::Template, template::detect(norm, mask));
         let (c, s, resolved) = template::detect_jndi(norm, mask, &mut self.aux);
@@ -152,6 +157,7 @@ impl DetectBuffers {
         mark(Family::Code, code::detect(norm, text, mask, &mut self.aux));
         mark(Family::Xxe, xxe::detect(norm, mask, location == Location::Header));
         mark(Family::Crlf, crlf::detect(text, mask, location, decoded_breaks, scope == Scope::PageUrl));
+        mark(Family::Ldap, ldap::detect(norm, mask));
         f
     }
 }
@@ -159,7 +165,7 @@ impl DetectBuffers {
 impl ValueBuffers {
     fn value(&mut self, raw: &[u8], how: Decode, location: Location, scope: Scope, out: &mut PayloadFindings) {
         out.values = out.values.saturating_add(1);
-        let ValueBuffers { level1, deep, tmp, detect } = self;
+        let ValueBuffers { level1, deep, tmp, data, detect } = self;
         let plus = how == Decode::PercentPlus;
         let text: &[u8] = if how != Decode::None && raw.iter().any(|&b| b == b'%' || (plus && b == b'+')) {
             decode::percent(raw, plus, level1);
@@ -186,6 +192,21 @@ impl ValueBuffers {
             let again = detect.run(deep, classes::mask(deep), scope, location, mask & classes::NEWLINE == 0);
             obfuscated |= again.hits.confirmed & !found.hits.confirmed != 0;
             found.hits.confirmed |= again.hits.confirmed;
+            found.hits.suspicious |= again.hits.suspicious;
+            found.truncated |= again.truncated;
+        }
+        // A `data:` URI's base64 text (`?page=data:;base64,PD9waHAg…`, an `href` in markup), read
+        // once as a deep decoding is; the text it decodes to is not searched for URIs again.
+        if mask & classes::COLON != 0 && mask & classes::SEMI != 0 && decode::data_uri_text(text, data) {
+            let again = detect.run(data, classes::mask(data), scope, location, false);
+            let mut confirmed = again.hits.confirmed;
+            // PHP source as a data stream is what `include` of user input runs through the
+            // `data:` wrapper (allow_url_include): confirmed whatever the code does.
+            if code::php_source(&detect.norm) {
+                confirmed |= 1 << Family::Code as u16;
+            }
+            obfuscated |= confirmed & !found.hits.confirmed != 0;
+            found.hits.confirmed |= confirmed;
             found.hits.suspicious |= again.hits.suspicious;
             found.truncated |= again.truncated;
         }
@@ -479,6 +500,9 @@ mod tests {
             "cos\nsystem\n", "cos\nsystem\nR", "\u{80}", "\"$type\":\"system.diagnostics.process", "system.diagnostics.process, ",
             "!!python/", "!!python/object/apply:", "window['a'+", "top['al'+'ert']", "self[atob(", "constructor.constructor('",
             "\u{2460}", "http://\u{2460}", "\u{560A}X-A: b", "QUFB", "gASVjAJvc5SMBnN5c3RlbZSTlFKU", "<!doctype", "a <!doctype x [<!entity a system 'x'>",
+            "<a<b>", "<a<", "</a<b", "<scr<script>ipt>", "::$data", "a.php::$data/", ":$", "x:$i30:$index_allocation",
+            "data:;base64,", "data:;base64,PD9w", "data:", "data:text/html;base64,PHNjcmlwdD4",
+            ")(|(a=", "*)(|(a=*)", "(|(", ")(&)", "a)(&)", "*(|(mail=*))",
         ];
         let mut scratch = Scratch::default();
         for unit in units {

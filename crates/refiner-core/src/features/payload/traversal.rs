@@ -11,6 +11,15 @@
 //! repository keeps), a folder target ends in `/`, and either starts a path component.
 //! Suspicious: one or two steps, or a sensitive target in a value with steps or a leading
 //! absolute path. Values with neither (prose that mentions `/etc/hosts`) are not looked at.
+//!
+//! NTFS alternate data streams: a file name then `::$DATA` (or `:stream:$TYPE`), as IIS and other
+//! Windows servers used to hand `index.asp::$DATA` to the file API, which opens the file's
+//! unnamed data stream and serves the source (and `admin::$INDEX_ALLOCATION` opens a folder past
+//! a rule on its name). Confirmed when the stream type is one NTFS defines (`$DATA`,
+//! `$INDEX_ALLOCATION`, `$BITMAP`, `$ATTRIBUTE_LIST`…) and it ends the name (the value's end, or
+//! `.`, `/`, `\`). The name before it must look like a file: `$DATA` needs a name with an
+//! extension or a path segment (`/admin::$data`), since `Config::$data` is PHP's static property;
+//! the other types, which no code names, need any name.
 
 use super::classes::{self, Mask};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -117,10 +126,51 @@ fn steps(p: &[u8]) -> (usize, Option<usize>, usize) {
     (n, first, last)
 }
 
+/// NTFS attribute types (lower-case, without the `$`) a stream name may end with
+/// (`file:stream:$TYPE`); `$DATA` is the one that holds a file's content.
+const NTFS_TYPES: &[&[u8]] = &[
+    b"data", b"index_allocation", b"bitmap", b"attribute_list", b"file_name", b"index_root", b"object_id",
+    b"reparse_point", b"ea", b"ea_information", b"logged_utility_stream", b"security_descriptor",
+    b"standard_information", b"volume_information", b"volume_name",
+];
+
+/// Whether `s` (normalized) names an NTFS stream of a file: a file-name-like token, `:`, an
+/// optional stream name, `:$` and a type in [`NTFS_TYPES`] that ends the name (see the module).
+fn ntfs_stream(s: &[u8]) -> bool {
+    let name = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'~' | b'$' | b'@');
+    let mut from = 0;
+    while let Some(k) = classes::find(&s[from..], b":$") {
+        let colon = from + k;
+        from = colon + 2;
+        let ty_len = s[from..].iter().take(24).take_while(|&&b| b.is_ascii_lowercase() || b == b'_').count();
+        classes::tick(ty_len);
+        let ty = &s[from..from + ty_len];
+        if !NTFS_TYPES.contains(&ty) || !matches!(s.get(from + ty_len), None | Some(b'.' | b'/' | b'\\')) {
+            continue;
+        }
+        // Back over the stream name (`:$i30:$index_allocation`, `::$data`) to the file's colon.
+        let stream = s[..colon].iter().rev().take(64).take_while(|&&b| name(b)).count();
+        let Some(file_end) = colon.checked_sub(stream + 1).filter(|&c| s[c] == b':') else { continue };
+        let file_len = s[..file_end].iter().rev().take(255).take_while(|&&b| name(b) && b != b'$').count();
+        classes::tick(stream + file_len);
+        let file = &s[file_end - file_len..file_end];
+        // A segment after `/` only: `\App\User::$data` is a PHP namespace.
+        let segment = file_end > file_len && s[file_end - file_len - 1] == b'/';
+        let extension = file.iter().rposition(|&b| b == b'.').is_some_and(|d| d > 0 && d + 1 < file.len() && file[d + 1..].iter().all(u8::is_ascii_alphanumeric));
+        if file.iter().any(u8::is_ascii_alphanumeric) && (ty != b"data" || segment || extension) {
+            return true;
+        }
+    }
+    false
+}
+
 /// Looks for traversal in a normalized value; `buf` is scratch. Returns (confirmed, suspicious).
 pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
     if mask & (classes::DOT | classes::SLASH | classes::BACKSLASH | classes::COLON) == 0 {
         return (false, false);
+    }
+    if mask & classes::DOLLAR != 0 && ntfs_stream(s) {
+        return (true, true);
     }
     let has_dots = classes::contains(s, b"..");
     let start = s.iter().position(|&b| b != b' ' && b != b'"' && b != b'\'').unwrap_or(s.len());
@@ -187,5 +237,41 @@ mod tests {
         }
         assert_eq!(trav("edit your /etc/hosts file"), (false, false), "a path in prose is not even looked at");
         assert_eq!(trav("../docs/readme.md"), (false, true));
+    }
+
+    #[test]
+    fn ntfs_streams_of_a_file_are_confirmed() {
+        for p in [
+            "index.php::$DATA",
+            "/site/index.asp::$data",
+            "default.aspx::$DATA.",
+            "web.config::$DATA/",
+            "C:\\inetpub\\wwwroot\\global.asa::$DATA",
+            "/admin::$DATA",
+            "admin::$INDEX_ALLOCATION",
+            "/secret:$i30:$INDEX_ALLOCATION/file.txt",
+            "report.doc:hidden.txt:$DATA",
+        ] {
+            assert!(trav(p).0, "{p}");
+        }
+    }
+
+    #[test]
+    fn static_members_and_stray_streams_stay_unconfirmed() {
+        for t in [
+            "Foo::$bar",
+            "self::$data",
+            "return static::$data;",
+            "Config::$DATA",
+            "$x = Registry::$data . 'x';",
+            "\\App\\Models\\User::$data",
+            "std::vector<int> v; a::$DATA_SIZE",
+            "index.php::$DATAX",
+            "index.php::$data is how IIS leaked source",
+            "::$DATA",
+            "price: $data",
+        ] {
+            assert!(!trav(t).0, "{t}");
+        }
     }
 }

@@ -24,6 +24,13 @@
 //! - script itself: the whole value is one dialog call (`alert(1)`, ``prompt`1` ``), or a CSS
 //!   declaration calls `expression(` with a sink (`x:expression(alert(1))`).
 //!
+//! - a filter that strips a dangerous tag once: a tag name interrupted by a complete inner tag
+//!   (`<scr<script>ipt>alert(1)</scr</script>ipt>`, `<img<img> src=x onerror=alert(1)>`) is
+//!   what such a filter turns into the dangerous tag, so the value is read again with its inner
+//!   tags removed once ([`strip_once`], only values with that shape) and confirmed when that
+//!   reading confirms. Generics in pasted code (`Vec<Vec<u8>>`, `List<Map<String>>`) and
+//!   `a<b<c>d` have the shape and stay text, as what is left of them is.
+//!
 //! Tags the markup of ordinary rich text uses (`<p>`, `<a href="https://…">`, `<img src=…>`)
 //! stay unconfirmed; risky tags without a script vector (`<iframe src=https://…>`, `<svg>`),
 //! a `<style>` that imports a stylesheet by URL, sinks and script URLs elsewhere in a value,
@@ -92,28 +99,19 @@ fn svg_url(v: &[u8]) -> bool {
     v[start..].starts_with(b"data:image/svg")
 }
 
-/// Finds `word` (lower-case) in `hay` whatever its case.
-fn find_ignore_case(hay: &[u8], word: &[u8]) -> Option<usize> {
-    let (lo, up) = (word[0], word[0].to_ascii_uppercase());
-    memchr::memchr2_iter(lo, up, hay).find(|&i| {
-        classes::tick(1);
-        hay[i..].len() >= word.len() && hay[i..i + word.len()].eq_ignore_ascii_case(word)
-    })
-}
-
 /// Reads the first SVG data URLs of `raw` (at most 4, each decoded up to [`MAX_SVG`] bytes) for
 /// script: a `<script`, a script URL, or an event handler attribute.
 fn svg_scripts(raw: &[u8], buf: &mut Vec<u8>) -> bool {
     let mut from = 0;
     for _ in 0..4 {
-        let Some(k) = find_ignore_case(&raw[from..], b"image/svg") else { return false };
+        let Some(k) = classes::find_ignore_case(&raw[from..], b"image/svg") else { return false };
         let at = from + k + b"image/svg".len();
         let Some(comma) = raw[at..].iter().take(64).position(|&b| b == b',') else {
             from = at;
             continue;
         };
         let data = &raw[at + comma + 1..];
-        if find_ignore_case(&raw[at..at + comma], b";base64").is_some() {
+        if classes::find_ignore_case(&raw[at..at + comma], b";base64").is_some() {
             super::serial::base64_upto(data, MAX_SVG, buf);
         } else {
             buf.clear();
@@ -264,6 +262,55 @@ fn breakout_handler(s: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// Writes `s` with each inner tag that interrupts a tag name removed once into `out`: at `<`, an
+/// optional `/`, letters, then a `<` that opens a tag (a letter or `/` after it) and the first
+/// `>` after that, which closes it (`<scr<script>ipt>` → `<script>`, `</scr</script>ipt>` →
+/// `</script>`). Returns false, with `out` untouched, when `s` has no such shape. Linear: the
+/// scan moves forward, and so does the cached position of the next `>`.
+pub fn strip_once(s: &[u8], out: &mut Vec<u8>) -> bool {
+    let (mut i, mut copied, mut next_gt, mut found) = (0, 0, 0, false);
+    while let Some(k) = classes::find_byte(b'<', &s[i..]) {
+        let at = i + k;
+        let name = at + 1 + usize::from(s.get(at + 1) == Some(&b'/'));
+        let letters = s[name.min(s.len())..].iter().take(32).take_while(|b| b.is_ascii_alphabetic()).count();
+        classes::tick(letters + 1);
+        let inner = name + letters;
+        i = at + 1;
+        if letters == 0 || s.get(inner) != Some(&b'<') || !s.get(inner + 1).is_some_and(|&b| b.is_ascii_alphabetic() || b == b'/') {
+            continue;
+        }
+        if next_gt <= inner {
+            next_gt = classes::find_byte(b'>', &s[inner..]).map_or(s.len(), |g| inner + g);
+        }
+        if next_gt >= s.len() {
+            break;
+        }
+        if !found {
+            out.clear();
+            found = true;
+        }
+        out.extend_from_slice(&s[copied..inner]);
+        copied = next_gt + 1;
+        i = copied;
+    }
+    if found {
+        out.extend_from_slice(&s[copied..]);
+        classes::tick(out.len());
+    }
+    found
+}
+
+/// Whether `s` (normalized), with its inner tags removed once into `out` ([`strip_once`]),
+/// confirms XSS; `buf` is scratch. The result is read without its original case, which only the
+/// base64 of an SVG data URL needs. One level: the result is not stripped again.
+pub fn detect_stripped(s: &[u8], mask: Mask, out: &mut Vec<u8>, buf: &mut Vec<u8>) -> bool {
+    if mask & classes::LT == 0 || !strip_once(s, out) {
+        return false;
+    }
+    let stripped = out.as_slice();
+    detect(stripped, stripped, classes::mask(stripped), buf).0
 }
 
 /// Looks for XSS in a normalized value `s`; `raw` is the value in its original case (for
@@ -493,6 +540,46 @@ mod tests {
         assert_eq!(xss("call alert(1) there"), (false, true));
         assert_eq!(xss("color:red;behavior:url(xss.htc)"), (false, true), "IE's behavior outside a style");
         assert_eq!(xss("color:red;scroll-behavior:smooth (x)"), (false, false));
+    }
+
+    fn stripped(s: &str) -> bool {
+        let lower = s.to_ascii_lowercase();
+        detect_stripped(lower.as_bytes(), classes::mask(lower.as_bytes()), &mut Vec::new(), &mut Vec::new())
+    }
+
+    #[test]
+    fn tags_rebuilt_by_a_strip_once_filter_are_confirmed() {
+        for p in [
+            "<scr<script>ipt src=https://x/y.js></script>",
+            "<scr<script>ipt>alert(1)</scr</script>ipt>",
+            "<SCR<SCRIPT>IPT>alert(1)</SCR</SCRIPT>IPT>",
+            "<img<img> src=x onerror=alert(1)>",
+            "<sv<svg>g onload=alert(1)>",
+            "<ifr<b>ame srcdoc=\"<script>alert(1)</script>\">",
+        ] {
+            assert!(stripped(p), "{p}");
+        }
+        assert!(!xss("<scr<script>ipt src=https://x/y.js></script>").0, "the value as sent is not the payload");
+    }
+
+    #[test]
+    fn generics_and_comparisons_with_inner_tags_stay_unconfirmed() {
+        for t in [
+            "a<b<c>d",
+            "let v: Vec<Vec<u8>> = vec![];",
+            "List<Map<String, Object>> rows = new ArrayList<>();",
+            "Map<String<T>> m; if (a<b<c>0) x",
+            "std::vector<std::pair<int,int>> v;",
+            "x<y<z",
+            "<b<i>>bold italic</i></b>",
+            "Promise<Array<{ onload: string }>> p",
+        ] {
+            assert!(!stripped(t), "{t}");
+        }
+        let mut out = Vec::new();
+        assert!(!strip_once(b"<p>plain</p> a < b", &mut out), "no shape, no copy");
+        assert!(strip_once(b"vec<vec<u8>>", &mut out) && out == b"vec<vec>");
+        assert!(!strip_once(&b"<a<b".repeat(10_000), &mut out), "no `>`: nothing to strip");
     }
 
     #[test]
