@@ -705,6 +705,7 @@ const VERIFIED_BOT = index('rules.bot_verified')
 const PROBE = index('payload.probe')
 // What an API's own clients are (policy.rs API_CLIENT): no bot evidence on the api profile.
 const API_CLIENT = ['ua.http_library', 'headers.missing_user_agent'].map(index)
+const [HTTP_LIBRARY, KNOWN_CRAWLER] = ['ua.http_library', 'ua.known_crawler'].map(index)
 const IMPLAUSIBLE = index('context.implausible')
 const SCANNED = index('payload.values')
 const SUSPICIOUS_VALUES = index('payload.suspicious')
@@ -754,7 +755,7 @@ class Policy {
       const level = this.level(p, k)
       // A bot the app's own rule allowed by name (a search engine, a preview) is its choice.
       if (level <= best[0] || (k === BOT && raw[ALLOWED_BOT] > 0)) continue
-      const evidence = threatEvidence(raw, k).filter((j) => !(this.api && k === BOT && API_CLIENT.includes(j)))
+      const evidence = threatEvidence(raw, k).filter((j) => !(this.api && k === BOT && (API_CLIENT.includes(j) || (j === KNOWN_CRAWLER && raw[HTTP_LIBRARY] > 0))))
       if (evidence.length) best = [level, ESCALATED, evidence]
     }
     // A half-confirmed probe is challenged, never on the api profile nor for a bot the rule allowed.
