@@ -60,20 +60,21 @@ test('a model trained on 20k simulated requests beats the rules on false positiv
 
 test('calibrate moves one profile\'s thresholds and the refiner loads the result', () => {
   const before = ok('inspect', path('model.rfm')).out
-  // An app whose API is used by its own clients on HTTP libraries, with no bot rule in front of it:
-  // legitimate traffic the rules let through that carries bot evidence (the user agent names a
-  // library), in the numbers a threshold needs (the simulator's few, three times over).
+  // An app whose own clients on HTTP libraries reach routes under the default profile, with no bot
+  // rule in front of them: legitimate traffic the rules let through that carries bot evidence
+  // there (the user agent names a library; on the api profile it would not), in the numbers a
+  // threshold needs (the simulator's few, three times over).
   const clients = readFileSync(path('train.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"scenario":"legit_api_client"'))
     .map((l) => JSON.stringify({ ...JSON.parse(l), decision: null }))
   writeFileSync(path('clients.jsonl'), `${[...clients, ...clients, ...clients].join('\n')}\n`)
-  const { err } = ok('calibrate', path('model.rfm'), path('clients.jsonl'), '--profile', 'api', '--target-fpr', '0.01', '--out', path('loose.rfm'))
-  assert.match(err, /api profile of e2e@/)
+  const { err } = ok('calibrate', path('model.rfm'), path('clients.jsonl'), '--profile', 'default', '--target-fpr', '0.01', '--out', path('loose.rfm'))
+  assert.match(err, /default profile of e2e@/)
   const after = ok('inspect', path('loose.rfm')).out
   const line = (text, p) => text.split('\n').find((l) => l.trim().startsWith(p))
-  assert.notEqual(line(after, 'api'), line(before, 'api'))
+  assert.notEqual(line(after, 'default'), line(before, 'default'))
   assert.equal(line(after, 'signup'), line(before, 'signup'))
-  const strict = new Refiner({ model: readFileSync(path('model.rfm')), profile: 'api' })
-  const loose = new Refiner({ model: readFileSync(path('loose.rfm')), profile: 'api' })
+  const strict = new Refiner({ model: readFileSync(path('model.rfm')), profile: 'default' })
+  const loose = new Refiner({ model: readFileSync(path('loose.rfm')), profile: 'default' })
   assert.match(loose.modelVersion, /^e2e@/)
   assert.notEqual(loose.modelVersion, strict.modelVersion, 'the checksum covers the thresholds')
   const r = run('calibrate', path('model.rfm'), path('train.jsonl'), '--profile', 'checkout', '--target-fpr', '0.9')
