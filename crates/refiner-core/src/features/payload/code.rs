@@ -23,9 +23,9 @@
 //!   call (`@$f(`) or one of `$_` that starts the value or an assignment that does (`$x=@$f('id')`);
 //! - `__import__('os').system(` and the like (a module imported and called in one expression),
 //!   wherever it is;
-//! - a server-side include directive (`<!--#exec cmd="id" -->`, `<!--#include virtual=…`,
-//!   `<!--#echo var=…`, `<!--#printenv -->`): an HTML comment whose `#` and directive name, then an
-//!   attribute or the comment's end, are what Apache and nginx execute;
+//! - a server-side include directive that runs a command, dumps the environment or includes a
+//!   file outside the site (`<!--#exec cmd="id" -->`, `<!--#printenv -->`,
+//!   `<!--# include virtual="../../etc/passwd" -->`); a site's own include or echo is suspicious;
 //! - serialized objects ([`serial`]: PHP `O:8:"stdClass":…` also inside arrays, Java streams with
 //!   gadgets; [`gadget`]: pickles, gadget types in polymorphic JSON, YAML object tags) and Java
 //!   expression languages ([`expr`]: OGNL, SpEL, EL).
@@ -51,19 +51,34 @@ const SSI: &[(&[u8], &[&[u8]])] = &[
     (b"printenv", &[]),
 ];
 
-/// Whether a server-side include directive opens at one of the value's `<!--#` (see the module).
-fn ssi(s: &[u8]) -> bool {
-    memchr::memmem::find_iter(s, b"<!--#").take(16).any(|at| {
-        let rest = &s[at + 5..];
-        SSI.iter().any(|&(name, attrs)| {
-            let Some(after) = rest.strip_prefix(name) else { return false };
+/// A server-side include directive at one of the value's `<!--#` (Apache's) or `<!--# ` (nginx's).
+/// Returns (confirmed, suspicious): running a command or dumping the environment is an attack
+/// wherever; including a file outside the site (`..`, `/etc/`, a URL) too; a site's own
+/// `<!--#include virtual="/header.html" -->` or `<!--#echo var=…` (a template an editor saves)
+/// is only suspicious.
+fn ssi(s: &[u8]) -> (bool, bool) {
+    let mut suspicious = false;
+    for at in memchr::memmem::find_iter(s, b"<!--#").take(16) {
+        let rest = s[at + 5..].trim_ascii_start();
+        for &(name, attrs) in SSI {
+            let Some(after) = rest.strip_prefix(name) else { continue };
             let after = after.trim_ascii_start();
             if attrs.is_empty() {
-                return after.starts_with(b"-->");
+                if after.starts_with(b"-->") {
+                    return (true, true);
+                }
+                continue;
             }
-            attrs.iter().any(|a| after.strip_prefix(*a).is_some_and(|r| r.trim_ascii_start().first() == Some(&b'=')))
-        })
-    })
+            let Some(value) = attrs.iter().find_map(|a| after.strip_prefix(*a).map(<[u8]>::trim_ascii_start).and_then(|r| r.strip_prefix(b"="))) else { continue };
+            let value = &value[..value.len().min(128)];
+            let outside = [&b".."[..], b"/etc/", b"://", b"/proc/", b"c:\\"].iter().any(|p| classes::contains(value, p));
+            if name == b"exec" || (name == b"include" && outside) {
+                return (true, true);
+            }
+            suspicious = true;
+        }
+    }
+    (false, suspicious)
 }
 
 /// Calls that run a command or code, each up to and including its `(`.
@@ -327,7 +342,7 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
         || (mask & (AT | HASH | BRACE | PAREN) != 0 && judge(expr::detect(s, mask)))
         || (mask & DOLLAR != 0 && judge(variables(s)))
         || (mask & (PAREN | QUESTION) != 0 && judge(tags_and_calls(s, mask)))
-        || (mask & HASH != 0 && ssi(s))
+        || (mask & HASH != 0 && judge(ssi(s)))
     {
         return (true, true);
     }
@@ -359,7 +374,8 @@ mod tests {
             "1;phpinfo()",
             "<!--#exec cmd=\"id\" -->",
             "\"--><!--#include virtual=\"/etc/passwd\" -->",
-            "<!--#echo var=\"DOCUMENT_ROOT\"-->",
+            "<!--# exec cmd=\"id\" -->",
+            "<!--# include virtual=\"../../../etc/passwd\" -->",
             "<!--#printenv -->",
             "{${system('id')}}",
             "eval(base64_decode('ZWNobyAx'))",
@@ -434,6 +450,9 @@ mod tests {
             "<!--# region helpers -->",
             "<!--#include is an SSI directive-->",
             "<!-- #exec cmd is disabled -->",
+            "<!--#include virtual=\"/header.html\" -->",
+            "<!--#config timefmt=\"%Y\" -->",
+            "<!--#echo var=\"DATE_LOCAL\" -->",
         ] {
             assert!(!code(t).0, "{t}");
         }

@@ -259,7 +259,7 @@ const DATA_MEDIA_MAX: usize = 128;
 /// that is no text (invalid UTF-8, a control character but tab and line breaks), which is where
 /// the URI ends in a value that goes on; judged text when at least [`BASE64_MIN`] × 3/4 bytes
 /// and half of what was decoded are. Images, audio, video and fonts are not decoded (an `<img>`'s
-/// data URL is a picture; `xss` reads an SVG's itself), nor any URI after the first
+/// data URL is a picture; `xss` reads an SVG's itself) unless their text starts with `<`, nor any URI after the first
 /// [`DATA_URIS`], nor a `data:` that ends a longer scheme (`metadata:`). Returns whether `out` holds such text.
 pub fn data_uri_text(s: &[u8], out: &mut Vec<u8>) -> bool {
     let mut from = 0;
@@ -275,7 +275,10 @@ pub fn data_uri_text(s: &[u8], out: &mut Vec<u8>) -> bool {
         classes::tick(comma);
         let head = &s[media..media + comma];
         let binary = [&b"image/"[..], b"audio/", b"video/", b"font/"].iter().any(|t| head.len() >= t.len() && head[..t.len()].eq_ignore_ascii_case(t));
-        if binary || head.len() < 7 || !head[head.len() - 7..].eq_ignore_ascii_case(b";base64") {
+        // PHP's `data:` wrapper runs what the text holds whatever the type says: a picture's base64
+        // never starts with `P` (`<`), markup and PHP's always do.
+        let markup = s.get(media + comma + 1) == Some(&b'P');
+        if (binary && !markup) || head.len() < 7 || !head[head.len() - 7..].eq_ignore_ascii_case(b";base64") {
             continue;
         }
         super::serial::base64_upto(&s[media + comma + 1..], BASE64_MAX, out);
@@ -426,6 +429,7 @@ mod tests {
         assert!(data("<a href=\"DATA:text/html;charset=utf-8;BASE64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">x</a>", &mut out));
         assert_eq!(out, b"<script>alert(1)</script>", "cut where the URI ends");
         assert!(data("see data:x, then data:text/plain;base64,aGVsbG8gd29ybGQsIGhlbGxvIQ", &mut out), "the second URI");
+        assert!(data("data:image/png;base64,PD9waHAgZWNobyAndzRwMXQxJywnX2V2YWwnOyA/Pg==", &mut out), "PHP behind a picture's type");
         for t in [
             "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
             "data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=",

