@@ -3,7 +3,7 @@
 //! `features::lists`: a quarter of the text, searchable without any start-up work. With 122k
 //! domains, an unlisted domain matches by chance with probability 122k / 2^32 ≈ 3e-5, a rate far
 //! below the lists' own errors. Also splits the crawler patterns (see `split_crawler_patterns`).
-use regex_syntax::hir::{HirKind, Literal};
+use regex_syntax::hir::{print::Printer, Hir, HirKind, Literal};
 use std::{env, fs, path::Path};
 
 fn main() {
@@ -40,7 +40,9 @@ fn main() {
 
 /// Splits the crawler-user-agents patterns into the plain strings among them (1,464 of 1,500),
 /// one per line, and the others, for `features::lists`: one `RegexSet` of all of them took ~16 ms
-/// to build at a process's first refine, and telling them apart there cost ~5 ms more.
+/// to build at a process's first refine, and telling them apart there cost ~5 ms more. The others
+/// are written as `regex_syntax` parsed them (see `spelled_out`), so the addon's regex needs no
+/// Unicode tables.
 fn split_crawler_patterns(out: &Path) {
     let src = "data/crawler-patterns.txt";
     println!("cargo:rerun-if-changed={src}");
@@ -48,22 +50,51 @@ fn split_crawler_patterns(out: &Path) {
     let (mut literals, mut regexes) = (String::new(), String::new());
     for p in text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
         // The parser, not a character scan, says what is a plain string (`Googlebot\/` is).
-        match regex_syntax::parse(p).map(|h| h.into_kind()) {
-            Ok(HirKind::Literal(Literal(bytes))) => {
-                let literal = std::str::from_utf8(&bytes).expect("a literal of a UTF-8 pattern is UTF-8");
+        let hir = regex_syntax::parse(p).unwrap_or_else(|e| panic!("{src}: {p:?} does not compile: {e}"));
+        match hir.kind() {
+            HirKind::Literal(Literal(bytes)) => {
+                let literal = std::str::from_utf8(bytes).expect("a literal of a UTF-8 pattern is UTF-8");
                 assert!(!literal.contains('\n'), "{src}: {p:?} matches a line break");
                 literals += literal;
                 literals.push('\n');
             }
-            Ok(_) => {
-                regexes += p;
+            _ => {
+                regexes += &spelled_out(p, &hir);
                 regexes.push('\n');
             }
-            Err(e) => panic!("{src}: {p:?} does not compile: {e}"),
         }
     }
     fs::write(out.join("crawler-literals.txt"), literals).expect("write crawler literals");
     fs::write(out.join("crawler-regexes.txt"), regexes).expect("write crawler regexes");
+}
+
+/// A pattern as its parsed form printed back: every class as its ranges (`\d` as the Unicode
+/// digits, `[\s\S]` as every scalar value), each character that is not printable ASCII as `\x{…}`.
+/// It parses to the same `Hir`, so it matches the same texts, without the Unicode Perl-class,
+/// case-folding and property-name tables that parsing `\d`, `\s`, `\w` or `(?i)` needs: the
+/// addon's regex leaves those features out (0.24 MB with their relocations).
+fn spelled_out(p: &str, hir: &Hir) -> String {
+    let mut printed = String::new();
+    Printer::new().print(hir, &mut printed).expect("printing to a String");
+    let mut out = String::new();
+    for c in printed.chars() {
+        if c.is_ascii_graphic() || c == ' ' {
+            out.push(c);
+        } else {
+            out += &format!("\\x{{{:X}}}", u32::from(c));
+        }
+    }
+    assert_eq!(regex_syntax::parse(&out).as_ref(), Ok(hir), "{p:?} printed as {out:?} parses to another Hir");
+    // The printer escapes only punctuation; any other escape (a word boundary `\b`, say) would need
+    // a Unicode table at run time.
+    let mut chars = out.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let e = chars.next().expect("an escape is complete");
+            assert!(e.is_ascii_punctuation() || "xAz".contains(e), "{p:?} printed as {out:?} needs Unicode tables (\\{e})");
+        }
+    }
+    out
 }
 
 fn write_u32s(path: &Path, values: &[u32]) {
