@@ -84,8 +84,11 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
             continue;
         }
         let prev = at.checked_sub(1).map(|p| s[p]);
-        let closes = at >= 2 && (value_byte(s[at - 2]) || s[at - 2] == b')');
-        let breakout = prev == Some(b'*') || (prev == Some(b')') && depth < 0 && closes);
+        // A value may end in a blank (`John Smith )`) or a `$` (an AD machine account, `pc01$`).
+        let closes = at >= 2 && (value_byte(s[at - 2]) || matches!(s[at - 2], b')' | b' ' | b'$'));
+        // A wildcard as the value, not a product (`price*(|(qty=1))`).
+        let wildcard = prev == Some(b'*') && (at < 2 || !s[at - 2].is_ascii_alphanumeric());
+        let breakout = wildcard || (prev == Some(b')') && depth < 0 && closes);
         depth += 1;
         match (s.get(at + 1), s.get(at + 2)) {
             (Some(b'|' | b'&' | b'!'), Some(b'(')) if attribute_test(s, at + 3) => {
@@ -125,6 +128,8 @@ mod tests {
             "x)(|(cn:caseExactMatch:=Admin))",
             "x)(|(cn:dn:2.5.13.5:=Admin))",
             "a@b.org)(|(mail=*",
+            "john )(|(uid=*))",
+            "pc01$)(|(uid=*))",
         ] {
             assert!(ldap(p).0, "{p}");
         }
@@ -135,6 +140,7 @@ mod tests {
         for t in [
             "(a|b)",
             "f(x)=(|x|)",
+            "price*(|(qty=1))",
             "I'm happy :)(&) you?",
             ":)(|(a=b))",
             "(&) ",
