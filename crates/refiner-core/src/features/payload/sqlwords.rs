@@ -220,7 +220,9 @@ pub fn number_stacks_statement(norm: &[u8]) -> bool {
     let s = norm.trim_ascii_start();
     let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
     let j = digits + s[digits..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b')' | b'\'' | b'"')).count();
-    s.get(j) == Some(&b';') && statement_at(s, j + 1)
+    // Empty statements in between change nothing (`;;insert into …`).
+    let k = j + s[j..].iter().take(8).take_while(|&&b| matches!(b, b';' | b' ')).count();
+    s.get(j) == Some(&b';') && statement_at(s, k)
 }
 
 /// Calls that make the database wait, and what follows their numeric argument.
@@ -445,6 +447,7 @@ mod tests {
             assert!(!stacks_statement(t, q) && !breaks_out(t, q), "{}", String::from_utf8_lossy(t));
         }
         assert!(number_stacks_statement(b";insert into table (col) values") && number_stacks_statement(b" ; drop table users"));
+        assert!(number_stacks_statement(b";;insert into t values (1)") && number_stacks_statement(b"1; ;drop table users"));
         assert!(!number_stacks_statement(b"; select the blue one") && !number_stacks_statement(b";-)"));
     }
 
