@@ -172,6 +172,18 @@ impl DetectBuffers {
     }
 }
 
+impl Found {
+    /// Adds what a second reading of the value (a decoding) found; returns whether it confirmed
+    /// a family this reading had not.
+    fn add(&mut self, again: Found) -> bool {
+        let new = again.hits.confirmed & !self.hits.confirmed != 0;
+        self.hits.confirmed |= again.hits.confirmed;
+        self.hits.suspicious |= again.hits.suspicious;
+        self.truncated |= again.truncated;
+        new
+    }
+}
+
 impl ValueBuffers {
     fn value(&mut self, raw: &[u8], how: Decode, location: Location, scope: Scope, out: &mut PayloadFindings) {
         out.values = out.values.saturating_add(1);
@@ -200,25 +212,18 @@ impl ValueBuffers {
             }
         } else if mask & classes::ENCODED != 0 && decode::deep(text, deep, tmp) > 0 {
             let again = detect.run(deep, classes::mask(deep), scope, location, mask & classes::NEWLINE == 0);
-            obfuscated |= again.hits.confirmed & !found.hits.confirmed != 0;
-            found.hits.confirmed |= again.hits.confirmed;
-            found.hits.suspicious |= again.hits.suspicious;
-            found.truncated |= again.truncated;
+            obfuscated |= found.add(again);
         }
         // A `data:` URI's base64 text (`?page=data:;base64,PD9waHAg…`, an `href` in markup), read
         // once as a deep decoding is; the text it decodes to is not searched for URIs again.
         if mask & classes::COLON != 0 && mask & classes::SEMI != 0 && decode::data_uri_text(text, data) {
-            let again = detect.run(data, classes::mask(data), scope, location, false);
-            let mut confirmed = again.hits.confirmed;
+            let mut again = detect.run(data, classes::mask(data), scope, location, false);
             // PHP source as a data stream is what `include` of user input runs through the
             // `data:` wrapper (allow_url_include): confirmed whatever the code does.
             if code::php_source(&detect.norm) {
-                confirmed |= 1 << Family::Code as u16;
+                again.hits.confirm(Family::Code);
             }
-            obfuscated |= confirmed & !found.hits.confirmed != 0;
-            found.hits.confirmed |= confirmed;
-            found.hits.suspicious |= again.hits.suspicious;
-            found.truncated |= again.truncated;
+            obfuscated |= found.add(again);
         }
         out.obfuscated |= obfuscated;
         out.truncated |= found.truncated;

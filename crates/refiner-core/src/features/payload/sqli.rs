@@ -104,12 +104,16 @@ fn gated_forms(norm: &[u8], mask: Mask) -> bool {
 /// normalization).
 pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mut Vec<u8>) -> Verdict {
     let mut v = Verdict::default();
-    if text.is_empty() || !(worth_it(text, mask) || sqlwords::statement_fragment(norm)) {
+    if text.is_empty() {
+        return v;
+    }
+    let fragment = sqlwords::statement_fragment(norm);
+    if !(fragment || worth_it(text, mask)) {
         return v;
     }
     // Forms libinjection's fingerprints miss, each an injection on its own (see `sqlwords`).
     let condition = mask & classes::EQ != 0 || classes::contains(norm, b" like ");
-    if (condition && sqlwords::literal_condition(norm)) || sqlwords::statement_fragment(norm) {
+    if fragment || (condition && sqlwords::literal_condition(norm)) {
         v.confirmed = true;
         v.suspicious = true;
         return v;

@@ -56,9 +56,14 @@ pub fn has_evidence(norm: &[u8]) -> bool {
     evidence().find_iter(norm).any(|m| m.pattern().as_usize() > 1 || condition_start(&norm[m.end()..]))
 }
 
+/// Where the run of at most 8 bytes of `set` that starts `s[i..]` ends.
+fn past(s: &[u8], i: usize, set: impl Fn(u8) -> bool) -> usize {
+    i + s[i.min(s.len())..].iter().take(8).take_while(|&&b| set(b)).count()
+}
+
 /// Where `s[i..]`'s leading blanks (at most 8) end.
 fn past_blanks(s: &[u8], i: usize) -> usize {
-    i + s[i.min(s.len())..].iter().take(8).take_while(|b| b.is_ascii_whitespace()).count()
+    past(s, i, |b| b.is_ascii_whitespace())
 }
 
 /// The bytes after `s[i..]`'s blanks, at most 16, lower-cased into `buf`.
@@ -202,7 +207,7 @@ pub fn stacks_statement(s: &[u8], q: usize) -> bool {
 /// t)`). Instructions join the words to quoted labels: "click 'Settings' and select 'Privacy'",
 /// "… or select one from the list", "… and select * to export".
 fn joined_statement(s: &[u8], i: usize) -> bool {
-    let opened = i + s[i.min(s.len())..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b'(')).count();
+    let opened = past(s, i, |b| matches!(b, b' ' | b'('));
     if opened == i || !statement_at(s, opened) {
         return false;
     }
@@ -219,9 +224,9 @@ fn joined_statement(s: &[u8], i: usize) -> bool {
 pub fn number_stacks_statement(norm: &[u8]) -> bool {
     let s = norm.trim_ascii_start();
     let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
-    let j = digits + s[digits..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b')' | b'\'' | b'"')).count();
+    let j = past(s, digits, |b| matches!(b, b' ' | b')' | b'\'' | b'"'));
     // Empty statements in between change nothing (`;;insert into …`).
-    let k = j + s[j..].iter().take(8).take_while(|&&b| matches!(b, b';' | b' ')).count();
+    let k = past(s, j, |b| matches!(b, b';' | b' '));
     s.get(j) == Some(&b';') && statement_at(s, k)
 }
 
@@ -321,9 +326,9 @@ pub fn literal_condition(norm: &[u8]) -> bool {
         if word && ((m.start() > 0 && alnum(m.start() - 1)) || alnum(m.end())) {
             return false;
         }
-        let mut i = m.end() + norm[m.end()..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b'(')).count();
+        let mut i = past(norm, m.end(), |b| matches!(b, b' ' | b'('));
         let Some((a, end)) = operand(norm, i) else { return false };
-        i = end + norm[end..].iter().take(8).take_while(|&&b| b == b' ').count();
+        i = past(norm, end, |b| b == b' ');
         // `like '%'` matches every row, as `=` between equals does.
         let like = norm[i..].starts_with(b"like ");
         if like {
@@ -331,8 +336,7 @@ pub fn literal_condition(norm: &[u8]) -> bool {
         } else if norm.get(i) != Some(&b'=') || norm.get(i + 1) == Some(&b'=') {
             return false;
         }
-        i += 1;
-        i += norm[i..].iter().take(8).take_while(|&&b| b == b' ').count();
+        i = past(norm, i + 1, |b| b == b' ');
         let number = |x: &[u8]| !x.is_empty() && x.iter().all(u8::is_ascii_digit);
         let tautology = |b: &[u8]| if like { !b.is_empty() && b.iter().all(|&c| c == b'%') } else { (a == b && !a.is_empty()) || (number(a) && number(b)) };
         // A condition counts where an injection puts it: the value starts like one, or the
