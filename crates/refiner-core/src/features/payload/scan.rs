@@ -334,7 +334,19 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
         match header {
             Some(Header::Cookie) => split::cookies(value.as_bytes(), &mut sink),
             Some(h) if FIXED_GRAMMAR.contains(&h) && fits_grammar(value.as_bytes()) => {}
-            Some(Header::Referer | Header::Origin) => sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl),
+            Some(Header::Referer | Header::Origin) => {
+                sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl);
+                // The page's path segments and query values too, as the app reads its own: a
+                // scanner puts its payload in the Referer's path for apps that log or echo it,
+                // where the whole URL's scheme and host keep it from starting like one.
+                if let Some(target) = split::page_target(value.as_bytes()) {
+                    split::path(target, &mut |v: &[u8], how, _, scope| {
+                        if scope != Scope::Joined {
+                            sink(v, how, Location::Header, if scope == Scope::TraversalOnly { scope } else { Scope::PageUrl });
+                        }
+                    });
+                }
+            }
             _ => split::headers(value.as_bytes(), &mut sink),
         }
     }
@@ -595,5 +607,21 @@ mod tests {
         let texts = Texts { header_region: region, header_pairs: 2, ..Default::default() };
         let f = scan_texts(&texts, &texts.headers(), &mut Scratch::default());
         assert!(f.confirmed_in(Family::Jndi, Location::Header) && f.confirmed_in(Family::Sqli, Location::Header), "{f:?}");
+    }
+
+    #[test]
+    fn a_referers_path_and_query_are_read_as_values() {
+        let referer = |url: &str| {
+            let region = format!("referer\0{url}");
+            let texts = Texts { header_region: &region, header_pairs: 1, ..Default::default() };
+            scan_texts(&texts, &texts.headers(), &mut Scratch::default())
+        };
+        let shellshock = referer("https://shop.example/%28%29%20%7B%20%3A%3B%7D%3B%20echo%20%24%28%2Fbin%2Fcat%20%2Fetc%2Fpasswd%29");
+        assert!(shellshock.confirmed_in(Family::Command, Location::Header), "{shellshock:?}");
+        let sqli = referer("https://shop.example/item?id=1%29%29%2F%2A%2A%2For%2F%2A%2A%2Fbenchmark%2810000000%2CMD5%281%29%29%231");
+        assert!(sqli.confirmed_in(Family::Sqli, Location::Header), "{sqli:?}");
+        for benign in ["https://shop.example/products/blue-sneakers?utm_source=google&q=select+your+size", "https://www.google.com/search?q=o'neil+shoes+(size+9)", "http://localhost:3000/admin?next=http://127.0.0.1/"] {
+            assert!(!referer(benign).any_confirmed(), "{benign}");
+        }
     }
 }

@@ -94,6 +94,13 @@ pub fn path<S: Sink + ?Sized>(target: &[u8], sink: &mut S) {
 
 /// The pieces of `text` between `sep` bytes, found with `memchr` (a byte-wise split is a
 /// measurable share of a scan).
+/// The request target of an absolute URL (`https://host/a/b?x=1` → `/a/b?x=1`), if it has a path.
+pub fn page_target(url: &[u8]) -> Option<&[u8]> {
+    let after_scheme = classes::find(url, b"://").map_or(0, |i| i + 3);
+    let at = classes::find_byte(b'/', &url[after_scheme..])? + after_scheme;
+    (after_scheme > 0 || at == 0).then_some(&url[at..])
+}
+
 pub(super) fn pieces(text: &[u8], sep: u8) -> impl Iterator<Item = &[u8]> {
     let mut start = 0;
     let mut ends = memchr::memchr_iter(sep, text).chain(std::iter::once(text.len()));
@@ -243,6 +250,15 @@ pub(super) mod tests {
         assert!(whole(b"/a/%2E%2e/..;/x"));
         assert!(!whole(b"/a/..%2f..%2fetc/passwd"));
         assert!(!whole(b"/v1.2/a...b"));
+    }
+
+    #[test]
+    fn a_page_url_gives_its_target() {
+        assert_eq!(page_target(b"https://shop.example/a/b?x=1#f"), Some(&b"/a/b?x=1#f"[..]));
+        assert_eq!(page_target(b"https://shop.example"), None);
+        assert_eq!(page_target(b"/relative?x=1"), Some(&b"/relative?x=1"[..]));
+        assert_eq!(page_target(b"android-app://com.google.android.gm/"), Some(&b"/"[..]));
+        assert_eq!(page_target(b"no url at all"), None);
     }
 
     #[test]
