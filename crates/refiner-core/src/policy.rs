@@ -10,7 +10,7 @@
 //! | DENY (bot) | lift | as a rate limit's, but the user agent is a browser's (one, shaped like a mainstream browser's) and declares no bot, crawler, tool or automation, and an account a week old or more or a browsing session (two minutes, two pages) shows a person |
 //! | DENY (email) | lift | the account itself shows a real person: a week old or more, and logged in, verified, or with good outcomes |
 //! | DENY it cannot read (bare conclusion, custom, unknown or sensitive-info rule) | keep | always, unless the caller opts in (`liftUnreadable: true`: then as a rate limit's) |
-//! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, never a bot the app's rule allowed by name, and on the api profile never a client for naming its HTTP library (the crawler list's `okhttp` included) or sending no user agent |
+//! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, never a bot the app's rule allowed by name, and on the api profile never a client for naming its HTTP library (in a crawler list too: `okhttp`) or sending no user agent |
 //! | ALLOW, ERROR or nothing | challenge | a value the payload analysis half confirms, of a family people's text rarely comes near (markup, traversal, log4j lookups, XXE), unless the app's rule allowed the bot by name or verified it, or on the api profile |
 //!
 //! A lift is to ALLOW, or to CHALLENGE when the bot or abuse threat reaches its challenge
@@ -302,11 +302,15 @@ pub fn may_escalate(raw: &[f64; N_FEATURES], k: usize, profile: Profile) -> bool
 /// What an API's own clients are: programs that say so (an SDK, a server calling back, a mobile
 /// app's HTTP stack). On the api profile these facts are no evidence of a bot the rules missed.
 const API_CLIENT: &[usize] = &[index_of("ua.http_library"), index_of("headers.missing_user_agent")];
+const HTTP_LIBRARY: usize = index_of("ua.http_library");
+const KNOWN_CRAWLER: usize = index_of("ua.known_crawler");
 
-/// Active evidence features of head `k` that may escalate under `profile`.
+/// Active evidence features of head `k` that may escalate under `profile`. On the api profile,
+/// crawler lists that name HTTP libraries (`okhttp`, Android apps' stack) match an API's own
+/// clients too: a crawler pattern there counts only when it names no library.
 fn escalation_evidence(raw: &[f64; N_FEATURES], k: usize, profile: Profile) -> impl Iterator<Item = usize> + '_ {
     let api_bot = profile == Profile::Api && k == Threat::Bot as usize;
-    threat_evidence(raw, k).filter(move |&j| !(api_bot && API_CLIENT.contains(&j)))
+    threat_evidence(raw, k).filter(move |&j| !(api_bot && (API_CLIENT.contains(&j) || (j == KNOWN_CRAWLER && raw[HTTP_LIBRARY] > 0.0))))
 }
 
 /// Active evidence features of head `k`.
@@ -493,8 +497,11 @@ mod tests {
         assert_eq!(api.decide(&high_bot, &sdk, &ALLOWED).live, Conclusion::Allow, "an API's clients are programs");
         let headless = raw_with(&[("ua.http_library", 1.0), ("headers.headless_hints", 1.0)]);
         assert_eq!(api.decide(&high_bot, &headless, &ALLOWED).live, Conclusion::Deny, "other evidence still counts there");
-        let crawler = raw_with(&[("ua.http_library", 1.0), ("ua.known_crawler", 1.0)]);
-        assert_eq!(api.decide(&high_bot, &crawler, &ALLOWED).live, Conclusion::Deny, "a crawler that names its library too");
+        let app = raw_with(&[("ua.http_library", 1.0), ("ua.known_crawler", 1.0)]);
+        assert_eq!(api.decide(&high_bot, &app, &ALLOWED).live, Conclusion::Allow, "a crawler list's okhttp is an Android app's stack");
+        assert_eq!(p.decide(&high_bot, &app, &ALLOWED).live, Conclusion::Deny, "off the api profile it still counts");
+        let crawler = raw_with(&[("ua.known_crawler", 1.0)]);
+        assert_eq!(api.decide(&high_bot, &crawler, &ALLOWED).live, Conclusion::Deny, "a crawler that names no library");
     }
 
     #[test]

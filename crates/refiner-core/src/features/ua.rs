@@ -94,7 +94,7 @@ pub fn analyze(ua: &str) -> UaInfo {
     UaInfo {
         missing: false,
         length: ua.len() as f64,
-        crawler_pattern: crawler_patterns().is_match(&without_libraries(ua)),
+        crawler_pattern: crawler_patterns().is_match(ua),
         http_library: http_libraries().is_match(ua) || EXACT_LIBRARIES.iter().any(|l| l.eq_ignore_ascii_case(ua)),
         automation: automation().is_match(ua),
         bot_token: bot_words().find_iter(ua).any(|m| m.start() > platform_end),
@@ -102,26 +102,6 @@ pub fn analyze(ua: &str) -> UaInfo {
         chromium: browser_like && chromium().is_match(ua),
         integration: INTEGRATIONS.iter().any(|p| ua.starts_with(p)),
     }
-}
-
-/// `ua` with the HTTP libraries it names blanked out. The crawler list names libraries too
-/// (`okhttp`, `python-requests`): matched on what is left, a crawler pattern means a crawler, so
-/// an API's own clients (an Android app's okhttp) are libraries only, and a crawler that names its
-/// library is still a crawler.
-fn without_libraries(ua: &str) -> std::borrow::Cow<'_, str> {
-    if EXACT_LIBRARIES.iter().any(|l| l.eq_ignore_ascii_case(ua)) {
-        return "".into();
-    }
-    let mut found = http_libraries().find_iter(ua).peekable();
-    if found.peek().is_none() {
-        return ua.into();
-    }
-    let mut bytes = ua.as_bytes().to_vec();
-    for m in found {
-        // The names are ASCII, so blanking their bytes leaves valid UTF-8.
-        bytes[m.range()].fill(b' ');
-    }
-    String::from_utf8(bytes).expect("ASCII bytes replaced by ASCII").into()
 }
 
 /// Whether `ua` is one user agent as RFC 9110 writes it: products and balanced (comments). A comma
@@ -210,17 +190,6 @@ mod tests {
         assert!(!slack.automation && !slack.self_declared());
         let stripe = analyze("Stripe/1.0 (+https://stripe.com/docs/webhooks)");
         assert!(stripe.integration && stripe.self_declared());
-    }
-
-    #[test]
-    fn a_library_the_crawler_list_names_is_a_library_only() {
-        for app in ["okhttp/4.12.0", "python-requests/2.31.0", "Go-http-client/1.1", "node-fetch/1.0"] {
-            assert!(crawler_patterns().is_match(app), "the list names {app}");
-            let a = analyze(app);
-            assert!(a.http_library && !a.crawler_pattern, "{app}");
-        }
-        let crawler = analyze("Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/) okhttp/4.9.2");
-        assert!(crawler.http_library && crawler.crawler_pattern, "a crawler that names its library is still a crawler");
     }
 
     #[test]
