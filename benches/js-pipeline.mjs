@@ -208,7 +208,7 @@ function uaPlatform(ua) {
   return null
 }
 
-const NOT_JUDGED = { missingUserAgent: false, missingAccept: false, missingAcceptLanguage: false, missingFetchMetadata: false, chromiumWithoutHints: false, hintsWithoutChromium: false, hintsMismatch: false, headlessHints: false, fewHeaders: false, encodingWithoutBr: false }
+const NOT_JUDGED = { missingUserAgent: false, missingAccept: false, missingAcceptLanguage: false, missingFetchMetadata: false, chromiumWithoutHints: false, hintsWithoutChromium: false, hintsMismatch: false, headlessHints: false, fewHeaders: false, encodingWithoutBr: false, libraryDefaults: false }
 
 function presentation(values, count, info) {
   const has = (h) => values[h] !== undefined
@@ -228,7 +228,7 @@ function presentation(values, count, info) {
   if (chromium && has(H['sec-ch-ua'])) {
     const major = hintedMajor(hints)
     hintsMismatch = (major >= 0 && major !== v) || (mobileHint === '?1' && !uaMobile) || (mobileHint === '?0' && uaMobile) ||
-      (has(H['sec-ch-ua-platform']) && platform !== null && platform !== get(H['sec-ch-ua-platform'])) ||
+      (has(H['sec-ch-ua-platform']) && platform !== null && platform !== get(H['sec-ch-ua-platform']) && !(platform === '"Linux"' && get(H['sec-ch-ua-platform']) === '"Android"')) ||
       // Chromium 89–103 sent this grease brand; a newer version with it is forged.
       (v >= 110 && hints.includes('" Not A;Brand"'))
   }
@@ -244,6 +244,7 @@ function presentation(values, count, info) {
     headlessHints: hints.includes('HeadlessChrome'),
     fewHeaders: isBrowser && count <= 4,
     encodingWithoutBr: isBrowser && has(H['accept-encoding']) && !encoding.includes('br') && trim(encoding) !== 'identity',
+    libraryDefaults: isBrowser && (trim(get(H['accept-language'])) === '*' || (has(H['sec-fetch-mode']) && !has(H['sec-fetch-site']) && !has(H['sec-fetch-dest']))),
   }
 }
 
@@ -560,6 +561,7 @@ const EXTRACT = {
   'headers.headless_hints': (a) => +a.client.headlessHints,
   'headers.few_headers': (a) => +a.client.fewHeaders,
   'headers.encoding_without_br': (a) => +a.client.encodingWithoutBr,
+  'headers.library_defaults': (a) => +a.client.libraryDefaults,
   'headers.missing_accept': (a) => +a.client.missingAccept,
   'email.disposable_domain': (a) => +a.email.disposable,
   'email.invalid_syntax': (a) => +(a.email.present && !a.email.valid),

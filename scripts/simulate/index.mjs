@@ -351,8 +351,11 @@ function makeSample(r, pools, arcjet, actor, world) {
     const site = session.requests === 0 ? r.pick(['none', 'cross-site']) : 'same-origin'
     req.headers = browserRequest(client.base, s.kind ?? 'navigate', { site, cookie, lang: r.chance(0.5) ? (who.lang ?? actor.lang) : undefined, contentType })
   } else if (client.type === 'automation') {
+    // Every capture of the tool for this kind of request: its own user agent, or a browser's put
+    // in its place (\`--user-agent\`, \`page.setUserAgent\`), whose client hints still say what it runs on.
     const captures = pools.scripts.filter((c) => c.client === client.pick)
-    const capture = captures.find((c) => c.request === (s.kind ?? 'navigate')) ?? r.pick(captures)
+    const ofKind = captures.filter((c) => c.request === (s.kind ?? 'navigate'))
+    const capture = r.pick(ofKind.length ? ofKind : captures)
     req.headers = scriptRequest(capture.headers, { contentType, cookie })
   } else {
     req.headers = scriptRequest(client.headers, { contentType, ua: client.ua })

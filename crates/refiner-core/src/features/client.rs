@@ -42,6 +42,10 @@ pub struct Presentation {
     pub few_headers: bool,
     /// A modern browser's `accept-encoding` without `br`.
     pub encoding_without_br: bool,
+    /// A browser user agent with a header as only HTTP libraries send it: `accept-language: *`
+    /// (undici, Deno), or `sec-fetch-mode` without `sec-fetch-site` and `sec-fetch-dest` (undici);
+    /// a browser sends a language list, and its fetch metadata whole.
+    pub library_defaults: bool,
 }
 
 impl Presentation {
@@ -56,6 +60,7 @@ impl Presentation {
             || self.headless_hints
             || self.few_headers
             || self.encoding_without_br
+            || self.library_defaults
     }
 }
 
@@ -147,7 +152,8 @@ pub fn analyze(h: &Headers<'_>, ua: &UaInfo) -> Presentation {
             hinted_major(hints).is_some_and(|m| m != v)
                 || (mobile_hint == "?1" && !ua_mobile)
                 || (mobile_hint == "?0" && ua_mobile)
-                || (h.has(Header::SecChUaPlatform) && platform.is_some_and(|p| p != platform_hint))
+                // Android's "desktop site" sends a Linux desktop user agent and its own platform.
+                || (h.has(Header::SecChUaPlatform) && platform.is_some_and(|p| p != platform_hint && !(p == "\"Linux\"" && platform_hint == "\"Android\"")))
                 // Chromium 89–103 sent this grease brand; a newer version with it is forged.
                 || (v >= 110 && hints.contains("\" Not A;Brand\""))
         }
@@ -166,6 +172,8 @@ pub fn analyze(h: &Headers<'_>, ua: &UaInfo) -> Presentation {
         headless_hints: hints.contains("HeadlessChrome"),
         few_headers: is_browser && h.count <= 4,
         encoding_without_br: is_browser && h.has(Header::AcceptEncoding) && !encoding.contains("br") && encoding.trim() != "identity",
+        library_defaults: is_browser
+            && (h.get(Header::AcceptLanguage).trim() == "*" || (h.has(Header::SecFetchMode) && !h.has(Header::SecFetchSite) && !h.has(Header::SecFetchDest))),
     }
 }
 
@@ -252,6 +260,51 @@ mod tests {
         let mut stealth = chrome_navigation(CHROME);
         stealth[1].1 = "\" Not A;Brand\";v=\"99\", \"Chromium\";v=\"131\", \"Google Chrome\";v=\"131\"";
         assert!(judge(&stealth).hints_mismatch, "puppeteer-extra-stealth's brand list from Chromium 90");
+    }
+
+    #[test]
+    fn library_defaults_behind_a_browser_user_agent_are_seen() {
+        let undici = judge(&[("host", "x"), ("connection", "keep-alive"), ("user-agent", CHROME), ("accept", "*/*"), ("accept-language", "*"), ("sec-fetch-mode", "cors"), ("accept-encoding", "gzip, deflate")]);
+        assert!(undici.library_defaults);
+        let mut deno = chrome_navigation(CHROME);
+        deno.retain(|(n, _)| !n.starts_with("sec-"));
+        deno.push(("accept-language", "*"));
+        deno.retain(|&(n, v)| n != "accept-language" || v == "*");
+        assert!(judge(&deno).library_defaults);
+        let mut fetch = chrome_navigation(CHROME);
+        fetch.retain(|(n, _)| *n != "sec-fetch-user");
+        assert!(!judge(&fetch).any(), "a script's fetch: site, mode and dest without user");
+        let linux_ua = CHROME.replace("Windows NT 10.0; Win64; x64", "X11; Linux x86_64");
+        let mut desktop_site = chrome_navigation(&linux_ua);
+        desktop_site[3].1 = "\"Android\"";
+        assert!(!judge(&desktop_site).any(), "Android Chrome asking for the desktop site");
+    }
+
+    /// Every real browser's capture in `data/clients/` passes every check the schema counts as
+    /// evidence; the libraries that borrow a browser's user agent fail one.
+    #[test]
+    fn the_real_captures_agree() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/clients");
+        let mut browsers = 0;
+        for entry in std::fs::read_dir(dir).expect("data/clients") {
+            let path = entry.expect("entry").path();
+            if path.file_name().is_some_and(|f| f == "index.json") {
+                continue;
+            }
+            let c: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+            let pairs: Vec<(&str, &str)> = c["headers"].as_array().expect("headers").iter().map(|p| (p[0].as_str().unwrap_or(""), p[1].as_str().unwrap_or(""))).collect();
+            let p = judge(&pairs);
+            let evidence = p.missing_user_agent || p.missing_accept_language || p.hints_without_chromium || p.hints_mismatch || p.headless_hints || p.library_defaults;
+            match (c["kind"].as_str(), c["client"].as_str()) {
+                (Some("browser"), _) => {
+                    browsers += 1;
+                    assert!(!evidence, "{path:?}: {p:?}");
+                }
+                (_, Some("node-fetch-builtin" | "deno-fetch")) if c["variant"] == "spoofed-ua" => assert!(p.library_defaults, "{path:?}"),
+                _ => {}
+            }
+        }
+        assert!(browsers >= 6, "{browsers} browser captures");
     }
 
     #[test]

@@ -307,10 +307,11 @@ schema! {
     f!("headers.missing_fetch_metadata", Headers, Flag, 0.0, BOT, RAISE, "a browser that sends sec-fetch-* headers sent none (as browsers do to a plain-HTTP site)", |_, s| b(s.client.missing_fetch_metadata)),
     f!("headers.chromium_without_hints", Headers, Flag, 0.0, BOT, RAISE, "a Chromium user agent on Windows, macOS or Android sent no sec-ch-ua", |_, s| b(s.client.chromium_without_hints)),
     f!("headers.hints_without_chromium", Headers, Flag, 0.0, BOT, EVIDENCE, "sec-ch-ua was sent but the user agent is not Chromium", |_, s| b(s.client.hints_without_chromium)),
-    f!("headers.hints_mismatch", Headers, Flag, 0.0, BOT, EVIDENCE, "sec-ch-ua's version or mobile flag disagrees with the user agent", |_, s| b(s.client.hints_mismatch)),
+    f!("headers.hints_mismatch", Headers, Flag, 0.0, BOT, EVIDENCE, "sec-ch-ua's version, mobile flag or platform disagrees with the user agent", |_, s| b(s.client.hints_mismatch)),
     f!("headers.headless_hints", Headers, Flag, 0.0, BOT, EVIDENCE, "sec-ch-ua names HeadlessChrome", |_, s| b(s.client.headless_hints)),
     f!("headers.few_headers", Headers, Flag, 0.0, BOT, RAISE, "a browser user agent with four headers or fewer (or the app passed a subset)", |_, s| b(s.client.few_headers)),
     f!("headers.encoding_without_br", Headers, Flag, 0.0, BOT, RAISE, "a browser's accept-encoding without br", |_, s| b(s.client.encoding_without_br)),
+    f!("headers.library_defaults", Headers, Flag, 0.0, BOT, EVIDENCE, "a browser user agent with a header as only HTTP libraries send it (accept-language: *, sec-fetch-mode alone)", |_, s| b(s.client.library_defaults)),
     f!("headers.missing_accept", Headers, Flag, 0.0, BOT, RAISE, "headers were passed without an accept header", |_, s| b(s.client.missing_accept)),
     // Payload analysis
     // The families share one count, so a family the training traffic lacks (SSRF, log4shell…)
