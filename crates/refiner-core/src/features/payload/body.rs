@@ -14,18 +14,21 @@
 //! data (a photo, a PDF, an archive: see `binary`).
 
 use super::split::{pairs, pieces, Decode, Scope, Sink, FIELD_SEPARATOR};
-use super::{classes, Location};
+use super::classes::{self, Mask};
+use super::Location;
 use std::sync::OnceLock;
 
 /// Levels of nested parsing.
 pub const MAX_DEPTH: usize = 3;
 
-/// A JSON string inside a field: its bytes, and whether it has escapes to undo.
+/// A JSON string inside a field: its bytes, whether it has escapes to undo, and the byte classes
+/// of its bytes (meaningful only when it has none).
 #[derive(Clone, Copy, Debug)]
 struct Span {
     start: u32,
     end: u32,
     escaped: bool,
+    mask: Mask,
 }
 
 /// Buffers for one level of nested parsing.
@@ -134,14 +137,14 @@ fn json<S: Sink + ?Sized>(s: &[u8], depth: usize, level: &mut Level, deeper: &mu
     }
     for span in &level.spans {
         let raw = &s[span.start as usize..span.end as usize];
-        let value = if span.escaped {
+        let (value, mask) = if span.escaped {
             unescape_json(raw, &mut level.unescaped);
-            level.unescaped.as_slice()
+            (level.unescaped.as_slice(), classes::mask(&level.unescaped))
         } else {
-            raw
+            (raw, span.mask)
         };
         // Only a string that starts like JSON or multipart, or has a `=`, can be structured.
-        let nested = matches!(value.first(), Some(b'{' | b'[' | b'-' | b' ' | b'\n')) || value.contains(&b'=');
+        let nested = matches!(value.first(), Some(b'{' | b'[' | b'-' | b' ' | b'\n')) || mask & classes::EQ != 0;
         if nested && depth + 1 < MAX_DEPTH && !deeper.is_empty() && value.len() > 2 {
             structured(value, Decode::None, depth + 1, deeper, sink);
         } else {
@@ -163,24 +166,23 @@ fn json_spans(s: &[u8], spans: &mut Vec<Span>) -> bool {
             b'"' => {
                 let start = i + 1;
                 let mut j = start;
-                let mut escaped = false;
+                let (mut escaped, mut mask) = (false, 0);
+                // One table lookup a byte finds the string's end and gathers its classes, which
+                // the value's prefilter would otherwise read again.
                 loop {
-                    match string_end(&s[j..]) {
-                        None => return false,
-                        Some(k) if s[j + k] == b'\\' => {
-                            escaped = true;
-                            j += k + 2;
-                            if j > s.len() {
-                                return false;
-                            }
-                        }
-                        Some(k) => {
-                            j += k;
+                    let Some(&b) = s.get(j) else { return false };
+                    let m = classes::of(b);
+                    if m & (classes::QUOTE | classes::BACKSLASH) != 0 && b != b'\'' {
+                        if b == b'"' {
                             break;
                         }
+                        escaped = true;
+                        j += 1;
                     }
+                    mask |= m;
+                    j += 1;
                 }
-                spans.push(Span { start: start as u32, end: j as u32, escaped });
+                spans.push(Span { start: start as u32, end: j as u32, escaped, mask });
                 i = j + 1;
                 continue;
             }
@@ -196,17 +198,6 @@ fn json_spans(s: &[u8], spans: &mut Vec<Span>) -> bool {
         i += 1;
     }
     depth == 0
-}
-
-/// The first `"` or `\` in `s`: a plain loop over the first bytes (most JSON strings are short,
-/// and a `memchr` call costs more than it saves there), then `memchr2`.
-#[inline]
-fn string_end(s: &[u8]) -> Option<usize> {
-    let head = s.len().min(24);
-    match s[..head].iter().position(|&b| b == b'"' || b == b'\\') {
-        Some(k) => Some(k),
-        None => memchr::memchr2(b'"', b'\\', &s[head..]).map(|k| head + k),
-    }
 }
 
 /// Undoes JSON string escapes; `\uXXXX` pairs become UTF-8, lone surrogates U+FFFD.

@@ -106,6 +106,10 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
 /// signed, after blanks or a form's `+`), blanks, then `union` ("1. Union select committee" is a
 /// list item).
 fn number_then_union(text: &[u8]) -> bool {
+    // Most values start with a letter: no number, so no need for the passes below.
+    if !matches!(text.first(), Some(b' ' | b'+' | b'\t' | b'-' | b'0'..=b'9')) {
+        return false;
+    }
     let s = &text[text.iter().take(8).take_while(|&&b| matches!(b, b' ' | b'+' | b'\t')).count()..];
     let s = s.strip_prefix(b"-").unwrap_or(s);
     let digits = s.iter().take(20).take_while(|b| b.is_ascii_digit()).count();
