@@ -6,8 +6,8 @@
 //! either one that only a shell runs (`whoami`, `uname`, `wget`, `nslookup`, `powershell`,
 //! `/bin/sh`…), or a common word that is also a command (`id`, `ls`, `cat`, `ping`, `dir`…)
 //! used the way a shell would: alone, or with an option, a path or an address after it
-//! (`; id`, `| cat /etc/passwd`, `& ping -n 3 127.0.0.1`). Quote and backslash splitting of the
-//! command (`c'a't`, `w\hoami`) and `${IFS}` for a blank are undone. Prose such as
+//! (`; id`, `| cat /etc/passwd`, `& ping -n 3 127.0.0.1`). Quote, backslash and caret splitting
+//! of the command (`c'a't`, `w\hoami`, `who^ami`) and `${IFS}` for a blank are undone. Prose such as
 //! "Tom & Jerry", "terms; id cards" or "rock | ping pong" stays unconfirmed; a backtick in a
 //! sentence (Markdown code) only counts after a separator or at the value's start.
 //!
@@ -64,15 +64,16 @@ fn skip_blanks(s: &[u8], mut i: usize) -> usize {
     }
 }
 
-/// Reads the command word at `s[i..]`, dropping the quotes and backslashes that split it and a
-/// leading path (`/usr/bin/id` is `id`). Returns the word (at most 16 bytes) and where it ends.
+/// Reads the command word at `s[i..]`, dropping the quotes, backslashes and cmd.exe carets that
+/// split it and a leading path (`/usr/bin/id` is `id`, `who^ami` is `whoami`). Returns the word
+/// (at most 16 bytes) and where it ends.
 fn command_word(s: &[u8], mut i: usize) -> ([u8; 16], usize, usize) {
     let mut w = [0u8; 16];
     let mut n = 0;
     let start = i;
     while i < s.len() && i - start < 64 {
         match s[i] {
-            b'\'' | b'"' | b'\\' => {}
+            b'\'' | b'"' | b'\\' | b'^' => {}
             b'/' => n = 0,
             b @ (b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-') => {
                 if n == w.len() {
@@ -271,6 +272,8 @@ mod tests {
             "`id`",
             "127.0.0.1\nls -la",
             "& dir c:\\",
+            "127.0.0.1 & who^ami",
+            "x | n^etst^at -an",
             "| type c:\\windows\\win.ini",
             "; powershell -enc SQBFAFgA",
             "1;cat${IFS}/etc/passwd",
