@@ -208,6 +208,12 @@ function uaPlatform(ua) {
   return null
 }
 
+function samePlatform(ua, hint) {
+  const h = trim(hint).replace(/^"+|"+$/g, '').toLowerCase()
+  const u = ua.replace(/"/g, '')
+  return h === u.toLowerCase() || (u === 'Linux' && h === 'android') || (u === 'Android' && h === 'harmonyos') || (u === 'Chrome OS' && h === 'chromeos')
+}
+
 const NOT_JUDGED = { missingUserAgent: false, missingAccept: false, missingAcceptLanguage: false, missingFetchMetadata: false, chromiumWithoutHints: false, hintsWithoutChromium: false, hintsMismatch: false, headlessHints: false, fewHeaders: false, encodingWithoutBr: false, libraryDefaults: false }
 
 function presentation(values, count, info) {
@@ -227,8 +233,9 @@ function presentation(values, count, info) {
   let hintsMismatch = false
   if (chromium && has(H['sec-ch-ua'])) {
     const major = hintedMajor(hints)
-    hintsMismatch = (major >= 0 && major !== v) || (mobileHint === '?1' && !uaMobile) || (mobileHint === '?0' && uaMobile) ||
-      (has(H['sec-ch-ua-platform']) && platform !== null && platform !== get(H['sec-ch-ua-platform']) && !(platform === '"Linux"' && get(H['sec-ch-ua-platform']) === '"Android"')) ||
+    const platformHint = get(H['sec-ch-ua-platform'])
+    hintsMismatch = (major >= 0 && major < v) || (mobileHint === '?1' && !uaMobile && platformHint !== '"Android"') || (mobileHint === '?0' && uaMobile) ||
+      (has(H['sec-ch-ua-platform']) && platform !== null && !samePlatform(platform, platformHint)) ||
       // Chromium 89–103 sent this grease brand; a newer version with it is forged.
       (v >= 110 && hints.includes('" Not A;Brand"'))
   }

@@ -10,7 +10,7 @@
 //! | DENY (bot) | lift | as a rate limit's, but the user agent is a browser's (one, shaped like a mainstream browser's) and declares no bot, crawler, tool or automation, and an account a week old or more or a browsing session (two minutes, two pages) shows a person |
 //! | DENY (email) | lift | the account itself shows a real person: a week old or more, and logged in, verified, or with good outcomes |
 //! | DENY it cannot read (bare conclusion, custom, unknown or sensitive-info rule) | keep | always, unless the caller opts in (`liftUnreadable: true`: then as a rate limit's) |
-//! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, never a bot the app's rule allowed by name, and on the api profile never a client for naming its HTTP library (in a crawler list too: `okhttp`) or sending no user agent |
+//! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, never a bot the app's rule allowed by name, and on the api profile never a client for naming its HTTP library (in a crawler list too: `okhttp`) or sending no user agent; a header inconsistency alone (client hints that contradict the user agent, an HTTP library's header defaults) only challenges |
 //! | ALLOW, ERROR or nothing | challenge | a value the payload analysis half confirms, of a family people's text rarely comes near (markup, traversal, log4j lookups, XXE), unless the app's rule allowed the bot by name or verified it, or on the api profile |
 //!
 //! A lift is to ALLOW, or to CHALLENGE when the bot or abuse threat reaches its challenge
@@ -274,6 +274,11 @@ const DECLARED: &[usize] = &[
     index_of("headers.missing_user_agent"),
 ];
 
+/// Evidence that alone only challenges: inconsistencies real clients show now and then (a
+/// user-agent switcher keeps the browser's client hints; an app's server-side fetch forwards its
+/// visitor's user agent with undici's defaults), where a challenge costs a person a click.
+const CHALLENGE_ONLY: &[usize] = &[index_of("headers.hints_mismatch"), index_of("headers.library_defaults")];
+
 /// The first conjunction of the fact lists that `raw` meets, as evidence.
 fn legitimacy(raw: &[f64; N_FEATURES], lists: &[&[&[(usize, f64)]]]) -> Option<Vec<u8>> {
     lists.iter().flat_map(|l| l.iter()).find(|all| all.iter().all(|&(j, min)| raw[j] >= min)).map(|all| all.iter().map(|&(j, _)| j as u8).collect())
@@ -373,10 +378,14 @@ impl Policy {
     fn escalate(&self, scores: &Scores, raw: &[f64; N_FEATURES]) -> (Conclusion, Basis, Vec<u8>) {
         let mut best = (Conclusion::Allow, Basis::Rules, Vec::new());
         for k in 0..N_HEADS {
-            let level = self.level(scores, k);
+            let mut level = self.level(scores, k);
+            let evidence: Vec<u8> = escalation_evidence(raw, k, self.profile).map(|j| j as u8).collect();
+            if evidence.iter().all(|&j| CHALLENGE_ONLY.contains(&(j as usize))) {
+                level = level.min(Conclusion::Challenge);
+            }
             // A bot the app's own rule allowed by name (a search engine, a preview) is its choice.
             if level > best.0 && may_escalate(raw, k, self.profile) {
-                best = (level, Basis::Escalated, escalation_evidence(raw, k, self.profile).map(|j| j as u8).collect());
+                best = (level, Basis::Escalated, evidence);
             }
         }
         // A value the analysis half confirms in a family people's text rarely comes near (a quote
@@ -502,6 +511,17 @@ mod tests {
         assert_eq!(p.decide(&high_bot, &app, &ALLOWED).live, Conclusion::Deny, "off the api profile it still counts");
         let crawler = raw_with(&[("ua.known_crawler", 1.0)]);
         assert_eq!(api.decide(&high_bot, &crawler, &ALLOWED).live, Conclusion::Deny, "a crawler that names no library");
+    }
+
+    #[test]
+    fn a_header_inconsistency_alone_only_challenges() {
+        let p = policy(Mode::Live);
+        let high_bot = [0.99, 0.0, 0.0];
+        for f in ["headers.hints_mismatch", "headers.library_defaults"] {
+            assert_eq!(p.decide(&high_bot, &raw_with(&[(f, 1.0)]), &ALLOWED).live, Conclusion::Challenge, "{f}");
+            let with_tool = raw_with(&[(f, 1.0), ("ua.automation", 1.0)]);
+            assert_eq!(p.decide(&high_bot, &with_tool, &ALLOWED).live, Conclusion::Deny, "{f} and a tool's name");
+        }
     }
 
     #[test]

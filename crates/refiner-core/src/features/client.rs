@@ -127,6 +127,18 @@ fn ua_platform(ua: &str) -> Option<&'static str> {
     }
 }
 
+/// Whether `sec-ch-ua-platform`'s `hint` names the platform `ua` (as [`ua_platform`] spells it).
+/// Android's "desktop site" sends a Linux desktop user agent, Huawei's browser names HarmonyOS
+/// for an Android user agent, and Chrome OS is spelled both ways.
+fn same_platform(ua: &str, hint: &str) -> bool {
+    let hint = hint.trim().trim_matches('"');
+    let ua = ua.trim_matches('"');
+    hint.eq_ignore_ascii_case(ua)
+        || (ua == "Linux" && hint.eq_ignore_ascii_case("Android"))
+        || (ua == "Android" && hint.eq_ignore_ascii_case("HarmonyOS"))
+        || (ua == "Chrome OS" && hint.eq_ignore_ascii_case("ChromeOS"))
+}
+
 /// Judges the header set against the user agent (see the module doc).
 pub fn analyze(h: &Headers<'_>, ua: &UaInfo) -> Presentation {
     let ua_text = h.get(Header::UserAgent);
@@ -149,11 +161,12 @@ pub fn analyze(h: &Headers<'_>, ua: &UaInfo) -> Presentation {
     let platform = ua_platform(ua_text);
     let hints_mismatch = match browser {
         Claimed::Chromium(v) if h.has(Header::SecChUa) => {
-            hinted_major(hints).is_some_and(|m| m != v)
-                || (mobile_hint == "?1" && !ua_mobile)
+            // A user agent newer than the engine is patched; an older one is a browser's own
+            // (UC, MIUI and WebViews name an older Chrome than they run).
+            hinted_major(hints).is_some_and(|m| m < v)
+                || (mobile_hint == "?1" && !ua_mobile && platform_hint != "\"Android\"")
                 || (mobile_hint == "?0" && ua_mobile)
-                // Android's "desktop site" sends a Linux desktop user agent and its own platform.
-                || (h.has(Header::SecChUaPlatform) && platform.is_some_and(|p| p != platform_hint && !(p == "\"Linux\"" && platform_hint == "\"Android\"")))
+                || (h.has(Header::SecChUaPlatform) && platform.is_some_and(|p| !same_platform(p, platform_hint)))
                 // Chromium 89–103 sent this grease brand; a newer version with it is forged.
                 || (v >= 110 && hints.contains("\" Not A;Brand\""))
         }
@@ -278,6 +291,16 @@ mod tests {
         let mut desktop_site = chrome_navigation(&linux_ua);
         desktop_site[3].1 = "\"Android\"";
         assert!(!judge(&desktop_site).any(), "Android Chrome asking for the desktop site");
+        desktop_site[2].1 = "?1";
+        assert!(!judge(&desktop_site).any(), "the same on a phone");
+        let cros_ua = CHROME.replace("Windows NT 10.0; Win64; x64", "X11; CrOS x86_64 14541.0.0");
+        let mut chromeos = chrome_navigation(&cros_ua);
+        chromeos[3].1 = "\"ChromeOS\"";
+        assert!(!judge(&chromeos).any(), "Chrome OS spelled without its blank");
+        let older_ua = CHROME.replace("Chrome/131", "Chrome/120");
+        let mut webview = chrome_navigation(&older_ua);
+        webview[1].1 = "\"Chromium\";v=\"131\", \"Not_A Brand\";v=\"24\"";
+        assert!(!judge(&webview).any(), "a browser whose user agent names an older Chrome than it runs");
     }
 
     /// Every real browser's capture in `data/clients/` passes every check the schema counts as

@@ -333,6 +333,7 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
     let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
     split::path(texts.path.as_bytes(), &mut sink);
     let mut binary_media = false;
+    let host = if headers.has(Header::Host) { headers.get(Header::Host) } else { headers.get(Header::Authority) };
     for ((_, value), &header) in texts.header_pairs().zip(headers.kinds()) {
         binary_media |= header == Some(Header::ContentType) && body::binary_media(value);
         match header {
@@ -342,8 +343,12 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
                 sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl);
                 // The page's path segments and query values too, as the app reads its own: a
                 // scanner puts its payload in the Referer's path for apps that log or echo it,
-                // where the whole URL's scheme and host keep it from starting like one.
-                if let Some(target) = split::page_target(value.as_bytes()) {
+                // where the whole URL's scheme and host keep it from starting like one. A page of
+                // this site keeps only its path: its query was this app's own request, read then
+                // (a search for `/etc/hosts` must not follow its visitor to every later click).
+                if let Some((authority, target)) = split::page_target(value.as_bytes()) {
+                    let own = authority.eq_ignore_ascii_case(host.as_bytes());
+                    let target = if own { target.split(|&b| b == b'?').next().unwrap_or(target) } else { target };
                     split::path(target, &mut |v: &[u8], how, _, scope| {
                         if scope != Scope::Joined {
                             sink(v, how, Location::Header, if scope == Scope::TraversalOnly { scope } else { Scope::PageUrl });
@@ -627,5 +632,13 @@ mod tests {
         for benign in ["https://shop.example/products/blue-sneakers?utm_source=google&q=select+your+size", "https://www.google.com/search?q=o'neil+shoes+(size+9)", "http://localhost:3000/admin?next=http://127.0.0.1/"] {
             assert!(!referer(benign).any_confirmed(), "{benign}");
         }
+        // A search of this site that the analysis flagged when it was made does not follow the
+        // visitor: the page's query is read again only for another site's page.
+        let search = |host: &str| {
+            let region = format!("host\0{host}\0referer\0https://shop.example/search?q=c%3A%5Cwindows%5Csystem32%5Cdrivers%5Cetc%5Chosts");
+            let texts = Texts { header_region: &region, header_pairs: 2, ..Default::default() };
+            scan_texts(&texts, &texts.headers(), &mut Scratch::default()).confirmed_in(Family::Traversal, Location::Header)
+        };
+        assert!(!search("shop.example") && search("other.example"));
     }
 }

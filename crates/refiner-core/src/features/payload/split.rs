@@ -94,11 +94,12 @@ pub fn path<S: Sink + ?Sized>(target: &[u8], sink: &mut S) {
 
 /// The pieces of `text` between `sep` bytes, found with `memchr` (a byte-wise split is a
 /// measurable share of a scan).
-/// The request target of an absolute URL (`https://host/a/b?x=1` → `/a/b?x=1`), if it has a path.
-pub fn page_target(url: &[u8]) -> Option<&[u8]> {
+/// The authority and request target of a URL (`https://host/a/b?x=1` → `host`, `/a/b?x=1`;
+/// a relative one has no authority), if it has a path.
+pub fn page_target(url: &[u8]) -> Option<(&[u8], &[u8])> {
     let after_scheme = classes::find(url, b"://").map_or(0, |i| i + 3);
     let at = classes::find_byte(b'/', &url[after_scheme..])? + after_scheme;
-    (after_scheme > 0 || at == 0).then_some(&url[at..])
+    (after_scheme > 0 || at == 0).then_some((&url[after_scheme..at], &url[at..]))
 }
 
 pub(super) fn pieces(text: &[u8], sep: u8) -> impl Iterator<Item = &[u8]> {
@@ -254,10 +255,10 @@ pub(super) mod tests {
 
     #[test]
     fn a_page_url_gives_its_target() {
-        assert_eq!(page_target(b"https://shop.example/a/b?x=1#f"), Some(&b"/a/b?x=1#f"[..]));
+        assert_eq!(page_target(b"https://shop.example/a/b?x=1#f"), Some((&b"shop.example"[..], &b"/a/b?x=1#f"[..])));
         assert_eq!(page_target(b"https://shop.example"), None);
-        assert_eq!(page_target(b"/relative?x=1"), Some(&b"/relative?x=1"[..]));
-        assert_eq!(page_target(b"android-app://com.google.android.gm/"), Some(&b"/"[..]));
+        assert_eq!(page_target(b"/relative?x=1"), Some((&b""[..], &b"/relative?x=1"[..])));
+        assert_eq!(page_target(b"android-app://com.google.android.gm/"), Some((&b"com.google.android.gm"[..], &b"/"[..])));
         assert_eq!(page_target(b"no url at all"), None);
     }
 
