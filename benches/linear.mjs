@@ -1,5 +1,5 @@
 // Cost of one refine against the length of attacker-controlled text, for strings built to make
-// backtracking matchers blow up. Every analysis is linear (regex crate, Aho-Corasick, the payload
+// backtracking matchers blow up, or to hand the detectors the most values per byte. Every analysis is linear (regex crate, Aho-Corasick, the payload
 // scan's bounded passes) and the packer hands over at most 8 KB of a field or header value and
 // 64 KB of a body (its head and tail), so the cost per byte is flat and then the cost stops growing.
 //   node benches/linear.mjs        (prints a Markdown table; recorded in SECURITY.md)
@@ -11,11 +11,13 @@ const SHAPES = {
   '(((…': (n) => '('.repeat(n),
   "' OR …": (n) => "' OR 1=1 -- ".repeat(Math.ceil(n / 12)).slice(0, n),
   '%2e%2e/…': (n) => '%2e%2e/'.repeat(Math.ceil(n / 7)).slice(0, n),
+  // One empty path segment with a parameter after another: the most values per byte.
+  ';/…': (n) => ';/'.repeat(Math.ceil(n / 2)).slice(0, n),
 }
 const SIZES = [256, 1024, 4096, 8192, 65536, 1 << 20]
 
 function timeOf(s) {
-  const input = { request: { path: `/${s}`, email: `${s}@x.com`, body: s, headers: { 'user-agent': s, 'sec-ch-ua': s } } }
+  const input = { request: { path: `/${s}`, email: `${s}@x.com`, body: s, headers: { 'user-agent': s, 'sec-ch-ua': s, referer: `https://elsewhere.example/${s}` } } }
   for (let i = 0; i < 50; i++) r.refine(null, input)
   const runs = 400
   const t = process.hrtime.bigint()
@@ -29,4 +31,4 @@ for (const [name, make] of Object.entries(SHAPES)) {
   const us = SIZES.map((n) => timeOf(make(n)))
   console.log(`| ${name} | ${us.map((u) => `${u.toFixed(1)} µs`).join(' | ')} |`)
 }
-console.log('\nµs per refine with the string in the user agent, sec-ch-ua, path, email and body at once.')
+console.log('\nµs per refine with the string in the user agent, sec-ch-ua, another site\'s Referer, path, email and body at once.')
