@@ -297,9 +297,9 @@ class Refiner {
   }
 
   /**
-   * Packs items[start..end) into the batch, their rows into `nums`, stopping early after the first
-   * that ends past `deadline` (a performance.now() time); returns where it stopped. A bad item
-   * throws a TypeError naming it.
+   * Packs items[start..end) into the batch, their rows into `nums`, stopping early once past
+   * `deadline` (a performance.now() time); returns where it stopped. A bad item throws a TypeError
+   * naming it.
    */
   #packItems(items, batch, start, end, nums, deadline = Infinity) {
     try {
@@ -315,7 +315,8 @@ class Refiner {
         }
         nums.set(this.#nums, (i - start) * WIDTH)
         batch.rules[i] = rulesConclusion(this.#nums)
-        if (performance.now() > deadline) return i + 1
+        // The clock every 8 items: a read costs ~90 ns, ~5% of a plain item's packing.
+        if ((i & 7) === 7 && performance.now() > deadline) return i + 1
       }
       return end
     } catch (e) {
