@@ -156,7 +156,7 @@ class Refiner {
     const out = this.#out
     native.refine(this.#engine, this.#nums, texts, out)
     // The refine's record (its features that are not 0) is kept to explain it on demand.
-    return new RefinedDecision(out, 0, decision, this, rulesConclusion(this.#nums), { engine: this.#engine, record: copyRecord(out, 0) })
+    return new RefinedDecision(out, 0, decision, this, rulesConclusion(this.#nums), { engine: this.#engine, records: copyRecord(out, 0), at: 0 })
   }
 
   /**
