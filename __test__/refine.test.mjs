@@ -202,3 +202,20 @@ test('refineBatchAsync resolves to what refineBatch returns, and a bad item reje
   assert.equal(r.recall(browserInput()).ip.known, false, 'no item of the rejected batch reached memory')
   await assert.rejects(r.refineBatchAsync('x'), { name: 'TypeError', message: 'items must be an array' })
 })
+
+test('concurrent refineBatchAsync calls, one rejected, each resolve to what refineBatch returns', async () => {
+  // Large bodies cut chunks short; the batches take turns with the chunk buffers they give back.
+  const items = []
+  for (let i = 0; i < 900; i++) {
+    const input = i % 3 ? browserInput() : scriptInput()
+    if (i % 50 === 0) input.request.body = { note: `${i} `.repeat(20000) }
+    items.push({ decision: allowDecision(), ...input })
+  }
+  const r = new Refiner({ profile: 'signup', memory: false })
+  const bad = [...items.slice(0, 700), { context: { route: 3 } }]
+  const [one, rejected, two] = await Promise.allSettled([r.refineBatchAsync(items), r.refineBatchAsync(bad), r.refineBatchAsync(items.slice(300))])
+  assert.equal(rejected.reason.message, 'items[700].context.route must be a string')
+  const sync = r.refineBatch(items)
+  for (let i = 0; i < items.length; i += 5) assert.deepEqual(one.value[i].toJSON(), sync[i].toJSON())
+  for (let i = 300; i < items.length; i += 5) assert.deepEqual(two.value[i - 300].toJSON(), sync[i].toJSON())
+})

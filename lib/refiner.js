@@ -1,8 +1,9 @@
 'use strict'
 const { native, schema } = require('./schema.js')
 const { pack, WIDTH } = require('./pack.js')
-const { RefinedDecision, copyRecord } = require('./refined-decision.js')
+const { RefinedDecision, copyRecord, copyRecords, recordLength } = require('./refined-decision.js')
 const { RedisStore, storeOptions } = require('./store/redis.js')
+const { CHUNK_ITEMS, takeChunk, giveBack, writeTexts } = require('./chunks.js')
 
 const OUT = schema.output.width
 const CONCLUSION_SLOT = schema.input.slots.Conclusion
@@ -155,7 +156,7 @@ class Refiner {
     const out = this.#out
     native.refine(this.#engine, this.#nums, texts, out)
     // The refine's record (its features that are not 0) is kept to explain it on demand.
-    return new RefinedDecision(out, 0, decision, this, rulesConclusion(this.#nums), { engine: this.#engine, record: copyRecord(out, 0) })
+    return new RefinedDecision(out, 0, decision, this, rulesConclusion(this.#nums), { engine: this.#engine, records: copyRecord(out, 0), at: 0 })
   }
 
   /**
@@ -180,7 +181,7 @@ class Refiner {
     const out = new Float64Array(OUT)
     if (records) native.refineStored(this.#engine, nums, texts, records, out)
     else native.refine(this.#engine, nums, texts, out)
-    return new RefinedDecision(out, 0, decision, this, rulesConclusion(nums), { engine: this.#engine, out, at: 0 }, !records || partial(records))
+    return new RefinedDecision(out, 0, decision, this, rulesConclusion(nums), { engine: this.#engine, records: out, at: schema.output.record }, !records || partial(records))
   }
 
   /**
@@ -248,35 +249,45 @@ class Refiner {
   async refineBatchAsync(items) {
     const batch = this.#batch(items)
     // Every item is read before any is refined, so a bad one throws before memory records the
-    // rest. Each chunk is packed into buffers of its own, its texts kept as UTF-8 bytes: off the V8
-    // heap, the chunks waiting their turn are not copied by every young-generation collection and
-    // promoted (as strings, ~8 MB per 10,000 items), and nothing batch-sized is zeroed in one tick
-    // (10,000 items' rows and outcomes are 20 MB, ~3 ms).
-    const chunks = []
-    for (let start = 0; start < batch.n; start += PACK_CHUNK) {
-      const end = Math.min(batch.n, start + PACK_CHUNK)
-      const nums = new Float64Array((end - start) * WIDTH)
-      this.#packItems(items, batch, start, end, nums)
-      chunks.push({ start, end, nums, texts: Buffer.from(batch.texts.slice(start, end).join('\0')), out: null })
-      batch.texts.fill(undefined, start, end)
-      await new Promise(setImmediate)
+    // rest. A chunk is packed for PACK_MS at most, in buffers kept from earlier batches, its texts
+    // as UTF-8 bytes: off the V8 heap, the chunks waiting their turn are not copied by every
+    // young-generation collection and promoted (as strings, ~8 MB per 10,000 items).
+    const parts = []
+    let scoring
+    try {
+      for (let start = 0; start < batch.n; ) {
+        const chunk = takeChunk()
+        const end = this.#packItems(items, batch, start, Math.min(batch.n, start + CHUNK_ITEMS), chunk.nums, performance.now() + PACK_MS)
+        parts.push({ chunk, start, end, texts: writeTexts(chunk, batch.texts.slice(start, end).join('\0')) })
+        batch.texts.fill(undefined, start, end)
+        start = end
+        await new Promise(setImmediate)
+      }
+      const results = new Array(batch.n)
+      // One chunk on the thread pool at a time, in order (as refineBatch records them in memory);
+      // the next is sent before this one's results are built, so the workers do not wait for them.
+      // Its outcome rows go to the one of two buffers that is not being read.
+      const outs = [new Float64Array(CHUNK_ITEMS * OUT), new Float64Array(CHUNK_ITEMS * OUT)]
+      const score = (c) => {
+        const { chunk, start, end, texts } = parts[c]
+        return native.refineBatchTask(this.#engine, chunk.nums.subarray(0, (end - start) * WIDTH), texts, outs[c & 1].subarray(0, (end - start) * OUT))
+      }
+      scoring = parts.length > 0 && score(0)
+      for (let c = 0; c < parts.length; c++) {
+        await scoring
+        const { chunk, start, end } = parts[c]
+        parts[c] = undefined
+        giveBack(chunk)
+        if (c + 1 < parts.length) scoring = score(c + 1)
+        this.#results(outs[c & 1], batch, results, start, end)
+      }
+      return results
+    } finally {
+      // Packed chunks not scored (after a bad item or a failed chunk) are given back once no task reads them.
+      const rest = () => parts.forEach((part) => part && giveBack(part.chunk))
+      if (scoring) scoring.then(rest, rest)
+      else rest()
     }
-    const results = new Array(batch.n)
-    // One chunk on the thread pool at a time, in order (as refineBatch records them in memory);
-    // the next is sent before this one's results are built, so the workers do not wait for them.
-    const score = (chunk) => {
-      chunk.out = new Float64Array((chunk.end - chunk.start) * OUT)
-      return native.refineBatchTask(this.#engine, chunk.nums, chunk.texts, chunk.out)
-    }
-    let scoring = chunks.length > 0 && score(chunks[0])
-    for (let c = 0; c < chunks.length; c++) {
-      await scoring
-      if (c + 1 < chunks.length) scoring = score(chunks[c + 1])
-      const { start, end, out } = chunks[c]
-      chunks[c] = undefined
-      this.#results(out, batch, results, start, end)
-    }
-    return results
   }
 
   #batch(items) {
@@ -285,8 +296,12 @@ class Refiner {
     return { n, texts: new Array(n), decisions: new Array(n), rules: new Array(n) }
   }
 
-  /** Packs items[start..end) into the batch, their rows into `nums`; a bad item throws a TypeError naming it. */
-  #packItems(items, batch, start, end, nums) {
+  /**
+   * Packs items[start..end) into the batch, their rows into `nums`, stopping early once past
+   * `deadline` (a performance.now() time); returns where it stopped. A bad item throws a TypeError
+   * naming it.
+   */
+  #packItems(items, batch, start, end, nums, deadline = Infinity) {
     try {
       for (let i = start; i < end; i++) {
         const item = items[i]
@@ -300,26 +315,30 @@ class Refiner {
         }
         nums.set(this.#nums, (i - start) * WIDTH)
         batch.rules[i] = rulesConclusion(this.#nums)
+        // The clock every 8 items: a read costs ~90 ns, ~5% of a plain item's packing.
+        if ((i & 7) === 7 && performance.now() > deadline) return i + 1
       }
+      return end
     } catch (e) {
       if (e instanceof TypeError) throw e
       throw new TypeError('items could not be read', { cause: e })
     }
   }
 
-  /** Results of items[start..end) from `out`, their outcomes' rows from its start. */
+  /** Results of items[start..end) from `out`, their outcomes' rows from its start; `out` may be reused after. */
   #results(out, batch, results, start, end) {
-    for (let i = start; i < end; i++) {
-      const at = (i - start) * OUT
-      results[i] = new RefinedDecision(out, at, batch.decisions[i], this, batch.rules[i], { engine: this.#engine, out, at })
+    const records = copyRecords(out, end - start)
+    for (let i = start, k = 0; i < end; i++) {
+      results[i] = new RefinedDecision(out, (i - start) * OUT, batch.decisions[i], this, batch.rules[i], { engine: this.#engine, records, at: k })
+      k += recordLength(records, k)
     }
     return results
   }
 }
 
-// Items packed (or made results) between yields to the event loop in refineBatchAsync: ~0.3 ms
-// of packing on this machine, so the loop's longest stall stays far below 10 ms.
-const PACK_CHUNK = 250
+// How long refineBatchAsync packs before it yields to the event loop: CHUNK_ITEMS plain items
+// take ~0.5 ms, and a few with 64 KB bodies can take as long.
+const PACK_MS = 1
 
 let defaultRefiner
 
