@@ -720,6 +720,7 @@ const SCANNED = index('payload.values')
 const SUSPICIOUS_VALUES = index('payload.suspicious')
 const DECLARED = ['ua.not_browser', 'ua.known_crawler', 'ua.unknown_bot', 'ua.http_library', 'ua.automation', 'ua.integration', 'headers.missing_user_agent'].map(index)
 const INCOMPLETE = index('payload.incomplete')
+const CHALLENGE_ONLY = ['headers.hints_mismatch', 'headers.library_defaults'].map(index)
 const PAYLOAD_FEATURES = new Set(PAYLOAD.map(([, j]) => j))
 const JUDGED = [KIND.BOT, KIND.SHIELD, KIND.RATE_LIMIT, KIND.EMAIL].reduce((m, k) => m | (1 << k), 0)
 const MAX_EVIDENCE = 4
@@ -761,10 +762,11 @@ class Policy {
   escalate(p, raw) {
     let best = [ALLOW, RULES, []]
     for (let k = 0; k < HEADS; k++) {
-      const level = this.level(p, k)
+      const evidence = threatEvidence(raw, k).filter((j) => !(this.api && k === BOT && (API_CLIENT.includes(j) || (j === KNOWN_CRAWLER && raw[HTTP_LIBRARY] > 0))))
+      // A header inconsistency alone only challenges.
+      const level = evidence.every((j) => CHALLENGE_ONLY.includes(j)) ? Math.min(this.level(p, k), CHALLENGE) : this.level(p, k)
       // A bot the app's own rule allowed by name (a search engine, a preview) is its choice.
       if (level <= best[0] || (k === BOT && raw[ALLOWED_BOT] > 0)) continue
-      const evidence = threatEvidence(raw, k).filter((j) => !(this.api && k === BOT && (API_CLIENT.includes(j) || (j === KNOWN_CRAWLER && raw[HTTP_LIBRARY] > 0))))
       if (evidence.length) best = [level, ESCALATED, evidence]
     }
     // A half-confirmed probe is challenged, never on the api profile nor for a bot the rule allowed.

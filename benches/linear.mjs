@@ -1,7 +1,7 @@
 // Cost of one refine against the length of attacker-controlled text, for strings built to make
 // backtracking matchers blow up, or to hand the detectors the most values per byte. Every analysis is linear (regex crate, Aho-Corasick, the payload
-// scan's bounded passes) and the packer hands over at most 8 KB of a field or header value and
-// 64 KB of a body (its head and tail), so the cost per byte is flat and then the cost stops growing.
+// scan's bounded passes) and the packer hands over at most 16 KB of a field or header value and
+// 128 KB of a body (its head and tail), so the cost per byte is flat and then the cost stops growing.
 //   node benches/linear.mjs        (prints a Markdown table; recorded in SECURITY.md)
 import { Refiner } from '../index.mjs'
 
