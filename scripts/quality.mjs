@@ -148,6 +148,11 @@ ${held.table.trim()}
   neutralized recall 13 points (anonymous) and 10 points (logged in) under the normal one: the
   rest is found on the attackers' own clients, which the neutralizer replaces (a library's header
   set behind a browser's user agent, client hints that name another platform, a tool's name).
+- **The simulator's tables count denials only.** A header inconsistency alone (client hints that
+  contradict the user agent, an HTTP library's header defaults) only challenges, as real people
+  show them too (a user-agent switcher, an app's own server-side fetch forwarding its visitor's user
+  agent); the scripts found that way count as missed in the tables above (sign-up's share of the
+  rules' misses blocked: 59% with a denial, 45% now), though a challenge stops a script as well.
 - **Thresholds at their floors, and the abuse head's on the edge.** The bot and attack heads
   keep the hand-set floors (challenge 0.2, deny 0.5) in every profile: fewer than 200 legitimate
   simulated requests the rules let through carry their evidence (of the whole 400,000-row corpus,
