@@ -208,6 +208,8 @@ function uaPlatform(ua) {
   return null
 }
 
+const OLDER_CHROME = ['UCBrowser/', 'MiuiBrowser/', 'HuaweiBrowser/', '; wv)']
+
 function samePlatform(ua, hint) {
   const h = trim(hint).replace(/^"+|"+$/g, '').toLowerCase()
   const u = ua.replace(/"/g, '')
@@ -234,7 +236,7 @@ function presentation(values, count, info) {
   if (chromium && has(H['sec-ch-ua'])) {
     const major = hintedMajor(hints)
     const platformHint = get(H['sec-ch-ua-platform'])
-    hintsMismatch = (major >= 0 && major < v) || (mobileHint === '?1' && !uaMobile && platformHint !== '"Android"') || (mobileHint === '?0' && uaMobile) ||
+    hintsMismatch = (major >= 0 && (major < v || (major > v && !OLDER_CHROME.some((t) => ua.includes(t))))) || (mobileHint === '?1' && !uaMobile && platformHint !== '"Android"') || (mobileHint === '?0' && uaMobile) ||
       (has(H['sec-ch-ua-platform']) && platform !== null && !samePlatform(platform, platformHint)) ||
       // Chromium 89–103 sent this grease brand; a newer version with it is forged.
       (v >= 110 && hints.includes('" Not A;Brand"'))
@@ -713,7 +715,7 @@ const ALLOWED_BOT = index('rules.bot_allowed_named')
 const VERIFIED_BOT = index('rules.bot_verified')
 const PROBE = index('payload.probe')
 // What an API's own clients are (policy.rs API_CLIENT): no bot evidence on the api profile.
-const API_CLIENT = ['ua.http_library', 'headers.missing_user_agent'].map(index)
+const API_CLIENT = ['ua.http_library', 'headers.missing_user_agent', 'headers.library_defaults'].map(index)
 const [HTTP_LIBRARY, KNOWN_CRAWLER] = ['ua.http_library', 'ua.known_crawler'].map(index)
 const IMPLAUSIBLE = index('context.implausible')
 const SCANNED = index('payload.values')

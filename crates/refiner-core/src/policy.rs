@@ -10,7 +10,7 @@
 //! | DENY (bot) | lift | as a rate limit's, but the user agent is a browser's (one, shaped like a mainstream browser's) and declares no bot, crawler, tool or automation, and an account a week old or more or a browsing session (two minutes, two pages) shows a person |
 //! | DENY (email) | lift | the account itself shows a real person: a week old or more, and logged in, verified, or with good outcomes |
 //! | DENY it cannot read (bare conclusion, custom, unknown or sensitive-info rule) | keep | always, unless the caller opts in (`liftUnreadable: true`: then as a rate limit's) |
-//! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, never a bot the app's rule allowed by name, and on the api profile never a client for naming its HTTP library (in a crawler list too: `okhttp`) or sending no user agent; a header inconsistency alone (client hints that contradict the user agent, an HTTP library's header defaults) only challenges |
+//! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, never a bot the app's rule allowed by name, and on the api profile never a client for naming its HTTP library (in a crawler list too: `okhttp`), sending an HTTP library's header defaults or no user agent; a header inconsistency alone (client hints that contradict the user agent, an HTTP library's header defaults) only challenges |
 //! | ALLOW, ERROR or nothing | challenge | a value the payload analysis half confirms, of a family people's text rarely comes near (markup, traversal, log4j lookups, XXE), unless the app's rule allowed the bot by name or verified it, or on the api profile |
 //!
 //! A lift is to ALLOW, or to CHALLENGE when the bot or abuse threat reaches its challenge
@@ -305,8 +305,10 @@ pub fn may_escalate(raw: &[f64; N_FEATURES], k: usize, profile: Profile) -> bool
 }
 
 /// What an API's own clients are: programs that say so (an SDK, a server calling back, a mobile
-/// app's HTTP stack). On the api profile these facts are no evidence of a bot the rules missed.
-const API_CLIENT: &[usize] = &[index_of("ua.http_library"), index_of("headers.missing_user_agent")];
+/// app's HTTP stack), or that pass on a browser's user agent (an app's server-side fetch with
+/// undici's header defaults). On the api profile these facts are no evidence of a bot the rules
+/// missed.
+const API_CLIENT: &[usize] = &[index_of("ua.http_library"), index_of("headers.missing_user_agent"), index_of("headers.library_defaults")];
 const HTTP_LIBRARY: usize = index_of("ua.http_library");
 const KNOWN_CRAWLER: usize = index_of("ua.known_crawler");
 
@@ -504,6 +506,8 @@ mod tests {
         let api = Policy::new(&tiny_model(), Profile::Api, Mode::Live, ThresholdOverride::default(), false).unwrap();
         let sdk = raw_with(&[("ua.http_library", 1.0)]);
         assert_eq!(api.decide(&high_bot, &sdk, &ALLOWED).live, Conclusion::Allow, "an API's clients are programs");
+        let server_fetch = raw_with(&[("headers.library_defaults", 1.0)]);
+        assert_eq!(api.decide(&high_bot, &server_fetch, &ALLOWED).live, Conclusion::Allow, "an app's server-side fetch with its visitor's user agent");
         let headless = raw_with(&[("ua.http_library", 1.0), ("headers.headless_hints", 1.0)]);
         assert_eq!(api.decide(&high_bot, &headless, &ALLOWED).live, Conclusion::Deny, "other evidence still counts there");
         let app = raw_with(&[("ua.http_library", 1.0), ("ua.known_crawler", 1.0)]);

@@ -127,6 +127,9 @@ fn ua_platform(ua: &str) -> Option<&'static str> {
     }
 }
 
+/// User-agent tokens of browsers whose user agent names an older Chrome than their engine.
+const OLDER_CHROME: &[&str] = &["UCBrowser/", "MiuiBrowser/", "HuaweiBrowser/", "; wv)"];
+
 /// Whether `sec-ch-ua-platform`'s `hint` names the platform `ua` (as [`ua_platform`] spells it).
 /// Android's "desktop site" sends a Linux desktop user agent, Huawei's browser names HarmonyOS
 /// for an Android user agent, and Chrome OS is spelled both ways.
@@ -161,9 +164,9 @@ pub fn analyze(h: &Headers<'_>, ua: &UaInfo) -> Presentation {
     let platform = ua_platform(ua_text);
     let hints_mismatch = match browser {
         Claimed::Chromium(v) if h.has(Header::SecChUa) => {
-            // A user agent newer than the engine is patched; an older one is a browser's own
-            // (UC, MIUI and WebViews name an older Chrome than they run).
-            hinted_major(hints).is_some_and(|m| m < v)
+            // A user agent that names another version than the engine is patched, unless it is a
+            // browser that names an older Chrome than it runs (UC, MIUI, Huawei's, WebViews).
+            hinted_major(hints).is_some_and(|m| m < v || (m > v && !OLDER_CHROME.iter().any(|t| ua_text.contains(t))))
                 || (mobile_hint == "?1" && !ua_mobile && platform_hint != "\"Android\"")
                 || (mobile_hint == "?0" && ua_mobile)
                 || (h.has(Header::SecChUaPlatform) && platform.is_some_and(|p| !same_platform(p, platform_hint)))
@@ -298,9 +301,13 @@ mod tests {
         chromeos[3].1 = "\"ChromeOS\"";
         assert!(!judge(&chromeos).any(), "Chrome OS spelled without its blank");
         let older_ua = CHROME.replace("Chrome/131", "Chrome/120");
-        let mut webview = chrome_navigation(&older_ua);
-        webview[1].1 = "\"Chromium\";v=\"131\", \"Not_A Brand\";v=\"24\"";
-        assert!(!judge(&webview).any(), "a browser whose user agent names an older Chrome than it runs");
+        let mut older = chrome_navigation(&older_ua);
+        older[1].1 = "\"Chromium\";v=\"131\", \"Not_A Brand\";v=\"24\"";
+        assert!(judge(&older).hints_mismatch, "headless Chromium given an older Chrome's user agent");
+        let uc_ua = older_ua.replace("Safari/537.36", "UCBrowser/13.4.0.1306 Mobile Safari/537.36");
+        older[5].1 = &uc_ua;
+        older[2].1 = "?1";
+        assert!(!judge(&older).hints_mismatch, "UC names an older Chrome than it runs");
     }
 
     /// Every real browser's capture in `data/clients/` passes every check the schema counts as

@@ -165,12 +165,13 @@ impl DetectBuffers {
         if c && resolved {
             f.deobfuscated |= 1 << Family::Jndi as u16;
         }
-        if scope != Scope::PageUrl {
+        let page_url = matches!(scope, Scope::PageUrl | Scope::OwnPage);
+        if !page_url {
             mark(Family::Ssrf, ssrf::detect(norm, mask));
         }
         mark(Family::Code, code::detect(norm, text, mask, &mut self.aux));
         mark(Family::Xxe, xxe::detect(norm, mask, location == Location::Header));
-        mark(Family::Crlf, crlf::detect(text, mask, location, decoded_breaks, scope == Scope::PageUrl));
+        mark(Family::Crlf, crlf::detect(text, mask, location, decoded_breaks, page_url));
         mark(Family::Ldap, ldap::detect(norm, mask));
         f
     }
@@ -228,6 +229,11 @@ impl ValueBuffers {
                 again.hits.confirm(Family::Code);
             }
             obfuscated |= found.add(again);
+        }
+        if scope == Scope::OwnPage {
+            found.hits.suspicious |= found.hits.confirmed;
+            found.hits.confirmed = 0;
+            obfuscated = false;
         }
         out.obfuscated |= obfuscated;
         out.truncated |= found.truncated;
@@ -343,16 +349,20 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
                 sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl);
                 // The page's path segments and query values too, as the app reads its own: a
                 // scanner puts its payload in the Referer's path for apps that log or echo it,
-                // where the whole URL's scheme and host keep it from starting like one. A page of
-                // this site keeps only its path: its query was this app's own request, read then
-                // (a search for `/etc/hosts` must not follow its visitor to every later click).
+                // where the whole URL's scheme and host keep it from starting like one. The query
+                // of a page of this site was this app's own request, judged then: what it
+                // confirms only counts as suspicious (a search for `/etc/hosts` must not deny its
+                // visitor's every later click), as the client writes the Host header too.
                 if let Some((authority, target)) = split::page_target(value.as_bytes()) {
-                    let own = authority.eq_ignore_ascii_case(host.as_bytes());
-                    let target = if own { target.split(|&b| b == b'?').next().unwrap_or(target) } else { target };
-                    split::path(target, &mut |v: &[u8], how, _, scope| {
-                        if scope != Scope::Joined {
-                            sink(v, how, Location::Header, if scope == Scope::TraversalOnly { scope } else { Scope::PageUrl });
-                        }
+                    let own = !host.is_empty() && authority.eq_ignore_ascii_case(host.as_bytes());
+                    split::path(target, &mut |v: &[u8], how, location, scope| {
+                        let scope = match scope {
+                            Scope::Joined => return,
+                            Scope::TraversalOnly => scope,
+                            _ if own && location == Location::Query => Scope::OwnPage,
+                            _ => Scope::PageUrl,
+                        };
+                        sink(v, how, Location::Header, scope);
                     });
                 }
             }
@@ -633,12 +643,15 @@ mod tests {
             assert!(!referer(benign).any_confirmed(), "{benign}");
         }
         // A search of this site that the analysis flagged when it was made does not follow the
-        // visitor: the page's query is read again only for another site's page.
+        // visitor: what the query of this site's page confirms only counts as suspicious.
         let search = |host: &str| {
             let region = format!("host\0{host}\0referer\0https://shop.example/search?q=c%3A%5Cwindows%5Csystem32%5Cdrivers%5Cetc%5Chosts");
             let texts = Texts { header_region: &region, header_pairs: 2, ..Default::default() };
-            scan_texts(&texts, &texts.headers(), &mut Scratch::default()).confirmed_in(Family::Traversal, Location::Header)
+            let f = scan_texts(&texts, &texts.headers(), &mut Scratch::default());
+            (f.confirmed_in(Family::Traversal, Location::Header), f.suspicious[Family::Traversal.index()] > 0)
         };
-        assert!(!search("shop.example") && search("other.example"));
+        assert_eq!(search("shop.example"), (false, true));
+        assert!(search("other.example").0);
+        assert!(search("").0, "no Host: no page is this site's");
     }
 }

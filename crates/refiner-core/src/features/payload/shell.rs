@@ -73,7 +73,9 @@ fn command_word(s: &[u8], mut i: usize) -> ([u8; 16], usize, usize) {
     let start = i;
     while i < s.len() && i - start < 64 {
         match s[i] {
-            b'\'' | b'"' | b'\\' | b'^' => {}
+            b'\'' | b'"' | b'\\' => {}
+            // cmd.exe's escape, inside a word only (`who^ami`; `a;^ls` is no command).
+            b'^' if i > start && s[i - 1].is_ascii_alphabetic() && s.get(i + 1).is_some_and(u8::is_ascii_alphabetic) => {}
             b'/' => n = 0,
             b @ (b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-') => {
                 if n == w.len() {
@@ -330,6 +332,9 @@ mod tests {
             "I paid for %20 in (cash) do you see it",
             "for %%a in (%*) do (",
             "Got 15% off; for %s in (sales) do check",
+            "a;^ls -la",
+            "x|^cat /etc/x",
+            "2^10 & x^2 | y^3; id^2",
         ] {
             assert!(!cmd(t).0, "{t}");
         }

@@ -26,12 +26,15 @@ pub enum Decode {
 /// Which detectors a value needs: all, only traversal (a whole path, seen across segments), all
 /// but SSRF (the page the browser was on, in a Referer or Origin: a loopback or private host
 /// there is where the user was, a developer's machine or an intranet, not where the app is sent),
-/// or all on the rest of a path from a segment on, counting only what its segments did not find.
+/// as that but with what they confirm counted as suspicious (a query value of this site's page
+/// in a Referer), or all on the rest of a path from a segment on, counting only what its
+/// segments did not find.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     All,
     TraversalOnly,
     PageUrl,
+    OwnPage,
     Joined,
 }
 
