@@ -380,13 +380,14 @@ impl Policy {
     fn escalate(&self, scores: &Scores, raw: &[f64; N_FEATURES]) -> (Conclusion, Basis, Vec<u8>) {
         let mut best = (Conclusion::Allow, Basis::Rules, Vec::new());
         for k in 0..N_HEADS {
-            let mut level = self.level(scores, k);
-            let evidence: Vec<u8> = escalation_evidence(raw, k, self.profile).map(|j| j as u8).collect();
-            if evidence.iter().all(|&j| CHALLENGE_ONLY.contains(&(j as usize))) {
-                level = level.min(Conclusion::Challenge);
-            }
+            let level = self.level(scores, k);
             // A bot the app's own rule allowed by name (a search engine, a preview) is its choice.
-            if level > best.0 && may_escalate(raw, k, self.profile) {
+            if level <= best.0 || !may_escalate(raw, k, self.profile) {
+                continue;
+            }
+            let evidence: Vec<u8> = escalation_evidence(raw, k, self.profile).map(|j| j as u8).collect();
+            let level = if evidence.iter().all(|&j| CHALLENGE_ONLY.contains(&(j as usize))) { level.min(Conclusion::Challenge) } else { level };
+            if level > best.0 {
                 best = (level, Basis::Escalated, evidence);
             }
         }

@@ -110,18 +110,18 @@ fn hinted_major(sec_ch_ua: &str) -> Option<u32> {
     version_after(&sec_ch_ua[at..], ";v=\"")
 }
 
-/// The platform a user agent names, as `sec-ch-ua-platform` spells it.
+/// The platform a user agent names, as `sec-ch-ua-platform` spells it (without its quotes).
 fn ua_platform(ua: &str) -> Option<&'static str> {
     if ua.contains("Windows NT") {
-        Some("\"Windows\"")
+        Some("Windows")
     } else if ua.contains("Android") {
-        Some("\"Android\"")
+        Some("Android")
     } else if ua.contains("CrOS") {
-        Some("\"Chrome OS\"")
+        Some("Chrome OS")
     } else if ua.contains("Macintosh") {
-        Some("\"macOS\"")
+        Some("macOS")
     } else if ua.contains("Linux") {
-        Some("\"Linux\"")
+        Some("Linux")
     } else {
         None
     }
@@ -135,7 +135,6 @@ const OLDER_CHROME: &[&str] = &["UCBrowser/", "MiuiBrowser/", "HuaweiBrowser/", 
 /// for an Android user agent, and Chrome OS is spelled both ways.
 fn same_platform(ua: &str, hint: &str) -> bool {
     let hint = hint.trim().trim_matches('"');
-    let ua = ua.trim_matches('"');
     hint.eq_ignore_ascii_case(ua)
         || (ua == "Linux" && hint.eq_ignore_ascii_case("Android"))
         || (ua == "Android" && hint.eq_ignore_ascii_case("HarmonyOS"))
@@ -182,7 +181,7 @@ pub fn analyze(h: &Headers<'_>, ua: &UaInfo) -> Presentation {
         missing_accept: !h.has(Header::Accept),
         missing_accept_language: is_browser && !h.has(Header::AcceptLanguage),
         missing_fetch_metadata: fetch_metadata && !h.has(Header::SecFetchMode) && !h.has(Header::SecFetchSite),
-        chromium_without_hints: matches!(browser, Claimed::Chromium(v) if v >= 89) && platform != Some("\"Linux\"") && platform.is_some() && !h.has(Header::SecChUa),
+        chromium_without_hints: matches!(browser, Claimed::Chromium(v) if v >= 89) && platform != Some("Linux") && platform.is_some() && !h.has(Header::SecChUa),
         hints_without_chromium: h.has(Header::SecChUa) && !matches!(browser, Claimed::Chromium(_)) && !hints.is_empty(),
         hints_mismatch,
         headless_hints: hints.contains("HeadlessChrome"),
@@ -283,9 +282,8 @@ mod tests {
         let undici = judge(&[("host", "x"), ("connection", "keep-alive"), ("user-agent", CHROME), ("accept", "*/*"), ("accept-language", "*"), ("sec-fetch-mode", "cors"), ("accept-encoding", "gzip, deflate")]);
         assert!(undici.library_defaults);
         let mut deno = chrome_navigation(CHROME);
-        deno.retain(|(n, _)| !n.starts_with("sec-"));
+        deno.retain(|(n, _)| !n.starts_with("sec-") && *n != "accept-language");
         deno.push(("accept-language", "*"));
-        deno.retain(|&(n, v)| n != "accept-language" || v == "*");
         assert!(judge(&deno).library_defaults);
         let mut fetch = chrome_navigation(CHROME);
         fetch.retain(|(n, _)| *n != "sec-fetch-user");

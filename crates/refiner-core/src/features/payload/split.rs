@@ -95,8 +95,6 @@ pub fn path<S: Sink + ?Sized>(target: &[u8], sink: &mut S) {
     }
 }
 
-/// The pieces of `text` between `sep` bytes, found with `memchr` (a byte-wise split is a
-/// measurable share of a scan).
 /// The authority and request target of a URL (`https://host/a/b?x=1` → `host`, `/a/b?x=1`;
 /// a relative one has no authority), if it has a path.
 pub fn page_target(url: &[u8]) -> Option<(&[u8], &[u8])> {
@@ -105,6 +103,8 @@ pub fn page_target(url: &[u8]) -> Option<(&[u8], &[u8])> {
     (after_scheme > 0 || at == 0).then_some((&url[after_scheme..at], &url[at..]))
 }
 
+/// The pieces of `text` between `sep` bytes, found with `memchr` (a byte-wise split is a
+/// measurable share of a scan).
 pub(super) fn pieces(text: &[u8], sep: u8) -> impl Iterator<Item = &[u8]> {
     let mut start = 0;
     let mut ends = memchr::memchr_iter(sep, text).chain(std::iter::once(text.len()));
