@@ -16,16 +16,8 @@ const THREATS = schema.threats
  * an (index, value) pair per feature that is not 0. */
 const recordLength = (r, at) => O.features - O.record + 2 * r[at + O.featureCount - O.record]
 
-/** The refine's record at `at` of `o`: a copy, as `o` is reused. */
-function copyRecord(o, at) {
-  const n = recordLength(o, at + O.record)
-  const rec = new Array(n)
-  for (let i = 0; i < n; i++) rec[i] = o[at + O.record + i]
-  return rec
-}
-
 /**
- * The records of the `n` outcome rows of `o`, back to back in one array: a few hundred bytes a
+ * The records of the `n` outcome rows of `o`, back to back in one array (a copy, as `o` is reused): a few hundred bytes a
  * refine instead of its 1.4 KB row. On the V8 heap, not in an ArrayBuffer: V8 starts a full
  * collection when ArrayBuffers grow 64 MB past what the last one left, however large the heap,
  * while the heap's own limit grows with it.
@@ -189,4 +181,4 @@ class RefinedDecision {
   }
 }
 
-module.exports = { RefinedDecision, copyRecord, copyRecords, recordLength }
+module.exports = { RefinedDecision, copyRecords, recordLength }

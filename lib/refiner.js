@@ -1,7 +1,7 @@
 'use strict'
 const { native, schema } = require('./schema.js')
 const { pack, WIDTH } = require('./pack.js')
-const { RefinedDecision, copyRecord, copyRecords, recordLength } = require('./refined-decision.js')
+const { RefinedDecision, copyRecords, recordLength } = require('./refined-decision.js')
 const { RedisStore, storeOptions } = require('./store/redis.js')
 const { CHUNK_ITEMS, takeChunk, giveBack, writeTexts } = require('./chunks.js')
 
@@ -156,7 +156,7 @@ class Refiner {
     const out = this.#out
     native.refine(this.#engine, this.#nums, texts, out)
     // The refine's record (its features that are not 0) is kept to explain it on demand.
-    return new RefinedDecision(out, 0, decision, this, rulesConclusion(this.#nums), { engine: this.#engine, records: copyRecord(out, 0), at: 0 })
+    return new RefinedDecision(out, 0, decision, this, rulesConclusion(this.#nums), { engine: this.#engine, records: copyRecords(out, 1), at: 0 })
   }
 
   /**
