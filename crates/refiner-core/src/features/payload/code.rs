@@ -240,16 +240,10 @@ fn runs_something(code: &[u8]) -> bool {
     if superglobal {
         return true;
     }
-    // `include`/`require` (with or without parentheses) of a local file by a name is what
-    // templates do; of a URL or a stream wrapper it is a payload.
-    const REMOTE: &[&[u8]] = &[b"http:", b"https:", b"ftp:", b"php:", b"data:", b"expect:", b"zip:", b"phar:", b"//", b"\\\\"];
     for word in [&b"include"[..], b"require"] {
         for i in memchr::memmem::find_iter(code, word) {
-            let mut j = i + word.len();
-            j += if code[j..].starts_with(b"_once") { 5 } else { 0 };
-            let arg = &code[j..];
-            let arg = &arg[arg.iter().take(8).take_while(|b| matches!(b, b' ' | b'\'' | b'"' | b'(')).count()..];
-            if REMOTE.iter().any(|r| arg.starts_with(r)) {
+            let j = i + word.len();
+            if includes_foreign(&code[j + if code[j..].starts_with(b"_once") { 5 } else { 0 }..]) {
                 return true;
             }
         }
@@ -265,6 +259,15 @@ fn runs_something(code: &[u8]) -> bool {
         }
         !(name.starts_with(b"include") || name.starts_with(b"require"))
     })
+}
+
+/// Whether what follows an `include`/`require` (with or without parentheses) names a URL, a
+/// stream wrapper, a share or Node's `child_process`: a payload's. Templates and modules include
+/// their own files and packages by name (`require('on-finished')`).
+fn includes_foreign(arg: &[u8]) -> bool {
+    const FOREIGN: &[&[u8]] = &[b"http:", b"https:", b"ftp:", b"php:", b"data:", b"expect:", b"zip:", b"phar:", b"//", b"\\\\", b"child_process"];
+    let arg = &arg[arg.iter().take(8).take_while(|b| matches!(b, b' ' | b'\'' | b'"' | b'(')).count()..];
+    FOREIGN.iter().any(|r| arg.starts_with(r))
 }
 
 fn calls() -> &'static AhoCorasick {
@@ -306,9 +309,11 @@ fn tags_and_calls(s: &[u8], mask: Mask) -> (bool, bool) {
             continue;
         }
         let start = if s[..m.start()].ends_with(b"@") { m.start() - 1 } else { m.start() };
+        let name = &s[m.start()..m.end()];
+        let local = (name.starts_with(b"include") || name.starts_with(b"require")) && !includes_foreign(&s[m.end()..]);
         let confirmed = if m.pattern().as_usize() < CALLS.len() {
             suspicious = true;
-            (payload_argument(s, m.end()) && breakout_before(s, start)) || import_chain(&s[m.start()..])
+            (!local && payload_argument(s, m.end()) && breakout_before(s, start)) || import_chain(&s[m.start()..])
         } else {
             opens_value(s, start)
         };

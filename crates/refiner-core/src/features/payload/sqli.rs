@@ -24,7 +24,7 @@
 //! out when it has `/*` (`UNION/**/SELECT`, `/*!50000UNION*/`), which counts as obfuscation.
 
 use super::classes::{self, Mask};
-use super::{decode, sqlwords};
+use super::{decode, quotes, sqlwords};
 use libinjectionrs::{SqliFlags, SqliState};
 
 /// Longest window handed to libinjection: its fingerprint is five folded tokens, and on
@@ -118,7 +118,9 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
         v.suspicious = true;
         return v;
     }
-    let breakouts = || memchr::memchr2_iter(b'\'', b'"', text).take(64).filter(|&i| sqlwords::breaks_out(text, i));
+    let breakouts = || {
+        quotes::quotes(text, b"'\"", 64).filter(|&(i, ends_apps)| sqlwords::breaks_out(text, i) && (ends_apps || sqlwords::sql_follows(text, i))).map(|(i, _)| i)
+    };
     let broke_out = breakouts().next().is_some();
     // A quote that breaks out, or a value that starts as an unquoted injection does and has SQL
     // structure and SQL words: anything else is prose (or ASCII art, which costs libinjection

@@ -88,6 +88,15 @@ fn condition_or_call(t: &[u8]) -> bool {
     condition_start(t) || (ident > 0 && t.get(ident) == Some(&b'('))
 }
 
+/// Whether a query follows the quote at `s[q]` closely: after a literal the value opened (a
+/// number's injection, `'x'||(SELECT …`, `'a'=(CASE WHEN …`) that is what tells SQL from code,
+/// whose operators after a string (`'a') || ''`, `'x');\nif (`) are the same (see
+/// [`super::quotes`]).
+pub fn sql_follows(s: &[u8], q: usize) -> bool {
+    let near = &s[q..s.len().min(q + 24)];
+    [&b"select"[..], b"case", b"union"].iter().any(|w| classes::contains_ignore_case(near, w))
+}
+
 /// Whether what follows the quote at `s[q]` breaks out of the string: blanks and closers, then a
 /// comment, a comparison, a concatenation, a statement end before a statement, or an SQL word
 /// used as SQL (`or 1`, `and sleep(`, `union select`, `order by`, `limit 1`…): prose has the

@@ -248,16 +248,16 @@ fn breakout_handler(s: &[u8]) -> bool {
         if s.get(j) != Some(&b'=') || s.get(j + 1).is_none() {
             continue;
         }
-        if known.is_some() {
+        // Markup writes `onload=`; code assigns a variable `onFinish = require(…)`. So a known
+        // name with blanks around its `=` needs a sink for its value, and an unknown name
+        // counts only as markup writes it, with a payload's call for its value.
+        let spaced = j != at + len;
+        if known.is_some() && !spaced {
             return true;
         }
-        // An unknown name is an attribute only as markup writes one (`onx=`, not `onx = ` as code
-        // assigns a variable), with a payload's call for its value.
-        if j != at + len {
-            continue;
-        }
-        j += 1 + s[j + 1..].iter().take(8).take_while(|&&b| matches!(b, b'"' | b'\'' | b'`')).count();
-        if js::call_sink_at(s, j) {
+        j += 1;
+        j += s[j..].iter().take(8).take_while(|&&b| is_blank(b) || matches!(b, b'"' | b'\'' | b'`')).count();
+        if if known.is_some() { js::sink_at(s, j) } else { !spaced && js::call_sink_at(s, j) } {
             return true;
         }
     }
