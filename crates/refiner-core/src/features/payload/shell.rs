@@ -158,11 +158,16 @@ fn binary_path(s: &[u8], i: usize) -> bool {
     (binary_dir && name.iter().any(u8::is_ascii_alphabetic)) || (globbed(path) && !name.contains(&b'.') && dir.len() <= 8 && name.len() <= 8 && name.iter().any(|&b| b.is_ascii_alphabetic() || b == b'?'))
 }
 
-/// Whether `s[i..]` is a cmd.exe `FOR` loop: `for`, its switches (`/f "tokens=1"`, `/l`), a
-/// `%` variable, `in (…) do`. The `%` marks cmd.exe; other languages' `for x in (…) do` name a
-/// bare variable.
+/// Whether `s[i..]` is a cmd.exe `FOR` loop: `for` (after blanks, cmd's `@` and `(`, carets
+/// undone), its switches (`/f "tokens=1"`, `/l`), a `%` variable, `in (…) do`. The `%` marks
+/// cmd.exe; other languages' `for x in (…) do` name a bare variable.
 fn windows_for(s: &[u8], i: usize) -> bool {
-    let mut j = skip_blanks(s, i + 3);
+    let i = i + s[i.min(s.len())..].iter().take(8).take_while(|&&b| matches!(b, b' ' | b'\t' | b'@' | b'(')).count();
+    let (w, n, end) = command_word(s, i);
+    if &w[..n] != b"for" {
+        return false;
+    }
+    let mut j = skip_blanks(s, end);
     for _ in 0..4 {
         match s.get(j) {
             Some(b'/') if s.get(j + 1).is_some_and(u8::is_ascii_alphabetic) => j = skip_blanks(s, j + 2),
@@ -181,7 +186,7 @@ fn windows_for(s: &[u8], i: usize) -> bool {
         s.get(open) == Some(&b'(')
             && classes::find_byte(b')', &s[open..(open + 256).min(s.len())]).is_some_and(|k| {
                 let d = skip_blanks(s, open + k + 1);
-                s[d.min(s.len())..].starts_with(b"do") && s.get(d + 2).is_none_or(|&b| matches!(b, b' ' | b'\t' | b'('))
+                s[d.min(s.len())..].starts_with(b"do") && s.get(d + 2).is_none_or(|&b| matches!(b, b' ' | b'\t' | b'(' | b'@'))
             })
     }
 }
@@ -218,9 +223,7 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     }
     // A cmd.exe loop chained after a command with cmd's own separators (`x & for /f …`): a batch
     // file's lines, pasted, start with theirs.
-    if mask & PERCENT != 0
-        && memchr::memmem::find_iter(s, b"for").take(16).any(|i| s[..i].trim_ascii_end().last().is_some_and(|b| matches!(b, b'&' | b'|')) && windows_for(s, i))
-    {
+    if mask & PERCENT != 0 && memchr::memchr2_iter(b'&', b'|', s).take(64).any(|i| windows_for(s, i + 1)) {
         return (true, true);
     }
     let candidates = memchr::memchr3_iter(b';', b'|', b'&', s).chain(memchr::memchr3_iter(b'\n', b'$', b'`', s));
@@ -301,6 +304,10 @@ mod tests {
             "& FOR %/ IN (a,b,c) DO cmd",
             "x & for /f \"tokens=1\" %%a in ('whoami') do echo %%a",
             "a&&FOR /L /L /L     %a IN (start,step,end) DO abc",
+            // cmd's echo-off `@`, a group's `(` and carets around the loop (a red team's bypasses).
+            "x & @for /f %i in (whoami) do echo %i",
+            "x & (for /f %i in (whoami) do echo %i)",
+            "x & f^or /f %i in (whoami) do@echo %i",
             "x`id`",
         ] {
             assert!(cmd(p).0, "{p}");

@@ -179,6 +179,7 @@ mod tests {
     fn classic_payloads_are_confirmed() {
         for p in [
             "1' OR '1'='1",
+            ".1 union select 1,2,3--",
             "' or 1=1--",
             "admin'--",
             "1 UNION SELECT NULL,username,password FROM users--",
