@@ -59,7 +59,8 @@ pub fn string_breakout(s: &[u8]) -> bool {
         while j < s.len() && matches!(s[j], b' ' | b'(' | b'\n' | b'&' | b'|') {
             j += 1;
         }
-        if if ends_apps { sink_at(s, j) } else { call_sink_at(s, j) && !s[j..].starts_with(b"this[") } {
+        let sink = if ends_apps { sink_at(s, j) } else { call_sink_at(s, j) && !s[j..].starts_with(b"this[") };
+        if sink {
             return true;
         }
     }

@@ -266,14 +266,14 @@ pub fn time_delay(norm: &[u8]) -> bool {
 }
 
 /// Whether a value starts the way an injection into a number, an identifier list or a
-/// statement does: a digit (or a decimal point before one), a sign, a parenthesis, a quote, a variable, a statement keyword, or
-/// `and`/`or`/`xor`/`not` before a condition (prose starts with "And he…" too).
+/// statement does: a digit (or a decimal point before one), a sign, a parenthesis, a quote, a
+/// variable, a statement keyword, or `and`/`or`/`xor`/`not` before a condition (prose starts
+/// with "And he…" too).
 pub fn starts_like_injection(norm: &[u8]) -> bool {
     let mut t = [0u8; 16];
     let n = next_token(norm, 0, &mut t);
     let t = &t[..n];
     let word = |k: &[u8]| t.starts_with(k) && !t.get(k.len()).is_some_and(u8::is_ascii_alphanumeric);
-    // `.1` is a number too (`.1 union select …`).
     if matches!(t.first(), Some(b'0'..=b'9' | b'-' | b'+' | b'(' | b'@' | b')' | b'\'' | b'"' | b'`' | b';' | b'%'))
         || (t.first() == Some(&b'.') && t.get(1).is_some_and(u8::is_ascii_digit))
     {

@@ -257,7 +257,8 @@ fn breakout_handler(s: &[u8]) -> bool {
         }
         j += 1;
         j += s[j..].iter().take(8).take_while(|&&b| is_blank(b) || matches!(b, b'"' | b'\'' | b'`')).count();
-        if if known.is_some() { js::sink_at(s, j) } else { !spaced && js::call_sink_at(s, j) } {
+        let sink = if known.is_some() { js::sink_at(s, j) } else { !spaced && js::call_sink_at(s, j) };
+        if sink {
             return true;
         }
     }
