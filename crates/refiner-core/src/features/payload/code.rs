@@ -262,12 +262,27 @@ fn runs_something(code: &[u8]) -> bool {
 }
 
 /// Whether what follows an `include`/`require` (with or without parentheses) names a URL, a
-/// stream wrapper, a share or Node's `child_process`: a payload's. Templates and modules include
-/// their own files and packages by name (`require('on-finished')`).
+/// stream wrapper or a share: a payload's (templates include their own files by name).
 fn includes_foreign(arg: &[u8]) -> bool {
-    const FOREIGN: &[&[u8]] = &[b"http:", b"https:", b"ftp:", b"php:", b"data:", b"expect:", b"zip:", b"phar:", b"//", b"\\\\", b"child_process"];
+    const FOREIGN: &[&[u8]] = &[b"http:", b"https:", b"ftp:", b"php:", b"data:", b"expect:", b"zip:", b"phar:", b"//", b"\\\\"];
     let arg = &arg[arg.iter().take(8).take_while(|b| matches!(b, b' ' | b'\'' | b'"' | b'(')).count()..];
     FOREIGN.iter().any(|r| arg.starts_with(r))
+}
+
+/// Whether the argument of a `require(`/`include(` call (what follows its parenthesis) is one
+/// quoted package name, as modules load their dependencies (`require('on-finished')`,
+/// `require('./view')`): no absolute or parent path, scheme or expression, and none of Node's modules that reach the system (`fs`,
+/// `child_process`…), which a payload loads.
+fn names_package(arg: &[u8]) -> bool {
+    const SYSTEM: &[&[u8]] = &[b"child_process", b"fs", b"fs/promises", b"vm", b"net", b"os", b"process", b"worker_threads", b"http", b"https", b"dgram", b"cluster", b"module", b"v8", b"inspector"];
+    let Some(&q @ (b'\'' | b'"')) = arg.first() else { return false };
+    let Some(len) = arg[1..].iter().take(64).position(|&b| b == q) else { return false };
+    let name = &arg[1..1 + len];
+    let name = name.strip_prefix(b"./").unwrap_or(name);
+    let plain = name.first().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'@')
+        && name.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'@' | b'/' | b'.' | b'_' | b'-'))
+        && !classes::contains(name, b"..");
+    plain && arg[2 + len..].trim_ascii_start().first() == Some(&b')') && !SYSTEM.contains(&name)
 }
 
 fn calls() -> &'static AhoCorasick {
@@ -310,7 +325,7 @@ fn tags_and_calls(s: &[u8], mask: Mask) -> (bool, bool) {
         }
         let start = if s[..m.start()].ends_with(b"@") { m.start() - 1 } else { m.start() };
         let name = &s[m.start()..m.end()];
-        let local = (name.starts_with(b"include") || name.starts_with(b"require")) && !includes_foreign(&s[m.end()..]);
+        let local = (name.starts_with(b"include") || name.starts_with(b"require")) && names_package(s[m.end()..].trim_ascii_start());
         let confirmed = if m.pattern().as_usize() < CALLS.len() {
             suspicious = true;
             (!local && payload_argument(s, m.end()) && breakout_before(s, start)) || import_chain(&s[m.start()..])

@@ -7,7 +7,7 @@
 //! CSS scans use too.
 
 use super::classes;
-use super::quotes::quotes;
+use super::quotes::{breakouts, Dialect};
 
 /// Sinks that only a payload calls or indexes (with what follows each checked by [`sink_at`]):
 /// right inside a template literal's `${`, or as the value of an unknown `on…=` attribute.
@@ -41,12 +41,12 @@ pub fn call_sink_at(s: &[u8], j: usize) -> bool {
 }
 
 /// A quote (a template literal's backtick too), closing brackets, an operator, then a sink: a
-/// breakout from a JS string. After a quote that closes a string the value itself opened (see
-/// [`super::quotes`]) only a dialog, `eval` or an indexed global but `this` counts: code goes on
-/// there with `this[kState]`, `document.…` or a `function (`.
+/// breakout from a JS string. After a quote that leaves code only with the value written bare
+/// (see [`super::quotes`]) only a dialog, `eval` or an indexed global but `this` counts: code goes
+/// on there with `this[kState]`, `document.…` or a `function (`.
 pub fn string_breakout(s: &[u8]) -> bool {
     // The first quotes only: a value with thousands is not a JS string breakout worth the time.
-    for (q, ends_apps) in quotes(s, b"'\"`", MAX_QUOTES) {
+    for (q, in_string) in breakouts(s, b"'\"`", Dialect::Js, MAX_QUOTES) {
         classes::tick(SINKS.len());
         let mut j = q + 1;
         while j < s.len() && matches!(s[j], b')' | b']' | b'}' | b' ') {
@@ -59,7 +59,7 @@ pub fn string_breakout(s: &[u8]) -> bool {
         while j < s.len() && matches!(s[j], b' ' | b'(' | b'\n' | b'&' | b'|') {
             j += 1;
         }
-        let sink = if ends_apps { sink_at(s, j) } else { call_sink_at(s, j) && !s[j..].starts_with(b"this[") };
+        let sink = if in_string { sink_at(s, j) } else { call_sink_at(s, j) && !s[j..].starts_with(b"this[") };
         if sink {
             return true;
         }

@@ -1,44 +1,156 @@
-//! Which quotes of a value could end a string the app put it in.
+//! Which quotes of a value could leave the app's statement or script in code, read as its parser
+//! reads them.
 //!
 //! An app that builds SQL or a script from a value writes it between its own quotes, so the
-//! value's first quote of that kind ends the app's string, its second opens a string of the
-//! value's own, its third ends that one and so the app's string again… What follows an even
-//! quote (the second, fourth…) is still the value's own text: code (`x === 'a' || y`,
-//! `this.get('x');`) and quoted prose put operators there that an injection puts after a
-//! breakout. The detectors ask more of what follows those.
+//! value's first quote of that kind ends the app's string and what follows is code, until a quote
+//! opens a string of the value's own; the quote that ends that one leaves code again… Code
+//! (`x === 'a' || y`, `this.get('x');`) and quoted prose put operators inside those strings of the
+//! value's own, where an injection puts them after a breakout, so only quotes that leave code
+//! count. Comments and strings of another kind hide quotes, as they do from the parser
+//! (`x'-- '⏎ or sleep(2)#`, `x' "'x" or …`); a backslash escapes a quote only after an odd run of
+//! them, and both readings count (MySQL and JS escape; standard SQL does not, and an app that
+//! escapes quotes but not backslashes turns `\"` into a quote that ends its string). A quote that
+//! ends a string the value opened itself (or any, with the value written bare, in a number's or
+//! an expression's place) leaves code only as code and prose do after their own strings
+//! (`'a' || b`, `"Homicide," or "Murder`): those are flagged, for the detectors to ask more of
+//! what follows.
 
-/// Quotes in `s` of the kinds in `kinds` (at most `limit` of them), each with whether it would end
-/// a string the app opened with the same quote: the first, third, fifth… of its kind. A
-/// backslash-escaped quote is counted both ways: MySQL and JS read it as escaped, standard SQL
-/// as a quote.
-pub fn quotes<'a>(s: &'a [u8], kinds: &'static [u8], limit: usize) -> impl Iterator<Item = (usize, bool)> + 'a {
-    let (mut all, mut unescaped) = ([0u32; 3], [0u32; 3]);
+/// How the app's parser reads comments around the value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `--` and `#` to the line's end, and `/* */`.
+    Sql,
+    /// `//` to the line's end, and `/* */`.
+    Js,
+}
+
+/// Quotes looked at at most, per value.
+pub const MAX: usize = 256;
+
+/// Quotes of `kinds` in `s` (of its first `limit`, at most [`MAX`]) after which the app's parser
+/// is in code, each with whether it ends one of the app's strings (`true`) or only a string the
+/// value opened (`false`).
+pub fn breakouts<'a>(s: &'a [u8], kinds: &'static [u8], dialect: Dialect, limit: usize) -> impl Iterator<Item = (usize, bool)> + 'a {
     let last = kinds[kinds.len() - 1];
-    memchr::memchr3_iter(kinds[0], kinds[1], last, s).take(limit).map(move |i| {
-        let kind = kinds.iter().position(|&k| k == s[i]).unwrap_or(0);
-        let escaped = i > 0 && s[i - 1] == b'\\';
-        let ends_apps = all[kind] % 2 == 0 || (!escaped && unescaped[kind] % 2 == 0);
-        all[kind] += 1;
-        unescaped[kind] += u32::from(!escaped);
-        (i, ends_apps)
+    let mut at = [0u32; MAX];
+    let mut n = 0;
+    for i in memchr::memchr3_iter(kinds[0], kinds[1], last, s).take(limit.min(MAX)) {
+        at[n] = i as u32;
+        n += 1;
+    }
+    let mut ends = Ends::default();
+    let end = if n == 0 { 0 } else { at[n - 1] as usize + 1 };
+    for escapes in [true, false] {
+        for &app in kinds {
+            lex(&s[..end], &at[..n], Some(app), dialect, escapes, &mut ends);
+        }
+        lex(&s[..end], &at[..n], None, dialect, escapes, &mut ends);
+    }
+    (0..n).filter_map(move |k| {
+        let bit = |set: &[u64; MAX / 64]| set[k / 64] >> (k % 64) & 1 == 1;
+        (bit(&ends.app) || bit(&ends.own)).then_some((at[k] as usize, bit(&ends.app)))
     })
+}
+
+/// Bits, by quote index: the quote ends one of the app's strings, or one the value opened.
+#[derive(Default)]
+struct Ends {
+    app: [u64; MAX / 64],
+    own: [u64; MAX / 64],
+}
+
+/// Reads `s` from inside a string of `app`'s quote (or in code, with `None`) and sets in `ends`
+/// the bit of each quote (by its index in `at`) that leaves the parser in code.
+fn lex(s: &[u8], at: &[u32], app: Option<u8>, dialect: Dialect, escapes: bool, ends: &mut Ends) {
+    let escaped = |i: usize| escapes && s[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1;
+    // The quote of the string the parser is in, if any, and whether it is the app's.
+    let mut string = app.map(|q| (q, true));
+    let mut i = 0;
+    let mut k = 0;
+    while k < at.len() {
+        let q = at[k] as usize;
+        if let Some((open, apps)) = string {
+            if s[q] == open && !escaped(q) {
+                string = None;
+                let set = if apps { &mut ends.app } else { &mut ends.own };
+                set[k / 64] |= 1 << (k % 64);
+                i = q + 1;
+            }
+            k += 1;
+            continue;
+        }
+        // In code: a comment before the next quote hides what it spans.
+        match comment(&s[i..q], dialect) {
+            Some(c) => {
+                let from = i + c;
+                let to = comment_end(s, from);
+                i = to;
+                while k < at.len() && (at[k] as usize) < to {
+                    k += 1;
+                }
+            }
+            None => {
+                string = Some((s[q], false));
+                i = q + 1;
+                k += 1;
+            }
+        }
+    }
+}
+
+/// Where the first comment in `code` starts.
+fn comment(code: &[u8], dialect: Dialect) -> Option<usize> {
+    let starts = |j: usize| match (code[j], code.get(j + 1), dialect) {
+        (b'/', Some(b'*'), _) => true,
+        (b'-', Some(b'-'), Dialect::Sql) | (b'/', Some(b'/'), Dialect::Js) => true,
+        (b'#', _, Dialect::Sql) => true,
+        _ => false,
+    };
+    memchr::memchr3_iter(b'/', b'-', b'#', code).find(|&j| starts(j))
+}
+
+/// Where the comment that starts at `s[from]` ends: after its `*/` or at its line's end (the
+/// value's end if it has none).
+fn comment_end(s: &[u8], from: usize) -> usize {
+    let rest = &s[from.min(s.len())..];
+    if rest.starts_with(b"/*") {
+        memchr::memmem::find(&rest[2..], b"*/").map_or(s.len(), |k| from + 2 + k + 2)
+    } else {
+        memchr::memchr(b'\n', rest).map_or(s.len(), |k| from + k + 1)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn ends(s: &str) -> Vec<usize> {
-        quotes(s.as_bytes(), b"'\"", 64).filter(|&(_, e)| e).map(|(i, _)| i).collect()
+    fn code_after(s: &str) -> Vec<(usize, bool)> {
+        breakouts(s.as_bytes(), b"'\"", Dialect::Sql, 64).collect()
     }
 
     #[test]
-    fn every_other_quote_of_a_kind_ends_the_apps_string() {
-        assert_eq!(ends("x === 'a' || y"), vec![6]);
-        assert_eq!(ends("1' or '1'='1"), vec![1, 8]);
-        // Kinds are counted apart: an app quotes with one of them.
-        assert_eq!(ends("\"a\" ' or 1=1"), vec![0, 4]);
-        // MySQL reads `\'` as escaped, standard SQL does not: both readings count.
-        assert_eq!(ends("\\' ' or 1=1"), vec![1, 3]);
+    fn quotes_that_leave_code_are_found_as_the_parser_reads_them() {
+        // In a string: the first ends it; the second opens the value's own.
+        assert_eq!(code_after("x === 'a' || y"), vec![(6, true), (8, false)]);
+        // Written bare, the second closes a string the value opened: flagged as such.
+        assert_eq!(code_after("'x'||(select 1)"), vec![(0, true), (2, false)]);
+        // A comment hides its quote; the next line is code.
+        assert!(code_after("x'-- '\n or sleep(2)#").contains(&(1, true)));
+        // A string of the other kind hides a quote; the value opened it, so its end is flagged.
+        assert!(code_after("x' \"'x\" or sleep(2)#").contains(&(6, false)));
+        // An odd run of backslashes escapes (MySQL), an even one does not; standard SQL reads a
+        // backslash as a character, so both count.
+        assert!(code_after("\\'\\\\' or sleep(2)#").contains(&(4, true)));
+        assert!(code_after("\\' or 1=1").contains(&(1, true)));
+    }
+
+    #[test]
+    fn js_reads_its_own_comments_and_escapes() {
+        let js = |s: &str| breakouts(s.as_bytes(), b"'\"`", Dialect::Js, 64).collect::<Vec<_>>();
+        assert!(js("\\'\\\\';fetch(1)//").contains(&(4, true)));
+        // An app that escapes quotes but not backslashes: `\\'` ends its string.
+        assert!(js("\\';alert(1)//").contains(&(1, true)));
+        // Once the app's string is ended, a comment hides its quote.
+        assert!(!js("';// it's").contains(&(6, true)));
     }
 }

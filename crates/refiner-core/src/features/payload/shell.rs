@@ -48,15 +48,17 @@ fn weak(w: &[u8]) -> bool {
     )
 }
 
-/// Skips blanks and `${IFS}`-style blanks from `i`.
+/// Skips blanks and `${IFS}`-style blanks from `i` (any expansion of IFS: `${IFS%??}`,
+/// `${IFS:0:1}`).
 fn skip_blanks(s: &[u8], mut i: usize) -> usize {
     loop {
+        let rest = &s[i.min(s.len())..];
         if i < s.len() && matches!(s[i], b' ' | b'\t') {
             classes::tick(1);
             i += 1;
-        } else if s[i.min(s.len())..].starts_with(b"${ifs}") {
-            i += 6;
-        } else if s[i.min(s.len())..].starts_with(b"$ifs") {
+        } else if let Some(k) = rest.strip_prefix(b"${ifs").and_then(|r| r.iter().take(16).position(|&b| b == b'}')) {
+            i += 6 + k;
+        } else if rest.starts_with(b"$ifs") {
             i += 4;
         } else {
             return i;
@@ -223,7 +225,7 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     }
     // A cmd.exe loop chained after a command with cmd's own separators (`x & for /f …`): a batch
     // file's lines, pasted, start with theirs.
-    if mask & PERCENT != 0 && memchr::memchr2_iter(b'&', b'|', s).take(64).any(|i| windows_for(s, i + 1)) {
+    if mask & PERCENT != 0 && memchr::memchr2_iter(b'&', b'|', s).any(|i| windows_for(s, i + 1)) {
         return (true, true);
     }
     let candidates = memchr::memchr3_iter(b';', b'|', b'&', s).chain(memchr::memchr3_iter(b'\n', b'$', b'`', s));

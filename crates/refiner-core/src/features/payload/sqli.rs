@@ -24,7 +24,8 @@
 //! out when it has `/*` (`UNION/**/SELECT`, `/*!50000UNION*/`), which counts as obfuscation.
 
 use super::classes::{self, Mask};
-use super::{decode, quotes, sqlwords};
+use super::quotes::{self, Dialect};
+use super::{decode, sqlwords};
 use libinjectionrs::{SqliFlags, SqliState};
 
 /// Longest window handed to libinjection: its fingerprint is five folded tokens, and on
@@ -118,8 +119,17 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
         v.suspicious = true;
         return v;
     }
+    // A quote that ends a string the value opened leaves code as code and prose do after their
+    // own strings, so it counts with a query after it, or once the value broke out before it.
     let breakouts = || {
-        quotes::quotes(text, b"'\"", 64).filter(|&(i, ends_apps)| sqlwords::breaks_out(text, i) && (ends_apps || sqlwords::sql_follows(text, i))).map(|(i, _)| i)
+        let mut broke = false;
+        quotes::breakouts(text, b"'\"", Dialect::Sql, 64)
+            .filter(move |&(i, apps)| {
+                let out = sqlwords::breaks_out(text, i) && (apps || broke || sqlwords::sql_follows(text, i));
+                broke |= out;
+                out
+            })
+            .map(|(i, _)| i)
     };
     let broke_out = breakouts().next().is_some();
     // A quote that breaks out, or a value that starts as an unquoted injection does and has SQL

@@ -88,13 +88,15 @@ fn condition_or_call(t: &[u8]) -> bool {
     condition_start(t) || (ident > 0 && t.get(ident) == Some(&b'('))
 }
 
-/// Whether a query follows the quote at `s[q]` closely: after a literal the value opened (a
-/// number's injection, `'x'||(SELECT …`, `'a'=(CASE WHEN …`) that is what tells SQL from code,
+/// Whether a query, a time delay or a conversion follows the quote at `s[q]` closely: after a
+/// literal the value opened (a number's injection, `'x'||(SELECT …`, `'a'=(CASE WHEN …`,
+/// `'a' and sleep(5)`) that is what tells SQL from code,
 /// whose operators after a string (`'a') || ''`, `'x');\nif (`) are the same (see
 /// [`super::quotes`]).
 pub fn sql_follows(s: &[u8], q: usize) -> bool {
+    const QUERY: &[&[u8]] = &[b"select", b"case", b"union", b"sleep(", b"benchmark(", b"waitfor", b"cast(", b"convert(", b"extractvalue(", b"updatexml("];
     let near = &s[q..s.len().min(q + 24)];
-    [&b"select"[..], b"case", b"union"].iter().any(|w| classes::contains_ignore_case(near, w))
+    QUERY.iter().any(|w| classes::contains_ignore_case(near, w))
 }
 
 /// Whether what follows the quote at `s[q]` breaks out of the string: blanks and closers, then a
@@ -103,7 +105,16 @@ pub fn sql_follows(s: &[u8], q: usize) -> bool {
 /// words (`" is`, `' and the`) but not what comes after them.
 pub fn breaks_out(s: &[u8], q: usize) -> bool {
     classes::tick(48);
-    let j = past_closers(s, q);
+    let mut j = past_closers(s, q);
+    // A line comment with more lines after it hides only its own line (`x'-- '⏎ or sleep(2)#`).
+    for _ in 0..4 {
+        let c = if s[j.min(s.len())..].starts_with(b"--") { 2 } else if s.get(j) == Some(&b'#') { 1 } else { break };
+        if comment_ends_line(s, j + c) {
+            break;
+        }
+        let Some(k) = memchr::memchr(b'\n', &s[j..]) else { return false };
+        j = past_blanks(s, j + k + 1);
+    }
     let mut t = [0u8; 16];
     match s.get(j) {
         None => false,
@@ -141,6 +152,8 @@ pub fn breaks_out(s: &[u8], q: usize) -> bool {
                 b"procedure" => next.starts_with(b"analyse"),
                 b"into" => next.starts_with(b"outfile") || next.starts_with(b"dumpfile") || next.starts_with(b"@"),
                 b"waitfor" => next.starts_with(b"delay") || next.starts_with(b"time"),
+                // T-SQL runs a procedure without a `;` before it: `t'exec master..xp_cmdshell 'x'--`.
+                b"exec" | b"execute" => next.first().is_some_and(u8::is_ascii_alphabetic),
                 _ => false,
             }
         }

@@ -248,11 +248,14 @@ fn breakout_handler(s: &[u8]) -> bool {
         if s.get(j) != Some(&b'=') || s.get(j + 1).is_none() {
             continue;
         }
-        // Markup writes `onload=`; code assigns a variable `onFinish = require(…)`. So a known
-        // name with blanks around its `=` needs a sink for its value, and an unknown name
-        // counts only as markup writes it, with a payload's call for its value.
+        // Markup writes `onload=` (blanks around `=` are markup too: `" onfocus = …`); code
+        // declares a variable `const onFinish = require(…)`. So a known name declared so needs a
+        // sink for its value, and an unknown name counts only as markup writes it, with a
+        // payload's call for its value.
         let spaced = j != at + len;
-        if known.is_some() && !spaced {
+        let before = s[..at].trim_ascii_end();
+        let declared = matches!(before.rsplit(|b| !b.is_ascii_alphanumeric()).next(), Some(b"const" | b"let" | b"var"));
+        if known.is_some() && !declared {
             return true;
         }
         j += 1;
