@@ -271,14 +271,14 @@ fn includes_foreign(arg: &[u8]) -> bool {
 
 /// Whether the argument of a `require(`/`include(` call (what follows its parenthesis) is one
 /// quoted package name, as modules load their dependencies (`require('on-finished')`,
-/// `require('./view')`): no absolute or parent path, scheme or expression, and none of Node's modules that reach the system (`fs`,
+/// `require('./view')`, `require('node:http')`): no absolute or parent path, scheme or expression, and none of Node's modules that reach the system (`fs`,
 /// `child_process`…), which a payload loads.
 fn names_package(arg: &[u8]) -> bool {
-    const SYSTEM: &[&[u8]] = &[b"child_process", b"fs", b"fs/promises", b"vm", b"net", b"os", b"process", b"worker_threads", b"http", b"https", b"dgram", b"cluster", b"module", b"v8", b"inspector"];
+    const SYSTEM: &[&[u8]] = &[b"child_process", b"fs", b"fs/promises", b"vm", b"net", b"os", b"process", b"worker_threads", b"dgram", b"cluster", b"module", b"v8", b"inspector"];
     let Some(&q @ (b'\'' | b'"')) = arg.first() else { return false };
     let Some(len) = arg[1..].iter().take(64).position(|&b| b == q) else { return false };
     let name = &arg[1..1 + len];
-    let name = name.strip_prefix(b"./").unwrap_or(name);
+    let name = name.strip_prefix(b"./").or_else(|| name.strip_prefix(b"node:")).unwrap_or(name);
     let plain = name.first().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'@')
         && name.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'@' | b'/' | b'.' | b'_' | b'-'))
         && !classes::contains(name, b"..");
@@ -327,7 +327,7 @@ fn tags_and_calls(s: &[u8], mask: Mask) -> (bool, bool) {
         let name = &s[m.start()..m.end()];
         let local = (name.starts_with(b"include") || name.starts_with(b"require")) && names_package(s[m.end()..].trim_ascii_start());
         let confirmed = if m.pattern().as_usize() < CALLS.len() {
-            suspicious = true;
+            suspicious |= !local;
             (!local && payload_argument(s, m.end()) && breakout_before(s, start)) || import_chain(&s[m.start()..])
         } else {
             opens_value(s, start)
@@ -480,6 +480,10 @@ mod tests {
         assert_eq!(code("<?php echo $name; ?>"), (false, true), "echo-only PHP is suspicious");
         assert_eq!(code("$_SERVER"), (false, true));
         assert_eq!(code("Is process.mainModule.require(name) deprecated? Use require.main"), (false, true));
+        // A module loading its dependencies by name is not even a near miss.
+        assert_eq!(code("var debug = require('debug')('express:application');"), (false, false));
+        assert_eq!(code("const http = require('node:http')"), (false, false));
+        assert_eq!(code("var fn = require(mod).__express"), (false, true));
     }
 
     #[test]
