@@ -184,29 +184,32 @@ fn anchor_of(needle: &[u8]) -> usize {
     best
 }
 
-/// How common a byte is in the values searched (lower-cased text, URLs): punctuation that is not
-/// common in text first, then common punctuation, digits, letters from the rarest (`" like "`
-/// anchored on its blank or `e` would stop at every word), the blank last.
+/// How common a byte is in the values searched (lower-cased text, URLs, user agents): punctuation
+/// that is not common in text first, then the rarest letters, common punctuation from the rarest
+/// (a user agent has twice as many `.` as `(`), digits, the other letters from the rarest
+/// (`" like "` anchored on its blank or `e` would stop at every word), the blank last.
 static RANK: [u8; 256] = {
     let mut t = [0; 256];
-    let common = b"./-,:'\"=()";
+    // English letter frequencies, rarest first; an upper-case letter ranks as its lower case.
+    let letters = b"zqxjkvbpygfwmucldrhsnioate";
+    let mut i = 0;
+    while i < letters.len() {
+        // The six rarest rank before any common punctuation, the rest after the digits.
+        let rank = if i < 6 { 1 + i } else { 64 + i } as u8;
+        t[letters[i] as usize] = rank;
+        t[letters[i].to_ascii_uppercase() as usize] = rank;
+        i += 1;
+    }
+    let common = b"()\"'=:,-/.";
     let mut i = 0;
     while i < common.len() {
-        t[common[i] as usize] = 1 + i as u8;
+        t[common[i] as usize] = 16 + i as u8;
         i += 1;
     }
     let mut d = b'0';
     while d <= b'9' {
         t[d as usize] = 32;
         d += 1;
-    }
-    // English letter frequencies, rarest first; an upper-case letter ranks as its lower case.
-    let letters = b"zqxjkvbpygfwmucldrhsnioate";
-    let mut i = 0;
-    while i < letters.len() {
-        t[letters[i] as usize] = 64 + i as u8;
-        t[letters[i].to_ascii_uppercase() as usize] = 64 + i as u8;
-        i += 1;
     }
     t[b' ' as usize] = 255;
     t
