@@ -171,15 +171,14 @@ fn json_spans(s: &[u8], spans: &mut Vec<Span>) -> bool {
                 // the value's prefilter would otherwise read again.
                 loop {
                     let Some(&b) = s.get(j) else { return false };
-                    let m = classes::of(b);
-                    if m & (classes::QUOTE | classes::BACKSLASH) != 0 && b != b'\'' {
-                        if b == b'"' {
-                            break;
-                        }
+                    if b == b'"' {
+                        break;
+                    }
+                    if b == b'\\' {
                         escaped = true;
                         j += 1;
                     }
-                    mask |= m;
+                    mask |= classes::of(b);
                     j += 1;
                 }
                 spans.push(Span { start: start as u32, end: j as u32, escaped, mask });

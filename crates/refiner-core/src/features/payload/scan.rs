@@ -59,6 +59,22 @@ struct ValueBuffers {
     /// The text of a `data:` URI's base64 (`decode::data_uri_text`).
     data: Vec<u8>,
     detect: DetectBuffers,
+    last: Last,
+}
+
+/// Longest value [`Last`] keeps.
+const LAST_MAX: usize = 64;
+
+/// The last value of this request the detectors judged and what they found: a path of `;/`
+/// repeated hands the same segment over thousands of times. Kept only when the libinjection
+/// budget had no part in the result (none of it spent, nothing cut), so that the result is the
+/// value's alone; forgotten at the next request, so each request's scan does its own work. Only
+/// short values are kept: copying a long one costs more than the repeats it might save.
+#[derive(Debug, Default)]
+struct Last {
+    key: Option<(Decode, Location, Scope)>,
+    raw: Vec<u8>,
+    judged: (Found, bool),
 }
 
 #[derive(Debug, Default)]
@@ -190,9 +206,15 @@ impl Found {
 }
 
 impl ValueBuffers {
+    /// Readies the buffers for a new request.
+    fn start(&mut self) {
+        self.detect.budget = sqli::BUDGET;
+        self.last.key = None;
+    }
+
     fn value(&mut self, raw: &[u8], how: Decode, location: Location, scope: Scope, out: &mut PayloadFindings) {
         out.values = out.values.saturating_add(1);
-        let ValueBuffers { level1, deep, tmp, data, detect } = self;
+        let ValueBuffers { level1, deep, tmp, data, detect, last } = self;
         let plus = how == Decode::PercentPlus;
         let text: &[u8] = if how != Decode::None && raw.iter().any(|&b| b == b'%' || (plus && b == b'+')) {
             decode::percent(raw, plus, level1);
@@ -205,36 +227,51 @@ impl ValueBuffers {
         if !worth_it(text, mask) && !base64 {
             return;
         }
-        let mut found = if base64 { Found::default() } else { detect.run(text, mask, scope, location, false) };
-        let mut obfuscated = found.deobfuscated & found.hits.confirmed != 0;
-        if base64 {
-            // Text sent as base64 in a body field (`{"data":"PHNjcmlwdD4…"}`): what it decodes to
-            // is judged as a deep decoding is.
-            let m = classes::mask(deep);
-            if worth_it(deep, m) {
-                found = detect.run(deep, m, scope, location, false);
-                obfuscated = found.hits.confirmed != 0;
+        let key = Some((how, location, scope));
+        let (found, obfuscated) = 'judged: {
+            if last.key == key && last.raw == raw {
+                break 'judged last.judged;
             }
-        } else if mask & classes::ENCODED != 0 && decode::deep(text, deep, tmp) > 0 {
-            let again = detect.run(deep, classes::mask(deep), scope, location, mask & classes::NEWLINE == 0);
-            obfuscated |= found.add(again);
-        }
-        // A `data:` URI's base64 text (`?page=data:;base64,PD9waHAg…`, an `href` in markup), read
-        // once as a deep decoding is; the text it decodes to is not searched for URIs again.
-        if mask & classes::COLON != 0 && mask & classes::SEMI != 0 && decode::data_uri_text(text, data) {
-            let mut again = detect.run(data, classes::mask(data), scope, location, false);
-            // PHP source as a data stream is what `include` of user input runs through the
-            // `data:` wrapper (allow_url_include): confirmed whatever the code does.
-            if code::php_source(&detect.norm) {
-                again.hits.confirm(Family::Code);
+            let budget = detect.budget;
+            let mut found = if base64 { Found::default() } else { detect.run(text, mask, scope, location, false) };
+            let mut obfuscated = found.deobfuscated & found.hits.confirmed != 0;
+            if base64 {
+                // Text sent as base64 in a body field (`{"data":"PHNjcmlwdD4…"}`): what it decodes
+                // to is judged as a deep decoding is.
+                let m = classes::mask(deep);
+                if worth_it(deep, m) {
+                    found = detect.run(deep, m, scope, location, false);
+                    obfuscated = found.hits.confirmed != 0;
+                }
+            } else if mask & classes::ENCODED != 0 && decode::deep(text, deep, tmp) > 0 {
+                let again = detect.run(deep, classes::mask(deep), scope, location, mask & classes::NEWLINE == 0);
+                obfuscated |= found.add(again);
             }
-            obfuscated |= found.add(again);
-        }
-        if scope == Scope::OwnPage {
-            found.hits.suspicious |= found.hits.confirmed;
-            found.hits.confirmed = 0;
-            obfuscated = false;
-        }
+            // A `data:` URI's base64 text (`?page=data:;base64,PD9waHAg…`, an `href` in markup),
+            // read once as a deep decoding is; the text it decodes to is not searched for URIs
+            // again.
+            if mask & classes::COLON != 0 && mask & classes::SEMI != 0 && decode::data_uri_text(text, data) {
+                let mut again = detect.run(data, classes::mask(data), scope, location, false);
+                // PHP source as a data stream is what `include` of user input runs through the
+                // `data:` wrapper (allow_url_include): confirmed whatever the code does.
+                if code::php_source(&detect.norm) {
+                    again.hits.confirm(Family::Code);
+                }
+                obfuscated |= found.add(again);
+            }
+            if scope == Scope::OwnPage {
+                found.hits.suspicious |= found.hits.confirmed;
+                found.hits.confirmed = 0;
+                obfuscated = false;
+            }
+            if detect.budget == budget && !found.truncated && raw.len() <= LAST_MAX {
+                last.key = key;
+                last.raw.clear();
+                last.raw.extend_from_slice(raw);
+                last.judged = (found, obfuscated);
+            }
+            (found, obfuscated)
+        };
         out.obfuscated |= obfuscated;
         out.truncated |= found.truncated;
         // Most values that reach the detectors hit nothing.
@@ -261,7 +298,7 @@ impl ValueBuffers {
 pub fn scan(input: &PayloadInput<'_>, scratch: &mut Scratch) -> PayloadFindings {
     let mut out = PayloadFindings::default();
     let Scratch { split, values } = scratch;
-    values.detect.budget = sqli::BUDGET;
+    values.start();
     let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
     split::path(input.path.as_bytes(), &mut sink);
     let plain_fields = body_fields(split::pieces(input.body.as_bytes(), split::FIELD_SEPARATOR), |_| false, split, &mut sink);
@@ -335,7 +372,7 @@ fn fits_grammar(value: &[u8]) -> bool {
 pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratch) -> PayloadFindings {
     let mut out = PayloadFindings::default();
     let Scratch { split, values } = scratch;
-    values.detect.budget = sqli::BUDGET;
+    values.start();
     let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
     split::path(texts.path.as_bytes(), &mut sink);
     let mut binary_media = false;
@@ -382,7 +419,7 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
 /// with a fresh libinjection budget; for measurements and tests.
 pub fn scan_value(value: &[u8], how: Decode, location: Location, scratch: &mut Scratch) -> PayloadFindings {
     let mut out = PayloadFindings::default();
-    scratch.values.detect.budget = sqli::BUDGET;
+    scratch.values.start();
     scratch.values.value(value, how, location, Scope::All, &mut out);
     out
 }
@@ -397,7 +434,7 @@ mod tests {
     fn full_path(field: &[u8]) -> (PayloadFindings, usize) {
         let mut out = PayloadFindings::default();
         let Scratch { split, values } = &mut Scratch::default();
-        values.detect.budget = sqli::BUDGET;
+        values.start();
         body::field_of(field, split, &mut |v: &[u8], how, location, scope| values.value(v, how, location, scope, &mut out));
         (out, sqli::BUDGET - values.detect.budget)
     }
