@@ -12,20 +12,8 @@ use refiner_core::model::{Activations, Model};
 use refiner_core::{Refiner, RefinerConfig};
 use std::sync::Arc;
 
-const INPUT: &str = r#"{
-  "decision": {"conclusion": "DENY", "reason": {"type": "RATE_LIMIT"}, "ip": {"country": "DE", "isVpn": true},
-    "results": [
-      {"state": "RUN", "conclusion": "ALLOW", "reason": {"type": "SHIELD", "shieldTriggered": false}},
-      {"state": "RUN", "conclusion": "DENY", "reason": {"type": "RATE_LIMIT", "max": 60, "remaining": 0, "window": 60, "reset": 20}},
-      {"state": "RUN", "conclusion": "ALLOW", "reason": {"type": "BOT", "allowed": [], "denied": [], "verified": false, "spoofed": false}},
-      {"state": "RUN", "conclusion": "ALLOW", "reason": {"type": "EMAIL", "emailTypes": ["FREE"]}}]},
-  "request": {"ip": "198.51.100.7", "method": "POST", "path": "/account/register", "email": "anna.smith42@gmail.com",
-    "headers": {"user-agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
-      "accept": "text/html", "accept-language": "de-DE", "accept-encoding": "gzip", "sec-fetch-mode": "navigate", "sec-fetch-site": "same-origin",
-      "sec-ch-ua": "\"Chromium\";v=\"131\"", "referer": "https://shop.example/", "cookie": "sid=abc"}},
-  "context": {"route": "signup", "accountId": "u-1842", "sessionId": "s-77f1", "sessionAgeS": 420, "sessionRequests": 9, "pagesSeen": 5, "failedLogins": 0, "accountAgeDays": 0,
-    "emailVerified": false, "formFillMs": 18000, "loggedIn": false}
-}"#;
+// Close to the request of `npm run bench` (benches/bench.mjs); examples/refine_loop.rs loops over it too.
+const INPUT: &str = include_str!("input.json");
 
 fn stages(c: &mut Criterion) {
     let model = Arc::new(Model::from_bytes(include_bytes!("../../../models/default.rfm")).unwrap());
