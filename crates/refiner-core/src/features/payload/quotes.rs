@@ -100,11 +100,11 @@ fn lex(s: &[u8], at: &[u32], app: Option<u8>, dialect: Dialect, escapes: bool, e
 
 /// Where the first comment in `code` starts.
 fn comment(code: &[u8], dialect: Dialect) -> Option<usize> {
-    let starts = |j: usize| match (code[j], code.get(j + 1), dialect) {
-        (b'/', Some(b'*'), _) => true,
-        (b'-', Some(b'-'), Dialect::Sql) | (b'/', Some(b'/'), Dialect::Js) => true,
-        (b'#', _, Dialect::Sql) => true,
-        _ => false,
+    let starts = |j: usize| {
+        matches!(
+            (code[j], code.get(j + 1), dialect),
+            (b'/', Some(b'*'), _) | (b'-', Some(b'-'), Dialect::Sql) | (b'/', Some(b'/'), Dialect::Js) | (b'#', _, Dialect::Sql)
+        )
     };
     memchr::memchr3_iter(b'/', b'-', b'#', code).find(|&j| starts(j))
 }
