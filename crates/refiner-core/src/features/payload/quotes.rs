@@ -70,6 +70,11 @@ fn lex(s: &[u8], at: &[u32], app: Option<u8>, dialect: Dialect, escapes: bool, e
     while k < at.len() {
         let q = at[k] as usize;
         if let Some((open, apps)) = string {
+            // SQL writes a quote inside a string as two.
+            if dialect == Dialect::Sql && s[q] == open && s.get(q + 1) == Some(&open) {
+                k += 2;
+                continue;
+            }
             if s[q] == open && !escaped(q) {
                 string = None;
                 let set = if apps { &mut ends.app } else { &mut ends.own };
@@ -80,9 +85,8 @@ fn lex(s: &[u8], at: &[u32], app: Option<u8>, dialect: Dialect, escapes: bool, e
             continue;
         }
         // In code: a comment before the next quote hides what it spans.
-        match comment(&s[i..q], dialect) {
-            Some(c) => {
-                let from = i + c;
+        match comment(s, i, q, dialect) {
+            Some(from) => {
                 let to = comment_end(s, from);
                 i = to;
                 while k < at.len() && (at[k] as usize) < to {
@@ -98,15 +102,15 @@ fn lex(s: &[u8], at: &[u32], app: Option<u8>, dialect: Dialect, escapes: bool, e
     }
 }
 
-/// Where the first comment in `code` starts.
-fn comment(code: &[u8], dialect: Dialect) -> Option<usize> {
+/// Where the first comment in code `s[from..to]` starts (what follows `to` counts too: a comment's
+/// second character or blank may be the quote's neighbour).
+fn comment(s: &[u8], from: usize, to: usize, dialect: Dialect) -> Option<usize> {
+    // MySQL takes `--` as a comment only before a blank (`x'--'' or 2>1#` is arithmetic there).
     let starts = |j: usize| {
-        matches!(
-            (code[j], code.get(j + 1), dialect),
-            (b'/', Some(b'*'), _) | (b'-', Some(b'-'), Dialect::Sql) | (b'/', Some(b'/'), Dialect::Js) | (b'#', _, Dialect::Sql)
-        )
+        matches!((s[j], s.get(j + 1), dialect), (b'/', Some(b'*'), _) | (b'/', Some(b'/'), Dialect::Js) | (b'#', _, Dialect::Sql))
+            || (dialect == Dialect::Sql && s[j..].starts_with(b"--") && s.get(j + 2).is_none_or(|&b| b <= b' '))
     };
-    memchr::memchr3_iter(b'/', b'-', b'#', code).find(|&j| starts(j))
+    memchr::memchr3_iter(b'/', b'-', b'#', &s[from..to]).map(|j| from + j).find(|&j| starts(j))
 }
 
 /// Where the comment that starts at `s[from]` ends: after its `*/` or at its line's end (the
@@ -116,7 +120,8 @@ fn comment_end(s: &[u8], from: usize) -> usize {
     if rest.starts_with(b"/*") {
         memchr::memmem::find(&rest[2..], b"*/").map_or(s.len(), |k| from + 2 + k + 2)
     } else {
-        memchr::memchr(b'\n', rest).map_or(s.len(), |k| from + k + 1)
+        // Postgres ends a line comment at a CR too.
+        memchr::memchr2(b'\n', b'\r', rest).map_or(s.len(), |k| from + k + 1)
     }
 }
 

@@ -102,6 +102,11 @@ fn shell_argument(s: &[u8], end: usize, may_end: bool) -> bool {
     match s.get(j) {
         None => may_end,
         Some(b'\n' | b';' | b'|' | b'&' | b'>' | b'<' | b'`' | b')' | b'#') => true,
+        // An unset variable hugging the word expands to nothing (`cat$u /etc/passwd`, `id$9`).
+        Some(b'$') if j == end => {
+            let name = s[j + 1..].iter().take(32).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'@')).count();
+            name > 0 && s.get(j + 1 + name).is_none_or(|&b| matches!(b, b' ' | b'\t' | b'\n' | b';' | b'|' | b'&'))
+        }
         Some(b'-' | b'/' | b'.' | b'$' | b'~' | b'%' | b'\\' | b'*') => j > end,
         Some(b'0'..=b'9') => j > end,
         Some(b'c') => s[j..].starts_with(b"c:\\") || s[j..].starts_with(b"c:/"),

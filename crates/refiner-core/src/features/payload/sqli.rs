@@ -120,12 +120,14 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
         return v;
     }
     // A quote that ends a string the value opened leaves code as code and prose do after their
-    // own strings, so it counts with a query after it, or once the value broke out before it.
+    // own strings, so it counts when SQL's own words break out after it (not an operator), with a
+    // query after it, or once the value broke out before it.
     let breakouts = || {
         let mut broke = false;
         quotes::breakouts(text, b"'\"", Dialect::Sql, 64)
             .filter(move |&(i, apps)| {
-                let out = sqlwords::breaks_out(text, i) && (apps || broke || sqlwords::sql_follows(text, i));
+                let out = sqlwords::breaks_out(text, i)
+                    && (apps || broke || sqlwords::sql_words_after(text, i) || sqlwords::sql_follows(text, i));
                 broke |= out;
                 out
             })

@@ -99,6 +99,23 @@ pub fn sql_follows(s: &[u8], q: usize) -> bool {
     QUERY.iter().any(|w| classes::contains_ignore_case(near, w))
 }
 
+/// Whether the breakout after the quote at `s[q]` (see [`breaks_out`]) is written in SQL's own
+/// words: a condition, `union`, `order by`… after a word, a statement after `;`, or a comment.
+/// Code and prose after strings of their own write operators there (`'a' || b`, `=== 'x')`) and
+/// `;` before an `if`.
+pub fn sql_words_after(s: &[u8], q: usize) -> bool {
+    let j = past_closers(s, q);
+    match s.get(j) {
+        Some(b'=' | b'|' | b'&' | b'!' | b'<' | b'>' | b'+') | None => false,
+        Some(b';') => {
+            let mut t = [0u8; 16];
+            let n = next_token(s, j + 1, &mut t);
+            STATEMENTS.iter().any(|k| t[..n].starts_with(k))
+        }
+        Some(_) => true,
+    }
+}
+
 /// Whether what follows the quote at `s[q]` breaks out of the string: blanks and closers, then a
 /// comment, a comparison, a concatenation, a statement end before a statement, or an SQL word
 /// used as SQL (`or 1`, `and sleep(`, `union select`, `order by`, `limit 1`…): prose has the

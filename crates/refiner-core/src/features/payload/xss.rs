@@ -249,13 +249,13 @@ fn breakout_handler(s: &[u8]) -> bool {
             continue;
         }
         // Markup writes `onload=` (blanks around `=` are markup too: `" onfocus = …`); code
-        // declares a variable `const onFinish = require(…)`. So a known name declared so needs a
-        // sink for its value, and an unknown name counts only as markup writes it, with a
-        // payload's call for its value.
+        // declares a variable `const onFinish = require(…)`, blanks around its `=`. So a known
+        // name declared so needs a sink for its value, and an unknown name counts only as markup
+        // writes it, with a payload's call for its value.
         let spaced = j != at + len;
         let before = s[..at].trim_ascii_end();
         let declared = matches!(before.rsplit(|b| !b.is_ascii_alphanumeric()).next(), Some(b"const" | b"let" | b"var"));
-        if known.is_some() && !declared {
+        if known.is_some() && !(declared && spaced) {
             return true;
         }
         j += 1;
