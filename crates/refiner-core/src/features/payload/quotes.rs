@@ -105,9 +105,12 @@ fn lex(s: &[u8], at: &[u32], app: Option<u8>, dialect: Dialect, escapes: bool, e
 /// Where the first comment in code `s[from..to]` starts (what follows `to` counts too: a comment's
 /// second character or blank may be the quote's neighbour).
 fn comment(s: &[u8], from: usize, to: usize, dialect: Dialect) -> Option<usize> {
-    // MySQL takes `--` as a comment only before a blank (`x'--'' or 2>1#` is arithmetic there).
+    // MySQL takes `--` as a comment only before a blank (`x'--'' or 2>1#` is arithmetic there);
+    // in JS, `//` after an operator or a backslash ends a regex literal (`-/\//-`), not a line.
+    let js_line = |j: usize| j == 0 || matches!(s[j - 1], b' ' | b'\t' | b'\n' | b'\r' | b';' | b')' | b'}' | b']' | b'{' | b',');
     let starts = |j: usize| {
-        matches!((s[j], s.get(j + 1), dialect), (b'/', Some(b'*'), _) | (b'/', Some(b'/'), Dialect::Js) | (b'#', _, Dialect::Sql))
+        matches!((s[j], s.get(j + 1), dialect), (b'/', Some(b'*'), _) | (b'#', _, Dialect::Sql))
+            || (dialect == Dialect::Js && s[j..].starts_with(b"//") && js_line(j))
             || (dialect == Dialect::Sql && s[j..].starts_with(b"--") && s.get(j + 2).is_none_or(|&b| b <= b' '))
     };
     memchr::memchr3_iter(b'/', b'-', b'#', &s[from..to]).map(|j| from + j).find(|&j| starts(j))
