@@ -47,6 +47,15 @@ pub struct Verdict {
     pub truncated: bool,
 }
 
+/// Whether `text` is an opaque token (a session id, a signature, a form token: base64 or
+/// base64url words joined by dots, `=` only as padding, 16 bytes or more). With no quote, blank,
+/// parenthesis or comparison it can at most subtract or comment (`0-k4DG…--p7…`, which
+/// libinjection reads as `1-n--`), so a random one is no injection.
+fn token(text: &[u8]) -> bool {
+    let body = text.strip_suffix(b"==").or_else(|| text.strip_suffix(b"=")).unwrap_or(text);
+    text.len() >= 16 && body.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'+' | b'/' | b'~'))
+}
+
 /// Byte classes without which a value cannot change an SQL statement's structure.
 fn worth_it(text: &[u8], mask: Mask) -> bool {
     mask & (classes::QUOTE | classes::BACKTICK) != 0 || structural(text, mask)
@@ -109,7 +118,7 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
         return v;
     }
     let fragment = sqlwords::statement_fragment(norm);
-    if !(fragment || worth_it(text, mask)) {
+    if !(fragment || worth_it(text, mask)) || token(text) {
         return v;
     }
     // Forms libinjection's fingerprints miss, each an injection on its own (see `sqlwords`).
@@ -185,6 +194,15 @@ mod tests {
         let mut norm = Vec::new();
         decode::normalize(s.as_bytes(), &mut norm);
         detect(s.as_bytes(), &norm, classes::mask(s.as_bytes()), &mut budget, &mut Vec::new())
+    }
+
+    #[test]
+    fn random_tokens_are_no_injection() {
+        // Two of 100,000 random session ids and signatures were confirmed before the token rule.
+        for t in ["0-k4DGfoX--p7dLqZoa_LAif1HG_nGLl.LPIVBstfW1pFtWCPDcOlsBQfqFUaNMOgp3vIW2Yl/0k", "4--wUCbSrWJKLmjgdtbRH1Z1nY-V25Re.WkOwAeBoPf0PAOO+/z9oavWhB0UwCz9pVPSoWSoI2Zc"] {
+            assert!(!sqli(t).confirmed, "{t}");
+        }
+        assert!(sqli("1-sleep(5)--").confirmed || sqli("1 or sleep(5)--").confirmed);
     }
 
     #[test]
