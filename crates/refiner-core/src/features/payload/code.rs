@@ -271,8 +271,9 @@ fn includes_foreign(arg: &[u8]) -> bool {
 
 /// Whether the argument of a `require(`/`include(` call (what follows its parenthesis) is one
 /// quoted package name, as modules load their dependencies (`require('on-finished')`,
-/// `require('./view')`, `require('node:http')`): no absolute or parent path, scheme or expression, and none of Node's modules that reach the system (`fs`,
-/// `child_process`…), which a payload loads.
+/// `require('./view')`, `require('node:path')`): no absolute or parent path, scheme or
+/// expression, and none of Node's modules that reach the system or the network (`fs`,
+/// `child_process`, `http`…), which a payload loads.
 fn names_package(arg: &[u8]) -> bool {
     const SYSTEM: &[&[u8]] = &[
         b"child_process", b"fs", b"fs/promises", b"vm", b"net", b"os", b"process", b"worker_threads", b"dgram", b"cluster", b"module", b"v8",

@@ -131,18 +131,22 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     // A quote that ends a string the value opened leaves code as code and prose do after their
     // own strings, so it counts when SQL's own words break out after it (not an operator), with a
     // query after it, or once the value broke out before it.
-    let breakouts = || {
-        let mut broke = false;
-        quotes::breakouts(text, b"'\"", Dialect::Sql, 64)
-            .filter(move |&(i, apps)| {
-                let out = sqlwords::breaks_out(text, i)
-                    && (apps || broke || sqlwords::sql_words_after(text, i) || sqlwords::sql_follows(text, i));
-                broke |= out;
-                out
-            })
-            .map(|(i, _)| i)
-    };
-    let broke_out = breakouts().next().is_some();
+    // Read once: whether any breaks out, and where libinjection's windows start (the value's start
+    // has its own window, so one more than they need).
+    let mut broke = false;
+    let breakouts = quotes::breakouts(text, b"'\"", Dialect::Sql, 64)
+        .filter(|&(i, apps)| {
+            let out = sqlwords::breaks_out(text, i) && (apps || broke || sqlwords::sql_words_after(text, i) || sqlwords::sql_follows(text, i));
+            broke |= out;
+            out
+        })
+        .map(|(i, _)| i);
+    let (mut starts, mut found) = ([0usize; QUOTE_WINDOWS + 1], 0);
+    for i in breakouts.take(QUOTE_WINDOWS + 1) {
+        starts[found] = i;
+        found += 1;
+    }
+    let broke_out = found > 0;
     // A quote that breaks out, or a value that starts as an unquoted injection does and has SQL
     // structure and SQL words: anything else is prose (or ASCII art, which costs libinjection
     // the most).
@@ -164,7 +168,7 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
         v.confirmed = true;
         return v;
     }
-    for i in breakouts().filter(|&i| i > 0).take(QUOTE_WINDOWS) {
+    for &i in starts[..found].iter().filter(|&&i| i > 0).take(QUOTE_WINDOWS) {
         if check(&text[i..], &mut v) {
             v.confirmed = true;
             return v;

@@ -90,9 +90,8 @@ fn condition_or_call(t: &[u8]) -> bool {
 
 /// Whether a query, a time delay or a conversion follows the quote at `s[q]` closely: after a
 /// literal the value opened (a number's injection, `'x'||(SELECT …`, `'a'=(CASE WHEN …`,
-/// `'a' and sleep(5)`) that is what tells SQL from code,
-/// whose operators after a string (`'a') || ''`, `'x');\nif (`) are the same (see
-/// [`super::quotes`]).
+/// `'a' and sleep(5)`) that is what tells SQL from code, whose operators after a string
+/// (`'a') || ''`, `'x');\nif (`) are the same (see [`super::quotes`]).
 pub fn sql_follows(s: &[u8], q: usize) -> bool {
     const QUERY: &[&[u8]] = &[b"select", b"case", b"union", b"sleep(", b"benchmark(", b"waitfor", b"cast(", b"convert(", b"extractvalue(", b"updatexml("];
     let near = &s[q..s.len().min(q + 24)];
