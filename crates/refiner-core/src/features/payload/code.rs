@@ -329,9 +329,10 @@ fn tags_and_calls(s: &[u8], mask: Mask) -> (bool, bool) {
         }
         let start = if s[..m.start()].ends_with(b"@") { m.start() - 1 } else { m.start() };
         let name = &s[m.start()..m.end()];
-        // After a breakout (`';require('x')…`) no name is a module's own dependency.
+        // After a breakout (`';require('x')…`) no name is a module's own dependency; at the
+        // value's start it is.
         let local = (name.starts_with(b"include") || name.starts_with(b"require"))
-            && !s[..start].trim_ascii_end().last().is_some_and(|b| matches!(b, b';' | b'\'' | b'"' | b'|' | b'&' | b'{' | b'`'))
+            && (s[..start].trim_ascii_end().is_empty() || !breakout_before(s, start))
             && names_package(s[m.end()..].trim_ascii_start());
         let confirmed = if m.pattern().as_usize() < CALLS.len() {
             suspicious |= !local;
