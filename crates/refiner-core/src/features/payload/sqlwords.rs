@@ -405,9 +405,100 @@ pub fn statement_fragment(norm: &[u8]) -> bool {
             }))
 }
 
+/// `union [all|distinct] select …` anywhere in the value, the `select` reading as SQL (see
+/// [`statement_at`]): an injection into a number or a name need not start the value (`-1 union
+/// select 1,2`, `id union (select id from users limit 1,1)`, MySQL's `1e0union select 2`). Prose
+/// has the words, but not a list read `from` something or a number after them.
+pub fn union_select(norm: &[u8]) -> bool {
+    classes::tick(norm.len());
+    let open = |b: u8| b.is_ascii_whitespace() || b == b'(';
+    memchr::memmem::find_iter(norm, b"union").take(8).any(|at| {
+        if at > 0 && (norm[at - 1].is_ascii_alphabetic() || norm[at - 1] == b'_') {
+            return false;
+        }
+        let mut j = past(norm, at + 5, open);
+        if j == at + 5 {
+            return false;
+        }
+        for w in [&b"all"[..], b"distinct"] {
+            if norm[j..].starts_with(w) && !norm.get(j + w.len()).is_some_and(u8::is_ascii_alphanumeric) {
+                j = past(norm, j + w.len(), open);
+            }
+        }
+        if !norm[j..].starts_with(b"select") || !statement_at(norm, j) {
+            return false;
+        }
+        // A list of names (`select id from users`) reads `from` one table, then the query goes on
+        // or ends; prose after "union (select …" goes on in words ("… from the list").
+        let list = past_blanks(norm, j + 6);
+        matches!(norm.get(list), Some(b'*' | b'@' | b'0'..=b'9' | b'(' | b'\'' | b'"')) || norm[list..].starts_with(b"null") || from_one_table(norm, list)
+    })
+}
+
+/// Whether a `from` within 64 bytes of `s[i]` names one table (a name, maybe dotted or quoted with
+/// backticks) that the value ends after, or a clause, a comment or a closer follows.
+fn from_one_table(s: &[u8], i: usize) -> bool {
+    let near = &s[i..s.len().min(i + 64)];
+    let Some(k) = memchr::memmem::find(near, b" from ") else { return false };
+    let t = past_blanks(s, i + k + 6);
+    let name = s[t..].iter().take(64).take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'`' | b'$')).count();
+    let rest = &s[past_blanks(s, t + name).min(s.len())..];
+    const NEXT: &[&[u8]] = &[b"limit", b"where", b"order", b"group", b"union", b"join", b"as ", b"--", b"#", b"/*", b")", b";", b","];
+    name > 0 && (rest.is_empty() || NEXT.iter().any(|w| rest.starts_with(w)))
+}
+
+/// Operators MySQL applies to two strings, turning `WHERE pass = '…'` into a comparison of
+/// comparisons that is true: the authentication bypass `'='` or `x' or 'y`.
+const IMPLICIT_OPS: &[&[u8]] = &[
+    b"=", b"<=>", b"!=", b"<>", b">=", b"<=", b">", b"<", b"<<", b">>", b"&", b"&&", b"|", b"||", b"^", b"+", b"-", b"*", b"/", b"%",
+    b"div", b"mod", b"and", b"or", b"xor", b"like", b"rlike", b"regexp", b"not like", b"not rlike", b"not regexp", b"sounds like",
+];
+
+/// The whole value is a string comparison MySQL converts implicitly: a quote ends the app's string
+/// after at most one word, an operator (with blanks around it), and a quote opens the next string
+/// before at most one word (`x' = 'y`, `' or '`, `a' div 'b`); or, alone in quotes, a comparison
+/// or a logic operator (`'='`, `'||'`). Prose quotes words rather than operators and keeps writing
+/// after them, and quotes symbols between words (`small "&" sign`); code returns quoted
+/// arithmetic (`return '-'`, `"*"`).
+pub fn implicit_conversion(norm: &[u8]) -> bool {
+    const ALONE: &[&[u8]] = &[b"'='", b"'<=>'", b"'!='", b"'<>'", b"'||'", b"'&&'", b"\"=\"", b"\"<=>\"", b"\"!=\"", b"\"<>\"", b"\"||\"", b"\"&&\""];
+    let s = norm.trim_ascii();
+    let quote = |b: &u8| matches!(b, b'\'' | b'"');
+    let word = |t: &[u8]| !t.iter().any(|b| b.is_ascii_whitespace() || quote(b));
+    let (Some(a), Some(b)) = (s.iter().position(quote), s.iter().rposition(quote)) else { return false };
+    let inner = &s[a + 1..b.max(a + 1)];
+    // `x' = 'y`: the quotes hug the words around them, blanks around the operator.
+    let breakout = s[a] == s[b]
+        && word(&s[..a])
+        && word(&s[b + 1..])
+        && inner.first().is_some_and(u8::is_ascii_whitespace)
+        && inner.last().is_some_and(u8::is_ascii_whitespace)
+        && IMPLICIT_OPS.contains(&inner.trim_ascii());
+    breakout || ALONE.contains(&s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// From libinjection's own samples (its `data/` folder): injections into a name or a number
+    /// that do not start the value, and MySQL's implicit string comparisons; next to prose, code
+    /// and the benign lines the same material held that read alike.
+    #[test]
+    fn union_select_anywhere_and_implicit_comparisons() {
+        for s in ["xxx union (select id from users limit 1,1)", "1e0union select 2", "binary -1 union select table_name from information_schema.tables", "if(1, 1, 2) union select 3", "x union all select null,null--", "sin(1) group by 1 union select 1--"] {
+            assert!(union_select(s.as_bytes()), "{s}");
+        }
+        for s in ["credit union (select account from the list)", "the union selected (a chair)", "reunion select 1", "trade union: select your plan (1)", "union select"] {
+            assert!(!union_select(s.as_bytes()), "{s}");
+        }
+        for s in ["a' = 'b", "' or '", "x' div 'y", "a' not like 'b", "'='", "\"||\"", " '<>' "] {
+            assert!(implicit_conversion(s.as_bytes()), "{s}");
+        }
+        for s in ["return '-'", "\"*\"", "small \"&\" sign", "i 'like' it", "tom 'and' jerry", "it's = 'ok'", "a' = 'b and more", "'&'", "'a' = 'b'"] {
+            assert!(!implicit_conversion(s.as_bytes()), "{s}");
+        }
+    }
 
     #[test]
     fn evidence_needs_sql_words_or_marks() {

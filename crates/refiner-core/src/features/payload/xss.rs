@@ -162,7 +162,8 @@ fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>, svg: &mut Svg<'_>) -> (bool, bool
     let name_len = s[at..].iter().take(32).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_')).count();
     let name = &s[at..at + name_len];
     let risky = risky_tag(name);
-    let script = name == b"script";
+    // XML namespaces give a script element any prefix (`<x:script xmlns:x="…xhtml">`).
+    let script = name == b"script" || name.ends_with(b":script");
     let mut confirmed = false;
     let mut attributes = false;
     let mut i = at + name_len;
@@ -174,8 +175,9 @@ fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>, svg: &mut Svg<'_>) -> (bool, bool
             counted(i);
             // A bare `<script>` in a sentence ("<script> tags aren't allowed?") runs nothing a
             // payload would: one needs attributes (`src=`), code or a closing tag after it, or
-            // an attribute breakout before it (`"><script>`, a probe).
-            let breakout = at >= 3 && matches!(s[at - 3], b'"' | b'\'') && s[at - 2] == b'>';
+            // a `>` right before it that closes a tag the value did not open (`"><script>`,
+            // `><script>`: a probe breaking out; "<b><script> tags" is prose about markup).
+            let breakout = at >= 2 && s[at - 2] == b'>' && memchr::memchr(b'<', &s[..at - 2]).is_none();
             confirmed |= script && (attributes || breakout || i >= s.len() || script_follows(&s[i + 1..]));
             return (confirmed, risky, i);
         }
@@ -206,15 +208,27 @@ fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>, svg: &mut Svg<'_>) -> (bool, bool
                         i += 1;
                     }
                     value = &s[v..i];
+                    // Blanks the value spelled as references (`j&Tab;a&Tab;v…`) do not end it,
+                    // and the URL parser drops them: they were decoded before this reads them.
+                    let close = classes::find_byte(b'>', &s[v..]).map_or(s.len(), |k| v + k);
+                    confirmed |= url_attr(attr) && i < close && script_url(&s[v..close]);
                 }
             }
         }
         confirmed |= attr.len() >= 5 && attr.starts_with(b"on") && attr.iter().all(u8::is_ascii_alphabetic)
             || (url_attr(attr) && (script_url(value) || (svg_url(value) && svg.scripted(buf))))
             || (attr == b"srcdoc" && value.contains(&b'<'))
-            || (attr == b"content" && classes::find(value, b"url=").is_some_and(|k| script_url(&value[k + 4..])))
+            || (attr == b"content" && refresh_to_script(value))
+            // SVG animation setting a handler: `<set attributeName="onmouseover" to="alert(1)">`.
+            || (attr == b"attributename" && value.len() >= 5 && value.starts_with(b"on") && value.iter().all(u8::is_ascii_alphabetic))
             || (attr == b"style" && css::scripting(value, true, buf, sink_at).0);
     }
+}
+
+/// Whether a meta refresh's `content` sends the page to a script URL: after its delay's `;`, or
+/// after any `url=` (`0; URL=http://;URL=javascript:…` reaches the second).
+fn refresh_to_script(value: &[u8]) -> bool {
+    memchr::memchr2_iter(b';', b'=', value).take(8).any(|k| (value[k] == b';' || value[..k].ends_with(b"url")) && script_url(&value[k + 1..]))
 }
 
 /// Whether what follows a bare `<script>` reads as code: a call, an assignment or a closing tag
@@ -222,7 +236,7 @@ fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>, svg: &mut Svg<'_>) -> (bool, bool
 fn script_follows(rest: &[u8]) -> bool {
     let head = &rest[..rest.len().min(256)];
     classes::tick(head.len());
-    head.is_empty() || head.iter().any(|&b| matches!(b, b'(' | b'`' | b'=')) || classes::contains(head, b"</")
+    head.is_empty() || head.iter().any(|&b| matches!(b, b'(' | b'`' | b'=')) || classes::contains(head, b"</") || classes::contains(head, b"<\\/")
 }
 
 /// An event handler outside any tag, after a quote or blank that ends the attribute it is in.
@@ -325,7 +339,10 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
     if mask & classes::LT != 0 {
         let mut i = 0;
         while let Some(k) = classes::find_byte(b'<', &s[i..]) {
-            let at = i + k + 1;
+            // A processing instruction reads as a tag (`<?xml-stylesheet href="javascript:…"?>`),
+            // but pasted XML starts with one: only what it confirms counts.
+            let instruction = s.get(i + k + 1) == Some(&b'?');
+            let at = i + k + 1 + usize::from(instruction);
             if !s.get(at).is_some_and(u8::is_ascii_alphabetic) {
                 i = at;
                 continue;
@@ -334,7 +351,7 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
             if confirmed {
                 return (true, true);
             }
-            suspicious |= risky;
+            suspicious |= risky && !instruction;
             i = end.max(at);
             // A `<style>` element's text is CSS, up to its end tag.
             if word_at(s, at, b"style") && i < s.len() {
@@ -419,6 +436,35 @@ mod tests {
             }
         }
         out
+    }
+
+    /// From libinjection's XSS samples (html5sec, the OWASP cheat sheet, Xenotix): a script tag
+    /// after a `>` the value did not open, a namespaced script, an SVG animation that sets a
+    /// handler, a meta refresh to a script URL, a processing instruction's `href`, and blanks a
+    /// value spelled as references; next to prose and pasted markup that read alike.
+    #[test]
+    fn breakouts_namespaces_animations_and_refreshes() {
+        for s in [
+            "><script>x<\\/script>",
+            "<x:script xmlns:x=\"http://www.w3.org/1999/xhtml\">alert(1);</x:script>",
+            "<set attributename=\"onmouseover\" to=\"alert(1)\"/>",
+            "<meta http-equiv=\"refresh\" content=\"0;javascript:alert(1)\"/>",
+            "<meta http-equiv=\"refresh\" content=\"0; url=http://;url=javascript:alert(1);\">",
+            "<?xml-stylesheet href=\"javascript:alert(1)\"?><root/>",
+            "<iframe src=j\ta\tv\ta\ts\tc\tr\ti\tp\tt\t:alert(1)></iframe>",
+        ] {
+            assert!(xss(s).0, "{s}");
+        }
+        for s in [
+            "i use <b><script> tags",
+            "<meta http-equiv=\"refresh\" content=\"5; url=https://example.com/\">",
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
+            "<set attributename=\"opacity\" to=\"1\"/>",
+            "<a href=/docs/javascript>javascript: the good parts</a>",
+        ] {
+            assert!(!xss(s).0, "{s}");
+        }
+        assert!(!xss("<?xml version=\"1.0\"?>").1, "pasted xml is not even suspicious");
     }
 
     #[test]
