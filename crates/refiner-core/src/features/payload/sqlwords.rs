@@ -131,6 +131,21 @@ pub fn breaks_out(s: &[u8], q: usize) -> bool {
         let Some(k) = memchr::memchr(b'\n', &s[j..]) else { return false };
         j = past_blanks(s, j + k + 1);
     }
+    // A cast or a subtraction of a number keeps the parser in the expression, so the breakout is
+    // read after it (`x'::text or 2>1--`, `x'-1 or 2>1-- `). Code formats and repeats strings
+    // with `%` and `*` (`' % name or ''`), and passwords run on after a digit (`'-6wV`).
+    for _ in 0..2 {
+        let cast = s[j.min(s.len())..].starts_with(b"::");
+        if !cast && !(s.get(j) == Some(&b'-') && s.get(j + 1).is_some_and(u8::is_ascii_digit)) {
+            break;
+        }
+        let k = j + if cast { 2 } else { 1 };
+        let operand = s[k.min(s.len())..].iter().take(32).take_while(|&&b| if cast { b.is_ascii_alphanumeric() || b == b'_' } else { b.is_ascii_digit() }).count();
+        if operand == 0 || !(cast || s.get(k + operand).is_none_or(|&b| b.is_ascii_whitespace())) {
+            break;
+        }
+        j = past_blanks(s, k + operand);
+    }
     let mut t = [0u8; 16];
     match s.get(j) {
         None => false,
@@ -517,6 +532,10 @@ mod tests {
         assert!(breaks_out(s, 1));
         assert!(breaks_out(b"1')--", 1));
         assert!(breaks_out(b"a';drop", 1));
+        assert!(breaks_out(b"x'::text or 2>1--", 1));
+        assert!(breaks_out(b"x'-1 or 2>1-- ", 1));
+        assert!(!breaks_out(b"x'-1 and the rest", 1));
+        assert!(!breaks_out(b"rock'-n-roll and more", 4));
         assert!(!breaks_out(b"can't stop", 3));
         assert!(!breaks_out(b"the boys' orange", 8));
         assert!(!breaks_out(b"\"This\" is what", 5));
