@@ -117,7 +117,12 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     if text.is_empty() {
         return v;
     }
-    let fragment = sqlwords::statement_fragment(norm) || sqlwords::union_select(norm) || sqlwords::implicit_conversion(norm);
+    // `union/**/select` too: comments are blanks there.
+    let mut commented_union = || mask & classes::STAR != 0 && decode::sql_comments(text, buf) && {
+        buf.make_ascii_lowercase();
+        sqlwords::union_select(buf)
+    };
+    let fragment = sqlwords::statement_fragment(norm) || sqlwords::union_select(norm) || sqlwords::implicit_conversion(norm) || commented_union();
     if !(fragment || worth_it(text, mask)) || token(text) {
         return v;
     }

@@ -136,7 +136,8 @@ pub fn breaks_out(s: &[u8], q: usize) -> bool {
     // with `%` and `*` (`' % name or ''`), and passwords run on after a digit (`'-6wV`).
     for _ in 0..2 {
         let cast = s[j.min(s.len())..].starts_with(b"::");
-        if !cast && !(s.get(j) == Some(&b'-') && s.get(j + 1).is_some_and(u8::is_ascii_digit)) {
+        let minus = s.get(j) == Some(&b'-') && s.get(j + 1).is_some_and(u8::is_ascii_digit);
+        if !(cast || minus) {
             break;
         }
         let k = j + if cast { 2 } else { 1 };
@@ -420,76 +421,134 @@ pub fn statement_fragment(norm: &[u8]) -> bool {
             }))
 }
 
-/// `union [all|distinct] select …` anywhere in the value, the `select` reading as SQL (see
-/// [`statement_at`]): an injection into a number or a name need not start the value (`-1 union
-/// select 1,2`, `id union (select id from users limit 1,1)`, MySQL's `1e0union select 2`). Prose
-/// has the words, but not a list read `from` something or a number after them.
+/// `union [all|distinct] select <list>` anywhere in the value, where the list reads as SQL's (see
+/// [`select_list`]): an injection into a name or a number need not start the value (`id union
+/// select version(),2`, `x union (select id from users limit 1,1)`, MySQL's `1e0union select 2`).
+/// A value that is a whole query (`select a from b union select …`) is a question about SQL.
 pub fn union_select(norm: &[u8]) -> bool {
     classes::tick(norm.len());
+    if statement_at(norm, 0) {
+        return false;
+    }
     let open = |b: u8| b.is_ascii_whitespace() || b == b'(';
     memchr::memmem::find_iter(norm, b"union").take(8).any(|at| {
         if at > 0 && (norm[at - 1].is_ascii_alphabetic() || norm[at - 1] == b'_') {
             return false;
         }
-        let mut j = past(norm, at + 5, open);
+        let mut j = past_all(norm, at + 5, open);
         if j == at + 5 {
             return false;
         }
-        for w in [&b"all"[..], b"distinct"] {
-            if norm[j..].starts_with(w) && !norm.get(j + w.len()).is_some_and(u8::is_ascii_alphanumeric) {
-                j = past(norm, j + w.len(), open);
+        for w in [&b"all"[..], b"distinctrow", b"distinct"] {
+            if word_at(norm, j, w) {
+                j = past_all(norm, j + w.len(), open);
             }
         }
-        if !norm[j..].starts_with(b"select") || !statement_at(norm, j) {
-            return false;
-        }
-        // A list of names (`select id from users`) reads `from` one table, then the query goes on
-        // or ends; prose after "union (select …" goes on in words ("… from the list").
-        let list = past_blanks(norm, j + 6);
-        matches!(norm.get(list), Some(b'*' | b'@' | b'0'..=b'9' | b'(' | b'\'' | b'"')) || norm[list..].starts_with(b"null") || from_one_table(norm, list)
+        word_at(norm, j, b"select") && select_list(norm, j + 6)
     })
 }
 
-/// Whether a `from` within 64 bytes of `s[i]` names one table (a name, maybe dotted or quoted with
-/// backticks) that the value ends after, or a clause, a comment or a closer follows.
-fn from_one_table(s: &[u8], i: usize) -> bool {
-    let near = &s[i..s.len().min(i + 64)];
-    let Some(k) = memchr::memmem::find(near, b" from ") else { return false };
-    let t = past_blanks(s, i + k + 6);
-    let name = s[t..].iter().take(64).take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'`' | b'$')).count();
-    let rest = &s[past_blanks(s, t + name).min(s.len())..];
-    const NEXT: &[&[u8]] = &[b"limit", b"where", b"order", b"group", b"union", b"join", b"as ", b"--", b"#", b"/*", b")", b";", b","];
-    name > 0 && (rest.is_empty() || NEXT.iter().any(|w| rest.starts_with(w)))
+/// Where the run of `set` that starts `s[i..]` ends (at most 64 bytes).
+fn past_all(s: &[u8], i: usize, set: impl Fn(u8) -> bool) -> usize {
+    i + s[i.min(s.len())..].iter().take(64).take_while(|&&b| set(b)).count()
 }
 
-/// Operators MySQL applies to two strings, turning `WHERE pass = '…'` into a comparison of
-/// comparisons that is true: the authentication bypass `'='` or `x' or 'y`.
+fn word_at(s: &[u8], i: usize, w: &[u8]) -> bool {
+    s.get(i..).is_some_and(|r| r.starts_with(w)) && !s.get(i + w.len()).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+}
+
+/// What may follow a select list, or the table it reads from.
+const AFTER_LIST: &[&[u8]] = &[b"from", b"--", b"#", b"/*", b";", b")", b"limit", b"into", b"union", b"where", b"order", b"group", b"procedure", b"join"];
+
+/// Whether `s[i..]` (after `select`) is a select list as an injection writes one: items (numbers,
+/// `null`, strings, variables, names, calls) joined by commas, then the value's end, a clause or a
+/// comment; two items or more, or one read `from` a table, or one number, `null`, string or call
+/// that ends the value. Prose after "union (select" goes on in words ("3 accounts max", "1 or
+/// more", "*any* two").
+fn select_list(s: &[u8], i: usize) -> bool {
+    let blank = |b: u8| b.is_ascii_whitespace();
+    let mut j = past_all(s, i, blank);
+    for w in [&b"distinctrow"[..], b"distinct", b"all"] {
+        if word_at(s, j, w) {
+            j = past_all(s, j + w.len(), blank);
+        }
+    }
+    let (mut items, mut literal) = (0, false);
+    for _ in 0..16 {
+        let start = j;
+        match s.get(j) {
+            Some(&q @ (b'\'' | b'"')) => j = memchr::memchr(q, &s[j + 1..]).map_or(s.len(), |k| j + 2 + k),
+            _ => {
+                j = past_all(s, j, |b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'@' | b'$' | b'`' | b'*' | b'-' | b'+' | b'~' | b'\''));
+                if s.get(j) == Some(&b'(') {
+                    // A call: its arguments, up to the matching parenthesis (or 128 bytes).
+                    let mut depth = 0;
+                    let close = s[j..].iter().take(128).position(|&b| {
+                        depth += i32::from(b == b'(') - i32::from(b == b')');
+                        depth == 0
+                    });
+                    j = close.map_or(s.len().min(j + 128), |k| j + k + 1);
+                }
+            }
+        }
+        if j == start {
+            break;
+        }
+        let item = &s[start..j];
+        literal = matches!(item[0], b'0'..=b'9' | b'\'' | b'"' | b'@' | b'-') || item == b"null" || item.ends_with(b")");
+        items += 1;
+        j = past_all(s, j, blank);
+        if s.get(j) != Some(&b',') {
+            break;
+        }
+        j = past_all(s, j + 1, blank);
+    }
+    let rest = &s[j.min(s.len())..];
+    if items == 0 || !(rest.is_empty() || AFTER_LIST.iter().any(|w| rest.starts_with(w))) {
+        return false;
+    }
+    if word_at(s, j, b"from") {
+        // One table, maybe quoted or in parentheses; then a clause or the end.
+        let t = past_all(s, j + 4, |b| blank(b) || b == b'(');
+        let name = past_all(s, t, |b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'`' | b'$'));
+        let mut k = past_all(s, name, |b| blank(b) || b == b')');
+        if word_at(s, k, b"as") {
+            k = past_all(s, k + 2, blank);
+        }
+        let alias = past_all(s, k, |b| b.is_ascii_alphabetic() || b == b'_');
+        // An alias only after a list an injection writes ("select account from the list").
+        if alias > k && (items >= 2 || literal) && !AFTER_LIST.iter().any(|w| word_at(s, k, w)) {
+            k = past_all(s, alias, blank);
+        }
+        let tail = &s[k.min(s.len())..];
+        return name > t && s[t].is_ascii_alphabetic() | matches!(s[t], b'_' | b'`') && (tail.is_empty() || tail.starts_with(b",") || AFTER_LIST.iter().any(|w| tail.starts_with(w)));
+    }
+    items >= 2 || (literal && (rest.is_empty() || [&b"--"[..], b"#", b"/*", b";"].iter().any(|w| rest.starts_with(w))))
+}
+
+/// Operators MySQL applies to two strings, spelled as words or as logic symbols: `x' or 'y`
+/// turns `WHERE pass = '…'` into a comparison of comparisons that is true.
 const IMPLICIT_OPS: &[&[u8]] = &[
-    b"=", b"<=>", b"!=", b"<>", b">=", b"<=", b">", b"<", b"<<", b">>", b"&", b"&&", b"|", b"||", b"^", b"+", b"-", b"*", b"/", b"%",
-    b"div", b"mod", b"and", b"or", b"xor", b"like", b"rlike", b"regexp", b"not like", b"not rlike", b"not regexp", b"sounds like",
+    b"<=>", b"&&", b"||", b"div", b"mod", b"and", b"or", b"xor", b"like", b"rlike", b"regexp", b"not like", b"not rlike",
+    b"not regexp", b"sounds like",
 ];
 
-/// The whole value is a string comparison MySQL converts implicitly: a quote ends the app's string
-/// after at most one word, an operator (with blanks around it), and a quote opens the next string
-/// before at most one word (`x' = 'y`, `' or '`, `a' div 'b`); or, alone in quotes, a comparison
-/// or a logic operator (`'='`, `'||'`). Prose quotes words rather than operators and keeps writing
-/// after them, and quotes symbols between words (`small "&" sign`); code returns quoted
-/// arithmetic (`return '-'`, `"*"`).
+/// The whole value is a string comparison MySQL converts implicitly: a quote ends the app's
+/// string after at most one word, an operator, and a quote opens the next string before at most
+/// one word: a word or logic operator between blanks (`x' or 'y`, `a' div 'b`), or `=` between
+/// two words with no blank (`x'='y`). Settings forms take separators written with quotes and
+/// blanks (`' - '`, `" | "`, `' = '`), and prose quotes words between others.
 pub fn implicit_conversion(norm: &[u8]) -> bool {
-    const ALONE: &[&[u8]] = &[b"'='", b"'<=>'", b"'!='", b"'<>'", b"'||'", b"'&&'", b"\"=\"", b"\"<=>\"", b"\"!=\"", b"\"<>\"", b"\"||\"", b"\"&&\""];
     let s = norm.trim_ascii();
     let quote = |b: &u8| matches!(b, b'\'' | b'"');
     let word = |t: &[u8]| !t.iter().any(|b| b.is_ascii_whitespace() || quote(b));
     let (Some(a), Some(b)) = (s.iter().position(quote), s.iter().rposition(quote)) else { return false };
-    let inner = &s[a + 1..b.max(a + 1)];
-    // `x' = 'y`: the quotes hug the words around them, blanks around the operator.
-    let breakout = s[a] == s[b]
-        && word(&s[..a])
-        && word(&s[b + 1..])
-        && inner.first().is_some_and(u8::is_ascii_whitespace)
-        && inner.last().is_some_and(u8::is_ascii_whitespace)
-        && IMPLICIT_OPS.contains(&inner.trim_ascii());
-    breakout || ALONE.contains(&s)
+    if b <= a + 1 || s[a] != s[b] || !word(&s[..a]) || !word(&s[b + 1..]) {
+        return false;
+    }
+    let inner = &s[a + 1..b];
+    let spaced = inner.first().is_some_and(u8::is_ascii_whitespace) && inner.last().is_some_and(u8::is_ascii_whitespace);
+    (spaced && IMPLICIT_OPS.contains(&inner.trim_ascii())) || (inner == b"=" && a > 0 && b + 1 < s.len())
 }
 
 #[cfg(test)]
@@ -501,16 +560,50 @@ mod tests {
     /// and the benign lines the same material held that read alike.
     #[test]
     fn union_select_anywhere_and_implicit_comparisons() {
-        for s in ["xxx union (select id from users limit 1,1)", "1e0union select 2", "binary -1 union select table_name from information_schema.tables", "if(1, 1, 2) union select 3", "x union all select null,null--", "sin(1) group by 1 union select 1--"] {
+        for s in [
+            "xxx union (select id from users limit 1,1)",
+            "1e0union select 2",
+            "binary -1 union select table_name from information_schema.tables",
+            "if(1, 1, 2) union select 3",
+            "x union all select null,null--",
+            "sin(1) group by 1 union select 1--",
+            "id union select version(),2",
+            "id union select current_user,2",
+            "id union select password,2 from users u",
+            "id union select name,password from`users`",
+            "id union select name,password from(users)",
+            "id union distinct select name,password from users",
+            "id union select distinctrow name,password from users",
+            "id union select x'41',2",
+            "id union select -1,password from users",
+            "-1 union distinctrow select 1,2",
+            "id union select ~0,2",
+            "id union select name,2 from users as u",
+        ] {
             assert!(union_select(s.as_bytes()), "{s}");
         }
-        for s in ["credit union (select account from the list)", "the union selected (a chair)", "reunion select 1", "trade union: select your plan (1)", "union select"] {
+        for s in [
+            "credit union (select account from the list)",
+            "our credit union (select 3 accounts max) charges no fees",
+            "join the union (select 1 or more plans below)",
+            "our union (select 3) has 40 members",
+            "the student union select \"teacher of the year\" each spring.",
+            "notes on the student union select committee from 2019, see attached",
+            "fees: credit union (select *any* two accounts)",
+            "union(select *)",
+            "union (select 'yes' if applicable)",
+            "why is union all select * from t2 slower than union?",
+            "select name from customers union select name from suppliers;",
+            "the union selected (a chair)",
+            "reunion select 1",
+            "union select",
+        ] {
             assert!(!union_select(s.as_bytes()), "{s}");
         }
-        for s in ["a' = 'b", "' or '", "x' div 'y", "a' not like 'b", "'='", "\"||\"", " '<>' "] {
+        for s in ["a' or 'b", "' or '", "x' div 'y", "a' not like 'b", "x'='y", "a\" || \"b"] {
             assert!(implicit_conversion(s.as_bytes()), "{s}");
         }
-        for s in ["return '-'", "\"*\"", "small \"&\" sign", "i 'like' it", "tom 'and' jerry", "it's = 'ok'", "a' = 'b and more", "'&'", "'a' = 'b'"] {
+        for s in ["' - '", "\" | \"", "' = '", "'='", "key' = 'value", "return '-'", "\"*\"", "small \"&\" sign", "i 'like' it", "tom 'and' jerry", "it's = 'ok'", "a' or 'b and more", "'a' = 'b'"] {
             assert!(!implicit_conversion(s.as_bytes()), "{s}");
         }
     }

@@ -162,8 +162,8 @@ fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>, svg: &mut Svg<'_>) -> (bool, bool
     let name_len = s[at..].iter().take(32).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_')).count();
     let name = &s[at..at + name_len];
     let risky = risky_tag(name);
-    // XML namespaces give a script element any prefix (`<x:script xmlns:x="…xhtml">`).
-    let script = name == b"script" || name.ends_with(b":script");
+    let animation = matches!(name, b"set" | b"animate");
+    let script = name == b"script";
     let mut confirmed = false;
     let mut attributes = false;
     let mut i = at + name_len;
@@ -175,9 +175,10 @@ fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>, svg: &mut Svg<'_>) -> (bool, bool
             counted(i);
             // A bare `<script>` in a sentence ("<script> tags aren't allowed?") runs nothing a
             // payload would: one needs attributes (`src=`), code or a closing tag after it, or
-            // a `>` right before it that closes a tag the value did not open (`"><script>`,
-            // `><script>`: a probe breaking out; "<b><script> tags" is prose about markup).
-            let breakout = at >= 2 && s[at - 2] == b'>' && memchr::memchr(b'<', &s[..at - 2]).is_none();
+            // a `>` right before it that closes the tag the value was put in: after a quote, or
+            // first in the value (`"><script>`, `><script>`: a probe breaking out; "Tools
+            // ><script> Manager" is prose).
+            let breakout = at >= 2 && s[at - 2] == b'>' && (at == 2 || matches!(s[at - 3], b'"' | b'\''));
             confirmed |= script && (attributes || breakout || i >= s.len() || script_follows(&s[i + 1..]));
             return (confirmed, risky, i);
         }
@@ -219,16 +220,27 @@ fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>, svg: &mut Svg<'_>) -> (bool, bool
             || (url_attr(attr) && (script_url(value) || (svg_url(value) && svg.scripted(buf))))
             || (attr == b"srcdoc" && value.contains(&b'<'))
             || (attr == b"content" && refresh_to_script(value))
-            // SVG animation setting a handler: `<set attributeName="onmouseover" to="alert(1)">`.
-            || (attr == b"attributename" && value.len() >= 5 && value.starts_with(b"on") && value.iter().all(u8::is_ascii_alphabetic))
+            // SVG animation setting a handler (`<set attributeName="onmouseover" to="alert(1)">`),
+            // or a URL to one of its values (`values="x;javascript:alert(1)"`).
+            || (animation && attr == b"attributename" && value.len() >= 5 && value.starts_with(b"on") && value.iter().all(u8::is_ascii_alphabetic))
+            || (animation && attr == b"values" && value.split(|&b| b == b';').take(8).any(script_url))
             || (attr == b"style" && css::scripting(value, true, buf, sink_at).0);
     }
 }
 
-/// Whether a meta refresh's `content` sends the page to a script URL: after its delay's `;`, or
-/// after any `url=` (`0; URL=http://;URL=javascript:…` reaches the second).
+/// Whether a meta refresh's `content` sends the page to a script URL: after its delay's `;` or
+/// `,`, or after any `url =`, quoted or not (`0; URL=http://;URL=javascript:…` reaches the second),
+/// as HTML's refresh steps read it.
 fn refresh_to_script(value: &[u8]) -> bool {
-    memchr::memchr2_iter(b';', b'=', value).take(8).any(|k| (value[k] == b';' || value[..k].ends_with(b"url")) && script_url(&value[k + 1..]))
+    // A refresh starts with its delay; a description's `tutorial;javascript:void` is none.
+    if !value.trim_ascii_start().first().is_some_and(|b| b.is_ascii_digit() || *b == b'.') {
+        return false;
+    }
+    memchr::memchr3_iter(b';', b',', b'=', value).take(8).any(|k| {
+        let url = value[k] != b'=' || value[..k].trim_ascii_end().ends_with(b"url");
+        let rest = value[k + 1..].trim_ascii_start();
+        url && script_url(rest.strip_prefix(b"'").or_else(|| rest.strip_prefix(b"\"")).unwrap_or(rest))
+    })
 }
 
 /// Whether what follows a bare `<script>` reads as code: a call, an assignment or a closing tag
@@ -339,11 +351,11 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
     if mask & classes::LT != 0 {
         let mut i = 0;
         while let Some(k) = classes::find_byte(b'<', &s[i..]) {
-            // A processing instruction reads as a tag (`<?xml-stylesheet href="javascript:…"?>`),
-            // but pasted XML starts with one: only what it confirms counts.
+            // A stylesheet instruction reads as a tag (`<?xml-stylesheet href="javascript:…"?>`);
+            // the others (`<?xml …?>`, `<?php …?>`) hold no attributes a browser loads.
             let instruction = s.get(i + k + 1) == Some(&b'?');
             let at = i + k + 1 + usize::from(instruction);
-            if !s.get(at).is_some_and(u8::is_ascii_alphabetic) {
+            if instruction && !s[at..].starts_with(b"xml-stylesheet") || !s.get(at).is_some_and(u8::is_ascii_alphabetic) {
                 i = at;
                 continue;
             }
@@ -351,7 +363,7 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
             if confirmed {
                 return (true, true);
             }
-            suspicious |= risky && !instruction;
+            suspicious |= risky;
             i = end.max(at);
             // A `<style>` element's text is CSS, up to its end tag.
             if word_at(s, at, b"style") && i < s.len() {
@@ -438,15 +450,18 @@ mod tests {
         out
     }
 
-    /// From libinjection's XSS samples (html5sec, the OWASP cheat sheet, Xenotix): a script tag
-    /// after a `>` the value did not open, a namespaced script, an SVG animation that sets a
-    /// handler, a meta refresh to a script URL, a processing instruction's `href`, and blanks a
-    /// value spelled as references; next to prose and pasted markup that read alike.
+    /// From libinjection's XSS samples (html5sec, the OWASP cheat sheet, Xenotix) and a red team:
+    /// a script tag after a `>` that closes the app's tag, an SVG animation that sets a handler or
+    /// a script URL, a meta refresh to a script URL, a stylesheet instruction's `href`, and
+    /// blanks a value spelled as references; next to prose and pasted markup that read alike
+    /// (XSLT's `msxsl:script` runs on no browser).
     #[test]
-    fn breakouts_namespaces_animations_and_refreshes() {
+    fn breakouts_animations_and_refreshes() {
         for s in [
             "><script>x<\\/script>",
-            "<x:script xmlns:x=\"http://www.w3.org/1999/xhtml\">alert(1);</x:script>",
+            "<meta http-equiv=refresh content=\"0,javascript:alert(1)\">",
+            "<meta http-equiv=refresh content=\"0; url = 'javascript:alert(1)'\">",
+            "<svg><animate attributename=href values=\"x;javascript:alert(1)\" />",
             "<set attributename=\"onmouseover\" to=\"alert(1)\"/>",
             "<meta http-equiv=\"refresh\" content=\"0;javascript:alert(1)\"/>",
             "<meta http-equiv=\"refresh\" content=\"0; url=http://;url=javascript:alert(1);\">",
@@ -457,6 +472,12 @@ mod tests {
         }
         for s in [
             "i use <b><script> tags",
+            "go to tools ><script> manager",
+            "<msxsl:script language=\"c#\" implements-prefix=\"user\">",
+            "<mapping attributename=\"onboardingdate\" column=\"onboard_dt\"/>",
+            "<?php // show online users ?>",
+            "<?xml version=\"1.0\" onboarding=\"yes\"?>",
+            "<meta name=\"keywords\" content=\"tutorial;javascript:void explained\">",
             "<meta http-equiv=\"refresh\" content=\"5; url=https://example.com/\">",
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
             "<set attributename=\"opacity\" to=\"1\"/>",
