@@ -218,13 +218,56 @@ static RANK: [u8; 256] = {
 /// Position of byte `b` in `s`.
 #[inline]
 pub fn find_byte(b: u8, s: &[u8]) -> Option<usize> {
-    // The first bytes by loop: dense hits (an adversary's `${${${…`) end there, and so do short
-    // slices; `memchr` for the rest.
-    let head = s.len().min(32);
-    match s[..head].iter().position(|&x| x == b) {
-        Some(k) => Some(k),
-        None if head < s.len() => memchr::memchr(b, &s[head..]).map(|k| head + k),
-        None => None,
+    // The first bytes a word at a time, with no call and no setup: dense hits (an adversary's
+    // `${${${…`) end there, and so do short slices; `memchr` for the rest.
+    let head = s.len().min(HEAD);
+    if head < 8 {
+        return s[..head].iter().position(|&x| x == b).or_else(|| memchr_from(b, s, head));
+    }
+    let pattern = u64::from(b) * LOW_BITS;
+    let mut i = 0;
+    while i + 8 <= head {
+        if let Some(k) = byte_in_word(word_at(s, i) ^ pattern) {
+            return Some(i + k);
+        }
+        i += 8;
+    }
+    // The last word overlaps bytes already read, which hold no `b`: a hit in it is at `i` or later.
+    if i < head {
+        if let Some(k) = byte_in_word(word_at(s, head - 8) ^ pattern) {
+            return Some(head - 8 + k);
+        }
+    }
+    memchr_from(b, s, head)
+}
+
+/// Bytes [`find_byte`] reads a word at a time before it calls `memchr`.
+const HEAD: usize = 32;
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes of `s` from `at`, the first in the low bits.
+#[inline(always)]
+fn word_at(s: &[u8], at: usize) -> u64 {
+    let mut w = [0; 8];
+    w.copy_from_slice(&s[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Position of the first zero byte of `w`: a borrow only runs upwards, from a zero byte, so the
+/// lowest flagged byte is the first zero.
+#[inline(always)]
+fn byte_in_word(w: u64) -> Option<usize> {
+    let zeros = w.wrapping_sub(LOW_BITS) & !w & HIGH_BITS;
+    (zeros != 0).then(|| zeros.trailing_zeros() as usize / 8)
+}
+
+#[inline]
+fn memchr_from(b: u8, s: &[u8], from: usize) -> Option<usize> {
+    if from < s.len() {
+        memchr::memchr(b, &s[from..]).map(|k| from + k)
+    } else {
+        None
     }
 }
 
@@ -282,5 +325,24 @@ mod tests {
         assert_eq!(find(b"a on b", b" on"), Some(1));
         assert_eq!(find(b"", b"x"), None);
         assert!(contains(b"x /* y", b"/*"));
+    }
+
+    #[test]
+    fn find_byte_agrees_with_position_at_every_length_and_place() {
+        let mut s: Vec<u8> = (0..100u8).map(|i| b'a' + i % 26).collect();
+        for len in 0..s.len() {
+            for b in [b'a', b'z', b'q', b'\x80', 0, b'k'] {
+                assert_eq!(find_byte(b, &s[..len]), s[..len].iter().position(|&x| x == b), "{b} in {len}");
+            }
+        }
+        // A byte below another one's borrow: `0x01` after a hit must not hide or fake a hit.
+        s[40] = 0x01;
+        s[41] = 0x00;
+        for len in 0..s.len() {
+            for b in [0x00, 0x01, 0x80, 0xFF] {
+                assert_eq!(find_byte(b, &s[..len]), s[..len].iter().position(|&x| x == b), "{b} in {len}");
+                assert_eq!(find_byte(b, &s[3..len.max(3)]), s[3..len.max(3)].iter().position(|&x| x == b), "{b} from 3 in {len}");
+            }
+        }
     }
 }
