@@ -111,7 +111,7 @@ fn special(b: u8) -> bool {
 pub fn mask(bytes: &[u8]) -> Mask {
     tick(bytes.len());
     // The vectorized test pays off from a few dozen bytes; shorter values go to the table.
-    if bytes.len() >= 48 && !bytes.iter().fold(false, |acc, &b| acc | special(b)) {
+    if bytes.len() >= VECTORIZED && !bytes.iter().fold(false, |acc, &b| acc | special(b)) {
         return 0;
     }
     // Four independent accumulators: the loop is then bound by loads, not by the OR chain.
@@ -127,6 +127,24 @@ pub fn mask(bytes: &[u8]) -> Mask {
         acc[0] |= of(b);
     }
     acc[0] | acc[1] | acc[2] | acc[3]
+}
+
+/// Length from which [`mask`] first looks for a [`special`] byte.
+const VECTORIZED: usize = 48;
+
+/// What [`mask`] returns for `bytes`, given `union`, the union of [`of`] over them (which a walk
+/// that reads every byte anyway gathers): `union`, but 0 for a value of [`VECTORIZED`] bytes or
+/// more without a [`special`] byte. Only non-ASCII bytes (some are special) need the bytes again.
+#[inline]
+pub fn mask_of_union(bytes: &[u8], union: Mask) -> Mask {
+    if bytes.len() < VECTORIZED || union & (TRIGGERS | DASH | COMMA) != 0 {
+        // The table decides, or a special byte is there.
+        union
+    } else if union & HIGH == 0 {
+        0
+    } else {
+        mask(bytes)
+    }
 }
 
 #[cfg(test)]
@@ -313,6 +331,24 @@ mod tests {
         assert_eq!(mask("\u{FF1C}".as_bytes()), HIGH);
         assert_eq!(mask(b"\0\t"), CTRL);
         assert_eq!(mask(b"1+2=3%"), PLUS | EQ | PERCENT);
+    }
+
+    #[test]
+    fn mask_of_union_is_mask() {
+        let texts: [&[u8]; 8] = [
+            b"short, with a comma",
+            b"anna.smith42@example.com hi? +1 ~_!^ and some more words",
+            b"anna.smith42@example.com hi? +1 ~_!^ and some more words, and a comma",
+            b"anna.smith42@example.com hi? +1 ~_!^ and some more words and a -",
+            "caf\u{e9} cr\u{e8}me br\u{fb}l\u{e9}e for everybody at the table tonight".as_bytes(),
+            "full-width \u{ff1c} in a long enough line of text for the fast path".as_bytes(),
+            b"a long enough line of text for the fast path with an overlong byte: \xc0\x80",
+            b"",
+        ];
+        for t in texts {
+            let union = t.iter().fold(0, |m, &b| m | of(b));
+            assert_eq!(mask_of_union(t, union), mask(t), "{}", String::from_utf8_lossy(t));
+        }
     }
 
     #[test]

@@ -212,17 +212,23 @@ impl ValueBuffers {
         self.last.key = None;
     }
 
-    fn value(&mut self, raw: &[u8], how: Decode, location: Location, scope: Scope, out: &mut PayloadFindings) {
+    /// Scans one value; `known`: its [`classes::mask`], when the splitter has it.
+    fn value(&mut self, raw: &[u8], how: Decode, location: Location, scope: Scope, known: Option<Mask>, out: &mut PayloadFindings) {
         out.values = out.values.saturating_add(1);
         let ValueBuffers { level1, deep, tmp, data, detect, last } = self;
         let plus = how == Decode::PercentPlus;
-        let text: &[u8] = if how != Decode::None && raw.iter().any(|&b| b == b'%' || (plus && b == b'+')) {
+        let decoded = how != Decode::None && raw.iter().any(|&b| b == b'%' || (plus && b == b'+'));
+        let text: &[u8] = if decoded {
             decode::percent(raw, plus, level1);
             level1
         } else {
             raw
         };
-        let mask = classes::mask(text);
+        // A mask the splitter read is the raw value's, and so the text's when it was not decoded.
+        let mask = match known {
+            Some(mask) if !decoded => mask,
+            _ => classes::mask(text),
+        };
         let base64 = location == Location::Body && decode::base64_text(text, mask, deep);
         if !worth_it(text, mask) && !base64 {
             return;
@@ -299,7 +305,7 @@ pub fn scan(input: &PayloadInput<'_>, scratch: &mut Scratch) -> PayloadFindings 
     let mut out = PayloadFindings::default();
     let Scratch { split, values } = scratch;
     values.start();
-    let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
+    let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope, known: Option<Mask>| values.value(v, how, location, scope, known, &mut out);
     split::path(input.path.as_bytes(), &mut sink);
     let plain_fields = body_fields(split::pieces(input.body.as_bytes(), split::FIELD_SEPARATOR), |_| false, split, &mut sink);
     split::headers(input.headers.as_bytes(), &mut sink);
@@ -373,7 +379,7 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
     let mut out = PayloadFindings::default();
     let Scratch { split, values } = scratch;
     values.start();
-    let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
+    let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope, known: Option<Mask>| values.value(v, how, location, scope, known, &mut out);
     split::path(texts.path.as_bytes(), &mut sink);
     let mut binary_media = false;
     let host = if headers.has(Header::Host) { headers.get(Header::Host) } else { headers.get(Header::Authority) };
@@ -383,7 +389,7 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
             Some(Header::Cookie) => split::cookies(value.as_bytes(), &mut sink),
             Some(h) if FIXED_GRAMMAR.contains(&h) && fits_grammar(value.as_bytes()) => {}
             Some(Header::Referer | Header::Origin) => {
-                sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl);
+                sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl, None);
                 // The page's path segments and query values too, as the app reads its own: a
                 // scanner puts its payload in the Referer's path for apps that log or echo it,
                 // where the whole URL's scheme and host keep it from starting like one. The query
@@ -392,14 +398,14 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
                 // visitor's every later click), as the client writes the Host header too.
                 if let Some((authority, target)) = split::page_target(value.as_bytes()) {
                     let own = !host.is_empty() && authority.eq_ignore_ascii_case(host.as_bytes());
-                    split::path(target, &mut |v: &[u8], how, location, scope| {
+                    split::path(target, &mut |v: &[u8], how, location, scope, known| {
                         let scope = match scope {
                             Scope::Joined => return,
                             Scope::TraversalOnly => scope,
                             _ if own && location == Location::Query => Scope::OwnPage,
                             _ => Scope::PageUrl,
                         };
-                        sink(v, how, Location::Header, scope);
+                        sink(v, how, Location::Header, scope, known);
                     });
                 }
             }
@@ -420,7 +426,7 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
 pub fn scan_value(value: &[u8], how: Decode, location: Location, scratch: &mut Scratch) -> PayloadFindings {
     let mut out = PayloadFindings::default();
     scratch.values.start();
-    scratch.values.value(value, how, location, Scope::All, &mut out);
+    scratch.values.value(value, how, location, Scope::All, None, &mut out);
     out
 }
 
@@ -435,7 +441,7 @@ mod tests {
         let mut out = PayloadFindings::default();
         let Scratch { split, values } = &mut Scratch::default();
         values.start();
-        body::field_of(field, split, &mut |v: &[u8], how, location, scope| values.value(v, how, location, scope, &mut out));
+        body::field_of(field, split, &mut |v: &[u8], how, location, scope, known| values.value(v, how, location, scope, known, &mut out));
         (out, sqli::BUDGET - values.detect.budget)
     }
 
