@@ -167,18 +167,23 @@ fn json_spans(s: &[u8], spans: &mut Vec<Span>) -> bool {
                 let start = i + 1;
                 let mut j = start;
                 let (mut escaped, mut mask) = (false, 0);
-                // One table lookup a byte finds the string's end and gathers its classes, which
-                // the value's prefilter would otherwise read again.
+                // One pass finds the string's end and gathers its classes, which the value's
+                // prefilter would otherwise read again (those of an escaped string are not used:
+                // it is unescaped and read then).
                 loop {
                     let Some(&b) = s.get(j) else { return false };
-                    if b == b'"' {
-                        break;
+                    let class = classes::of(b);
+                    // Both ends of a string's plain run have a class: one test a byte.
+                    if class & (classes::QUOTE | classes::BACKSLASH) != 0 {
+                        if b == b'"' {
+                            break;
+                        }
+                        if b == b'\\' {
+                            escaped = true;
+                            j += 1;
+                        }
                     }
-                    if b == b'\\' {
-                        escaped = true;
-                        j += 1;
-                    }
-                    mask |= classes::of(b);
+                    mask |= class;
                     j += 1;
                 }
                 spans.push(Span { start: start as u32, end: j as u32, escaped, mask });

@@ -272,11 +272,17 @@ fn word_at(s: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-/// Position of the first zero byte of `w`: a borrow only runs upwards, from a zero byte, so the
-/// lowest flagged byte is the first zero.
+/// The high bit of each zero byte of `w`, and maybe of bytes above one: a borrow only runs
+/// upwards, from a zero byte, so the lowest flagged byte is the first zero.
+#[inline(always)]
+fn zero_bytes(w: u64) -> u64 {
+    w.wrapping_sub(LOW_BITS) & !w & HIGH_BITS
+}
+
+/// Position of the first zero byte of `w`.
 #[inline(always)]
 fn byte_in_word(w: u64) -> Option<usize> {
-    let zeros = w.wrapping_sub(LOW_BITS) & !w & HIGH_BITS;
+    let zeros = zero_bytes(w);
     (zeros != 0).then(|| zeros.trailing_zeros() as usize / 8)
 }
 

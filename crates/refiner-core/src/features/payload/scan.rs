@@ -101,7 +101,13 @@ struct Found {
 /// with a comma (`x UNION SELECT a,b`) or after a number, bytes the deep decoder turns into ASCII (full-width
 /// forms, overlong UTF-8), with a `:`, a character a Latin-1 header writer cuts to a line break
 /// (`嘊Set-Cookie:…`), or it starts like a serialized stream in base64 or hex (`rO0AB…`).
+#[inline]
 fn worth_it(text: &[u8], mask: Mask) -> bool {
+    // Most values: short, with no class a test below needs (and so no byte ≥ 0x80, which a short
+    // value's mask always shows), where only a number before `union` matters.
+    if mask & (classes::TRIGGERS | classes::DASH | classes::COMMA | classes::HIGH) == 0 && text.len() < SHORT {
+        return number_then_union(text);
+    }
     let triggers = mask & classes::TRIGGERS;
     // A `/` alone (`America/Chicago`, `12/05/2024`) only matters to a path or URL that starts the
     // value, or to dot segments; a `:` alone (`10:30`) to nothing.
@@ -117,6 +123,10 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
         || gadget::starts_like_pickle_base64(text)
         || text.first() == Some(&0x80)
 }
+
+/// Values shorter than this start like no serialized stream or type name that [`worth_it`] looks
+/// for (the shortest it reads is 16 bytes).
+const SHORT: usize = 16;
 
 /// A numeric parameter's `1 UNION SELECT password FROM users` needs no mark at all: a number (maybe
 /// signed, after blanks or a form's `+`), blanks, then `union` ("1. Union select committee" is a
@@ -490,6 +500,23 @@ mod tests {
                 let (found, budget_used) = full_path(&field);
                 prop_assert_eq!(found, PayloadFindings { values: 1, ..PayloadFindings::default() }, "{:?}", String::from_utf8_lossy(&field));
                 prop_assert_eq!(budget_used, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn no_value_shorter_than_short_starts_like_a_stream_or_type() {
+        let words = ["rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA", "TzozOiJGb28iOjA6e30", "aced0005737200116a617661", "gAJjcG9zaXgKc3lzdGVtCnEAWAIAAABpZHEBhXECUnEDLg"];
+        let types = ["System.Windows.Data.ObjectDataProvider", "system.diagnostics.process", "com.sun.rowset.JdbcRowSetImpl", "javax.script.ScriptEngineManager", "org.apache.commons"];
+        for w in words.iter().chain(&types) {
+            // Long enough for every test (a stream needs `serial::MIN_STREAM` bytes).
+            let w = format!("{w}{}", "A".repeat(64));
+            let w = w.as_bytes();
+            assert!(serial::starts_like_stream(w) || gadget::starts_like_type(w) || gadget::starts_like_pickle_base64(w), "{w:?}");
+            for len in 0..SHORT {
+                let short = &w[..len];
+                assert!(!serial::starts_like_stream(short) && !gadget::starts_like_type(short) && !gadget::starts_like_pickle_base64(short));
+                assert_eq!(worth_it(short, classes::mask(short)), number_then_union(short));
             }
         }
     }
