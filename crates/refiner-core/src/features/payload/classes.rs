@@ -171,9 +171,15 @@ pub fn take_work() -> u64 {
 /// Position of `needle` (short, non-empty) in `hay`: a `memchr` for the needle's rarest byte
 /// ([`anchor_of`]), then an inline compare. Faster than building a `memmem` searcher for the
 /// short values and needles here, and still linear: needles are at most a few dozen bytes.
-#[inline]
+#[inline(always)]
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let anchor = anchor_of(needle);
+    // Inlined so that the anchor of a literal needle is found at compile time.
+    find_from_anchor(hay, needle, anchor_of(needle))
+}
+
+/// [`find`] with the needle's anchor known.
+#[inline]
+fn find_from_anchor(hay: &[u8], needle: &[u8], anchor: usize) -> Option<usize> {
     let a = needle[anchor];
     // Candidates for the anchor stop where the needle would run past the end.
     let end = (hay.len() + 1).checked_sub(needle.len())? + anchor;
@@ -190,13 +196,14 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// The needle's byte `find` looks for: the one with the lowest [`RANK`], the first of equals.
-/// One pass, no closures: this runs on every call.
-#[inline]
+/// One pass, no closures: this runs on every call whose needle is not a literal.
+#[inline(always)]
 fn anchor_of(needle: &[u8]) -> usize {
-    let mut best = 0;
+    let (mut best, mut best_rank) = (0, u8::MAX);
     for (i, &b) in needle.iter().enumerate() {
-        if RANK[b as usize] < RANK[needle[best] as usize] {
-            best = i;
+        let rank = RANK[b as usize];
+        if rank < best_rank || i == 0 {
+            (best, best_rank) = (i, rank);
         }
     }
     best
