@@ -227,7 +227,7 @@ impl ValueBuffers {
         out.values = out.values.saturating_add(1);
         let ValueBuffers { level1, deep, tmp, data, detect, last } = self;
         let plus = how == Decode::PercentPlus;
-        let decoded = how != Decode::None && raw.iter().any(|&b| b == b'%' || (plus && b == b'+'));
+        let decoded = how != Decode::None && (classes::find_byte(b'%', raw).is_some() || plus && classes::find_byte(b'+', raw).is_some());
         let text: &[u8] = if decoded {
             decode::percent(raw, plus, level1);
             level1
