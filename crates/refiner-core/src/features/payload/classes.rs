@@ -355,6 +355,36 @@ mod tests {
     }
 
     #[test]
+    fn find_agrees_with_a_naive_search() {
+        // Short and long haystacks (the word-at-a-time head and `memchr`), needles anchored first,
+        // inside and last, with repeats, near misses and bytes whose zero-byte flags spill over
+        // (0x00, 0x01, 0x80).
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let alphabet = [b'a', b'b', b'.', b'/', b'k', 0x00, 0x01, 0x80, 0xFF, b' '];
+        for round in 0..20_000 {
+            let len = if round % 10 == 0 { 200 + next(200) as usize } else { next(70) as usize };
+            let hay: Vec<u8> = (0..len).map(|_| alphabet[next(alphabet.len() as u64) as usize]).collect();
+            let n = 1 + next(6) as usize;
+            let needle: Vec<u8> = if len >= n && next(2) == 0 {
+                let at = next((len - n + 1) as u64) as usize;
+                hay[at..at + n].to_vec()
+            } else {
+                (0..n).map(|_| alphabet[next(alphabet.len() as u64) as usize]).collect()
+            };
+            let naive = hay.windows(n).position(|w| w == needle.as_slice());
+            assert_eq!(find(&hay, &needle), naive, "{hay:?} {needle:?}");
+        }
+        assert_eq!(find(b"..x..", b".."), Some(0));
+        assert_eq!(find(b"abc", b"c"), Some(2));
+    }
+
+    #[test]
     fn mask_of_union_is_mask() {
         let texts: [&[u8]; 8] = [
             b"short, with a comma",

@@ -113,7 +113,7 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
     // value, or to dot segments; a `:` alone (`10:30`) to nothing.
     let slash_only = triggers == classes::SLASH && !matches!(text.first(), Some(b'/' | b'\\')) && !classes::contains(text, b"..");
     (triggers != 0 && !slash_only && triggers != classes::COLON)
-        || (mask & classes::DASH != 0 && classes::contains(text, b"--"))
+        || (mask & classes::DASH != 0 && double_dash(text))
         || (mask & classes::COMMA != 0 && classes::contains_ignore_case(text, b"union"))
         || number_then_union(text)
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
@@ -122,6 +122,16 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
         || gadget::starts_like_type(text)
         || gadget::starts_like_pickle_base64(text)
         || text.first() == Some(&0x80)
+}
+
+/// Whether `text` holds `--`: a short value (a date, a SKU, a locale) by one pass over its pairs,
+/// which costs less than setting up a search.
+fn double_dash(text: &[u8]) -> bool {
+    if text.len() <= 32 {
+        text.windows(2).any(|w| w == b"--")
+    } else {
+        classes::contains(text, b"--")
+    }
 }
 
 /// Values shorter than this start like no serialized stream or type name that [`worth_it`] looks
