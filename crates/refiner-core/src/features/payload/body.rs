@@ -70,7 +70,7 @@ fn structured<S: Sink + ?Sized>(field: &[u8], decode: Decode, depth: usize, leve
     let trimmed = field.trim_ascii();
     let trimmed = trimmed.strip_prefix("\u{feff}".as_bytes()).unwrap_or(trimmed).trim_ascii();
     let Some((level, deeper)) = levels.split_first_mut() else {
-        return sink(field, decode, Location::Body, Scope::All);
+        return sink(field, decode, Location::Body, Scope::All, None);
     };
     let handled = match trimmed.first() {
         // A JSON text may be a lone string (`JSON.stringify(value)` sent as the body).
@@ -80,7 +80,7 @@ fn structured<S: Sink + ?Sized>(field: &[u8], decode: Decode, depth: usize, leve
             // with its quotes too, unless escapes make it JSON.
             let handled = json(trimmed, depth, level, deeper, sink);
             if handled && depth == 0 && !trimmed.contains(&b'\\') {
-                sink(field, decode, Location::Body, Scope::All);
+                sink(field, decode, Location::Body, Scope::All, None);
             }
             handled
         }
@@ -90,7 +90,7 @@ fn structured<S: Sink + ?Sized>(field: &[u8], decode: Decode, depth: usize, leve
             // One `name=value` is as likely a value of a parsed body (`{"id":"1%20or%201=1"}`),
             // which the app reads whole: split, its `=` would be lost.
             if !trimmed.contains(&b'&') {
-                sink(field, decode, Location::Body, Scope::All);
+                sink(field, decode, Location::Body, Scope::All, None);
             }
             true
         }
@@ -98,7 +98,7 @@ fn structured<S: Sink + ?Sized>(field: &[u8], decode: Decode, depth: usize, leve
         _ => false,
     };
     if !handled {
-        sink(field, decode, Location::Body, Scope::All);
+        sink(field, decode, Location::Body, Scope::All, None);
     }
 }
 
@@ -112,7 +112,7 @@ fn preamble_then_multipart<S: Sink + ?Sized>(s: &[u8], decode: Decode, depth: us
         if multipart(&s[at + 1..], depth, deeper, sink) {
             let preamble = s[..at].trim_ascii();
             if !preamble.is_empty() {
-                sink(preamble, decode, Location::Body, Scope::All);
+                sink(preamble, decode, Location::Body, Scope::All, None);
             }
             return true;
         }
@@ -141,14 +141,14 @@ fn json<S: Sink + ?Sized>(s: &[u8], depth: usize, level: &mut Level, deeper: &mu
             unescape_json(raw, &mut level.unescaped);
             (level.unescaped.as_slice(), classes::mask(&level.unescaped))
         } else {
-            (raw, span.mask)
+            (raw, classes::mask_of_union(raw, span.mask))
         };
         // Only a string that starts like JSON or multipart, or has a `=`, can be structured.
         let nested = matches!(value.first(), Some(b'{' | b'[' | b'-' | b' ' | b'\n')) || mask & classes::EQ != 0;
         if nested && depth + 1 < MAX_DEPTH && !deeper.is_empty() && value.len() > 2 {
             structured(value, Decode::None, depth + 1, deeper, sink);
         } else {
-            sink(value, Decode::None, Location::Body, Scope::All);
+            sink(value, Decode::None, Location::Body, Scope::All, Some(mask));
         }
     }
     true
@@ -167,18 +167,23 @@ fn json_spans(s: &[u8], spans: &mut Vec<Span>) -> bool {
                 let start = i + 1;
                 let mut j = start;
                 let (mut escaped, mut mask) = (false, 0);
-                // One table lookup a byte finds the string's end and gathers its classes, which
-                // the value's prefilter would otherwise read again.
+                // One pass finds the string's end and gathers its classes, which the value's
+                // prefilter would otherwise read again (those of an escaped string are not used:
+                // it is unescaped and read then).
                 loop {
                     let Some(&b) = s.get(j) else { return false };
-                    if b == b'"' {
-                        break;
+                    let class = classes::of(b);
+                    // Both ends of a string's plain run have a class: one test a byte.
+                    if class & (classes::QUOTE | classes::BACKSLASH) != 0 {
+                        if b == b'"' {
+                            break;
+                        }
+                        if b == b'\\' {
+                            escaped = true;
+                            j += 1;
+                        }
                     }
-                    if b == b'\\' {
-                        escaped = true;
-                        j += 1;
-                    }
-                    mask |= classes::of(b);
+                    mask |= class;
                     j += 1;
                 }
                 spans.push(Span { start: start as u32, end: j as u32, escaped, mask });
@@ -347,11 +352,11 @@ fn disposition_params<S: Sink + ?Sized>(v: &[u8], sink: &mut S) -> bool {
         classes::tick(next.min(v.len()) - i);
         file |= key.len() >= 8 && key[..8].eq_ignore_ascii_case(b"filename");
         if key.eq_ignore_ascii_case(b"name") || key.eq_ignore_ascii_case(b"filename") {
-            sink(value, Decode::None, Location::Body, Scope::All);
+            sink(value, Decode::None, Location::Body, Scope::All, None);
         } else if key.eq_ignore_ascii_case(b"filename*") {
             // RFC 5987: charset'language'percent-encoded.
             let text = value.iter().rposition(|&b| b == b'\'').map_or(value, |k| &value[k + 1..]);
-            sink(text, Decode::Percent, Location::Body, Scope::All);
+            sink(text, Decode::Percent, Location::Body, Scope::All, None);
         }
         i = next;
     }

@@ -111,7 +111,7 @@ fn special(b: u8) -> bool {
 pub fn mask(bytes: &[u8]) -> Mask {
     tick(bytes.len());
     // The vectorized test pays off from a few dozen bytes; shorter values go to the table.
-    if bytes.len() >= 48 && !bytes.iter().fold(false, |acc, &b| acc | special(b)) {
+    if bytes.len() >= VECTORIZED && !any_special(bytes) {
         return 0;
     }
     // Four independent accumulators: the loop is then bound by loads, not by the OR chain.
@@ -127,6 +127,32 @@ pub fn mask(bytes: &[u8]) -> Mask {
         acc[0] |= of(b);
     }
     acc[0] | acc[1] | acc[2] | acc[3]
+}
+
+/// Whether `bytes` hold a [`special`] byte: 32 bytes at a time, vectorized, stopping at the first
+/// block with one (a value with special bytes then goes to the table at once).
+#[inline(always)]
+fn any_special(bytes: &[u8]) -> bool {
+    let mut blocks = bytes.chunks_exact(32);
+    blocks.any(|block| block.iter().fold(false, |acc, &b| acc | special(b))) || blocks.remainder().iter().fold(false, |acc, &b| acc | special(b))
+}
+
+/// Length from which [`mask`] first looks for a [`special`] byte.
+const VECTORIZED: usize = 48;
+
+/// What [`mask`] returns for `bytes`, given `union`, the union of [`of`] over them (which a walk
+/// that reads every byte anyway gathers): `union`, but 0 for a value of [`VECTORIZED`] bytes or
+/// more without a [`special`] byte. Only non-ASCII bytes (some are special) need the bytes again.
+#[inline]
+pub fn mask_of_union(bytes: &[u8], union: Mask) -> Mask {
+    if bytes.len() < VECTORIZED || union & (TRIGGERS | DASH | COMMA) != 0 {
+        // The table decides, or a special byte is there.
+        union
+    } else if union & HIGH == 0 {
+        0
+    } else {
+        mask(bytes)
+    }
 }
 
 #[cfg(test)]
@@ -153,9 +179,15 @@ pub fn take_work() -> u64 {
 /// Position of `needle` (short, non-empty) in `hay`: a `memchr` for the needle's rarest byte
 /// ([`anchor_of`]), then an inline compare. Faster than building a `memmem` searcher for the
 /// short values and needles here, and still linear: needles are at most a few dozen bytes.
-#[inline]
+#[inline(always)]
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let anchor = anchor_of(needle);
+    // Inlined so that the anchor of a literal needle is found at compile time.
+    find_from_anchor(hay, needle, anchor_of(needle))
+}
+
+/// [`find`] with the needle's anchor known.
+#[inline]
+fn find_from_anchor(hay: &[u8], needle: &[u8], anchor: usize) -> Option<usize> {
     let a = needle[anchor];
     // Candidates for the anchor stop where the needle would run past the end.
     let end = (hay.len() + 1).checked_sub(needle.len())? + anchor;
@@ -172,13 +204,14 @@ pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// The needle's byte `find` looks for: the one with the lowest [`RANK`], the first of equals.
-/// One pass, no closures: this runs on every call.
-#[inline]
+/// One pass, no closures: this runs on every call whose needle is not a literal.
+#[inline(always)]
 fn anchor_of(needle: &[u8]) -> usize {
-    let mut best = 0;
+    let (mut best, mut best_rank) = (0, u8::MAX);
     for (i, &b) in needle.iter().enumerate() {
-        if RANK[b as usize] < RANK[needle[best] as usize] {
-            best = i;
+        let rank = RANK[b as usize];
+        if rank < best_rank || i == 0 {
+            (best, best_rank) = (i, rank);
         }
     }
     best
@@ -218,13 +251,62 @@ static RANK: [u8; 256] = {
 /// Position of byte `b` in `s`.
 #[inline]
 pub fn find_byte(b: u8, s: &[u8]) -> Option<usize> {
-    // The first bytes by loop: dense hits (an adversary's `${${${…`) end there, and so do short
-    // slices; `memchr` for the rest.
-    let head = s.len().min(32);
-    match s[..head].iter().position(|&x| x == b) {
-        Some(k) => Some(k),
-        None if head < s.len() => memchr::memchr(b, &s[head..]).map(|k| head + k),
-        None => None,
+    // The first bytes a word at a time, with no call and no setup: dense hits (an adversary's
+    // `${${${…`) end there, and so do short slices; `memchr` for the rest.
+    let head = s.len().min(HEAD);
+    if head < 8 {
+        return s[..head].iter().position(|&x| x == b).or_else(|| memchr_from(b, s, head));
+    }
+    let pattern = u64::from(b) * LOW_BITS;
+    let mut i = 0;
+    while i + 8 <= head {
+        if let Some(k) = byte_in_word(word_at(s, i) ^ pattern) {
+            return Some(i + k);
+        }
+        i += 8;
+    }
+    // The last word overlaps bytes already read, which hold no `b`: a hit in it is at `i` or later.
+    if i < head {
+        if let Some(k) = byte_in_word(word_at(s, head - 8) ^ pattern) {
+            return Some(head - 8 + k);
+        }
+    }
+    memchr_from(b, s, head)
+}
+
+/// Bytes [`find_byte`] reads a word at a time before it calls `memchr`.
+const HEAD: usize = 32;
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes of `s` from `at`, the first in the low bits.
+#[inline(always)]
+fn word_at(s: &[u8], at: usize) -> u64 {
+    let mut w = [0; 8];
+    w.copy_from_slice(&s[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// The high bit of each zero byte of `w`, and maybe of bytes above one: a borrow only runs
+/// upwards, from a zero byte, so the lowest flagged byte is the first zero.
+#[inline(always)]
+fn zero_bytes(w: u64) -> u64 {
+    w.wrapping_sub(LOW_BITS) & !w & HIGH_BITS
+}
+
+/// Position of the first zero byte of `w`.
+#[inline(always)]
+fn byte_in_word(w: u64) -> Option<usize> {
+    let zeros = zero_bytes(w);
+    (zeros != 0).then(|| zeros.trailing_zeros() as usize / 8)
+}
+
+#[inline]
+fn memchr_from(b: u8, s: &[u8], from: usize) -> Option<usize> {
+    if from < s.len() {
+        memchr::memchr(b, &s[from..]).map(|k| from + k)
+    } else {
+        None
     }
 }
 
@@ -273,6 +355,54 @@ mod tests {
     }
 
     #[test]
+    fn find_agrees_with_a_naive_search() {
+        // Short and long haystacks (the word-at-a-time head and `memchr`), needles anchored first,
+        // inside and last, with repeats, near misses and bytes whose zero-byte flags spill over
+        // (0x00, 0x01, 0x80).
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let alphabet = [b'a', b'b', b'.', b'/', b'k', 0x00, 0x01, 0x80, 0xFF, b' '];
+        for round in 0..20_000 {
+            let len = if round % 10 == 0 { 200 + next(200) as usize } else { next(70) as usize };
+            let hay: Vec<u8> = (0..len).map(|_| alphabet[next(alphabet.len() as u64) as usize]).collect();
+            let n = 1 + next(6) as usize;
+            let needle: Vec<u8> = if len >= n && next(2) == 0 {
+                let at = next((len - n + 1) as u64) as usize;
+                hay[at..at + n].to_vec()
+            } else {
+                (0..n).map(|_| alphabet[next(alphabet.len() as u64) as usize]).collect()
+            };
+            let naive = hay.windows(n).position(|w| w == needle.as_slice());
+            assert_eq!(find(&hay, &needle), naive, "{hay:?} {needle:?}");
+        }
+        assert_eq!(find(b"..x..", b".."), Some(0));
+        assert_eq!(find(b"abc", b"c"), Some(2));
+    }
+
+    #[test]
+    fn mask_of_union_is_mask() {
+        let texts: [&[u8]; 8] = [
+            b"short, with a comma",
+            b"anna.smith42@example.com hi? +1 ~_!^ and some more words",
+            b"anna.smith42@example.com hi? +1 ~_!^ and some more words, and a comma",
+            b"anna.smith42@example.com hi? +1 ~_!^ and some more words and a -",
+            "caf\u{e9} cr\u{e8}me br\u{fb}l\u{e9}e for everybody at the table tonight".as_bytes(),
+            "full-width \u{ff1c} in a long enough line of text for the fast path".as_bytes(),
+            b"a long enough line of text for the fast path with an overlong byte: \xc0\x80",
+            b"",
+        ];
+        for t in texts {
+            let union = t.iter().fold(0, |m, &b| m | of(b));
+            assert_eq!(mask_of_union(t, union), mask(t), "{}", String::from_utf8_lossy(t));
+        }
+    }
+
+    #[test]
     fn find_locates_short_needles() {
         assert_eq!(find(b"abcabd", b"abd"), Some(3));
         assert_eq!(find(b"ab", b"abc"), None);
@@ -282,5 +412,24 @@ mod tests {
         assert_eq!(find(b"a on b", b" on"), Some(1));
         assert_eq!(find(b"", b"x"), None);
         assert!(contains(b"x /* y", b"/*"));
+    }
+
+    #[test]
+    fn find_byte_agrees_with_position_at_every_length_and_place() {
+        let mut s: Vec<u8> = (0..100u8).map(|i| b'a' + i % 26).collect();
+        for len in 0..s.len() {
+            for b in [b'a', b'z', b'q', b'\x80', 0, b'k'] {
+                assert_eq!(find_byte(b, &s[..len]), s[..len].iter().position(|&x| x == b), "{b} in {len}");
+            }
+        }
+        // A byte below another one's borrow: `0x01` after a hit must not hide or fake a hit.
+        s[40] = 0x01;
+        s[41] = 0x00;
+        for len in 0..s.len() {
+            for b in [0x00, 0x01, 0x80, 0xFF] {
+                assert_eq!(find_byte(b, &s[..len]), s[..len].iter().position(|&x| x == b), "{b} in {len}");
+                assert_eq!(find_byte(b, &s[3..len.max(3)]), s[3..len.max(3)].iter().position(|&x| x == b), "{b} from 3 in {len}");
+            }
+        }
     }
 }

@@ -101,13 +101,19 @@ struct Found {
 /// with a comma (`x UNION SELECT a,b`) or after a number, bytes the deep decoder turns into ASCII (full-width
 /// forms, overlong UTF-8), with a `:`, a character a Latin-1 header writer cuts to a line break
 /// (`嘊Set-Cookie:…`), or it starts like a serialized stream in base64 or hex (`rO0AB…`).
+#[inline]
 fn worth_it(text: &[u8], mask: Mask) -> bool {
+    // Most values: short, with no class a test below needs (and so no byte ≥ 0x80, which a short
+    // value's mask always shows), where only a number before `union` matters.
+    if mask & (classes::TRIGGERS | classes::DASH | classes::COMMA | classes::HIGH) == 0 && text.len() < SHORT {
+        return number_then_union(text);
+    }
     let triggers = mask & classes::TRIGGERS;
     // A `/` alone (`America/Chicago`, `12/05/2024`) only matters to a path or URL that starts the
     // value, or to dot segments; a `:` alone (`10:30`) to nothing.
     let slash_only = triggers == classes::SLASH && !matches!(text.first(), Some(b'/' | b'\\')) && !classes::contains(text, b"..");
     (triggers != 0 && !slash_only && triggers != classes::COLON)
-        || (mask & classes::DASH != 0 && classes::contains(text, b"--"))
+        || (mask & classes::DASH != 0 && double_dash(text))
         || (mask & classes::COMMA != 0 && classes::contains_ignore_case(text, b"union"))
         || number_then_union(text)
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
@@ -117,6 +123,20 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
         || gadget::starts_like_pickle_base64(text)
         || text.first() == Some(&0x80)
 }
+
+/// Whether `text` holds `--`: a short value (a date, a SKU, a locale) by one pass over its pairs,
+/// which costs less than setting up a search.
+fn double_dash(text: &[u8]) -> bool {
+    if text.len() <= 32 {
+        text.windows(2).any(|w| w == b"--")
+    } else {
+        classes::contains(text, b"--")
+    }
+}
+
+/// Values shorter than this start like no serialized stream or type name that [`worth_it`] looks
+/// for (the shortest it reads is 16 bytes).
+const SHORT: usize = 16;
 
 /// A numeric parameter's `1 UNION SELECT password FROM users` needs no mark at all: a number (maybe
 /// signed, after blanks or a form's `+`), blanks, then `union` ("1. Union select committee" is a
@@ -212,17 +232,23 @@ impl ValueBuffers {
         self.last.key = None;
     }
 
-    fn value(&mut self, raw: &[u8], how: Decode, location: Location, scope: Scope, out: &mut PayloadFindings) {
+    /// Scans one value; `known`: its [`classes::mask`], when the splitter has it.
+    fn value(&mut self, raw: &[u8], how: Decode, location: Location, scope: Scope, known: Option<Mask>, out: &mut PayloadFindings) {
         out.values = out.values.saturating_add(1);
         let ValueBuffers { level1, deep, tmp, data, detect, last } = self;
         let plus = how == Decode::PercentPlus;
-        let text: &[u8] = if how != Decode::None && raw.iter().any(|&b| b == b'%' || (plus && b == b'+')) {
+        let decoded = how != Decode::None && (classes::find_byte(b'%', raw).is_some() || plus && classes::find_byte(b'+', raw).is_some());
+        let text: &[u8] = if decoded {
             decode::percent(raw, plus, level1);
             level1
         } else {
             raw
         };
-        let mask = classes::mask(text);
+        // A mask the splitter read is the raw value's, and so the text's when it was not decoded.
+        let mask = match known {
+            Some(mask) if !decoded => mask,
+            _ => classes::mask(text),
+        };
         let base64 = location == Location::Body && decode::base64_text(text, mask, deep);
         if !worth_it(text, mask) && !base64 {
             return;
@@ -299,7 +325,7 @@ pub fn scan(input: &PayloadInput<'_>, scratch: &mut Scratch) -> PayloadFindings 
     let mut out = PayloadFindings::default();
     let Scratch { split, values } = scratch;
     values.start();
-    let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
+    let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope, known: Option<Mask>| values.value(v, how, location, scope, known, &mut out);
     split::path(input.path.as_bytes(), &mut sink);
     let plain_fields = body_fields(split::pieces(input.body.as_bytes(), split::FIELD_SEPARATOR), |_| false, split, &mut sink);
     split::headers(input.headers.as_bytes(), &mut sink);
@@ -373,7 +399,7 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
     let mut out = PayloadFindings::default();
     let Scratch { split, values } = scratch;
     values.start();
-    let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope| values.value(v, how, location, scope, &mut out);
+    let mut sink = |v: &[u8], how: Decode, location: Location, scope: Scope, known: Option<Mask>| values.value(v, how, location, scope, known, &mut out);
     split::path(texts.path.as_bytes(), &mut sink);
     let mut binary_media = false;
     let host = if headers.has(Header::Host) { headers.get(Header::Host) } else { headers.get(Header::Authority) };
@@ -383,7 +409,7 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
             Some(Header::Cookie) => split::cookies(value.as_bytes(), &mut sink),
             Some(h) if FIXED_GRAMMAR.contains(&h) && fits_grammar(value.as_bytes()) => {}
             Some(Header::Referer | Header::Origin) => {
-                sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl);
+                sink(value.as_bytes(), Decode::Percent, Location::Header, Scope::PageUrl, None);
                 // The page's path segments and query values too, as the app reads its own: a
                 // scanner puts its payload in the Referer's path for apps that log or echo it,
                 // where the whole URL's scheme and host keep it from starting like one. The query
@@ -392,14 +418,14 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
                 // visitor's every later click), as the client writes the Host header too.
                 if let Some((authority, target)) = split::page_target(value.as_bytes()) {
                     let own = !host.is_empty() && authority.eq_ignore_ascii_case(host.as_bytes());
-                    split::path(target, &mut |v: &[u8], how, location, scope| {
+                    split::path(target, &mut |v: &[u8], how, location, scope, known| {
                         let scope = match scope {
                             Scope::Joined => return,
                             Scope::TraversalOnly => scope,
                             _ if own && location == Location::Query => Scope::OwnPage,
                             _ => Scope::PageUrl,
                         };
-                        sink(v, how, Location::Header, scope);
+                        sink(v, how, Location::Header, scope, known);
                     });
                 }
             }
@@ -420,7 +446,7 @@ pub fn scan_texts(texts: &Texts<'_>, headers: &Headers<'_>, scratch: &mut Scratc
 pub fn scan_value(value: &[u8], how: Decode, location: Location, scratch: &mut Scratch) -> PayloadFindings {
     let mut out = PayloadFindings::default();
     scratch.values.start();
-    scratch.values.value(value, how, location, Scope::All, &mut out);
+    scratch.values.value(value, how, location, Scope::All, None, &mut out);
     out
 }
 
@@ -435,7 +461,7 @@ mod tests {
         let mut out = PayloadFindings::default();
         let Scratch { split, values } = &mut Scratch::default();
         values.start();
-        body::field_of(field, split, &mut |v: &[u8], how, location, scope| values.value(v, how, location, scope, &mut out));
+        body::field_of(field, split, &mut |v: &[u8], how, location, scope, known| values.value(v, how, location, scope, known, &mut out));
         (out, sqli::BUDGET - values.detect.budget)
     }
 
@@ -484,6 +510,23 @@ mod tests {
                 let (found, budget_used) = full_path(&field);
                 prop_assert_eq!(found, PayloadFindings { values: 1, ..PayloadFindings::default() }, "{:?}", String::from_utf8_lossy(&field));
                 prop_assert_eq!(budget_used, 0);
+            }
+        }
+    }
+
+    #[test]
+    fn no_value_shorter_than_short_starts_like_a_stream_or_type() {
+        let words = ["rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcA", "TzozOiJGb28iOjA6e30", "aced0005737200116a617661", "gAJjcG9zaXgKc3lzdGVtCnEAWAIAAABpZHEBhXECUnEDLg"];
+        let types = ["System.Windows.Data.ObjectDataProvider", "system.diagnostics.process", "com.sun.rowset.JdbcRowSetImpl", "javax.script.ScriptEngineManager", "org.apache.commons"];
+        for w in words.iter().chain(&types) {
+            // Long enough for every test (a stream needs `serial::MIN_STREAM` bytes).
+            let w = format!("{w}{}", "A".repeat(64));
+            let w = w.as_bytes();
+            assert!(serial::starts_like_stream(w) || gadget::starts_like_type(w) || gadget::starts_like_pickle_base64(w), "{w:?}");
+            for len in 0..SHORT {
+                let short = &w[..len];
+                assert!(!serial::starts_like_stream(short) && !gadget::starts_like_type(short) && !gadget::starts_like_pickle_base64(short));
+                assert_eq!(worth_it(short, classes::mask(short)), number_then_union(short));
             }
         }
     }

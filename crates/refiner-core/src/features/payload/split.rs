@@ -7,7 +7,8 @@
 //! route hands it to the app); the query its keys and values; body fields are parsed further ([`body`](super::body)); header values and
 //! cookies are split on their separators.
 
-use super::{classes, Location};
+use super::classes::{self, Mask};
+use super::Location;
 
 /// Body fields, and header values, are joined with the ASCII unit separator.
 pub const FIELD_SEPARATOR: u8 = 0x1f;
@@ -39,9 +40,10 @@ pub enum Scope {
 }
 
 /// Where the values go: generic rather than `dyn`, so the per-value prefilter inlines into the
-/// splitting loops.
-pub trait Sink: FnMut(&[u8], Decode, Location, Scope) {}
-impl<F: FnMut(&[u8], Decode, Location, Scope) + ?Sized> Sink for F {}
+/// splitting loops. The last argument is the value's [`classes::mask`] when the splitter already
+/// has it (a JSON string: the walk that finds its end reads its classes too), else `None`.
+pub trait Sink: FnMut(&[u8], Decode, Location, Scope, Option<Mask>) {}
+impl<F: FnMut(&[u8], Decode, Location, Scope, Option<Mask>) + ?Sized> Sink for F {}
 
 /// The request target: each path segment, the whole path again for traversal when it has `..`,
 /// and each query key and value. A `#fragment` is not part of the request.
@@ -68,7 +70,7 @@ pub fn path<S: Sink + ?Sized>(target: &[u8], sink: &mut S) {
         dot_segments |= dot_segment(segment);
         // `+` read as a blank, as WAFs and Java's URLDecoder read it: a path has no other use for
         // it that a detector cares about, and scanners send `'+or+1=1` there.
-        sink(segment, Decode::PercentPlus, Location::Path, Scope::All);
+        sink(segment, Decode::PercentPlus, Location::Path, Scope::All, None);
         let at = segment.as_ptr() as usize - path.as_ptr() as usize;
         if special.is_none() && segment.iter().any(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))) {
             special = Some(at);
@@ -79,16 +81,16 @@ pub fn path<S: Sink + ?Sized>(target: &[u8], sink: &mut S) {
     if let Some(at) = special {
         classes::tick(path.len() - at);
         if classes::find_byte(b'/', &path[at..]).is_some() {
-            sink(&path[at..], Decode::PercentPlus, Location::Path, Scope::Joined);
+            sink(&path[at..], Decode::PercentPlus, Location::Path, Scope::Joined, None);
         }
         if let Some(b) = before {
-            sink(&path[b..], Decode::PercentPlus, Location::Path, Scope::Joined);
+            sink(&path[b..], Decode::PercentPlus, Location::Path, Scope::Joined, None);
         }
     }
     // A traversal spread over segments (`/a/../../etc/passwd`, `/%2e%2e/%2e%2e/x`) is seen by no
     // segment alone; one inside a segment (`..%2f..%2fetc`) is, and is not counted twice.
     if dot_segments {
-        sink(path, Decode::Percent, Location::Path, Scope::TraversalOnly);
+        sink(path, Decode::Percent, Location::Path, Scope::TraversalOnly, None);
     }
     if let Some(query) = query {
         pairs(query, b'&', Decode::PercentPlus, Location::Query, sink);
@@ -164,11 +166,11 @@ pub(super) fn pairs<S: Sink + ?Sized>(text: &[u8], sep: u8, decode: Decode, loca
         }
         match classes::find_byte(b'=', pair) {
             Some(i) => {
-                sink(&pair[..i], decode, location, Scope::All);
+                sink(&pair[..i], decode, location, Scope::All, None);
                 // A name no form or parser makes (`1%20or%201=1`, `x')or('a`) is a value that
                 // holds an `=`, cut at it: read whole too.
                 if !field_name(&pair[..i]) {
-                    sink(pair, decode, location, Scope::All);
+                    sink(pair, decode, location, Scope::All, None);
                 }
                 let value = &pair[i + 1..];
                 // A cookie value may be DQUOTEd (RFC 6265); cookie parsers drop the quotes.
@@ -177,10 +179,10 @@ pub(super) fn pairs<S: Sink + ?Sized>(text: &[u8], sep: u8, decode: Decode, loca
                     _ => value,
                 };
                 if !value.is_empty() {
-                    sink(value, decode, location, Scope::All);
+                    sink(value, decode, location, Scope::All, None);
                 }
             }
-            None => sink(pair, decode, location, Scope::All),
+            None => sink(pair, decode, location, Scope::All, None),
         }
     }
 }
@@ -189,7 +191,7 @@ pub(super) fn pairs<S: Sink + ?Sized>(text: &[u8], sep: u8, decode: Decode, loca
 /// percent-encoded, so one level of percent-decoding is what the app sees too.
 pub fn headers<S: Sink + ?Sized>(text: &[u8], sink: &mut S) {
     for value in pieces(text, FIELD_SEPARATOR).filter(|v| !v.is_empty()) {
-        sink(value, Decode::Percent, Location::Header, Scope::All);
+        sink(value, Decode::Percent, Location::Header, Scope::All, None);
     }
 }
 
@@ -206,11 +208,11 @@ pub(super) mod tests {
     use super::*;
 
     type Collected = Vec<(String, Decode, Location, Scope)>;
-    type Collector<'a> = dyn FnMut(&[u8], Decode, Location, Scope) + 'a;
+    type Collector<'a> = dyn FnMut(&[u8], Decode, Location, Scope, Option<Mask>) + 'a;
 
     pub(in super::super) fn collect(f: impl FnOnce(&mut Collector<'_>)) -> Collected {
         let mut v = Vec::new();
-        f(&mut |b: &[u8], d, l, s| v.push((String::from_utf8_lossy(b).into_owned(), d, l, s)));
+        f(&mut |b: &[u8], d, l, s, _| v.push((String::from_utf8_lossy(b).into_owned(), d, l, s)));
         v
     }
 
