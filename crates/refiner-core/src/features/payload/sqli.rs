@@ -122,7 +122,8 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
         buf.make_ascii_lowercase();
         sqlwords::union_select(buf)
     };
-    let fragment = sqlwords::statement_fragment(norm) || sqlwords::union_select(norm) || sqlwords::implicit_conversion(norm) || commented_union();
+    let union = classes::contains(norm, b"union") && (sqlwords::union_select(norm) || commented_union());
+    let fragment = sqlwords::statement_fragment(norm) || union || (mask & classes::QUOTE != 0 && sqlwords::implicit_conversion(norm));
     if !(fragment || worth_it(text, mask)) || token(text) {
         return v;
     }

@@ -427,11 +427,12 @@ pub fn statement_fragment(norm: &[u8]) -> bool {
 /// A value that is a whole query (`select a from b union select …`) is a question about SQL.
 pub fn union_select(norm: &[u8]) -> bool {
     classes::tick(norm.len());
-    if statement_at(norm, 0) {
-        return false;
-    }
     let open = |b: u8| b.is_ascii_whitespace() || b == b'(';
+    let query = std::cell::OnceCell::new();
     memchr::memmem::find_iter(norm, b"union").take(8).any(|at| {
+        if *query.get_or_init(|| statement_at(norm, 0)) {
+            return false;
+        }
         if at > 0 && (norm[at - 1].is_ascii_alphabetic() || norm[at - 1] == b'_') {
             return false;
         }
