@@ -114,6 +114,16 @@ fn gated_forms(norm: &[u8], mask: Mask) -> bool {
 /// Looks for SQL injection in `text` (a decoded value, original case; `norm` is its
 /// normalization).
 pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mut Vec<u8>) -> Verdict {
+    if mask & classes::CTRL != 0 && text.len() <= WINDOW * 4 {
+        // SQL Server and MySQL read control bytes as blanks (`1%0Eand%04…`, sqlmap's
+        // space2mssqlblank); text has none. Judged again with blanks for them, as obfuscation.
+        let blanks: Vec<u8> = text.iter().map(|&b| if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7F { b' ' } else { b }).collect();
+        let mut n = Vec::with_capacity(blanks.len());
+        decode::normalize(&blanks, &mut n);
+        let mut v = detect(&blanks, &n, classes::mask(&blanks), budget, buf);
+        v.obfuscated |= v.confirmed;
+        return v;
+    }
     let mut v = Verdict::default();
     if text.is_empty() {
         return v;
@@ -205,6 +215,16 @@ mod tests {
         let mut norm = Vec::new();
         decode::normalize(s.as_bytes(), &mut norm);
         detect(s.as_bytes(), &norm, classes::mask(s.as_bytes()), &mut budget, &mut Vec::new())
+    }
+
+    /// sqlmap's space2mssqlblank: control bytes the database reads as blanks.
+    #[test]
+    fn control_bytes_are_blanks() {
+        for s in ["x'\x0eor\x0e'a'='a", "1\x0eunion\x0eselect\x0epassword,2\x0efrom\x0eusers", "1)\x0e;declare\x04@a\x0bnvarchar(4000);set\x04@a=(select\x0e'q')--"] {
+            let v = sqli(s);
+            assert!(v.confirmed && v.obfuscated, "{s:?}");
+        }
+        assert!(!sqli("hello\x0eworld's\x0e(best)").confirmed);
     }
 
     #[test]
