@@ -107,17 +107,22 @@ fn gated_forms(norm: &[u8], mask: Mask) -> bool {
     sqlwords::artifact(norm)
         || sqlwords::number_stacks_statement(norm)
         || memchr::memchr2_iter(b'\'', b'"', norm).take(64).any(|i| sqlwords::stacks_statement(norm, i))
-        || (mask & classes::PAREN != 0 && sqlwords::time_delay(norm))
-        || (mask & classes::PAREN != 0 && sqlwords::literal_probe(norm))
+        || (mask & classes::PAREN != 0 && (sqlwords::time_delay(norm) || sqlwords::literal_probe(norm)))
 }
 
 /// Looks for SQL injection in `text` (a decoded value, original case; `norm` is its
 /// normalization).
 pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mut Vec<u8>) -> Verdict {
-    if mask & classes::CTRL != 0 && text.len() <= WINDOW * 4 {
-        // SQL Server and MySQL read control bytes as blanks (`1%0Eand%04…`, sqlmap's
-        // space2mssqlblank); text has none. Judged again with blanks for them, as obfuscation.
-        let blanks: Vec<u8> = text.iter().map(|&b| if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7F { b' ' } else { b }).collect();
+    // SQL Server and MySQL read control bytes as blanks (`1%0Eand%04…`, sqlmap's
+    // space2mssqlblank), and classic ASP drops a `%` that starts no escape (`%S%E%L%E%C%T`, its
+    // `percentage`); text has neither. Judged again without them, as obfuscation.
+    let asp = mask & classes::PERCENT != 0 && memchr::memchr_iter(b'%', text).count() * 3 >= text.len();
+    if (mask & classes::CTRL != 0 || asp) && text.len() <= WINDOW * 4 {
+        let blanks: Vec<u8> = text
+            .iter()
+            .filter(|&&b| !(asp && b == b'%'))
+            .map(|&b| if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7F { b' ' } else { b })
+            .collect();
         let mut n = Vec::with_capacity(blanks.len());
         decode::normalize(&blanks, &mut n);
         let mut v = detect(&blanks, &n, classes::mask(&blanks), budget, buf);
@@ -128,13 +133,19 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     if text.is_empty() {
         return v;
     }
-    // `union/**/select` too: comments are blanks there.
-    let mut commented_union = || mask & classes::STAR != 0 && decode::sql_comments(text, buf) && {
-        buf.make_ascii_lowercase();
-        sqlwords::union_select(buf)
+    // Forms only SQL writes, wherever they are, also with comments for blanks (`union/**/select`).
+    let union = classes::contains(norm, b"union");
+    // A probe's comparison by `like` or `regexp` is read past the gate (`gated_forms`): user
+    // agents have parentheses and no comparison.
+    let compares = mask & classes::PAREN != 0 && mask & (classes::EQ | classes::LT | classes::GT) != 0;
+    let forms = |s: &[u8]| (union && sqlwords::union_select(s)) || (compares && sqlwords::literal_probe(s));
+    let commented = |buf: &mut Vec<u8>| {
+        mask & classes::STAR != 0 && decode::sql_comments(text, buf) && {
+            buf.make_ascii_lowercase();
+            forms(buf)
+        }
     };
-    let union = classes::contains(norm, b"union") && (sqlwords::union_select(norm) || commented_union());
-    let fragment = sqlwords::statement_fragment(norm) || union || (mask & classes::QUOTE != 0 && sqlwords::implicit_conversion(norm));
+    let fragment = sqlwords::statement_fragment(norm) || forms(norm) || (mask & classes::QUOTE != 0 && sqlwords::implicit_conversion(norm)) || commented(buf);
     if !(fragment || worth_it(text, mask)) || token(text) {
         return v;
     }
@@ -217,14 +228,18 @@ mod tests {
         detect(s.as_bytes(), &norm, classes::mask(s.as_bytes()), &mut budget, &mut Vec::new())
     }
 
-    /// sqlmap's space2mssqlblank: control bytes the database reads as blanks.
+    /// sqlmap's space2mssqlblank and percentage: control bytes the database reads as blanks,
+    /// `%`s classic ASP drops.
     #[test]
-    fn control_bytes_are_blanks() {
+    fn control_bytes_are_blanks_and_asp_drops_lone_percents() {
         for s in ["x'\x0eor\x0e'a'='a", "1\x0eunion\x0eselect\x0epassword,2\x0efrom\x0eusers", "1)\x0e;declare\x04@a\x0bnvarchar(4000);set\x04@a=(select\x0e'q')--"] {
             let v = sqli(s);
             assert!(v.confirmed && v.obfuscated, "{s:?}");
         }
         assert!(!sqli("hello\x0eworld's\x0e(best)").confirmed);
+        let v = sqli("%1%'%) %O%R %N%O%T %8%6%8%5%=%8%6%9%6  %A%N%D %(%'%p%x%S%F%'%=%'%W%l%P%v");
+        assert!(v.confirmed && v.obfuscated);
+        assert!(!sqli("50% off, 20% more, 10%").confirmed);
     }
 
     #[test]

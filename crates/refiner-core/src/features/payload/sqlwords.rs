@@ -363,38 +363,36 @@ fn operand(s: &[u8], i: usize) -> Option<(&[u8], usize)> {
     }
 }
 
-/// Calls and branches whose condition sqlmap's boolean and error probes fill with a comparison
-/// of two number literals.
-const PROBE_CONDITIONS: &[&[u8]] = &[b"elt(", b"iif(", b"if(", b"when"];
+/// Calls whose first argument sqlmap's boolean and error probes fill with a comparison of two
+/// number literals; `case when` is the branch it fills the same way.
+const PROBE_CALLS: &[&[u8]] = &[b"elt", b"iif", b"if"];
 
-/// A comparison of two number literals as the condition of `elt(`, `iif(`, `if(` or a `case
-/// when` (`elt(2095=9122,`, `iif(1214 like 5153,`, `case when (8718=4315) then`): the probes a
-/// blind injection asks the database, read only in a value that breaks out or starts like an
-/// injection (see `sqli::detect`). Code and spreadsheets compare names there (`if (x == 1)`,
-/// `case when status = 'x'`).
+/// A comparison of two number literals (each maybe `binary`) as the condition of `elt(`, `iif(`,
+/// `if(` or a `case when … then` (`elt(2095=9122,`, `iif(1214 like 5153,`, `case when (8718=4315)
+/// then`): the probes a blind injection asks the database, which only SQL writes. Code and
+/// spreadsheets compare names there (`if (x == 1)`, `case when status = 'x'`, `=IF(A1=2,…)`).
 pub fn literal_probe(norm: &[u8]) -> bool {
     classes::tick(norm.len());
     const OPS: &[&[u8]] = &[b"=", b"<>", b"!=", b"<", b">", b"like ", b"rlike ", b"regexp "];
-    let number = |i: usize| norm[i.min(norm.len())..].iter().take(20).take_while(|b| b.is_ascii_digit()).count();
-    PROBE_CONDITIONS.iter().any(|&call| {
-        memchr::memmem::find_iter(norm, call).take(8).any(|at| {
-            if at > 0 && (norm[at - 1].is_ascii_alphanumeric() || norm[at - 1] == b'_') {
-                return false;
-            }
-            let i = past(norm, at + call.len(), |b| matches!(b, b' ' | b'('));
-            let a = number(i);
-            if a == 0 || (call == b"when" && i == at + 4) {
-                return false;
-            }
-            let j = past_blanks(norm, i + a);
-            let Some(op) = OPS.iter().find(|op| norm[j.min(norm.len())..].starts_with(op)) else { return false };
-            let k = past_blanks(norm, j + op.len());
-            let b = number(k);
-            let end = past(norm, k + b, |c| matches!(c, b' ' | b')'));
-            // A call's condition is its first argument; a branch's is followed by `then`.
-            b > 0 && if call == b"when" { norm[end.min(norm.len())..].starts_with(b"then") } else { norm.get(end) == Some(&b',') }
-        })
-    })
+    let number = |i: usize| {
+        let i = if word_at(norm, i, b"binary") { past_blanks(norm, i + 6) } else { i };
+        (i, norm[i.min(norm.len())..].iter().take(20).take_while(|b| b.is_ascii_digit()).count())
+    };
+    // `n op m`, then what ends the condition: a call's `,`, a branch's `then`.
+    let condition = |i: usize, call: bool| {
+        let (i, a) = number(past(norm, i, |b| matches!(b, b' ' | b'(')));
+        let j = past_blanks(norm, i + a);
+        let Some(op) = OPS.iter().find(|op| a > 0 && norm[j.min(norm.len())..].starts_with(op)) else { return false };
+        let (k, b) = number(past_blanks(norm, j + op.len()));
+        let end = past(norm, k + b, |c| matches!(c, b' ' | b')'));
+        b > 0 && if call { norm.get(end) == Some(&b',') } else { norm[end.min(norm.len())..].starts_with(b"then") }
+    };
+    let calls = memchr::memchr_iter(b'(', norm).take(16).any(|open| {
+        let name = norm[..open].trim_ascii_end();
+        PROBE_CALLS.iter().any(|c| name.ends_with(c) && !name[..name.len() - c.len()].last().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_'))
+            && condition(open + 1, true)
+    });
+    calls || memchr::memmem::find_iter(norm, b"case when").take(8).any(|at| condition(at + 9, false))
 }
 
 /// Logic words before an injected condition (normalized).
@@ -650,7 +648,10 @@ mod tests {
         for s in ["(case when (8718=4315) then !sleep(5) else 9032 end)", "1 ;iif(1214 like 5153,1,1/0)", "elt(2095=9122,5424)", "-8837 ') or case when 6830 rlike 4797 then 1590", "if(1=2,sleep(5),0)"] {
             assert!(literal_probe(s.as_bytes()), "{s}");
         }
-        for s in ["if (x == 1) {", "case when status = 'x' then 1 end", "=if(a1=2,\"yes\",\"no\")", "verify(1=1)", "when 3 = 3, done", "elt(a=b,1)", "whenever (1=2) then"] {
+        for s in ["elt (binary 5771=binary 8934,1)", "(case when binary 8855=binary 1302 then 5148 else binary null end)"] {
+            assert!(literal_probe(s.as_bytes()), "{s}");
+        }
+        for s in ["if (x == 1) {", "case when status = 'x' then 1 end", "=if(a1=2,\"yes\",\"no\")", "verify(1=1)", "when 3 = 3, done", "when 1 < 2 then the answer", "elt(a=b,1)", "whenever (1=2) then", "shelf(1=2,3)"] {
             assert!(!literal_probe(s.as_bytes()), "{s}");
         }
     }
