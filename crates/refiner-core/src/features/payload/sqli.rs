@@ -117,17 +117,17 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     // space2mssqlblank), and classic ASP drops a `%` that starts no escape (`%S%E%L%E%C%T`, its
     // `percentage`); text has neither. Judged again without them, as obfuscation.
     let asp = mask & classes::PERCENT != 0 && memchr::memchr_iter(b'%', text).count() * 3 >= text.len();
-    if (mask & classes::CTRL != 0 || asp) && text.len() <= WINDOW * 4 {
+    if mask & classes::CTRL != 0 || asp {
+        // NULs are dropped, as `decode::normalize` drops them (`sel\0ect`).
         let blanks: Vec<u8> = text
             .iter()
-            .filter(|&&b| !(asp && b == b'%'))
+            .filter(|&&b| b != 0 && !(asp && b == b'%'))
             .map(|&b| if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7F { b' ' } else { b })
             .collect();
         let mut n = Vec::with_capacity(blanks.len());
         decode::normalize(&blanks, &mut n);
-        let mut v = detect(&blanks, &n, classes::mask(&blanks), budget, buf);
-        v.obfuscated |= v.confirmed;
-        return v;
+        let v = detect(&blanks, &n, classes::mask(&blanks), budget, buf);
+        return Verdict { obfuscated: v.confirmed, ..v };
     }
     let mut v = Verdict::default();
     if text.is_empty() {
@@ -240,6 +240,9 @@ mod tests {
         let v = sqli("%1%'%) %O%R %N%O%T %8%6%8%5%=%8%6%9%6  %A%N%D %(%'%p%x%S%F%'%=%'%W%l%P%v");
         assert!(v.confirmed && v.obfuscated);
         assert!(!sqli("50% off, 20% more, 10%").confirmed);
+        // Padding does not hide them, and NULs are still dropped.
+        assert!(sqli(&format!("x'\x0eor\x0e'a'='a{}", "\x0e".repeat(1100))).confirmed);
+        assert!(sqli("x' o\0r 1=1-- ").confirmed);
     }
 
     #[test]

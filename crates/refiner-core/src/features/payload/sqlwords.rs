@@ -373,19 +373,36 @@ const PROBE_CALLS: &[&[u8]] = &[b"elt", b"iif", b"if"];
 /// spreadsheets compare names there (`if (x == 1)`, `case when status = 'x'`, `=IF(A1=2,…)`).
 pub fn literal_probe(norm: &[u8]) -> bool {
     classes::tick(norm.len());
-    const OPS: &[&[u8]] = &[b"=", b"<>", b"!=", b"<", b">", b"like ", b"rlike ", b"regexp "];
-    let number = |i: usize| {
-        let i = if word_at(norm, i, b"binary") { past_blanks(norm, i + 6) } else { i };
-        (i, norm[i.min(norm.len())..].iter().take(20).take_while(|b| b.is_ascii_digit()).count())
+    const OPS: &[&[u8]] = &[
+        b"<=>", b">=", b"<=", b"<>", b"!=", b"=", b"<", b">", b"not like ", b"like ", b"not rlike ", b"rlike ", b"not regexp ", b"regexp ",
+        b"between ", b"not in", b"in",
+    ];
+    // A number literal (maybe `binary`, negative, decimal, hex, in parentheses): where it ends.
+    let number = |i: usize| -> Option<usize> {
+        let mut i = past(norm, i, |b| matches!(b, b' ' | b'('));
+        if word_at(norm, i, b"binary") {
+            i = past_blanks(norm, i + 6);
+        }
+        i += usize::from(norm.get(i) == Some(&b'-'));
+        let hex = norm[i.min(norm.len())..].starts_with(b"0x");
+        let digits = norm[(i + 2 * usize::from(hex)).min(norm.len())..].iter().take(20).take_while(|b| if hex { b.is_ascii_hexdigit() } else { b.is_ascii_digit() || **b == b'.' }).count();
+        (digits > 0).then(|| past(norm, i + 2 * usize::from(hex) + digits, |b| b == b')'))
     };
-    // `n op m`, then what ends the condition: a call's `,`, a branch's `then`.
+    // `n op m` (`n between m and k`, `n in (m, …)`), then what ends the condition: a call's
+    // `,`, a branch's `then`.
     let condition = |i: usize, call: bool| {
-        let (i, a) = number(past(norm, i, |b| matches!(b, b' ' | b'(')));
-        let j = past_blanks(norm, i + a);
-        let Some(op) = OPS.iter().find(|op| a > 0 && norm[j.min(norm.len())..].starts_with(op)) else { return false };
-        let (k, b) = number(past_blanks(norm, j + op.len()));
-        let end = past(norm, k + b, |c| matches!(c, b' ' | b')'));
-        b > 0 && if call { norm.get(end) == Some(&b',') } else { norm[end.min(norm.len())..].starts_with(b"then") }
+        let Some(a) = number(i) else { return false };
+        let j = past_blanks(norm, a);
+        let Some(op) = OPS.iter().find(|op| norm[j.min(norm.len())..].starts_with(op)) else { return false };
+        let Some(mut end) = number(past_blanks(norm, j + op.len())) else { return false };
+        if *op == b"between " {
+            let k = past_blanks(norm, end);
+            let Some(e) = word_at(norm, k, b"and").then(|| number(k + 3)).flatten() else { return false };
+            end = e;
+        }
+        let end = past(norm, end, |c| matches!(c, b' ' | b')' | b','));
+        let tail = &norm[end.min(norm.len())..];
+        if call { norm[..end.min(norm.len())].ends_with(b",") || tail.starts_with(b",") } else { tail.starts_with(b"then") }
     };
     let calls = memchr::memchr_iter(b'(', norm).take(16).any(|open| {
         let name = norm[..open].trim_ascii_end();
@@ -456,13 +473,14 @@ pub fn statement_fragment(norm: &[u8]) -> bool {
 /// `union [all|distinct] select <list>` anywhere in the value, where the list reads as SQL's (see
 /// [`select_list`]): an injection into a name or a number need not start the value (`id union
 /// select version(),2`, `x union (select id from users limit 1,1)`, MySQL's `1e0union select 2`).
-/// A value that is a whole query (`select a from b union select …`) is a question about SQL.
+/// A value with a `select` of its own before the `union` is a whole query (`(select a from b)
+/// union …`, `explain select …`, a log line): a question about SQL; an injection's first select
+/// is the app's.
 pub fn union_select(norm: &[u8]) -> bool {
     classes::tick(norm.len());
     let open = |b: u8| b.is_ascii_whitespace() || b == b'(';
-    let query = std::cell::OnceCell::new();
     memchr::memmem::find_iter(norm, b"union").take(8).any(|at| {
-        if *query.get_or_init(|| statement_at(norm, 0)) {
+        if memchr::memmem::find(&norm[..at], b"select").is_some() {
             return false;
         }
         if at > 0 && (norm[at - 1].is_ascii_alphabetic() || norm[at - 1] == b'_') {
@@ -491,7 +509,10 @@ fn word_at(s: &[u8], i: usize, w: &[u8]) -> bool {
 }
 
 /// What may follow a select list, or the table it reads from.
-const AFTER_LIST: &[&[u8]] = &[b"from", b"--", b"#", b"/*", b";", b")", b"limit", b"into", b"union", b"where", b"order", b"group", b"procedure", b"join"];
+const AFTER_LIST: &[&[u8]] = &[
+    b"from", b"--", b"#", b"/*", b";", b")", b"limit", b"into", b"union", b"where", b"order", b"group", b"procedure", b"join",
+    b"having", b"for ", b"lock ", b"except", b"intersect", b"minus", b"offset",
+];
 
 /// Whether `s[i..]` (after `select`) is a select list as an injection writes one: items (numbers,
 /// `null`, strings, variables, names, calls) joined by commas, then the value's end, a clause or a
@@ -506,14 +527,14 @@ fn select_list(s: &[u8], i: usize) -> bool {
             j = past_all(s, j + w.len(), blank);
         }
     }
-    let (mut items, mut literal) = (0, false);
+    let (mut items, mut literal, mut literals) = (0, false, 0);
     for _ in 0..16 {
         let start = j;
         match s.get(j) {
             Some(&q @ (b'\'' | b'"')) => j = memchr::memchr(q, &s[j + 1..]).map_or(s.len(), |k| j + 2 + k),
             _ => {
                 j = past_all(s, j, |b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'@' | b'$' | b'`' | b'*' | b'-' | b'+' | b'~' | b'\''));
-                if s.get(j) == Some(&b'(') {
+                if j > start && s.get(j) == Some(&b'(') {
                     // A call: its arguments, up to the matching parenthesis (or 128 bytes).
                     let mut depth = 0;
                     let close = s[j..].iter().take(128).position(|&b| {
@@ -529,6 +550,7 @@ fn select_list(s: &[u8], i: usize) -> bool {
         }
         let item = &s[start..j];
         literal = matches!(item[0], b'0'..=b'9' | b'\'' | b'"' | b'@' | b'-') || item == b"null" || item.ends_with(b")");
+        literals += usize::from(literal);
         items += 1;
         j = past_all(s, j, blank);
         if s.get(j) != Some(&b',') {
@@ -550,13 +572,19 @@ fn select_list(s: &[u8], i: usize) -> bool {
         }
         let alias = past_all(s, k, |b| b.is_ascii_alphabetic() || b == b'_');
         // An alias only after a list an injection writes ("select account from the list").
-        if alias > k && (items >= 2 || literal) && !AFTER_LIST.iter().any(|w| word_at(s, k, w)) {
+        if alias > k && (items >= 2 || literal) && !AFTER_LIST.iter().any(|w| s[k..].starts_with(w)) {
             k = past_all(s, alias, blank);
         }
         let tail = &s[k.min(s.len())..];
         return name > t && s[t].is_ascii_alphabetic() | matches!(s[t], b'_' | b'`') && (tail.is_empty() || tail.starts_with(b",") || AFTER_LIST.iter().any(|w| tail.starts_with(w)));
     }
-    items >= 2 || (literal && (rest.is_empty() || [&b"--"[..], b"#", b"/*", b";"].iter().any(|w| rest.starts_with(w))))
+    // Names alone are prose's lists ("union select a, b; the rest"); a statement's end is the
+    // value's, a comment's or another statement's.
+    let ends = rest.is_empty() || [&b"--"[..], b"#", b"/*"].iter().any(|w| rest.starts_with(w)) || rest.starts_with(b";") && {
+        let after = rest[1..].trim_ascii_start();
+        after.is_empty() || [&b"--"[..], b"#", b"/*"].iter().any(|w| after.starts_with(w)) || statement_at(rest, 1)
+    };
+    (items >= 2 && literals > 0 && (ends || !rest.starts_with(b";"))) || (literal && ends)
 }
 
 /// Operators MySQL applies to two strings, spelled as words or as logic symbols: `x' or 'y`
@@ -568,8 +596,8 @@ const IMPLICIT_OPS: &[&[u8]] = &[
 
 /// The whole value is a string comparison MySQL converts implicitly: a quote ends the app's
 /// string after at most one word, an operator, and a quote opens the next string before at most
-/// one word: a word or logic operator between blanks (`x' or 'y`, `a' div 'b`), or `=` between
-/// two words with no blank (`x'='y`). Settings forms take separators written with quotes and
+/// one word: a word or logic operator between blanks (`x' or 'y`, `a' div 'b`), or a comparison
+/// or arithmetic between two words with no blank (`x'='y`, `x'-'y`, `x'^'y`). Settings forms take separators written with quotes and
 /// blanks (`' - '`, `" | "`, `' = '`), and prose quotes words between others.
 pub fn implicit_conversion(norm: &[u8]) -> bool {
     let s = norm.trim_ascii();
@@ -581,7 +609,11 @@ pub fn implicit_conversion(norm: &[u8]) -> bool {
     }
     let inner = &s[a + 1..b];
     let spaced = inner.first().is_some_and(u8::is_ascii_whitespace) && inner.last().is_some_and(u8::is_ascii_whitespace);
-    (spaced && IMPLICIT_OPS.contains(&inner.trim_ascii())) || (inner == b"=" && a > 0 && b + 1 < s.len())
+    // Between two words, with no blank, an operator MySQL applies to the strings' numbers.
+    const TIGHT: &[&[u8]] = &[b"=", b"!=", b"<>", b">=", b"<=", b"<", b">", b"^", b"*", b"-", b"+", b"|", b"&"];
+    // Code quotes symbols between calls (`append('>')`, `'-'*72`): only plain words count here.
+    let plain = |t: &[u8]| !t.is_empty() && t.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    (spaced && IMPLICIT_OPS.contains(&inner.trim_ascii())) || (TIGHT.contains(&inner) && plain(&s[..a]) && plain(&s[b + 1..]))
 }
 
 #[cfg(test)]
@@ -612,6 +644,10 @@ mod tests {
             "-1 union distinctrow select 1,2",
             "id union select ~0,2",
             "id union select name,2 from users as u",
+            "id union select pass,1 from users having 1",
+            "id union select pass,1 from users for update",
+            "id union select pass,1 from users lock in share mode",
+            "id union select pass,1 from users except select 1,1",
         ] {
             assert!(union_select(s.as_bytes()), "{s}");
         }
@@ -627,13 +663,19 @@ mod tests {
             "union (select 'yes' if applicable)",
             "why is union all select * from t2 slower than union?",
             "select name from customers union select name from suppliers;",
+            "(select id, name from a) union (select id, name from b)",
+            "with t as (select 1) select a, b from t union select a, b from u",
+            "explain select a, b from x union select a, b from y",
+            "2024-05-01 12:00:01 debug [sql] select id, name from users union select id, name from admins",
+            "our union select a, b; the rest",
+            "student union select (a, b)",
             "the union selected (a chair)",
             "reunion select 1",
             "union select",
         ] {
             assert!(!union_select(s.as_bytes()), "{s}");
         }
-        for s in ["a' or 'b", "' or '", "x' div 'y", "a' not like 'b", "x'='y", "a\" || \"b"] {
+        for s in ["a' or 'b", "' or '", "x' div 'y", "a' not like 'b", "x'='y", "a\" || \"b", "x'-'y", "x'^'y", "x'*'y", "x'|'y", "x'>='y"] {
             assert!(implicit_conversion(s.as_bytes()), "{s}");
         }
         for s in ["' - '", "\" | \"", "' = '", "'='", "key' = 'value", "return '-'", "\"*\"", "small \"&\" sign", "i 'like' it", "tom 'and' jerry", "it's = 'ok'", "a' or 'b and more", "'a' = 'b'"] {
@@ -648,7 +690,19 @@ mod tests {
         for s in ["(case when (8718=4315) then !sleep(5) else 9032 end)", "1 ;iif(1214 like 5153,1,1/0)", "elt(2095=9122,5424)", "-8837 ') or case when 6830 rlike 4797 then 1590", "if(1=2,sleep(5),0)"] {
             assert!(literal_probe(s.as_bytes()), "{s}");
         }
-        for s in ["elt (binary 5771=binary 8934,1)", "(case when binary 8855=binary 1302 then 5148 else binary null end)"] {
+        for s in [
+            "elt (binary 5771=binary 8934,1)",
+            "(case when binary 8855=binary 1302 then 5148 else binary null end)",
+            "(case when (8718>=4315) then sleep(1) else 9032 end)",
+            "(case when (8718=8718.0) then sleep(1) else 9032 end)",
+            "(case when 8718 in(8718) then 1 end)",
+            "(case when 8718 between 1 and 9999 then 1 end)",
+            "(case when 0x22=0x22 then 1 end)",
+            "(case when (8718)=8718 then 1 end)",
+            "(case when 8718=-8718 then 1 end)",
+            "1 ;iif(1214 not like 5153,1,1/0)",
+            "1 ;iif(1214=(5153),1,1/0)",
+        ] {
             assert!(literal_probe(s.as_bytes()), "{s}");
         }
         for s in ["if (x == 1) {", "case when status = 'x' then 1 end", "=if(a1=2,\"yes\",\"no\")", "verify(1=1)", "when 3 = 3, done", "when 1 < 2 then the answer", "elt(a=b,1)", "whenever (1=2) then", "shelf(1=2,3)"] {
