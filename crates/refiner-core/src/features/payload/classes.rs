@@ -195,7 +195,8 @@ fn find_from_anchor(hay: &[u8], needle: &[u8], anchor: usize) -> Option<usize> {
     while let Some(k) = find_byte(a, &hay[from..end]) {
         tick(k + needle.len());
         let at = from + k - anchor;
-        if needle.iter().zip(&hay[at..]).all(|(x, y)| x == y) {
+        let last = needle.len() - 1;
+        if hay[at + last] == needle[last] && needle.iter().zip(&hay[at..]).all(|(x, y)| x == y) {
             return Some(at);
         }
         from += k + 1;

@@ -376,21 +376,52 @@ fn fits_grammar(value: &[u8]) -> bool {
     let mut quoted = false;
     let mut prev = 0u8;
     value.iter().all(|&b| {
-        let ok = match b {
-            b'"' => {
+        // One table lookup a byte: most are tokens.
+        let ok = match GRAMMAR[b as usize] {
+            Grammar::Token => true,
+            Grammar::Quote => {
                 quoted = !quoted;
                 true
             }
-            b'.' => prev != b'.',
-            _ if b.is_ascii_alphanumeric() => true,
-            b' ' | b',' | b'/' | b';' | b'=' | b'*' | b'+' | b'-' | b'_' | b'?' => true,
-            b'(' | b')' | b':' => quoted,
-            _ => false,
+            Grammar::Dot => prev != b'.',
+            Grammar::QuotedOnly => quoted,
+            Grammar::Other => false,
         };
         prev = b;
         ok
     })
 }
+
+/// What [`fits_grammar`] makes of a byte.
+#[derive(Clone, Copy)]
+enum Grammar {
+    /// Anywhere: letters, digits, ` ,/;=*+-_?`.
+    Token,
+    Quote,
+    /// Not after another `.`.
+    Dot,
+    /// Only between quotes: `( ) :`.
+    QuotedOnly,
+    Other,
+}
+
+static GRAMMAR: [Grammar; 256] = {
+    let mut t = [Grammar::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = match c {
+            b'"' => Grammar::Quote,
+            b'.' => Grammar::Dot,
+            _ if c.is_ascii_alphanumeric() => Grammar::Token,
+            b' ' | b',' | b'/' | b';' | b'=' | b'*' | b'+' | b'-' | b'_' | b'?' => Grammar::Token,
+            b'(' | b')' | b':' => Grammar::QuotedOnly,
+            _ => Grammar::Other,
+        };
+        b += 1;
+    }
+    t
+};
 
 /// Scans a request as the decision layer holds it: the request target, each header value (the
 /// Cookie header as cookies; `headers` tells which known header each pair is), the email and each
@@ -681,6 +712,37 @@ mod tests {
         let region = "content-type\0image/png";
         let texts = Texts { header_region: region, header_pairs: 1, body_region: &padded, body_fields: 1, ..Default::default() };
         assert!(scan_texts(&texts, &texts.headers(), &mut Scratch::default()).confirmed_in(Family::Sqli, Location::Body));
+    }
+
+    #[test]
+    fn the_grammar_table_reads_bytes_as_the_rules_do() {
+        // The rules as written before the table: every byte, alone and in every pair and quoted.
+        let rules = |value: &[u8]| {
+            let mut quoted = false;
+            let mut prev = 0u8;
+            value.iter().all(|&b| {
+                let ok = match b {
+                    b'"' => {
+                        quoted = !quoted;
+                        true
+                    }
+                    b'.' => prev != b'.',
+                    _ if b.is_ascii_alphanumeric() => true,
+                    b' ' | b',' | b'/' | b';' | b'=' | b'*' | b'+' | b'-' | b'_' | b'?' => true,
+                    b'(' | b')' | b':' => quoted,
+                    _ => false,
+                };
+                prev = b;
+                ok
+            })
+        };
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                for v in [&[a, b][..], &[b'"', a, b, b'"'], &[b'"', a, b'"', b]] {
+                    assert_eq!(fits_grammar(v), rules(v), "{v:?}");
+                }
+            }
+        }
     }
 
     #[test]
