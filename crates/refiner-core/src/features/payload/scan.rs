@@ -12,7 +12,7 @@
 use super::classes::{self, Mask};
 use super::body::{self, SplitBuffers};
 use super::split::{self, Decode, Scope};
-use super::{code, crlf, decode, gadget, ldap, serial, shell, sqli, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
+use super::{code, crlf, decode, gadget, ldap, serial, shell, sqli, sqlwords, ssrf, template, traversal, xss, xxe, Family, Hits, Location, PayloadFindings};
 use crate::decision::{Header, Headers, Texts};
 
 /// What the JS layer hands over for a request. Every field may be empty.
@@ -115,6 +115,9 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
     (triggers != 0 && !slash_only && triggers != classes::COLON)
         || (mask & classes::DASH != 0 && double_dash(text))
         || (mask & classes::COMMA != 0 && classes::contains_ignore_case(text, b"union"))
+        // An injection into a name needs no mark either (`id union select password from users`):
+        // letters and blanks, worth the detectors when its select list reads as SQL.
+        || (classes::contains_ignore_case(text, b"union") && sqlwords::union_select(&text.to_ascii_lowercase()))
         || number_then_union(text)
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
         || (triggers == classes::COLON && mask & classes::HIGH != 0 && crlf::has_unicode_break(text))
@@ -617,6 +620,8 @@ mod tests {
         assert_eq!(query("+1+union+select+password+from+users").confirmed(Family::Sqli), 1);
         assert!(!query("10+union+members").any_confirmed() && !query("2+union+square").any_confirmed());
         assert!(!query("1.+Union+select+committee").any_confirmed());
+        assert_eq!(query("id+union+select+password+from+users+limit+1").confirmed(Family::Sqli), 1);
+        assert!(!query("Our+union+select+committee+meets+on+Monday").any_confirmed());
     }
 
     #[test]
