@@ -107,7 +107,7 @@ fn gated_forms(norm: &[u8], mask: Mask) -> bool {
     sqlwords::artifact(norm)
         || sqlwords::number_stacks_statement(norm)
         || memchr::memchr2_iter(b'\'', b'"', norm).take(64).any(|i| sqlwords::stacks_statement(norm, i))
-        || (mask & classes::PAREN != 0 && (sqlwords::time_delay(norm) || sqlwords::literal_probe(norm)))
+        || (mask & classes::PAREN != 0 && (sqlwords::time_delay(norm) || sqlwords::literal_probe(norm, true)))
 }
 
 /// Looks for SQL injection in `text` (a decoded value, original case; `norm` is its
@@ -135,10 +135,11 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     }
     // Forms only SQL writes, wherever they are, also with comments for blanks (`union/**/select`).
     let union = classes::contains(norm, b"union");
-    // A probe's comparison by `like` or `regexp` is read past the gate (`gated_forms`): user
-    // agents have parentheses and no comparison.
+    // sqlmap's probes are in parentheses (a question about `case when 1=1 then …` is not); one
+    // that compares by `like` or `regexp` is read past the gate (`gated_forms`): user agents have
+    // parentheses and no comparison.
     let compares = mask & classes::PAREN != 0 && mask & (classes::EQ | classes::LT | classes::GT) != 0;
-    let forms = |s: &[u8]| (union && sqlwords::union_select(s)) || (compares && sqlwords::literal_probe(s));
+    let forms = |s: &[u8]| (union && sqlwords::union_select(s)) || (compares && sqlwords::literal_probe(s, false));
     let commented = |buf: &mut Vec<u8>| {
         mask & classes::STAR != 0 && decode::sql_comments(text, buf) && {
             buf.make_ascii_lowercase();

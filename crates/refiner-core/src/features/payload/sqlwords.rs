@@ -364,14 +364,16 @@ fn operand(s: &[u8], i: usize) -> Option<(&[u8], usize)> {
 }
 
 /// Calls whose first argument sqlmap's boolean and error probes fill with a comparison of two
-/// number literals; `case when` is the branch it fills the same way.
+/// number literals; `case when` is the branch it fills the same way. Spreadsheets write the
+/// same `IF(1>=2,…)` (and Access `IIF`), so those two count only in a value that breaks out or
+/// starts like an injection (see `sqli::detect`).
 const PROBE_CALLS: &[&[u8]] = &[b"elt", b"iif", b"if"];
 
 /// A comparison of two number literals (each maybe `binary`) as the condition of `elt(`, `iif(`,
 /// `if(` or a `case when … then` (`elt(2095=9122,`, `iif(1214 like 5153,`, `case when (8718=4315)
 /// then`): the probes a blind injection asks the database, which only SQL writes. Code and
 /// spreadsheets compare names there (`if (x == 1)`, `case when status = 'x'`, `=IF(A1=2,…)`).
-pub fn literal_probe(norm: &[u8]) -> bool {
+pub fn literal_probe(norm: &[u8], spreadsheet_calls: bool) -> bool {
     classes::tick(norm.len());
     const OPS: &[&[u8]] = &[
         b"<=>", b">=", b"<=", b"<>", b"!=", b"=", b"<", b">", b"not like ", b"like ", b"not rlike ", b"rlike ", b"not regexp ", b"regexp ",
@@ -406,10 +408,13 @@ pub fn literal_probe(norm: &[u8]) -> bool {
     };
     let calls = memchr::memchr_iter(b'(', norm).take(16).any(|open| {
         let name = norm[..open].trim_ascii_end();
-        PROBE_CALLS.iter().any(|c| name.ends_with(c) && !name[..name.len() - c.len()].last().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_'))
+        PROBE_CALLS[..if spreadsheet_calls { 3 } else { 1 }].iter().any(|c| name.ends_with(c) && !name[..name.len() - c.len()].last().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_'))
             && condition(open + 1, true)
     });
-    calls || memchr::memmem::find_iter(norm, b"case when").take(8).any(|at| condition(at + 9, false))
+    calls || memchr::memmem::find_iter(norm, b"case").take(8).any(|at| {
+        let when = past_all(norm, at + 4, |b| b.is_ascii_whitespace());
+        when > at + 4 && word_at(norm, when, b"when") && condition(when + 4, false)
+    })
 }
 
 /// Logic words before an injected condition (normalized).
@@ -473,30 +478,33 @@ pub fn statement_fragment(norm: &[u8]) -> bool {
 /// `union [all|distinct] select <list>` anywhere in the value, where the list reads as SQL's (see
 /// [`select_list`]): an injection into a name or a number need not start the value (`id union
 /// select version(),2`, `x union (select id from users limit 1,1)`, MySQL's `1e0union select 2`).
-/// A value with a `select` of its own before the `union` is a whole query (`(select a from b)
-/// union …`, `explain select …`, a log line): a question about SQL; an injection's first select
-/// is the app's.
+/// A value with a query of its own before the `union`, a `select` that reads `from` a table, is a
+/// whole query (`(select a from b) union …`, `explain select …`, a log line): a question about
+/// SQL. An injection's own selects before its union read from nothing (`and (select 1) union
+/// …`): the app's query is what it extends.
 pub fn union_select(norm: &[u8]) -> bool {
     classes::tick(norm.len());
     let open = |b: u8| b.is_ascii_whitespace() || b == b'(';
-    memchr::memmem::find_iter(norm, b"union").take(8).any(|at| {
-        if memchr::memmem::find(&norm[..at], b"select").is_some() {
-            return false;
-        }
-        if at > 0 && (norm[at - 1].is_ascii_alphabetic() || norm[at - 1] == b'_') {
-            return false;
-        }
-        let mut j = past_all(norm, at + 5, open);
-        if j == at + 5 {
-            return false;
-        }
-        for w in [&b"all"[..], b"distinctrow", b"distinct"] {
-            if word_at(norm, j, w) {
-                j = past_all(norm, j + w.len(), open);
+    let whole_query = |at: usize| memchr::memmem::rfind(&norm[..at], b"select").is_some_and(|k| classes::contains(&norm[k..at], b" from "));
+    memchr::memmem::find_iter(norm, b"union")
+        .filter_map(|at| {
+            // Cheap tests first: a word `union`, then `select` after it.
+            if at > 0 && (norm[at - 1].is_ascii_alphabetic() || norm[at - 1] == b'_') {
+                return None;
             }
-        }
-        word_at(norm, j, b"select") && select_list(norm, j + 6)
-    })
+            let mut j = past_all(norm, at + 5, open);
+            if j == at + 5 {
+                return None;
+            }
+            for w in [&b"all"[..], b"distinctrow", b"distinct"] {
+                if word_at(norm, j, w) {
+                    j = past_all(norm, j + w.len(), open);
+                }
+            }
+            word_at(norm, j, b"select").then_some((at, j))
+        })
+        .take(8)
+        .any(|(at, j)| !whole_query(at) && select_list(norm, j + 6))
 }
 
 /// Where the run of `set` that starts `s[i..]` ends (at most 64 bytes).
@@ -528,7 +536,7 @@ fn select_list(s: &[u8], i: usize) -> bool {
         }
     }
     let (mut items, mut literal, mut literals) = (0, false, 0);
-    for _ in 0..16 {
+    for _ in 0..64 {
         let start = j;
         match s.get(j) {
             Some(&q @ (b'\'' | b'"')) => j = memchr::memchr(q, &s[j + 1..]).map_or(s.len(), |k| j + 2 + k),
@@ -596,8 +604,9 @@ const IMPLICIT_OPS: &[&[u8]] = &[
 
 /// The whole value is a string comparison MySQL converts implicitly: a quote ends the app's
 /// string after at most one word, an operator, and a quote opens the next string before at most
-/// one word: a word or logic operator between blanks (`x' or 'y`, `a' div 'b`), or a comparison
-/// or arithmetic between two words with no blank (`x'='y`, `x'-'y`, `x'^'y`). Settings forms take separators written with quotes and
+/// one word, a word or logic operator between blanks (`x' or 'y`, `a' div 'b`). The same with
+/// no blanks and a symbol (`x'-'y`, `x'='y`) works as well, but is what format patterns and
+/// settings hold (`yyyy'-'MM`, `00000"-"0000`, `key'='value`). Settings forms take separators written with quotes and
 /// blanks (`' - '`, `" | "`, `' = '`), and prose quotes words between others.
 pub fn implicit_conversion(norm: &[u8]) -> bool {
     let s = norm.trim_ascii();
@@ -609,11 +618,7 @@ pub fn implicit_conversion(norm: &[u8]) -> bool {
     }
     let inner = &s[a + 1..b];
     let spaced = inner.first().is_some_and(u8::is_ascii_whitespace) && inner.last().is_some_and(u8::is_ascii_whitespace);
-    // Between two words, with no blank, an operator MySQL applies to the strings' numbers.
-    const TIGHT: &[&[u8]] = &[b"=", b"!=", b"<>", b">=", b"<=", b"<", b">", b"^", b"*", b"-", b"+", b"|", b"&"];
-    // Code quotes symbols between calls (`append('>')`, `'-'*72`): only plain words count here.
-    let plain = |t: &[u8]| !t.is_empty() && t.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
-    (spaced && IMPLICIT_OPS.contains(&inner.trim_ascii())) || (TIGHT.contains(&inner) && plain(&s[..a]) && plain(&s[b + 1..]))
+    spaced && IMPLICIT_OPS.contains(&inner.trim_ascii())
 }
 
 #[cfg(test)]
@@ -648,6 +653,9 @@ mod tests {
             "id union select pass,1 from users for update",
             "id union select pass,1 from users lock in share mode",
             "id union select pass,1 from users except select 1,1",
+            "id and (select 1) union select name,pass from users",
+            "(select 0) union select name,pass from users",
+            "-1 reunion reunion reunion reunion reunion reunion reunion reunion  union select name,pass from users",
         ] {
             assert!(union_select(s.as_bytes()), "{s}");
         }
@@ -675,10 +683,10 @@ mod tests {
         ] {
             assert!(!union_select(s.as_bytes()), "{s}");
         }
-        for s in ["a' or 'b", "' or '", "x' div 'y", "a' not like 'b", "x'='y", "a\" || \"b", "x'-'y", "x'^'y", "x'*'y", "x'|'y", "x'>='y"] {
+        for s in ["a' or 'b", "' or '", "x' div 'y", "a' not like 'b", "a\" || \"b"] {
             assert!(implicit_conversion(s.as_bytes()), "{s}");
         }
-        for s in ["' - '", "\" | \"", "' = '", "'='", "key' = 'value", "return '-'", "\"*\"", "small \"&\" sign", "i 'like' it", "tom 'and' jerry", "it's = 'ok'", "a' or 'b and more", "'a' = 'b'"] {
+        for s in ["' - '", "\" | \"", "' = '", "'='", "key' = 'value", "yyyy'-'mm", "00000\"-\"0000", "mon'-'fri", "key'='value", "return '-'", "\"*\"", "small \"&\" sign", "i 'like' it", "tom 'and' jerry", "it's = 'ok'", "a' or 'b and more", "'a' = 'b'"] {
             assert!(!implicit_conversion(s.as_bytes()), "{s}");
         }
     }
@@ -688,7 +696,7 @@ mod tests {
     #[test]
     fn literal_probes_are_numbers_compared_in_sql_conditions() {
         for s in ["(case when (8718=4315) then !sleep(5) else 9032 end)", "1 ;iif(1214 like 5153,1,1/0)", "elt(2095=9122,5424)", "-8837 ') or case when 6830 rlike 4797 then 1590", "if(1=2,sleep(5),0)"] {
-            assert!(literal_probe(s.as_bytes()), "{s}");
+            assert!(literal_probe(s.as_bytes(), true), "{s}");
         }
         for s in [
             "elt (binary 5771=binary 8934,1)",
@@ -702,12 +710,22 @@ mod tests {
             "(case when 8718=-8718 then 1 end)",
             "1 ;iif(1214 not like 5153,1,1/0)",
             "1 ;iif(1214=(5153),1,1/0)",
+            "1 and (case  when 1=1 then 1 else 0 end)",
         ] {
-            assert!(literal_probe(s.as_bytes()), "{s}");
+            assert!(literal_probe(s.as_bytes(), true), "{s}");
         }
         for s in ["if (x == 1) {", "case when status = 'x' then 1 end", "=if(a1=2,\"yes\",\"no\")", "verify(1=1)", "when 3 = 3, done", "when 1 < 2 then the answer", "elt(a=b,1)", "whenever (1=2) then", "shelf(1=2,3)"] {
-            assert!(!literal_probe(s.as_bytes()), "{s}");
+            assert!(!literal_probe(s.as_bytes(), true), "{s}");
         }
+    }
+
+    /// Spreadsheets compare numbers in `IF` and `IIF` too: those count only past the gate.
+    #[test]
+    fn spreadsheet_formulas_are_no_probe_on_their_own() {
+        for s in ["=if(1>=2,\"yes\",\"no\")", "=iif(1=1,\"a\",\"b\")", "=sum(if(1>0,a1:a10,0))", "a = if(1=1,2,3);"] {
+            assert!(!literal_probe(s.as_bytes(), false), "{s}");
+        }
+        assert!(literal_probe(b"elt(2095=9122,5424)", false));
     }
 
     #[test]
