@@ -22,6 +22,8 @@
 //! injection after ordinary text is missed from there), then the value from each of its first
 //! [`QUOTE_WINDOWS`] quotes, where a breakout would start, then the value with SQL comments taken
 //! out when it has `/*` (`UNION/**/SELECT`, `/*!50000UNION*/`), which counts as obfuscation.
+//! A value with control bytes, or made a third of `%`s, is read as the database (or classic ASP)
+//! reads it first: the bytes as blanks, the `%`s dropped.
 
 use super::classes::{self, Mask};
 use super::quotes::{self, Dialect};

@@ -1,5 +1,5 @@
 //! SQL evidence in a value, without tokenizing it: what decides whether libinjection is worth
-//! running at all, and two rules for what libinjection's fingerprints miss.
+//! running at all, and rules for what libinjection's fingerprints miss.
 //!
 //! Input: a normalized value (lower-case, blanks folded). Output: whether it has SQL evidence
 //! (a keyword of injections or a comment opener), whether a quote in it is followed by what
@@ -8,7 +8,10 @@
 //! `information_schema.`, `into outfile`…) next to a breakout character; a literal condition
 //! where an injection puts it (`or 1=1--`, `and 2771=1709`, `' or name like '%`); a statement
 //! stacked or joined after a quote, a number or a bare `;`; a statement fragment ending in a
-//! comment; and a time-delay call where SQL has an expression (`(select(sleep(5)))`).
+//! comment; a time-delay call where SQL has an expression (`(select(sleep(5)))`); a `union
+//! select` whose list reads as an injection's (`id union select version(),2`); a whole value
+//! that is a MySQL implicit string comparison (`x' or 'y`); and sqlmap's literal probes
+//! (`elt(2095=9122,`, `(case when (8718=4315) then`).
 
 use super::classes;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
