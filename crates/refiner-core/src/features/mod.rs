@@ -1,6 +1,6 @@
 //! Stage 2 — features: the schema, defined once, and the extraction of a model input vector.
 //!
-//! Input: a [`RawInput`](crate::decision::RawInput). Output: `[f32; N_FEATURES]` of transformed
+//! Input: a [`RawInput`]. Output: `[f32; N_FEATURES]` of transformed
 //! values (and the raw values, for explanations). [`FEATURES`] is the single definition of the
 //! schema: the model's input width, its schema hash, `docs/FEATURES.md`, the training loader and
 //! the explanation labels all derive from it.

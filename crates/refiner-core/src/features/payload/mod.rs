@@ -235,7 +235,7 @@
 //! an `<?xml-stylesheet href>`; and an unquoted URL attribute whose blanks were spelled as
 //! references (`j&Tab;a&Tab;v…`). A red team's false positives on the first version (union prose
 //! with parentheses and numbers, separators typed with quotes like `' - '`, XSLT's
-//! `<msxsl:script>`, `<?php … online ?>`, "Tools ><script> Manager") shaped those limits, and
+//! `<msxsl:script>`, `<?php … online ?>`, "Tools `><script>` Manager") shaped those limits, and
 //! each is a test. Before → after, same material copy: libinjection-sqli 62.9 → 67.5%,
 //! libinjection-xss 87.3 → 88.8%; held out: forums 99.3 → 99.7%, wordpress 99.9 → 99.9%, shazzer
 //! 94.3 → 94.3%, sqlmap 90.9 → 91.1%, tamper 74.5 → 75.6%. Every benign source's findings,
