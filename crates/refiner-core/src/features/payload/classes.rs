@@ -133,8 +133,10 @@ pub fn mask(bytes: &[u8]) -> Mask {
 /// block with one (a value with special bytes then goes to the table at once).
 #[inline(always)]
 fn any_special(bytes: &[u8]) -> bool {
+    // A fold, not `any`: it vectorizes.
+    let has = |block: &[u8]| block.iter().fold(false, |acc, &b| acc | special(b));
     let mut blocks = bytes.chunks_exact(32);
-    blocks.any(|block| block.iter().fold(false, |acc, &b| acc | special(b))) || blocks.remainder().iter().fold(false, |acc, &b| acc | special(b))
+    blocks.any(has) || has(blocks.remainder())
 }
 
 /// Length from which [`mask`] first looks for a [`special`] byte.
@@ -249,6 +251,11 @@ static RANK: [u8; 256] = {
     t
 };
 
+/// Whether `s[at..]` starts with `word` and the next byte does not continue an identifier.
+pub fn starts_word(s: &[u8], at: usize, word: &[u8]) -> bool {
+    s.get(at..).is_some_and(|r| r.starts_with(word)) && !s.get(at + word.len()).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+}
+
 /// Position of byte `b` in `s`.
 #[inline]
 pub fn find_byte(b: u8, s: &[u8]) -> Option<usize> {
@@ -256,7 +263,8 @@ pub fn find_byte(b: u8, s: &[u8]) -> Option<usize> {
     // `${${${…`) end there, and so do short slices; `memchr` for the rest.
     let head = s.len().min(HEAD);
     if head < 8 {
-        return s[..head].iter().position(|&x| x == b).or_else(|| memchr_from(b, s, head));
+        // `head` is then all of `s`.
+        return s[..head].iter().position(|&x| x == b);
     }
     let pattern = u64::from(b) * LOW_BITS;
     let mut i = 0;

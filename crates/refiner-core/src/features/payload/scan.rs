@@ -98,9 +98,10 @@ struct Found {
 }
 
 /// Whether a value is worth the detectors: it holds a trigger class, a `--` comment, a `UNION`
-/// with a comma (`x UNION SELECT a,b`) or after a number, bytes the deep decoder turns into ASCII (full-width
-/// forms, overlong UTF-8), with a `:`, a character a Latin-1 header writer cuts to a line break
-/// (`嘊Set-Cookie:…`), or it starts like a serialized stream in base64 or hex (`rO0AB…`).
+/// with a comma (`x UNION SELECT a,b`), after a number, or before a select list that reads as
+/// SQL, bytes the deep decoder turns into ASCII (full-width forms, overlong UTF-8), with a `:`, a
+/// character a Latin-1 header writer cuts to a line break (`嘊Set-Cookie:…`), or it starts like a
+/// serialized stream in base64 or hex (`rO0AB…`).
 #[inline]
 fn worth_it(text: &[u8], mask: Mask) -> bool {
     // Most values: short, with no class a test below needs (and so no byte ≥ 0x80, which a short
@@ -114,10 +115,10 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
     let slash_only = triggers == classes::SLASH && !matches!(text.first(), Some(b'/' | b'\\')) && !classes::contains(text, b"..");
     (triggers != 0 && !slash_only && triggers != classes::COLON)
         || (mask & classes::DASH != 0 && double_dash(text))
-        || (mask & classes::COMMA != 0 && classes::contains_ignore_case(text, b"union"))
         // An injection into a name needs no mark either (`id union select password from users`):
-        // letters and blanks, worth the detectors when its select list reads as SQL.
-        || (classes::contains_ignore_case(text, b"union") && sqlwords::union_select(&text.to_ascii_lowercase()))
+        // letters and blanks, worth the detectors when its select list reads as SQL (which the
+        // SQLi detector reads again, on the normalized value: such values are rare).
+        || (classes::contains_ignore_case(text, b"union") && (mask & classes::COMMA != 0 || sqlwords::union_select(&text.to_ascii_lowercase())))
         || number_then_union(text)
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
         || (triggers == classes::COLON && mask & classes::HIGH != 0 && crlf::has_unicode_break(text))

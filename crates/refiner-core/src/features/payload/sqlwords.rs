@@ -367,10 +367,11 @@ fn operand(s: &[u8], i: usize) -> Option<(&[u8], usize)> {
 }
 
 /// Calls whose first argument sqlmap's boolean and error probes fill with a comparison of two
-/// number literals; `case when` is the branch it fills the same way. Spreadsheets write the
-/// same `IF(1>=2,…)` (and Access `IIF`), so those two count only in a value that breaks out or
-/// starts like an injection (see `sqli::detect`).
-const PROBE_CALLS: &[&[u8]] = &[b"elt", b"iif", b"if"];
+/// number literals; `case when` is the branch it fills the same way.
+const PROBE_CALLS: &[&[u8]] = &[b"elt"];
+/// The same calls in spreadsheets too (`=IF(1>=2,…)`, Access's `IIF`): they count only in a
+/// value that breaks out or starts like an injection (see `sqli::detect`).
+const SPREADSHEET_CALLS: &[&[u8]] = &[b"iif", b"if"];
 
 /// A comparison of two number literals (each maybe `binary`) as the condition of `elt(`, `iif(`,
 /// `if(` or a `case when … then` (`elt(2095=9122,`, `iif(1214 like 5153,`, `case when (8718=4315)
@@ -385,7 +386,7 @@ pub fn literal_probe(norm: &[u8], spreadsheet_calls: bool) -> bool {
     // A number literal (maybe `binary`, negative, decimal, hex, in parentheses): where it ends.
     let number = |i: usize| -> Option<usize> {
         let mut i = past(norm, i, |b| matches!(b, b' ' | b'('));
-        if word_at(norm, i, b"binary") {
+        if classes::starts_word(norm, i, b"binary") {
             i = past_blanks(norm, i + 6);
         }
         i += usize::from(norm.get(i) == Some(&b'-'));
@@ -402,7 +403,7 @@ pub fn literal_probe(norm: &[u8], spreadsheet_calls: bool) -> bool {
         let Some(mut end) = number(past_blanks(norm, j + op.len())) else { return false };
         if *op == b"between " {
             let k = past_blanks(norm, end);
-            let Some(e) = word_at(norm, k, b"and").then(|| number(k + 3)).flatten() else { return false };
+            let Some(e) = classes::starts_word(norm, k, b"and").then(|| number(k + 3)).flatten() else { return false };
             end = e;
         }
         let end = past(norm, end, |c| matches!(c, b' ' | b')' | b','));
@@ -411,12 +412,13 @@ pub fn literal_probe(norm: &[u8], spreadsheet_calls: bool) -> bool {
     };
     let calls = memchr::memchr_iter(b'(', norm).take(16).any(|open| {
         let name = norm[..open].trim_ascii_end();
-        PROBE_CALLS[..if spreadsheet_calls { 3 } else { 1 }].iter().any(|c| name.ends_with(c) && !name[..name.len() - c.len()].last().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_'))
+        let spreadsheet: &[&[u8]] = if spreadsheet_calls { SPREADSHEET_CALLS } else { &[] };
+        PROBE_CALLS.iter().chain(spreadsheet).any(|c| name.ends_with(c) && !name[..name.len() - c.len()].last().is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_'))
             && condition(open + 1, true)
     });
     calls || memchr::memmem::find_iter(norm, b"case").take(8).any(|at| {
         let when = past_all(norm, at + 4, |b| b.is_ascii_whitespace());
-        when > at + 4 && word_at(norm, when, b"when") && condition(when + 4, false)
+        when > at + 4 && classes::starts_word(norm, when, b"when") && condition(when + 4, false)
     })
 }
 
@@ -500,11 +502,11 @@ pub fn union_select(norm: &[u8]) -> bool {
                 return None;
             }
             for w in [&b"all"[..], b"distinctrow", b"distinct"] {
-                if word_at(norm, j, w) {
+                if classes::starts_word(norm, j, w) {
                     j = past_all(norm, j + w.len(), open);
                 }
             }
-            word_at(norm, j, b"select").then_some((at, j))
+            classes::starts_word(norm, j, b"select").then_some((at, j))
         })
         .take(8)
         .any(|(at, j)| !whole_query(at) && select_list(norm, j + 6))
@@ -515,9 +517,6 @@ fn past_all(s: &[u8], i: usize, set: impl Fn(u8) -> bool) -> usize {
     i + s[i.min(s.len())..].iter().take(64).take_while(|&&b| set(b)).count()
 }
 
-fn word_at(s: &[u8], i: usize, w: &[u8]) -> bool {
-    s.get(i..).is_some_and(|r| r.starts_with(w)) && !s.get(i + w.len()).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
-}
 
 /// What may follow a select list, or the table it reads from.
 const AFTER_LIST: &[&[u8]] = &[
@@ -534,7 +533,7 @@ fn select_list(s: &[u8], i: usize) -> bool {
     let blank = |b: u8| b.is_ascii_whitespace();
     let mut j = past_all(s, i, blank);
     for w in [&b"distinctrow"[..], b"distinct", b"all"] {
-        if word_at(s, j, w) {
+        if classes::starts_word(s, j, w) {
             j = past_all(s, j + w.len(), blank);
         }
     }
@@ -573,12 +572,12 @@ fn select_list(s: &[u8], i: usize) -> bool {
     if items == 0 || !(rest.is_empty() || AFTER_LIST.iter().any(|w| rest.starts_with(w))) {
         return false;
     }
-    if word_at(s, j, b"from") {
+    if classes::starts_word(s, j, b"from") {
         // One table, maybe quoted or in parentheses; then a clause or the end.
         let t = past_all(s, j + 4, |b| blank(b) || b == b'(');
         let name = past_all(s, t, |b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'`' | b'$'));
         let mut k = past_all(s, name, |b| blank(b) || b == b')');
-        if word_at(s, k, b"as") {
+        if classes::starts_word(s, k, b"as") {
             k = past_all(s, k + 2, blank);
         }
         let alias = past_all(s, k, |b| b.is_ascii_alphabetic() || b == b'_');
@@ -606,11 +605,11 @@ const IMPLICIT_OPS: &[&[u8]] = &[
 ];
 
 /// The whole value is a string comparison MySQL converts implicitly: a quote ends the app's
-/// string after at most one word, an operator, and a quote opens the next string before at most
-/// one word, a word or logic operator between blanks (`x' or 'y`, `a' div 'b`). The same with
-/// no blanks and a symbol (`x'-'y`, `x'='y`) works as well, but is what format patterns and
-/// settings hold (`yyyy'-'MM`, `00000"-"0000`, `key'='value`). Settings forms take separators written with quotes and
-/// blanks (`' - '`, `" | "`, `' = '`), and prose quotes words between others.
+/// string after at most one word, then a word or logic operator between blanks, then a quote
+/// opens the next string before at most one word (`x' or 'y`, `a' div 'b`). The same with a
+/// symbol (`x'-'y`, `x'='y`, `' - '`) works as well, but is what format patterns and settings
+/// hold (`yyyy'-'MM`, `00000"-"0000`, `key'='value`, separators like `" | "`); prose quotes words
+/// between others.
 pub fn implicit_conversion(norm: &[u8]) -> bool {
     let s = norm.trim_ascii();
     let quote = |b: &u8| matches!(b, b'\'' | b'"');

@@ -133,9 +133,9 @@ fn svg_scripts(raw: &[u8], buf: &mut Vec<u8>) -> bool {
     false
 }
 
-/// Whether `s[at..]` starts with `word` and the next byte does not continue an identifier.
-fn word_at(s: &[u8], at: usize, word: &[u8]) -> bool {
-    s[at..].starts_with(word) && !s.get(at + word.len()).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+/// Whether `w` is named as an event handler is: `on` and letters, five or more.
+fn handler_name(w: &[u8]) -> bool {
+    w.len() >= 5 && w.starts_with(b"on") && w.iter().all(u8::is_ascii_alphabetic)
 }
 
 /// Whether `v` (an attribute value or a whole value) starts with a script scheme, blanks and
@@ -211,18 +211,20 @@ fn tag(s: &[u8], at: usize, buf: &mut Vec<u8>, svg: &mut Svg<'_>) -> (bool, bool
                     value = &s[v..i];
                     // Blanks the value spelled as references (`j&Tab;a&Tab;v…`) do not end it,
                     // and the URL parser drops them: they were decoded before this reads them.
-                    let close = classes::find_byte(b'>', &s[v..]).map_or(s.len(), |k| v + k);
-                    confirmed |= url_attr(attr) && i < close && script_url(&s[v..close]);
+                    confirmed |= url_attr(attr) && {
+                        let close = classes::find_byte(b'>', &s[v..]).map_or(s.len(), |k| v + k);
+                        i < close && script_url(&s[v..close])
+                    };
                 }
             }
         }
-        confirmed |= attr.len() >= 5 && attr.starts_with(b"on") && attr.iter().all(u8::is_ascii_alphabetic)
+        confirmed |= handler_name(attr)
             || (url_attr(attr) && (script_url(value) || (svg_url(value) && svg.scripted(buf))))
             || (attr == b"srcdoc" && value.contains(&b'<'))
             || (attr == b"content" && refresh_to_script(value))
             // SVG animation setting a handler (`<set attributeName="onmouseover" to="alert(1)">`),
             // or a URL to one of its values (`values="x;javascript:alert(1)"`).
-            || (animation && attr == b"attributename" && value.len() >= 5 && value.starts_with(b"on") && value.iter().all(u8::is_ascii_alphabetic))
+            || (animation && attr == b"attributename" && handler_name(value))
             || (animation && attr == b"values" && value.split(|&b| b == b';').take(8).any(script_url))
             || (attr == b"style" && css::scripting(value, true, buf, sink_at).0);
     }
@@ -261,7 +263,7 @@ fn breakout_handler(s: &[u8]) -> bool {
             continue;
         }
         classes::tick(EVENTS.len());
-        let known = EVENTS.iter().find(|ev| word_at(s, at, ev)).map(|ev| ev.len());
+        let known = EVENTS.iter().find(|ev| classes::starts_word(s, at, ev)).map(|ev| ev.len());
         // Another `on…` name (a new or rare event) counts when a sink starts its value.
         let len = known.unwrap_or_else(|| 2 + s[at + 2..].iter().take(25).take_while(|b| b.is_ascii_alphabetic()).count());
         if !(5..=26).contains(&len) {
@@ -366,7 +368,7 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
             suspicious |= risky;
             i = end.max(at);
             // A `<style>` element's text is CSS, up to its end tag.
-            if word_at(s, at, b"style") && i < s.len() {
+            if classes::starts_word(s, at, b"style") && i < s.len() {
                 let close = classes::find(&s[i..], b"</style").map_or(s.len(), |k| i + k);
                 let (c, sus) = css::scripting(&s[i + 1..close.max(i + 1)], true, buf, sink_at);
                 if c {
