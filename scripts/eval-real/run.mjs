@@ -64,7 +64,7 @@ export function refineAll(lines, { model, keepReasons } = {}) {
     const input = { request: l.request, context: l.context, at: l.at }
     if (l.event) { refiners.default.observe(l.event, input); continue }
     const r = refiners[profileOf(l)].refine(l.decision ?? null, input)
-    out[i] = { conclusion: r.conclusion, threats: r.threats, reasons: keepReasons?.(l) ? r.reasons : null }
+    out[i] = { conclusion: r.conclusion, basis: r.basis, threats: r.threats, reasons: keepReasons?.(l) ? r.reasons : null }
   }
   return out
 }

@@ -25,7 +25,8 @@
 //! confirmed. Query strings and header values sit in between (share links carry text with
 //! newlines, `?text=Party tonight%0ALocation: https://maps…`, and a referer carries such a
 //! query): a strong line is confirmed unless the line before it is text with blanks, and a
-//! generic one only when the value starts with the break. A header value that is no page URL (a
+//! generic one only when the value starts with the break, or when the value is a URL followed by
+//! header lines and nothing else (a scanner's probe names its own header). A header value that is no page URL (a
 //! user agent) carries no share text: a strong line there is confirmed after text too. A body value whose breaks all came
 //! from the deep decoding (it held `%0d%0a`, not newlines) is judged as a query value.
 
@@ -204,6 +205,9 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool, pa
     let texty = matches!(location, Location::Query | Location::Body) || page_url;
     let mut suspicious = false;
     let mut headers = false;
+    // A redirect target followed by header lines and nothing else (`https://a.example\r\nX: 1`,
+    // a scanner's probe with its own header name): no share text ends that way.
+    let mut url_then_headers = None;
     let mut line_start = 0;
     let mut i = 0;
     for _ in 0..MAX_BREAKS {
@@ -237,6 +241,13 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool, pa
             line = Line::Strong;
         }
         headers |= line != Line::Other;
+        if j < s.len() {
+            let first = *url_then_headers.get_or_insert_with(|| {
+                let url = s[..at].trim_ascii();
+                before == Before::Url && mask & classes::CTRL == 0 && (url.starts_with(b"/") || classes::contains(url, b"://"))
+            });
+            url_then_headers = Some(first && line != Line::Other);
+        }
         let (confirmed, weak) = match (line, strict) {
             (Line::Other, _) => (false, false),
             (Line::Strong, true) => (anywhere || !texty || before != Before::Text, true),
@@ -251,7 +262,7 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool, pa
         line_start = j;
         i = j;
     }
-    (false, suspicious)
+    (strict && url_then_headers == Some(true), suspicious)
 }
 
 #[cfg(test)]
@@ -278,6 +289,8 @@ mod tests {
             ("x\u{560D}\u{560A}Set-Cookie: crlf=1", Location::Query),
             ("x\r\nGET /admin HTTP/1.1\r\nHost: 127.0.0.1", Location::Query),
             ("a@b.example\nBcc: victim@c.example", Location::Query),
+            ("http://www.google.fr\r\nwapiti: 3.0.4 version", Location::Query),
+            ("/next\r\nfoo: bar\r\nbaz: 1\r\n", Location::Header),
         ] {
             assert!(crlf(p, location).0, "{p:?} in {location:?}");
         }
@@ -324,6 +337,7 @@ mod tests {
             "<head>\n</head>\n\n<body class=\"x\">",
             "Party tonight!\nLocation: https://maps.example/x",
             "Sale today\r\nSet-Cookie: nothing to see",
+            "https://meet.example/abc\nTime: 5pm\nSee you there",
         ] {
             assert!(!crlf(t, Location::Query).0, "{t:?}");
             assert!(!crlf(t, Location::Header).0, "{t:?}");

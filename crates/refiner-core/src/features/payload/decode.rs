@@ -3,7 +3,7 @@
 //! Input: the bytes of a value. Output, into a caller's buffer: the value percent-decoded once
 //! ([`percent`], the level an app applies itself), decoded to a fixed point of at most
 //! [`MAX_ROUNDS`] rounds of every encoding an attacker stacks ([`deep`]: `%XX`, `%uXXXX`, HTML
-//! character references, `\xHH`/`\uXXXX` escapes, overlong UTF-8, full-width ASCII), normalized
+//! character references, `\xHH`/`\uXXXX` escapes, UTF-7, overlong UTF-8, full-width ASCII), normalized
 //! for matching ([`normalize`]: NULs dropped, ASCII lower-cased, runs of blanks folded), or with
 //! SQL comments taken out ([`sql_comments`]).
 
@@ -109,8 +109,47 @@ fn entity(s: &[u8]) -> Option<(u32, usize)> {
     })
 }
 
+/// A UTF-7 run at `s[0]` (`+ADw-` is `<`: base64 of UTF-16 between `+` and `-`, which old
+/// browsers read in a page with no charset), pushed to `out` when every unit it holds is
+/// printable ASCII and its padding bits are zero; returns its length. A `+` in text (`C++ABC-`)
+/// rarely meets both.
+fn utf7(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
+    let n = s[1..].iter().take(64).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/')).count();
+    if n < 3 || s.get(1 + n) != Some(&b'-') {
+        return None;
+    }
+    let start = out.len();
+    let (mut bits, mut held) = (0u32, 0);
+    for &c in &s[1..=n] {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            _ => 63,
+        };
+        bits = bits << 6 | u32::from(v);
+        held += 6;
+        if held >= 16 {
+            held -= 16;
+            let unit = bits >> held;
+            bits &= (1 << held) - 1;
+            if !(0x20..0x7F).contains(&unit) {
+                out.truncate(start);
+                return None;
+            }
+            out.push(unit as u8);
+        }
+    }
+    if out.len() == start || bits != 0 {
+        out.truncate(start);
+        return None;
+    }
+    Some(n + 2)
+}
+
 /// One round of every encoding: `%XX`, `%uXXXX`, character references, `\xHH`, `\uXXXX`,
-/// `\u{…}`, overlong UTF-8 and full-width ASCII. Returns whether anything changed.
+/// `\u{…}`, UTF-7, overlong UTF-8 and full-width ASCII. Returns whether anything changed.
 fn round(src: &[u8], out: &mut Vec<u8>) -> bool {
     classes::tick(src.len());
     out.clear();
@@ -118,7 +157,7 @@ fn round(src: &[u8], out: &mut Vec<u8>) -> bool {
     let mut i = 0;
     while i < src.len() {
         // Copy the run of bytes no encoding starts with in one go.
-        let run = src[i..].iter().position(|&b| matches!(b, b'%' | b'&' | b'\\' | 0xC0 | 0xC1 | 0xE0 | 0xEF)).unwrap_or(src.len() - i);
+        let run = src[i..].iter().position(|&b| matches!(b, b'%' | b'&' | b'\\' | b'+' | 0xC0 | 0xC1 | 0xE0 | 0xEF)).unwrap_or(src.len() - i);
         out.extend_from_slice(&src[i..i + run]);
         i += run;
         if i == src.len() {
@@ -132,6 +171,14 @@ fn round(src: &[u8], out: &mut Vec<u8>) -> bool {
                 if let Some(v) = hex_n(src, i + 1, 2) {
                     out.push(v as u8);
                     i += 3;
+                    changed = true;
+                    continue;
+                }
+                None
+            }
+            b'+' => {
+                if let Some(n) = utf7(&src[i..], out) {
+                    i += n;
                     changed = true;
                     continue;
                 }
@@ -191,7 +238,8 @@ fn may_be_encoded(src: &[u8]) -> bool {
         (b'\\', Some(&c)) => matches!(c, b'x' | b'X' | b'u'),
         _ => false,
     });
-    starts || memchr::memchr3(0xC0, 0xC1, 0xEF, src).is_some() || memchr::memchr(0xE0, src).is_some()
+    let utf7 = memchr::memchr_iter(b'+', src).any(|i| src.get(i + 1) == Some(&b'A'));
+    starts || utf7 || memchr::memchr3(0xC0, 0xC1, 0xEF, src).is_some() || memchr::memchr(0xE0, src).is_some()
 }
 
 /// Decodes `src` to a fixed point of at most [`MAX_ROUNDS`] rounds; the result is in `out`
@@ -440,6 +488,15 @@ mod tests {
             "metadata:;base64,PD9waHAgZWNobyAndzRwMXQxJywnX2V2YWwnOyA/Pg==",
         ] {
             assert!(!data(t, &mut out), "{t}");
+        }
+    }
+
+    #[test]
+    fn utf7_runs_of_printable_ascii_decode() {
+        assert_eq!(deep_str("+ADw-script+AD4-alert(1)+ADw-/script+AD4-").0, "<script>alert(1)</script>");
+        assert_eq!(deep_str("%2BADwAPg-").0, "<>");
+        for t in ["C++ABC-def", "A+AB- blood", "+ACK-", "1+AAAA-2", "x+Abc"] {
+            assert_eq!(deep_str(t).0, t, "{t}");
         }
     }
 

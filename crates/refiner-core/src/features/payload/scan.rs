@@ -274,7 +274,13 @@ impl ValueBuffers {
                     obfuscated = found.hits.confirmed != 0;
                 }
             } else if mask & classes::ENCODED != 0 && decode::deep(text, deep, tmp) > 0 {
-                let again = detect.run(deep, classes::mask(deep), scope, location, mask & classes::NEWLINE == 0);
+                let mut again = detect.run(deep, classes::mask(deep), scope, location, mask & classes::NEWLINE == 0);
+                // A step up that only the deep decoding shows (`..%c0%af`, `..%u2215`, `..%255c`:
+                // an overlong, IIS or second encoding of its dots or separator) hides from a
+                // filter; a relative link is never written that way.
+                if again.hits.any(Family::Traversal) && !found.hits.any(Family::Traversal) {
+                    again.hits.confirm(Family::Traversal);
+                }
                 obfuscated |= found.add(again);
             }
             // A `data:` URI's base64 text (`?page=data:;base64,PD9waHAg…`, an `href` in markup),

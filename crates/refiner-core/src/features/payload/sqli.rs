@@ -148,7 +148,11 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
             forms(buf)
         }
     };
-    let fragment = sqlwords::statement_fragment(norm) || forms(norm) || (mask & classes::QUOTE != 0 && sqlwords::implicit_conversion(norm)) || commented(buf);
+    let quoted = mask & classes::QUOTE != 0;
+    let fragment = sqlwords::statement_fragment(norm)
+        || forms(norm)
+        || (quoted && (sqlwords::implicit_conversion(norm) || (mask & classes::PAREN != 0 && sqlwords::error_probe(norm))))
+        || commented(buf);
     if !(fragment || worth_it(text, mask)) || token(text) {
         return v;
     }

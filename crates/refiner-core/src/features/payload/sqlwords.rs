@@ -463,8 +463,9 @@ pub fn literal_condition(norm: &[u8]) -> bool {
 }
 
 /// A value that starts an SQL statement and ends it into a comment (`drop table t;--`,
-/// `delete from users; #`), or starts with `union select`: fragments injected into a query's
-/// middle, which no form text starts with.
+/// `delete from users; #`), starts with `union select`, or is a T-SQL command or wait
+/// (`exec master..xp_cmdshell 'dir'`, `waitfor delay '0:0:5'`): fragments injected into a
+/// query's middle, which no form text starts with.
 pub fn statement_fragment(norm: &[u8]) -> bool {
     let s = norm.trim_ascii();
     let union = s.strip_prefix(b"union ").is_some_and(|r| {
@@ -473,6 +474,7 @@ pub fn statement_fragment(norm: &[u8]) -> bool {
     });
     let statement = statement_at(s, 0);
     union
+        || (statement && (s.starts_with(b"exec ") || s.starts_with(b"waitfor")))
         || (statement
             && s.iter().rposition(|&b| b == b';').is_some_and(|i| {
                 let rest = s[i + 1..].trim_ascii_start();
@@ -604,6 +606,23 @@ const IMPLICIT_OPS: &[&[u8]] = &[
     b"not regexp", b"sounds like",
 ];
 
+/// The whole value is a parameter's value with a run of quotes of both kinds and an opened
+/// parenthesis appended (`1¿'"(`, wapiti's; sqlmap's heuristic check appends `'"(),.` in random
+/// order): what a scanner sends to make the query fail and read the error. Text and code close
+/// what they open, and put blanks or quotes before such a run.
+pub fn error_probe(norm: &[u8]) -> bool {
+    let s = norm.trim_ascii();
+    let run = s.iter().rev().take(32).take_while(|&&b| matches!(b, b'\'' | b'"' | b'(' | b')' | b',' | b'.' | b'\\')).count();
+    let (head, tail) = s.split_at(s.len() - run);
+    let count = |c: u8| tail.iter().filter(|&&b| b == c).count();
+    run >= 3
+        && head.len() <= 64
+        && !head.iter().any(|&b| matches!(b, b' ' | b'\t' | b'\'' | b'"' | b'(' | b')'))
+        && count(b'\'') > 0
+        && count(b'"') > 0
+        && count(b'(') > count(b')')
+}
+
 /// The whole value is a string comparison MySQL converts implicitly: a quote ends the app's
 /// string after at most one word, then a word or logic operator between blanks, then a quote
 /// opens the next string before at most one word (`x' or 'y`, `a' div 'b`). The same with a
@@ -723,6 +742,16 @@ mod tests {
 
     /// Spreadsheets compare numbers in `IF` and `IIF` too: those count only past the gate.
     #[test]
+    fn error_probes_append_both_quotes_and_an_opened_parenthesis() {
+        for p in ["1\u{bf}'\"(", "'\"(", "42'.((,.,)\"'", "admin\"'("] {
+            assert!(error_probe(p.as_bytes()), "{p}");
+        }
+        for t in ["abusive.')\"", "x.replace(\"'\",'\"')", "it's \"(", "say '\"(", "''", "1'\"", "(\"')"] {
+            assert!(!error_probe(t.as_bytes()), "{t}");
+        }
+    }
+
+    #[test]
     fn spreadsheet_formulas_are_no_probe_on_their_own() {
         for s in ["=if(1>=2,\"yes\",\"no\")", "=iif(1=1,\"a\",\"b\")", "=sum(if(1>0,a1:a10,0))", "a = if(1=1,2,3);"] {
             assert!(!literal_probe(s.as_bytes(), false), "{s}");
@@ -801,6 +830,8 @@ mod tests {
         assert!(!stacks_statement(b"name to \"jo\"; update the invoice too", 11) && !stacks_statement(b"kind 'lena'; alter 7 jahre", 10));
         assert!(statement_fragment(b"drop table users;--") && statement_fragment(b"union select") && statement_fragment(b" union all select 1"));
         assert!(statement_fragment(b"delete from users; #") && statement_fragment(b"shutdown;--"));
+        assert!(statement_fragment(b"exec master..xp_cmdshell 'dir'") && statement_fragment(b"waitfor delay '0:0:5'"));
+        assert!(!statement_fragment(b"exec summary attached") && !statement_fragment(b"waitfor it") && !statement_fragment(b"exec(open(f).read(), vars)"));
         assert!(number_stacks_statement(b"1;select 1") && number_stacks_statement(b"5); drop table t"));
         assert!(!number_stacks_statement(b"5; select the blue one") && !number_stacks_statement(b"size 5; select 1"));
         assert!(!statement_fragment(b"drop me a line; thanks") && !statement_fragment(b"union selection committee") && !statement_fragment(b"delete my account please"));
