@@ -628,10 +628,19 @@ pub fn error_probe(norm: &[u8]) -> bool {
 /// opens the next string before at most one word (`x' or 'y`, `a' div 'b`). The same with a
 /// symbol (`x'-'y`, `x'='y`, `' - '`) works as well, but is what format patterns and settings
 /// hold (`yyyy'-'MM`, `00000"-"0000`, `key'='value`, separators like `" | "`); prose quotes words
-/// between others.
+/// between others. Two numbers compared that way, the second string left for the app's query
+/// to close (`'1001'='10`), are a boolean probe: formats put words or dashes there.
 pub fn implicit_conversion(norm: &[u8]) -> bool {
     let s = norm.trim_ascii();
     let quote = |b: &u8| matches!(b, b'\'' | b'"');
+    let digits = |t: &[u8]| !t.is_empty() && t.iter().all(u8::is_ascii_digit);
+    if let Some((q, rest)) = s.split_first().filter(|(q, _)| quote(q)) {
+        if let Some((number, tail)) = rest.iter().position(|b| b == q).map(|k| rest.split_at(k)) {
+            if digits(number) && tail.get(1) == Some(&b'=') && tail.get(2) == Some(q) && digits(&tail[3..]) {
+                return true;
+            }
+        }
+    }
     let word = |t: &[u8]| !t.iter().any(|b| b.is_ascii_whitespace() || quote(b));
     let (Some(a), Some(b)) = (s.iter().position(quote), s.iter().rposition(quote)) else { return false };
     if b <= a + 1 || s[a] != s[b] || !word(&s[..a]) || !word(&s[b + 1..]) {
@@ -704,10 +713,10 @@ mod tests {
         ] {
             assert!(!union_select(s.as_bytes()), "{s}");
         }
-        for s in ["a' or 'b", "' or '", "x' div 'y", "a' not like 'b", "a\" || \"b"] {
+        for s in ["a' or 'b", "' or '", "x' div 'y", "a' not like 'b", "a\" || \"b", "'1001'='10", "\"3085\"=\"30"] {
             assert!(implicit_conversion(s.as_bytes()), "{s}");
         }
-        for s in ["' - '", "\" | \"", "' = '", "'='", "key' = 'value", "yyyy'-'mm", "00000\"-\"0000", "mon'-'fri", "key'='value", "return '-'", "\"*\"", "small \"&\" sign", "i 'like' it", "tom 'and' jerry", "it's = 'ok'", "a' or 'b and more", "'a' = 'b'"] {
+        for s in ["' - '", "\" | \"", "' = '", "'='", "key' = 'value", "yyyy'-'mm", "00000\"-\"0000", "mon'-'fri", "key'='value", "return '-'", "\"*\"", "small \"&\" sign", "i 'like' it", "tom 'and' jerry", "it's = 'ok'", "a' or 'b and more", "'a' = 'b'", "'12'='12'", "'1'=\"1", "'10'-'20", "'1001'='10 cm"] {
             assert!(!implicit_conversion(s.as_bytes()), "{s}");
         }
     }
