@@ -151,7 +151,7 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     let quoted = mask & classes::QUOTE != 0;
     let fragment = sqlwords::statement_fragment(norm)
         || forms(norm)
-        || (quoted && (sqlwords::implicit_conversion(norm) || (mask & classes::PAREN != 0 && sqlwords::error_probe(norm))))
+        || (quoted && (sqlwords::implicit_conversion(norm) || (mask & classes::COMMA != 0 && sqlwords::literal_list(norm)) || (mask & classes::PAREN != 0 && sqlwords::error_probe(norm))))
         || commented(buf);
     if !(fragment || worth_it(text, mask)) || token(text) {
         return v;

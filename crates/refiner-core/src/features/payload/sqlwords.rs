@@ -623,6 +623,25 @@ pub fn error_probe(norm: &[u8]) -> bool {
         && count(b'(') > count(b')')
 }
 
+/// The whole value ends the app's string and goes on with a list of literals (`', 2, 1`,
+/// `'', '', 13`): an injection into an `insert … values` list or a select list that adds
+/// columns. Only with SQL's own quote: a CSV row starts `"",`.
+pub fn literal_list(norm: &[u8]) -> bool {
+    let mut items = norm.trim_ascii().split(|&b| b == b',').map(<[u8]>::trim_ascii);
+    let literal = |t: &[u8]| {
+        (!t.is_empty() && t.iter().all(u8::is_ascii_digit))
+            || t == b"null"
+            || (t.len() >= 2 && t[0] == b'\'' && t[t.len() - 1] == b'\'' && !t[1..t.len() - 1].contains(&b'\''))
+    };
+    matches!(items.next(), Some(b"'" | b"''")) && {
+        let mut n = 0;
+        items.all(|t| {
+            n += 1;
+            n <= 64 && literal(t)
+        }) && n >= 2
+    }
+}
+
 /// The whole value is a string comparison MySQL converts implicitly: a quote ends the app's
 /// string after at most one word, then a word or logic operator between blanks, then a quote
 /// opens the next string before at most one word (`x' or 'y`, `a' div 'b`). The same with a
@@ -750,6 +769,16 @@ mod tests {
     }
 
     /// Spreadsheets compare numbers in `IF` and `IIF` too: those count only past the gate.
+    #[test]
+    fn literal_lists_after_a_closed_string() {
+        for p in ["', 2, 1", "'', '', '', '', '', '', '', '', 13", "',null,null", "', 'a', 3"] {
+            assert!(literal_list(p.as_bytes()), "{p}");
+        }
+        for t in ["', 2", "\"\", 1, 2", "'', 'a' and 'b', 3", "', 2, 1 apples", "1, 2, 3", "'s, 2, 1", "',,"] {
+            assert!(!literal_list(t.as_bytes()), "{t}");
+        }
+    }
+
     #[test]
     fn error_probes_append_both_quotes_and_an_opened_parenthesis() {
         for p in ["1\u{bf}'\"(", "'\"(", "42'.((,.,)\"'", "admin\"'("] {
