@@ -3,7 +3,7 @@
 //! Input: the bytes of a value. Output, into a caller's buffer: the value percent-decoded once
 //! ([`percent`], the level an app applies itself), decoded to a fixed point of at most
 //! [`MAX_ROUNDS`] rounds of every encoding an attacker stacks ([`deep`]: `%XX`, `%uXXXX`, HTML
-//! character references, `\xHH`/`\uXXXX` escapes, UTF-7, overlong UTF-8, full-width ASCII), normalized
+//! character references, `\xHH`/`\uXXXX` escapes, UTF-7, IIS's lenient hex, overlong UTF-8, full-width ASCII), normalized
 //! for matching ([`normalize`]: NULs dropped, ASCII lower-cased, runs of blanks folded), or with
 //! SQL comments taken out ([`sql_comments`]).
 
@@ -109,6 +109,21 @@ fn entity(s: &[u8]) -> Option<(u32, usize)> {
     })
 }
 
+/// IIS's lenient hex, which read any letter as a digit (`g` as 16): `%bg%qf` is C0 AF, the
+/// overlong `/` of `..%bg%qf`. Only a pair that makes an overlong lead and continuation byte,
+/// with a non-hex letter in it, is read so (`50%off%sale` stays text); returns the two bytes.
+fn iis_pair(s: &[u8]) -> Option<[u8; 2]> {
+    let digit = |c: u8| match c.to_ascii_lowercase() {
+        c @ b'0'..=b'9' => Some(u32::from(c - b'0')),
+        c @ b'a'..=b'z' => Some(u32::from(c - b'a') + 10),
+        _ => None,
+    };
+    let byte = |at: usize| Some((digit(*s.get(at + 1)?)? * 16 + digit(*s.get(at + 2)?)?) as u8);
+    let lenient = s.get(1..3).zip(s.get(4..6)).is_some_and(|(a, b)| a.iter().chain(b).any(|c| !c.is_ascii_hexdigit()));
+    let (lead, cont) = (byte(0)?, byte(3)?);
+    (s.get(3) == Some(&b'%') && lenient && matches!(lead, 0xC0 | 0xC1) && (0x80..=0xBF).contains(&cont)).then_some([lead, cont])
+}
+
 /// A UTF-7 run at `s[0]` (`+ADw-` is `<`: base64 of UTF-16 between `+` and `-`, which old
 /// browsers read in a page with no charset), pushed to `out` when every unit it holds is
 /// printable ASCII and its padding bits are zero; returns its length. A `+` in text (`C++ABC-`)
@@ -149,7 +164,8 @@ fn utf7(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
 }
 
 /// One round of every encoding: `%XX`, `%uXXXX`, character references, `\xHH`, `\uXXXX`,
-/// `\u{…}`, UTF-7, overlong UTF-8 and full-width ASCII. Returns whether anything changed.
+/// `\u{…}`, UTF-7, IIS's lenient hex, overlong UTF-8 and full-width ASCII. Returns whether anything
+/// changed.
 fn round(src: &[u8], out: &mut Vec<u8>) -> bool {
     classes::tick(src.len());
     out.clear();
@@ -171,6 +187,12 @@ fn round(src: &[u8], out: &mut Vec<u8>) -> bool {
                 if let Some(v) = hex_n(src, i + 1, 2) {
                     out.push(v as u8);
                     i += 3;
+                    changed = true;
+                    continue;
+                }
+                if let Some(pair) = iis_pair(&src[i..]) {
+                    out.extend_from_slice(&pair);
+                    i += 6;
                     changed = true;
                     continue;
                 }
@@ -233,7 +255,7 @@ fn round(src: &[u8], out: &mut Vec<u8>) -> bool {
 /// UTF-8. Cheaper than a round, and false for most values that merely hold a `%` or `&`.
 fn may_be_encoded(src: &[u8]) -> bool {
     let starts = memchr::memchr3_iter(b'%', b'&', b'\\', src).any(|i| match (src[i], src.get(i + 1)) {
-        (b'%', Some(&c)) => c.is_ascii_hexdigit() || c == b'u' || c == b'U',
+        (b'%', Some(&c)) => c.is_ascii_alphanumeric(),
         (b'&', Some(&c)) => c == b'#' || c.is_ascii_alphabetic(),
         (b'\\', Some(&c)) => matches!(c, b'x' | b'X' | b'u'),
         _ => false,
@@ -506,6 +528,10 @@ mod tests {
         assert_eq!(deep_str("..%e0%80%afetc").0, "../etc");
         assert_eq!(deep_str("%c0%2e%c0%2e%c0%5c").0, "..\\");
         assert_eq!(deep_str("..%u2215..%u2216").0, "../..\\");
+        assert_eq!(deep_str("..%bg%qf..%bg%qfetc").0, "../../etc");
+        for t in ["50%off%sale", "100%go%od", "%zz%zz"] {
+            assert_eq!(deep_str(t).0, t, "{t}");
+        }
         assert_eq!(deep_str("\u{FF1C}script\u{FF1E}").0, "<script>");
     }
 

@@ -186,7 +186,9 @@ impl DetectBuffers {
                 f.hits.suspect(family);
             }
         };
-        mark(Family::Traversal, traversal::detect(norm, mask, &mut self.aux));
+        let (confirmed, suspicious) = traversal::detect(norm, mask, &mut self.aux);
+        let nul = mask & classes::CTRL != 0 && traversal::nul_truncation(text);
+        mark(Family::Traversal, (confirmed || nul, suspicious || nul));
         if scope == Scope::TraversalOnly {
             return f;
         }

@@ -12,6 +12,8 @@
 //! Suspicious: one or two steps, or a sensitive target in a value with steps or a leading
 //! absolute path. Values with neither (prose that mentions `/etc/hosts`) are not looked at.
 //!
+//! A NUL after a file name (`shell.php\0.jpg`) truncates it for the file API: confirmed.
+//!
 //! NTFS alternate data streams: a file name then `::$DATA` (or `:stream:$TYPE`), as IIS and other
 //! Windows servers used to hand `index.asp::$DATA` to the file API, which opens the file's
 //! unnamed data stream and serves the source (and `admin::$INDEX_ALLOCATION` opens a folder past
@@ -173,6 +175,23 @@ fn ntfs_stream(s: &[u8]) -> bool {
     false
 }
 
+/// Whether a NUL ends a file name with an extension in `text` (the value before normalization
+/// drops NULs), at the value's end or before another extension or a path: `shell.php\0`,
+/// `http://x.example/e.php\0`, `avatar.php\0.jpg`. C's file API stops at it, so an app that
+/// appends or checks an extension opens the name before it; text never holds a NUL, and binary
+/// junk holds other control bytes too.
+pub fn nul_truncation(text: &[u8]) -> bool {
+    if text.iter().any(|&b| b < 0x20 && !matches!(b, 0 | b'\t')) {
+        return false;
+    }
+    memchr::memchr_iter(0, text).take(8).any(|i| {
+        let ext = text[..i].iter().rev().take(6).take_while(|b| b.is_ascii_alphanumeric()).count();
+        let dot = i.checked_sub(ext + 1).filter(|&d| ext > 0 && text[d] == b'.' && d > 0);
+        let named = dot.is_some_and(|d| text[d - 1].is_ascii_alphanumeric() || matches!(text[d - 1], b'_' | b'-'));
+        named && matches!(text.get(i + 1), None | Some(b'.' | b'/' | b'?' | b'&' | b'\0'))
+    })
+}
+
 /// Looks for traversal in a normalized value; `buf` is scratch. Returns (confirmed, suspicious).
 pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
     if mask & (classes::DOT | classes::SLASH | classes::BACKSLASH | classes::COLON) == 0 {
@@ -246,6 +265,16 @@ mod tests {
         }
         assert_eq!(trav("edit your /etc/hosts file"), (false, false), "a path in prose is not even looked at");
         assert_eq!(trav("../docs/readme.md"), (false, true));
+    }
+
+    #[test]
+    fn a_nul_after_a_file_name_truncates_it() {
+        for p in ["shell.php\0", "avatar.php\0.jpg", "http://x.example/e.php\0", "c:\\boot.ini\0"] {
+            assert!(nul_truncation(p.as_bytes()), "{p:?}");
+        }
+        for t in ["abc\0", "hello world\0", "\0", "a.b", "x. \0", "/hi\0", "a.php\0x", "\x01a.php\0"] {
+            assert!(!nul_truncation(t.as_bytes()), "{t:?}");
+        }
     }
 
     #[test]
