@@ -768,27 +768,27 @@ mod tests {
         }
     }
 
-    /// Spreadsheets compare numbers in `IF` and `IIF` too: those count only past the gate.
+    /// `form` holds every value of `yes` and none of `no`.
+    fn reads(form: fn(&[u8]) -> bool, yes: &[&str], no: &[&str]) {
+        for s in yes {
+            assert!(form(s.as_bytes()), "{s}");
+        }
+        for s in no {
+            assert!(!form(s.as_bytes()), "{s}");
+        }
+    }
+
     #[test]
     fn literal_lists_after_a_closed_string() {
-        for p in ["', 2, 1", "'', '', '', '', '', '', '', '', 13", "',null,null", "', 'a', 3"] {
-            assert!(literal_list(p.as_bytes()), "{p}");
-        }
-        for t in ["', 2", "\"\", 1, 2", "'', 'a' and 'b', 3", "', 2, 1 apples", "1, 2, 3", "'s, 2, 1", "',,"] {
-            assert!(!literal_list(t.as_bytes()), "{t}");
-        }
+        reads(literal_list, &["', 2, 1", "'', '', '', '', '', '', '', '', 13", "',null,null", "', 'a', 3"], &["', 2", "\"\", 1, 2", "'', 'a' and 'b', 3", "', 2, 1 apples", "1, 2, 3", "'s, 2, 1", "',,"]);
     }
 
     #[test]
     fn error_probes_append_both_quotes_and_an_opened_parenthesis() {
-        for p in ["1\u{bf}'\"(", "'\"(", "42'.((,.,)\"'", "admin\"'("] {
-            assert!(error_probe(p.as_bytes()), "{p}");
-        }
-        for t in ["abusive.')\"", "x.replace(\"'\",'\"')", "it's \"(", "say '\"(", "''", "1'\"", "(\"')"] {
-            assert!(!error_probe(t.as_bytes()), "{t}");
-        }
+        reads(error_probe, &["1\u{bf}'\"(", "'\"(", "42'.((,.,)\"'", "admin\"'("], &["abusive.')\"", "x.replace(\"'\",'\"')", "it's \"(", "say '\"(", "''", "1'\"", "(\"')"]);
     }
 
+    /// Spreadsheets compare numbers in `IF` and `IIF` too: those count only past the gate.
     #[test]
     fn spreadsheet_formulas_are_no_probe_on_their_own() {
         for s in ["=if(1>=2,\"yes\",\"no\")", "=iif(1=1,\"a\",\"b\")", "=sum(if(1>0,a1:a10,0))", "a = if(1=1,2,3);"] {
