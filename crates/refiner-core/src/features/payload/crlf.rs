@@ -42,9 +42,18 @@ const MAX_BEFORE: usize = 512;
 /// What the line after a break looks like.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Line {
+    /// A status or request line, or a header only HTTP has (`Set-Cookie`, `Content-Length`).
+    Http,
+    /// An everyday name with its HTTP grammar (`Location: https://…`, `Bcc: x@y.example`).
     Strong,
     Generic,
     Other,
+}
+
+impl Line {
+    fn strong(self) -> bool {
+        matches!(self, Self::Http | Self::Strong)
+    }
 }
 
 /// What the line before a break looks like.
@@ -120,22 +129,30 @@ fn has_address(v: &[u8]) -> bool {
 /// Judges a header `name` (lower-case) and its `value`.
 fn header(name: &[u8], value: &[u8]) -> Line {
     let digits = |v: &[u8]| !v.is_empty() && v.iter().all(u8::is_ascii_digit);
-    let strong = match name {
+    let http = match name {
         b"set-cookie" | b"set-cookie2" | b"cookie" => token_then(value, b'='),
-        b"location" | b"content-location" => url_like(value),
-        b"refresh" => value.first().is_some_and(u8::is_ascii_digit),
         b"content-type" => token_then(value, b'/'),
         b"content-length" => digits(value),
-        b"host" => value.iter().all(|&b| tchar(b) || matches!(b, b':' | b'[' | b']')) && (value.contains(&b'.') || value.contains(&b':') || value == b"localhost"),
-        b"connection" => value.eq_ignore_ascii_case(b"close") || value.eq_ignore_ascii_case(b"keep-alive"),
-        b"to" | b"cc" | b"bcc" | b"from" | b"reply-to" | b"sender" => has_address(value),
         b"transfer-encoding" | b"content-security-policy" | b"content-disposition" | b"content-encoding" | b"cache-control"
         | b"strict-transport-security" | b"www-authenticate" | b"proxy-authenticate" | b"authorization"
         | b"proxy-authorization" | b"user-agent" | b"referer" | b"last-modified" | b"if-modified-since" | b"if-none-match"
-        | b"keep-alive" | b"etag" | b"x-xss-protection" | b"x-frame-options" | b"x-forwarded-for" | b"x-forwarded-host" => true,
+        | b"keep-alive" | b"etag" | b"x-xss-protection" | b"x-frame-options" | b"x-forwarded-for" | b"x-forwarded-host"
+        | b"clear-site-data" | b"alt-svc" | b"permissions-policy" | b"content-language" => true,
         _ => name.starts_with(b"access-control-") || (name.len() > 2 && name.starts_with(b"x-") && name[2].is_ascii_alphabetic()),
     };
-    if strong {
+    let strong = match name {
+        b"location" | b"content-location" => url_like(value),
+        b"refresh" => value.first().is_some_and(u8::is_ascii_digit),
+        b"host" => value.iter().all(|&b| tchar(b) || matches!(b, b':' | b'[' | b']')) && (value.contains(&b'.') || value.contains(&b':') || value == b"localhost"),
+        b"connection" => value.eq_ignore_ascii_case(b"close") || value.eq_ignore_ascii_case(b"keep-alive"),
+        b"to" | b"cc" | b"bcc" | b"from" | b"reply-to" | b"sender" => has_address(value),
+        // `Link: <https://evil.example/x.css>; rel=stylesheet` loads a stylesheet.
+        b"link" => value.starts_with(b"<") && classes::contains_ignore_case(value, b"rel="),
+        _ => false,
+    };
+    if http {
+        Line::Http
+    } else if strong {
         Line::Strong
     } else {
         Line::Generic
@@ -156,13 +173,13 @@ fn line_after(s: &[u8], i: usize, unicode: bool) -> Line {
         })
     };
     if status(line) {
-        return Line::Strong;
+        return Line::Http;
     }
     let method = line.iter().take(8).take_while(|b| b.is_ascii_uppercase()).count();
     if method >= 3 && line.get(method) == Some(&b' ') && line.get(method + 1) == Some(&b'/') {
         let tail = line.trim_ascii_end();
         if tail.len() >= 8 && tail[tail.len() - 8..tail.len() - 3].eq_ignore_ascii_case(b"http/") {
-            return Line::Strong;
+            return Line::Http;
         }
     }
     let n = line.iter().take(41).take_while(|&&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_').count();
@@ -205,9 +222,12 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool, pa
     let texty = matches!(location, Location::Query | Location::Body) || page_url;
     let mut suspicious = false;
     let mut headers = false;
-    // A redirect target followed by header lines and nothing else (`https://a.example\r\nX: 1`,
-    // a scanner's probe with its own header name): no share text ends that way.
-    let mut url_then_headers = None;
+    let mut after_http = false;
+    // A redirect target, then CRLF and header lines and nothing else (`https://a.example\r\nX:
+    // 1`, a scanner's probe with its own header name), in a query or a header value that is no
+    // page URL: share texts break lines with a lone LF (`${url}\nPrice: $19.99`), and the ones a
+    // referer or a body carries are the app's own.
+    let mut url_then_headers = (matches!(location, Location::Query | Location::Header) && !page_url && !decoded_breaks).then_some(None);
     let mut line_start = 0;
     let mut i = 0;
     for _ in 0..MAX_BREAKS {
@@ -238,22 +258,29 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool, pa
         // target) or at the value's start; not between the lines of an HTML page.
         let body_follows = lines >= 2 && s.get(j) == Some(&b'<') && s.get(j + 1).is_some_and(u8::is_ascii_alphabetic);
         if strict && body_follows && (headers || matches!(before, Before::Empty | Before::Url)) {
-            line = Line::Strong;
+            line = Line::Http;
         }
         headers |= line != Line::Other;
-        if j < s.len() {
-            let first = *url_then_headers.get_or_insert_with(|| {
+        let crlf = s[at..j] == *b"\r\n";
+        if let Some(so_far) = url_then_headers.as_mut().filter(|_| j < s.len()) {
+            let first = *so_far.get_or_insert_with(|| {
                 let url = s[..at].trim_ascii();
                 before == Before::Url && mask & classes::CTRL == 0 && (url.starts_with(b"/") || classes::contains(url, b"://"))
             });
-            url_then_headers = Some(first && line != Line::Other);
+            *so_far = Some(first && crlf && line != Line::Other);
         }
+        // What only HTTP writes after a redirect target that a blank made look like text
+        // (`/home\tx\r\nSet-Cookie: sid=evil`), or after a header only HTTP has (`x y\r\n
+        // Content-Length: 0\r\n\r\nHTTP/1.1 200 OK`): no share text.
+        let line_before = s[line_start..at].trim_ascii_start();
+        let http_after = line == Line::Http && (after_http || line_before.starts_with(b"/") || url_like(line_before));
+        after_http = line == Line::Http;
         let (confirmed, weak) = match (line, strict) {
             (Line::Other, _) => (false, false),
-            (Line::Strong, true) => (anywhere || !texty || before != Before::Text, true),
-            (Line::Generic, true) => (anywhere || before == Before::Empty, true),
-            (Line::Strong, false) => (matches!(before, Before::Empty | Before::Url), true),
-            (Line::Generic, false) => (false, matches!(before, Before::Empty | Before::Url)),
+            (_, true) if line.strong() => (anywhere || !texty || before != Before::Text || http_after, true),
+            (_, false) if line.strong() => (matches!(before, Before::Empty | Before::Url), true),
+            (_, true) => (anywhere || before == Before::Empty, true),
+            (_, false) => (false, matches!(before, Before::Empty | Before::Url)),
         };
         if confirmed {
             return (true, true);
@@ -262,7 +289,7 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool, pa
         line_start = j;
         i = j;
     }
-    (strict && url_then_headers == Some(true), suspicious)
+    (url_then_headers == Some(Some(true)), suspicious)
 }
 
 #[cfg(test)]
@@ -290,7 +317,11 @@ mod tests {
             ("x\r\nGET /admin HTTP/1.1\r\nHost: 127.0.0.1", Location::Query),
             ("a@b.example\nBcc: victim@c.example", Location::Query),
             ("http://www.google.fr\r\nwapiti: 3.0.4 version", Location::Query),
-            ("/next\r\nfoo: bar\r\nbaz: 1\r\n", Location::Header),
+            ("/next\r\nfoo: bar\r\nbaz: 1\r\n", Location::Query),
+            ("/home\tx\r\nSet-Cookie: sid=evil", Location::Query),
+            ("x y\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK", Location::Query),
+            ("en\r\nLink: <https://evil.example/x.css>;rel=stylesheet", Location::Query),
+            ("en\r\nClear-Site-Data: \"cookies\"", Location::Query),
         ] {
             assert!(crlf(p, location).0, "{p:?} in {location:?}");
         }
@@ -338,6 +369,11 @@ mod tests {
             "Party tonight!\nLocation: https://maps.example/x",
             "Sale today\r\nSet-Cookie: nothing to see",
             "https://meet.example/abc\nTime: 5pm\nSee you there",
+            "https://shop.example/p/123\nPrice: $19.99",
+            "https://zoom.us/j/98765432100?pwd=abc\nPasscode: 123456",
+            "/products/123\nSize: M\nColor: Red",
+            "Party tonight\nTime: 5pm\nLocation: https://maps.example/x",
+            "https://x.example check this\nLocation: https://maps.example/x",
         ] {
             assert!(!crlf(t, Location::Query).0, "{t:?}");
             assert!(!crlf(t, Location::Header).0, "{t:?}");

@@ -124,13 +124,30 @@ fn iis_pair(s: &[u8]) -> Option<[u8; 2]> {
     (s.get(3) == Some(&b'%') && lenient && matches!(lead, 0xC0 | 0xC1) && (0x80..=0xBF).contains(&cont)).then_some([lead, cont])
 }
 
+/// Whether `s` holds an encoding no browser or URL library writes for a path: overlong UTF-8
+/// (raw or `%c0`, `%c1`, `%e0%80`), `%u` escapes, IIS's lenient hex or an encoded backslash
+/// (`%5c`), also once more encoded (`%25c0`, `%255c`). `encodeURIComponent('../x')` and a
+/// redirect that encodes it again (`..%252Fx`) write none of them.
+pub fn exotic(s: &[u8]) -> bool {
+    let escapes = memchr::memchr_iter(b'%', s).take(256).any(|i| {
+        let e = s[i + 1..].strip_prefix(b"25").unwrap_or(&s[i + 1..]);
+        let e = &e[..e.len().min(4)];
+        let lower = |k: usize| e.get(k).map(u8::to_ascii_lowercase);
+        matches!((lower(0), lower(1)), (Some(b'u'), _) | (Some(b'c'), Some(b'0' | b'1')) | (Some(b'5'), Some(b'c')))
+            || (lower(0) == Some(b'e') && lower(1) == Some(b'0') && e.get(2) == Some(&b'%'))
+            || iis_pair(&s[i..]).is_some()
+    });
+    escapes || memchr::memchr2(0xC0, 0xC1, s).is_some()
+}
+
 /// A UTF-7 run at `s[0]` (`+ADw-` is `<`: base64 of UTF-16 between `+` and `-`, which old
 /// browsers read in a page with no charset), pushed to `out` when every unit it holds is
 /// printable ASCII and its padding bits are zero; returns its length. A `+` in text (`C++ABC-`)
 /// rarely meets both.
 fn utf7(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
-    let n = s[1..].iter().take(64).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/')).count();
-    if n < 3 || s.get(1 + n) != Some(&b'-') {
+    let n = s[1..].iter().take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/')).count();
+    let dash = s.get(1 + n) == Some(&b'-');
+    if n < 3 || !(dash || 1 + n == s.len()) {
         return None;
     }
     let start = out.len();
@@ -160,7 +177,7 @@ fn utf7(s: &[u8], out: &mut Vec<u8>) -> Option<usize> {
         out.truncate(start);
         return None;
     }
-    Some(n + 2)
+    Some(n + 1 + usize::from(dash))
 }
 
 /// One round of every encoding: `%XX`, `%uXXXX`, character references, `\xHH`, `\uXXXX`,
@@ -517,8 +534,21 @@ mod tests {
     fn utf7_runs_of_printable_ascii_decode() {
         assert_eq!(deep_str("+ADw-script+AD4-alert(1)+ADw-/script+AD4-").0, "<script>alert(1)</script>");
         assert_eq!(deep_str("%2BADwAPg-").0, "<>");
+        assert_eq!(deep_str("+ADwAcwBjAHIAaQBwAHQAPgBhAGwAZQByAHQAKAAxACkAPAAvAHMAYwByAGkAcAB0AD4-").0, "<script>alert(1)</script>");
+        assert_eq!(deep_str("x+ADwAcwBjAHIAaQBwAHQAPg").0, "x<script>");
         for t in ["C++ABC-def", "A+AB- blood", "+ACK-", "1+AAAA-2", "x+Abc"] {
             assert_eq!(deep_str(t).0, t, "{t}");
+        }
+    }
+
+    #[test]
+    fn exotic_encodings_are_what_no_library_writes() {
+        for e in ["..%c0%af", "..%C1%9C", "..%u2215", "..%255c", "..%5C", "..%25c0%25af", "..%bg%qf", "..%e0%80%af"] {
+            assert!(exotic(e.as_bytes()), "{e}");
+        }
+        assert!(exotic(b"..\xc0\xaf"));
+        for t in ["..%2Fdashboard", "..%252Fsettings", "%2e%2e%2f", "50%off", "caf%C3%A9", "%E2%82%AC"] {
+            assert!(!exotic(t.as_bytes()), "{t}");
         }
     }
 

