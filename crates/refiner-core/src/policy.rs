@@ -304,6 +304,13 @@ pub fn may_escalate(raw: &[f64; N_FEATURES], k: usize, profile: Profile) -> bool
     !(k == Threat::Bot as usize && raw[ALLOWED_BOT] > 0.0) && escalation_evidence(raw, k, profile).next().is_some()
 }
 
+/// Whether the policy may deny a request with these features on head `k` under `profile`: it may
+/// escalate on it, and not on challenge-only evidence alone (the trainer fits deny thresholds
+/// among such requests: the others a deny threshold never turns away).
+pub fn may_deny(raw: &[f64; N_FEATURES], k: usize, profile: Profile) -> bool {
+    may_escalate(raw, k, profile) && escalation_evidence(raw, k, profile).any(|j| !CHALLENGE_ONLY.contains(&j))
+}
+
 /// What an API's own clients are: programs that say so (an SDK, a server calling back, a mobile
 /// app's HTTP stack), or that pass on a browser's user agent (an app's server-side fetch with
 /// undici's header defaults). On the api profile these facts are no evidence of a bot the rules

@@ -3,7 +3,7 @@
 use super::Dataset;
 use crate::metrics::threshold_at_rate;
 use crate::model::{HeadThresholds, N_HEADS};
-use crate::policy::{may_escalate, Conclusion, Profile};
+use crate::policy::{may_deny, may_escalate, Conclusion, Profile};
 use ndarray::Array2;
 
 /// Never deny below this calibrated probability of a threat, whatever the target rate allows:
@@ -56,39 +56,53 @@ pub fn profile_thresholds(data: &Dataset, rows: &[usize], probs: &Array2<f32>) -
 }
 
 /// Thresholds for `profile`: for each threat, among the legitimate rows of `rows` the rules let
-/// through and the policy may escalate on it (they carry its evidence: its own route's rows when
-/// there are enough), the score above which only the (deny, challenge) share of them lies, never
-/// below the floors. `probs` holds one row of calibrated scores per entry of `rows`. These are the
-/// legitimate requests a threshold can turn away; those the rules denied (a support message that
-/// tripped the WAF carries the shield's evidence) are judged by the lifting rules instead, and
-/// fitting among them would raise every threshold.
+/// through and the policy may escalate on it (they carry its evidence), the score above which only
+/// the (deny, challenge) share of them lies, never below the floors. `probs` holds one row of
+/// calibrated scores per entry of `rows`. These are the legitimate requests a threshold can turn
+/// away; those the rules denied (a support message that tripped the WAF carries the shield's
+/// evidence) are judged by the lifting rules instead, and fitting among them would raise every
+/// threshold.
+///
+/// The rows are the profile's own route's when there are enough; else every route's, each with the
+/// evidence its own route's profile reads (an API's mobile app on `okhttp` is evidence on no route
+/// but the API's, where the api profile does not count it: it is a request no threshold turns
+/// away, and counting it would set the others' thresholds by the API's own clients).
 pub fn thresholds_at(data: &Dataset, rows: &[usize], probs: &Array2<f32>, profile: Profile, (deny_rate, challenge_rate): (f64, f64)) -> HeadThresholds {
-    let route = Some(profile.route() as u8);
-    let head = |k: usize, rate: f64, floor: f32| {
-        let with_evidence = |route: Option<u8>| -> Vec<f32> {
+    let own = profile.route() as u8;
+    // A deny threshold turns away only requests with evidence that may deny (`may`); a challenge
+    // threshold, any with evidence (a user-agent switcher's client hints only challenge).
+    let head = |k: usize, rate: f64, floor: f32, may: fn(&[f64; crate::features::N_FEATURES], usize, Profile) -> bool| {
+        let with_evidence = |pooled: bool| -> Vec<f32> {
             (0..rows.len())
                 .filter(|&r| {
                     let row = rows[r];
+                    let route = data.routes[row];
                     data.is_legit(row)
                         && Conclusion::of_rules(data.rules[row].conclusion) == Conclusion::Allow
-                        && route.is_none_or(|c| data.routes[row] == c)
-                        && may_escalate(&data.raw_row(row), k, profile)
+                        && (pooled || route == own)
+                        && may(&data.raw_row(row), k, if route == own { profile } else { profile_of(route) })
                 })
                 .map(|r| probs[[r, k]])
                 .collect()
         };
-        let mut scores = with_evidence(route);
+        let mut scores = with_evidence(false);
         if scores.len() < MIN_ROWS {
-            scores = with_evidence(None);
+            scores = with_evidence(true);
         }
         // Legitimate requests almost never carry this evidence (a confirmed payload): a quantile
         // of a handful of rows would be set by their single oddest one, so the floor stands and
         // the calibrated probability decides.
         if scores.len() < MIN_ROWS { floor } else { threshold_at_rate(&scores, rate).max(floor) }
     };
-    let deny: [f32; N_HEADS] = std::array::from_fn(|k| head(k, deny_rate, DENY_FLOOR));
-    let challenge = std::array::from_fn(|k| head(k, challenge_rate, CHALLENGE_FLOOR).min(deny[k]));
+    let deny: [f32; N_HEADS] = std::array::from_fn(|k| head(k, deny_rate, DENY_FLOOR, may_deny));
+    let challenge = std::array::from_fn(|k| head(k, challenge_rate, CHALLENGE_FLOOR, may_escalate).min(deny[k]));
     HeadThresholds { challenge, deny }
+}
+
+/// The profile whose thresholds judge a request of this `context.route` code.
+fn profile_of(route: u8) -> Profile {
+    use strum::VariantArray;
+    Profile::VARIANTS.iter().copied().find(|p| p.route() as u8 == route).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -155,5 +169,62 @@ mod tests {
         assert!((deny - target.0).abs() < 0.002, "deny rate {deny}");
         assert!((challenge - target.1).abs() < 0.005, "challenge rate {challenge}");
         assert_eq!(t.deny[1], DENY_FLOOR, "no row has attack evidence: the floor");
+    }
+
+    /// A profile with no legitimate evidence rows on its own route fits its thresholds among every
+    /// route's, each read by its own route's profile, and not at the floors: an API's own clients
+    /// (`okhttp`, which the api profile does not count) do not move them, and neither do
+    /// challenge-only rows (a user-agent switcher's hints) the deny threshold, only the challenge.
+    #[test]
+    fn pooled_routes_fit_thresholds_among_the_rows_their_profiles_judge() {
+        use crate::decision::{RulesConclusion, Route};
+        use crate::policy::RulesView;
+        use rand::{Rng, SeedableRng};
+        let draw = |seed: u64, n: usize| {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            Array2::from_shape_fn((n, N_HEADS), |_| rng.random::<f32>().powi(3))
+        };
+        let part = 100_000;
+        let n = 3 * part;
+        let mut raw = Array2::zeros((n, N_FEATURES));
+        let mut routes = vec![Route::Other as u8; n];
+        let mut probs = draw(3, n);
+        for i in 0..n {
+            match i / part {
+                // Deniable bot evidence on the default profile's route, scores as drawn.
+                0 => raw[[i, index_of("headers.hints_without_chromium")]] = 1.0,
+                // An API's mobile app: evidence under every profile but the api one, its route's.
+                1 => {
+                    raw[[i, index_of("ua.http_library")]] = 1.0;
+                    raw[[i, index_of("ua.known_crawler")]] = 1.0;
+                    routes[i] = Route::Api as u8;
+                    probs[[i, 0]] = 0.99;
+                }
+                // A user-agent switcher: challenge-only evidence, scoring high.
+                _ => {
+                    raw[[i, index_of("headers.hints_mismatch")]] = 1.0;
+                    probs[[i, 0]] = 0.99;
+                }
+            }
+        }
+        let allowed = RulesView { conclusion: Some(RulesConclusion::Allow), denied_by: 0 };
+        let data = Dataset { raw, y: Array2::zeros((n, N_HEADS)), routes, rules: vec![allowed; n], ..Default::default() };
+        let rows: Vec<usize> = (0..n).collect();
+        let target = (0.01, 0.05);
+        let held_out = draw(4, part);
+        let rate = |th: f32| (0..part).filter(|&i| held_out[[i, 0]] >= th).count() as f64 / part as f64;
+        for profile in [Profile::Signup, Profile::Api] {
+            let t = thresholds_at(&data, &rows, &probs, profile, target);
+            assert!(t.deny[0] > DENY_FLOOR && t.challenge[0] > CHALLENGE_FLOOR, "{profile:?} fell back to the floors: {t:?}");
+            let deny = rate(t.deny[0]);
+            assert!((deny - target.0).abs() < 0.002, "{profile:?}: deny rate {deny} among the deniable rows");
+            // Half the challenge-only rows are switchers at 0.99: the challenge threshold sits
+            // among them, capped by the deny threshold.
+            assert_eq!(t.challenge[0], t.deny[0], "{profile:?}");
+        }
+        // Without the switchers, the challenge threshold holds its own rate.
+        let t = thresholds_at(&data, &rows[..2 * part], &probs.slice(ndarray::s![..2 * part, ..]).to_owned(), Profile::Signup, target);
+        let challenge = rate(t.challenge[0]);
+        assert!((challenge - target.1).abs() < 0.005, "challenge rate {challenge}");
     }
 }
