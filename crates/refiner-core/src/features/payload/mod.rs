@@ -296,7 +296,19 @@
 //! extension (`e.php\0`): benign sources, passwords and random strings identical again. A new
 //! held-out source, CRLFsuite's payloads (PyPI, 204 as its generator builds them), was added
 //! after these changes and measured on both builds: 62.7% confirmed before and after (its
-//! literal `\r` escapes and `%3f` starts hold no line break).
+//! literal `\r` escapes and `%3f` starts hold no line break). A red team (helper-34, on 10f4534)
+//! found those forms confirming share texts (`${url}\nPrice: $19.99`, also in a referer or a
+//! JSON-held link), job titles and file names (`Exec (Sales)`, `exec (1).docx`), T-SQL questions,
+//! padded native fields (`1.2.3\0\0\0`) and encoded relative links (`..%2Fdashboard`), and
+//! missing sqlmap's heuristic probes, `execute`, bracketed and schema-qualified procedures,
+//! `1 waitfor delay`, long UTF-7 runs and header splitting after a tab (`/home\tx\r\nSet-Cookie`):
+//! all fixed, each a test (`crlf`, `sqlwords::tsql_command`, `decode::exotic`,
+//! `traversal::nul_truncation`). Left: `literal_list` reads the probe (`', 2, 1`), not a second
+//! row (`x', 2, 1), ('admin', 'x', 1)#`), and a phpMyAdmin ENUM definition (`'','small'`) is
+//! confirmed; a query value of a URL, CRLF and `Note: thanks` is confirmed. Final, same material:
+//! libinjection-sqli 69.0%, wfuzz traversal 91.4%, held-out rows unchanged (sqlmap 97.1%, forums
+//! 99.7%, wordpress 99.9%, shazzer 94.3%, lfimap 97.6%, CRLFsuite 62.7%); benign sources, 100,000
+//! random passwords and 100,000 random strings with control bytes identical to 5d14156.
 //!
 //! | benign | split | n | any family | sqli | command | traversal | template | xss, jndi, ssrf, code, xxe, crlf | suspicious | raw libinjection sqli |
 //! |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
