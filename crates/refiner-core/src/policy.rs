@@ -14,7 +14,7 @@
 //! | ALLOW, ERROR or nothing | challenge | a value the payload analysis half confirms, of a family people's text rarely comes near (markup, traversal, log4j lookups, XXE), unless the app's rule allowed the bot by name or verified it, or on the api profile |
 //!
 //! A lift is to ALLOW, or to CHALLENGE when the bot or abuse threat reaches its challenge
-//! threshold but none its deny threshold; a denial whose attack threat reaches its challenge
+//! threshold, with that threat's evidence, but none its deny threshold; a denial whose attack threat reaches its challenge
 //! threshold is kept (a challenge proves a person, not their intent). Thresholds are per profile, set by the trainer or `calibrate`.
 
 use crate::decision::{Coded, RawInput, RuleKind, RuleState, RulesConclusion, Slot};
@@ -452,8 +452,11 @@ impl Policy {
         if model == Conclusion::Deny || (judged(attack) && self.level(scores, attack) > Conclusion::Allow) {
             return kept(Basis::Rules, Vec::new());
         }
+        // A lift lands on a challenge only where a threat that reaches it has its evidence: a
+        // score alone (a VPN's data-centre ip) challenges no one the rules let through either.
+        let lifted = (0..N_HEADS).filter(|&k| judged(k) && may_escalate(raw, k, self.profile)).map(|k| self.level(scores, k)).max().unwrap_or(Conclusion::Allow);
         match legitimacy(raw, required(rules)).filter(|_| raw[IMPLAUSIBLE] == 0.0) {
-            Some(evidence) if model < prior => (model, Basis::Lifted, evidence),
+            Some(evidence) if model < prior => (lifted.min(model), Basis::Lifted, evidence),
             Some(_) => kept(Basis::Rules, Vec::new()),
             None => kept(Basis::KeptNoEvidence, Vec::new()),
         }
@@ -574,8 +577,11 @@ mod tests {
         let v = p.decide(&LOW, &regular, &rate);
         assert_eq!((v.live, v.basis), (Conclusion::Allow, Basis::Lifted));
         assert_eq!(v.evidence().iter().map(|&j| FEATURES[j as usize].name).collect::<Vec<_>>(), ["context.logged_in", "context.account_age_days"]);
+        let failing = raw_with(&[("context.logged_in", 1.0), ("context.account_age_days", 400.0), ("context.failed_logins", 3.0)]);
+        let v = p.decide(&[0.1, 0.1, 0.6], &failing, &rate);
+        assert_eq!(v.live, Conclusion::Challenge, "a threat at its challenge threshold, with its evidence, lifts only to CHALLENGE");
         let v = p.decide(&[0.1, 0.1, 0.6], &regular, &rate);
-        assert_eq!(v.live, Conclusion::Challenge, "a threat at its challenge threshold lifts only to CHALLENGE");
+        assert_eq!(v.live, Conclusion::Allow, "a score alone (a VPN's data-centre ip) challenges no one");
         let v = p.decide(&[0.1, 0.1, 0.95], &regular, &rate);
         assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::Rules));
         let tampered = raw_with(&[("context.logged_in", 1.0), ("context.account_age_days", 400.0), ("context.implausible", 1.0)]);
@@ -623,7 +629,9 @@ mod tests {
         let p = policy(Mode::Live);
         let person = raw_with(&[("memory.good_outcomes", 9.0), ("context.account_age_days", 30.0), ("payload.values", 3.0)]);
         let rate = denied_by(&[RuleKind::RateLimit]);
-        assert_eq!(p.decide(&[0.6, 0.1, 0.1], &person, &rate).live, Conclusion::Challenge, "a bot doubt: a challenge");
+        let mismatched = raw_with(&[("memory.good_outcomes", 9.0), ("context.account_age_days", 30.0), ("payload.values", 3.0), ("headers.hints_mismatch", 1.0)]);
+        assert_eq!(p.decide(&[0.6, 0.1, 0.1], &mismatched, &rate).live, Conclusion::Challenge, "a bot doubt with its evidence: a challenge");
+        assert_eq!(p.decide(&[0.6, 0.1, 0.1], &person, &rate).live, Conclusion::Allow, "a bot score alone: no challenge");
         let v = p.decide(&[0.1, 0.6, 0.1], &person, &rate);
         assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::Rules), "an attack doubt: the denial stands");
         assert_eq!(p.decide(&LOW, &person, &rate).live, Conclusion::Allow);
