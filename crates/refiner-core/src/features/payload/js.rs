@@ -45,25 +45,21 @@ pub fn call_sink_at(s: &[u8], j: usize) -> bool {
 /// [`super::quotes`]) an indexed `this` does not count: code goes on there with `this[kState]`.
 pub fn string_breakout(s: &[u8]) -> bool {
     // The first quotes only: a value with thousands is not a JS string breakout worth the time.
-    for (q, in_string) in breakouts(s, b"'\"`", Dialect::Js, MAX_QUOTES) {
+    breakouts::<MAX_QUOTES>(s, b"'\"`", Dialect::Js, |q, in_string| {
         classes::tick(SINKS.len());
         let mut j = q + 1;
         while j < s.len() && matches!(s[j], b')' | b']' | b'}' | b' ') {
             j += 1;
         }
         if !matches!(s.get(j), Some(b';' | b'+' | b'-' | b'*' | b'|' | b'&' | b',' | b'^' | b'\n')) {
-            continue;
+            return false;
         }
         j += 1;
         while j < s.len() && matches!(s[j], b' ' | b'(' | b'\n' | b'&' | b'|') {
             j += 1;
         }
-        let sink = sink_at(s, j) && (in_string || !s[j..].starts_with(b"this["));
-        if sink {
-            return true;
-        }
-    }
-    false
+        sink_at(s, j) && (in_string || !s[j..].starts_with(b"this["))
+    })
 }
 
 /// A sink right inside a template literal's `${`.

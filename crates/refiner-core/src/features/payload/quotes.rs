@@ -27,29 +27,43 @@ pub enum Dialect {
 /// Quotes looked at at most, per value.
 pub const MAX: usize = 256;
 
-/// Quotes of `kinds` in `s` (of its first `limit`, at most [`MAX`]) after which the app's parser
-/// is in code, each with whether it ends one of the app's strings (`true`) or only a string the
-/// value opened (`false`).
-pub fn breakouts<'a>(s: &'a [u8], kinds: &'static [u8], dialect: Dialect, limit: usize) -> impl Iterator<Item = (usize, bool)> + 'a {
+/// Calls `each` with the quotes of `kinds` in `s` (of its first `LIMIT`, at most [`MAX`]) after
+/// which the app's parser is in code, in order, each with whether it ends one of the app's
+/// strings (`true`) or only a string the value opened (`false`); stops, returning true, when
+/// `each` does.
+pub fn breakouts<const LIMIT: usize>(s: &[u8], kinds: &[u8], dialect: Dialect, mut each: impl FnMut(usize, bool) -> bool) -> bool {
+    const { assert!(LIMIT <= MAX) };
     let last = kinds[kinds.len() - 1];
-    let mut at = [0u32; MAX];
+    // Sized by the caller's limit: the array is zeroed on every call.
+    let mut at = [0u32; LIMIT];
     let mut n = 0;
-    for i in memchr::memchr3_iter(kinds[0], kinds[1], last, s).take(limit.min(MAX)) {
+    for i in memchr::memchr3_iter(kinds[0], kinds[1], last, s).take(LIMIT.min(MAX)) {
         at[n] = i as u32;
         n += 1;
     }
+    let Some(&last_quote) = at[..n].last() else { return false };
+    let at = &at[..n];
+    let end = last_quote as usize + 1;
+    let s = &s[..end];
+    // Passes that would repeat another's reading are skipped: escapes only change one where a
+    // backslash stands right before a quote; a pass inside a string of a kind the value never
+    // writes stays there; no comment starts before the first one any pass finds.
+    let escapes_matter = at.iter().any(|&q| q > 0 && s[q as usize - 1] == b'\\');
+    let first_comment = comment(s, 0, end, dialect).unwrap_or(end);
     let mut ends = Ends::default();
-    let end = if n == 0 { 0 } else { at[n - 1] as usize + 1 };
     for escapes in [true, false] {
-        for &app in kinds {
-            lex(&s[..end], &at[..n], Some(app), dialect, escapes, &mut ends);
+        if !escapes && !escapes_matter {
+            break;
         }
-        lex(&s[..end], &at[..n], None, dialect, escapes, &mut ends);
+        for &app in kinds {
+            if at.iter().any(|&q| s[q as usize] == app) {
+                lex(s, at, Some(app), dialect, escapes, first_comment, &mut ends);
+            }
+        }
+        lex(s, at, None, dialect, escapes, first_comment, &mut ends);
     }
-    (0..n).filter_map(move |k| {
-        let bit = |set: &[u64; MAX / 64]| set[k / 64] >> (k % 64) & 1 == 1;
-        (bit(&ends.app) || bit(&ends.own)).then_some((at[k] as usize, bit(&ends.app)))
-    })
+    let bit = |set: &[u64; MAX / 64], k: usize| set[k / 64] >> (k % 64) & 1 == 1;
+    (0..n).any(|k| (bit(&ends.app, k) || bit(&ends.own, k)) && each(at[k] as usize, bit(&ends.app, k)))
 }
 
 /// Bits, by quote index: the quote ends one of the app's strings, or one the value opened.
@@ -60,8 +74,9 @@ struct Ends {
 }
 
 /// Reads `s` from inside a string of `app`'s quote (or in code, with `None`) and sets in `ends`
-/// the bit of each quote (by its index in `at`) that leaves the parser in code.
-fn lex(s: &[u8], at: &[u32], app: Option<u8>, dialect: Dialect, escapes: bool, ends: &mut Ends) {
+/// the bit of each quote (by its index in `at`) that leaves the parser in code; no comment starts
+/// before `first_comment`.
+fn lex(s: &[u8], at: &[u32], app: Option<u8>, dialect: Dialect, escapes: bool, first_comment: usize, ends: &mut Ends) {
     let escaped = |i: usize| escapes && s[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1;
     // The quote of the string the parser is in, if any, and whether it is the app's.
     let mut string = app.map(|q| (q, true));
@@ -85,7 +100,7 @@ fn lex(s: &[u8], at: &[u32], app: Option<u8>, dialect: Dialect, escapes: bool, e
             continue;
         }
         // In code: a comment before the next quote hides what it spans.
-        match comment(s, i, q, dialect) {
+        match if q <= first_comment { None } else { comment(s, i, q, dialect) } {
             Some(from) => {
                 let to = comment_end(s, from);
                 i = to;
@@ -132,8 +147,17 @@ fn comment_end(s: &[u8], from: usize) -> usize {
 mod tests {
     use super::*;
 
+    fn all<const LIMIT: usize>(s: &str, kinds: &[u8], dialect: Dialect) -> Vec<(usize, bool)> {
+        let mut found = Vec::new();
+        breakouts::<LIMIT>(s.as_bytes(), kinds, dialect, |q, apps| {
+            found.push((q, apps));
+            false
+        });
+        found
+    }
+
     fn code_after(s: &str) -> Vec<(usize, bool)> {
-        breakouts(s.as_bytes(), b"'\"", Dialect::Sql, 64).collect()
+        all::<64>(s, b"'\"", Dialect::Sql)
     }
 
     #[test]
@@ -154,7 +178,7 @@ mod tests {
 
     #[test]
     fn js_reads_its_own_comments_and_escapes() {
-        let js = |s: &str| breakouts(s.as_bytes(), b"'\"`", Dialect::Js, 64).collect::<Vec<_>>();
+        let js = |s: &str| all::<64>(s, b"'\"`", Dialect::Js);
         assert!(js("\\'\\\\';fetch(1)//").contains(&(4, true)));
         // An app that escapes quotes but not backslashes: `\\'` ends its string.
         assert!(js("\\';alert(1)//").contains(&(1, true)));
@@ -162,3 +186,4 @@ mod tests {
         assert!(!js("';// it's").contains(&(6, true)));
     }
 }
+

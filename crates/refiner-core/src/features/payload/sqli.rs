@@ -169,18 +169,16 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     // Read once: whether any breaks out, and where libinjection's windows start (the value's start
     // has its own window, so one more than they need).
     let mut broke = false;
-    let breakouts = quotes::breakouts(text, b"'\"", Dialect::Sql, 64)
-        .filter(|&(i, apps)| {
-            let out = sqlwords::breaks_out(text, i) && (apps || broke || sqlwords::sql_words_after(text, i) || sqlwords::sql_follows(text, i));
-            broke |= out;
-            out
-        })
-        .map(|(i, _)| i);
     let (mut starts, mut found) = ([0usize; QUOTE_WINDOWS + 1], 0);
-    for i in breakouts.take(QUOTE_WINDOWS + 1) {
-        starts[found] = i;
-        found += 1;
-    }
+    quotes::breakouts::<64>(text, b"'\"", Dialect::Sql, |i, apps| {
+        let out = sqlwords::breaks_out(text, i) && (apps || broke || sqlwords::sql_words_after(text, i) || sqlwords::sql_follows(text, i));
+        broke |= out;
+        if out {
+            starts[found] = i;
+            found += 1;
+        }
+        found == starts.len()
+    });
     let broke_out = found > 0;
     // A quote that breaks out, or a value that starts as an unquoted injection does and has SQL
     // structure and SQL words: anything else is prose (or ASCII art, which costs libinjection
