@@ -44,22 +44,30 @@ pub fn call_sink_at(s: &[u8], j: usize) -> bool {
 /// breakout from a JS string. After a quote that ends only a string the value opened (see
 /// [`super::quotes`]) an indexed `this` does not count: code goes on there with `this[kState]`.
 pub fn string_breakout(s: &[u8]) -> bool {
+    // Only a quote with an operator after it can break out: most values with quotes have none,
+    // and then the quotes need no reading as the parser reads them.
+    if !memchr::memchr3_iter(b'\'', b'"', b'`', s).take(MAX_QUOTES).any(|q| operator_after(s, q).is_some()) {
+        return false;
+    }
     // The first quotes only: a value with thousands is not a JS string breakout worth the time.
     breakouts::<MAX_QUOTES>(s, b"'\"`", Dialect::Js, |q, in_string| {
         classes::tick(SINKS.len());
-        let mut j = q + 1;
-        while j < s.len() && matches!(s[j], b')' | b']' | b'}' | b' ') {
-            j += 1;
-        }
-        if !matches!(s.get(j), Some(b';' | b'+' | b'-' | b'*' | b'|' | b'&' | b',' | b'^' | b'\n')) {
-            return false;
-        }
-        j += 1;
+        let Some(mut j) = operator_after(s, q) else { return false };
         while j < s.len() && matches!(s[j], b' ' | b'(' | b'\n' | b'&' | b'|') {
             j += 1;
         }
         sink_at(s, j) && (in_string || !s[j..].starts_with(b"this["))
     })
+}
+
+/// Where what follows the quote at `s[q]` goes on after its closing brackets and an operator, if
+/// an operator follows them.
+fn operator_after(s: &[u8], q: usize) -> Option<usize> {
+    let mut j = q + 1;
+    while j < s.len() && matches!(s[j], b')' | b']' | b'}' | b' ') {
+        j += 1;
+    }
+    matches!(s.get(j), Some(b';' | b'+' | b'-' | b'*' | b'|' | b'&' | b',' | b'^' | b'\n')).then_some(j + 1)
 }
 
 /// A sink right inside a template literal's `${`.

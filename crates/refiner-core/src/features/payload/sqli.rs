@@ -35,6 +35,8 @@ use libinjectionrs::{SqliFlags, SqliState};
 pub const WINDOW: usize = 256;
 /// Windows that start at a quote, after the one at the value's start.
 pub const QUOTE_WINDOWS: usize = 3;
+/// Quotes read for breakouts, per value.
+const QUOTES_READ: usize = 64;
 /// Bytes libinjection may see per request.
 pub const BUDGET: usize = 2048;
 
@@ -170,15 +172,19 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     // has its own window, so one more than they need).
     let mut broke = false;
     let (mut starts, mut found) = ([0usize; QUOTE_WINDOWS + 1], 0);
-    quotes::breakouts::<64>(text, b"'\"", Dialect::Sql, |i, apps| {
-        let out = sqlwords::breaks_out(text, i) && (apps || broke || sqlwords::sql_words_after(text, i) || sqlwords::sql_follows(text, i));
-        broke |= out;
-        if out {
-            starts[found] = i;
-            found += 1;
-        }
-        found == starts.len()
-    });
+    // Only a quote that SQL follows can break out (`breaks_out`): most values with quotes have
+    // none, and then the quotes need no reading as the parser reads them.
+    if memchr::memchr2_iter(b'\'', b'"', text).take(QUOTES_READ).any(|i| sqlwords::breaks_out(text, i)) {
+        quotes::breakouts::<QUOTES_READ>(text, b"'\"", Dialect::Sql, |i, apps| {
+            let out = sqlwords::breaks_out(text, i) && (apps || broke || sqlwords::sql_words_after(text, i) || sqlwords::sql_follows(text, i));
+            broke |= out;
+            if out {
+                starts[found] = i;
+                found += 1;
+            }
+            found == starts.len()
+        });
+    }
     let broke_out = found > 0;
     // A quote that breaks out, or a value that starts as an unquoted injection does and has SQL
     // structure and SQL words: anything else is prose (or ASCII art, which costs libinjection
