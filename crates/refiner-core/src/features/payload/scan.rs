@@ -104,9 +104,7 @@ struct Found {
 /// serialized stream in base64 or hex (`rO0AB…`).
 #[inline]
 fn worth_it(text: &[u8], mask: Mask) -> bool {
-    // Most values: short, with no class a test below needs (and so no byte ≥ 0x80, which a short
-    // value's mask always shows), where only a number before `union` matters.
-    if mask & (classes::TRIGGERS | classes::DASH | classes::COMMA | classes::HIGH) == 0 && text.len() < SHORT {
+    if quiet(text, mask) {
         return number_then_union(text);
     }
     let triggers = mask & classes::TRIGGERS;
@@ -128,6 +126,16 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
         || text.first() == Some(&0x80)
 }
 
+/// Most values: short, with no class a test of [`worth_it`] needs (and so no byte ≥ 0x80, which
+/// a short value's mask always shows), where only a number before `union` matters.
+#[inline(always)]
+fn quiet(text: &[u8], mask: Mask) -> bool {
+    mask & (classes::TRIGGERS | classes::DASH | classes::COMMA | classes::HIGH) == 0 && text.len() < SHORT
+}
+
+// A quiet value is no base64 text ([`ValueBuffers::value`] counts on it).
+const _: () = assert!(SHORT <= decode::BASE64_MIN);
+
 /// Whether `text` holds `--`: a short value (a date, a SKU, a locale) by one pass over its pairs,
 /// which costs less than setting up a search.
 fn double_dash(text: &[u8]) -> bool {
@@ -145,6 +153,7 @@ const SHORT: usize = 16;
 /// A numeric parameter's `1 UNION SELECT password FROM users` needs no mark at all: a number (maybe
 /// signed, after blanks or a form's `+`), blanks, then `union` ("1. Union select committee" is a
 /// list item).
+#[inline]
 fn number_then_union(text: &[u8]) -> bool {
     // Most values start with a letter: no number, so no need for the passes below.
     if !matches!(text.first(), Some(b' ' | b'+' | b'\t' | b'-' | b'0'..=b'9')) {
@@ -239,7 +248,21 @@ impl ValueBuffers {
     }
 
     /// Scans one value; `known`: its [`classes::mask`], when the splitter has it.
+    #[inline]
     fn value(&mut self, raw: &[u8], how: Decode, location: Location, scope: Scope, known: Option<Mask>, out: &mut PayloadFindings) {
+        // Most strings of a parsed body (keys, names, numbers) are not decoded, have the mask the
+        // splitter read, and are too short for base64 (`decode::BASE64_MIN`): a quiet one only
+        // counts, with no call.
+        if how == Decode::None && known.is_some_and(|mask| quiet(raw, mask)) && !number_then_union(raw) {
+            out.values = out.values.saturating_add(1);
+            return;
+        }
+        self.value_in_full(raw, how, location, scope, known, out);
+    }
+
+    /// [`Self::value`], the whole way.
+    #[inline(never)]
+    fn value_in_full(&mut self, raw: &[u8], how: Decode, location: Location, scope: Scope, known: Option<Mask>, out: &mut PayloadFindings) {
         out.values = out.values.saturating_add(1);
         let ValueBuffers { level1, deep, tmp, data, detect, last } = self;
         let plus = how == Decode::PercentPlus;
