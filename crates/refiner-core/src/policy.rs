@@ -14,7 +14,8 @@
 //! | ALLOW, ERROR or nothing | challenge | a value the payload analysis half confirms, of a family people's text rarely comes near (markup, traversal, log4j lookups, XXE), unless the app's rule allowed the bot by name or verified it, or on the api profile |
 //!
 //! A lift is to ALLOW, or to CHALLENGE when the bot or abuse threat reaches its challenge
-//! threshold, with that threat's evidence, but none its deny threshold; a denial whose attack threat reaches its challenge
+//! threshold (with that threat's evidence, when a week-old account vouches) but none its deny
+//! threshold; a denial whose attack threat reaches its challenge
 //! threshold is kept (a challenge proves a person, not their intent). Thresholds are per profile, set by the trainer or `calibrate`.
 
 use crate::decision::{Coded, RawInput, RuleKind, RuleState, RulesConclusion, Slot};
@@ -452,9 +453,12 @@ impl Policy {
         if model == Conclusion::Deny || (judged(attack) && self.level(scores, attack) > Conclusion::Allow) {
             return kept(Basis::Rules, Vec::new());
         }
-        // A lift lands on a challenge only where a threat that reaches it has its evidence: a
-        // score alone (a VPN's data-centre ip) challenges no one the rules let through either.
-        let lifted = (0..N_HEADS).filter(|&k| judged(k) && may_escalate(raw, k, self.profile)).map(|k| self.level(scores, k)).max().unwrap_or(Conclusion::Allow);
+        // A week-old account vouches enough that a score alone (a VPN's data-centre ip) no longer
+        // challenges, as it challenges no one the rules let through: only a threat with its
+        // evidence does. A session a client can open and wait out does not: there the model's doubt
+        // still costs a challenge, the one step between a script and a lifted denial.
+        let account = legitimacy(raw, &[ACCOUNT]).is_some();
+        let lifted = (0..N_HEADS).filter(|&k| judged(k) && (!account || may_escalate(raw, k, self.profile))).map(|k| self.level(scores, k)).max().unwrap_or(Conclusion::Allow);
         match legitimacy(raw, required(rules)).filter(|_| raw[IMPLAUSIBLE] == 0.0) {
             Some(evidence) if model < prior => (lifted.min(model), Basis::Lifted, evidence),
             Some(_) => kept(Basis::Rules, Vec::new()),
@@ -581,7 +585,9 @@ mod tests {
         let v = p.decide(&[0.1, 0.1, 0.6], &failing, &rate);
         assert_eq!(v.live, Conclusion::Challenge, "a threat at its challenge threshold, with its evidence, lifts only to CHALLENGE");
         let v = p.decide(&[0.1, 0.1, 0.6], &regular, &rate);
-        assert_eq!(v.live, Conclusion::Allow, "a score alone (a VPN's data-centre ip) challenges no one");
+        assert_eq!(v.live, Conclusion::Allow, "with a week-old account, a score alone (a VPN's data-centre ip) challenges no one");
+        let session = raw_with(&[("context.session_age_s", 900.0), ("context.pages_seen", 6.0)]);
+        assert_eq!(p.decide(&[0.6, 0.1, 0.1], &session, &rate).live, Conclusion::Challenge, "a session alone: the doubt still challenges");
         let v = p.decide(&[0.1, 0.1, 0.95], &regular, &rate);
         assert_eq!((v.live, v.basis), (Conclusion::Deny, Basis::Rules));
         let tampered = raw_with(&[("context.logged_in", 1.0), ("context.account_age_days", 400.0), ("context.implausible", 1.0)]);
