@@ -15,8 +15,9 @@
 //!
 //! A lift is to ALLOW, or to CHALLENGE when the bot or abuse threat reaches its challenge
 //! threshold (with that threat's evidence, when a week-old account vouches) but none its deny
-//! threshold; a denial whose attack threat reaches its challenge
-//! threshold is kept (a challenge proves a person, not their intent). Thresholds are per profile, set by the trainer or `calibrate`.
+//! threshold; a denial whose attack threat reaches its challenge threshold is kept (a challenge
+//! proves a person, not their intent). Thresholds are per profile, set by the trainer or
+//! `calibrate`.
 
 use crate::decision::{Coded, RawInput, RuleKind, RuleState, RulesConclusion, Slot};
 use crate::error::{RefinerError, Result};
@@ -453,14 +454,17 @@ impl Policy {
         if model == Conclusion::Deny || (judged(attack) && self.level(scores, attack) > Conclusion::Allow) {
             return kept(Basis::Rules, Vec::new());
         }
-        // A week-old account vouches enough that a score alone (a VPN's data-centre ip) no longer
-        // challenges, as it challenges no one the rules let through: only a threat with its
-        // evidence does. A session a client can open and wait out does not: there the model's doubt
-        // still costs a challenge, the one step between a script and a lifted denial.
-        let account = legitimacy(raw, &[ACCOUNT]).is_some();
-        let lifted = (0..N_HEADS).filter(|&k| judged(k) && (!account || may_escalate(raw, k, self.profile))).map(|k| self.level(scores, k)).max().unwrap_or(Conclusion::Allow);
         match legitimacy(raw, required(rules)).filter(|_| raw[IMPLAUSIBLE] == 0.0) {
-            Some(evidence) if model < prior => (lifted.min(model), Basis::Lifted, evidence),
+            Some(evidence) if model < prior => {
+                // A week-old account vouches enough that a score alone (a VPN's data-centre ip) no
+                // longer challenges, as it challenges no one the rules let through: only a threat
+                // with its evidence does. A session a client can open and wait out does not: there
+                // the model's doubt still costs a challenge, the one step between a script and a
+                // lifted denial.
+                let account = legitimacy(raw, &[ACCOUNT]).is_some();
+                let doubt = (0..N_HEADS).filter(|&k| judged(k) && (!account || may_escalate(raw, k, self.profile))).map(|k| self.level(scores, k)).max();
+                (doubt.unwrap_or(Conclusion::Allow).min(model), Basis::Lifted, evidence)
+            }
             Some(_) => kept(Basis::Rules, Vec::new()),
             None => kept(Basis::KeptNoEvidence, Vec::new()),
         }

@@ -128,6 +128,18 @@ mod tests {
         assert!((a - 2.0).abs() < 0.15 && (b + 1.0).abs() < 0.15, "a={a} b={b}");
     }
 
+    /// `n` rows of scores per head, skewed toward 0 like a model's on legitimate traffic.
+    fn legit_scores(seed: u64, n: usize) -> Array2<f32> {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        Array2::from_shape_fn((n, N_HEADS), |_| rng.random::<f32>().powi(3))
+    }
+
+    /// The share of `scores`' bot column at or above `threshold`.
+    fn bot_rate(scores: &Array2<f32>, threshold: f32) -> f64 {
+        scores.column(0).iter().filter(|&&p| p >= threshold).count() as f64 / scores.nrows() as f64
+    }
+
     /// Legitimate scores from one distribution, on rows the rules allowed with bot evidence:
     /// thresholds fitted on one draw hold their target rate on another draw, within sampling
     /// error; rows without evidence, and rows the rules denied, do not move them.
@@ -135,19 +147,13 @@ mod tests {
     fn thresholds_hit_the_target_rate_among_rows_with_evidence() {
         use crate::decision::{RuleKind, RulesConclusion};
         use crate::policy::RulesView;
-        use rand::{Rng, SeedableRng};
-        let draw = |seed: u64, n: usize| {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-            // Skewed toward 0 like a model's scores on legitimate traffic.
-            Array2::from_shape_fn((n, N_HEADS), |_| rng.random::<f32>().powi(3))
-        };
         let third = 100_000;
         let n = 3 * third;
         let mut raw = Array2::zeros((n, N_FEATURES));
         let allowed = RulesView { conclusion: Some(RulesConclusion::Allow), denied_by: 0 };
         let denied = RulesView { conclusion: Some(RulesConclusion::Deny), denied_by: 1 << RuleKind::Bot as u32 };
         let mut rules = vec![allowed; n];
-        let mut probs = draw(1, n);
+        let mut probs = legit_scores(1, n);
         for i in 0..n {
             if i < third || i >= 2 * third {
                 raw[[i, index_of("ua.http_library")]] = 1.0;
@@ -163,9 +169,8 @@ mod tests {
         let rows: Vec<usize> = (0..n).collect();
         let target = (0.01, 0.05);
         let t = thresholds_at(&data, &rows, &probs, Profile::Default, target);
-        let held_out = draw(2, third);
-        let rate = |th: f32| (0..third).filter(|&i| held_out[[i, 0]] >= th).count() as f64 / third as f64;
-        let (deny, challenge) = (rate(t.deny[0]), rate(t.challenge[0]));
+        let held_out = legit_scores(2, third);
+        let (deny, challenge) = (bot_rate(&held_out, t.deny[0]), bot_rate(&held_out, t.challenge[0]));
         assert!((deny - target.0).abs() < 0.002, "deny rate {deny}");
         assert!((challenge - target.1).abs() < 0.005, "challenge rate {challenge}");
         assert_eq!(t.deny[1], DENY_FLOOR, "no row has attack evidence: the floor");
@@ -179,16 +184,11 @@ mod tests {
     fn pooled_routes_fit_thresholds_among_the_rows_their_profiles_judge() {
         use crate::decision::{RulesConclusion, Route};
         use crate::policy::RulesView;
-        use rand::{Rng, SeedableRng};
-        let draw = |seed: u64, n: usize| {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-            Array2::from_shape_fn((n, N_HEADS), |_| rng.random::<f32>().powi(3))
-        };
         let part = 100_000;
         let n = 3 * part;
         let mut raw = Array2::zeros((n, N_FEATURES));
         let mut routes = vec![Route::Other as u8; n];
-        let mut probs = draw(3, n);
+        let mut probs = legit_scores(3, n);
         for i in 0..n {
             match i / part {
                 // Deniable bot evidence on the default profile's route, scores as drawn.
@@ -211,8 +211,8 @@ mod tests {
         let data = Dataset { raw, y: Array2::zeros((n, N_HEADS)), routes, rules: vec![allowed; n], ..Default::default() };
         let rows: Vec<usize> = (0..n).collect();
         let target = (0.01, 0.05);
-        let held_out = draw(4, part);
-        let rate = |th: f32| (0..part).filter(|&i| held_out[[i, 0]] >= th).count() as f64 / part as f64;
+        let held_out = legit_scores(4, part);
+        let rate = |th: f32| bot_rate(&held_out, th);
         for profile in [Profile::Signup, Profile::Api] {
             let t = thresholds_at(&data, &rows, &probs, profile, target);
             assert!(t.deny[0] > DENY_FLOOR && t.challenge[0] > CHALLENGE_FLOOR, "{profile:?} fell back to the floors: {t:?}");

@@ -251,6 +251,11 @@ static RANK: [u8; 256] = {
     t
 };
 
+/// Whether `s` is a number: one or more ASCII digits and nothing else.
+pub fn digits(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(u8::is_ascii_digit)
+}
+
 /// Whether `s[at..]` starts with `word` and the next byte does not continue an identifier.
 pub fn starts_word(s: &[u8], at: usize, word: &[u8]) -> bool {
     s.get(at..).is_some_and(|r| r.starts_with(word)) && !s.get(at + word.len()).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')

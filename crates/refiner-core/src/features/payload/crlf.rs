@@ -25,10 +25,14 @@
 //! confirmed. Query strings and header values sit in between (share links carry text with
 //! newlines, `?text=Party tonight%0ALocation: https://maps…`, and a referer carries such a
 //! query): a strong line is confirmed unless the line before it is text with blanks, and a
-//! generic one only when the value starts with the break, or when the value is a URL followed by
-//! header lines and nothing else (a scanner's probe names its own header). A header value that is no page URL (a
-//! user agent) carries no share text: a strong line there is confirmed after text too. A body value whose breaks all came
-//! from the deep decoding (it held `%0d%0a`, not newlines) is judged as a query value.
+//! generic one only when the value starts with the break. Behind HTTP's own CRLF (share texts
+//! break lines with LF) and outside a page URL, more is confirmed: a header only HTTP has
+//! (`Set-Cookie`, `Content-Length`, a status line) after any text, an everyday one with its
+//! grammar after a redirect target that a blank made look like text (`/home x\r\nRefresh: 0;…`),
+//! and a value that is a URL followed by header lines and nothing else (a scanner's probe names
+//! its own header). A header value that is no page URL (a user agent) carries no share text: a
+//! strong line there is confirmed after text too. A body value whose breaks all came from the
+//! deep decoding (it held `%0d%0a`, not newlines) is judged as a query value.
 
 use super::classes::{self, Mask};
 use super::Location;
@@ -128,11 +132,10 @@ fn has_address(v: &[u8]) -> bool {
 
 /// Judges a header `name` (lower-case) and its `value`.
 fn header(name: &[u8], value: &[u8]) -> Line {
-    let digits = |v: &[u8]| !v.is_empty() && v.iter().all(u8::is_ascii_digit);
     let http = match name {
         b"set-cookie" | b"set-cookie2" | b"cookie" => token_then(value, b'='),
         b"content-type" => token_then(value, b'/'),
-        b"content-length" => digits(value),
+        b"content-length" => classes::digits(value),
         b"transfer-encoding" | b"content-security-policy" | b"content-disposition" | b"content-encoding" | b"cache-control"
         | b"strict-transport-security" | b"www-authenticate" | b"proxy-authenticate" | b"authorization"
         | b"proxy-authorization" | b"user-agent" | b"referer" | b"last-modified" | b"if-modified-since" | b"if-none-match"

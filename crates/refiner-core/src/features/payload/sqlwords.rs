@@ -453,8 +453,7 @@ pub fn literal_condition(norm: &[u8]) -> bool {
             return false;
         }
         i = past(norm, i + 1, |b| b == b' ');
-        let number = |x: &[u8]| !x.is_empty() && x.iter().all(u8::is_ascii_digit);
-        let tautology = |b: &[u8]| if like { !b.is_empty() && b.iter().all(|&c| c == b'%') } else { (a == b && !a.is_empty()) || (number(a) && number(b)) };
+        let tautology = |b: &[u8]| if like { !b.is_empty() && b.iter().all(|&c| c == b'%') } else { (a == b && !a.is_empty()) || (classes::digits(a) && classes::digits(b)) };
         // A condition counts where an injection puts it: the value starts like one, or the
         // condition ends it ("size 9 or 10=43 EU" and "… OR 1=1 safely?" are neither).
         let ends = |end: usize| norm[end.min(norm.len())..].iter().find(|&&b| b != b' ').is_none_or(|&b| matches!(b, b')' | b'-' | b'#' | b';' | b'\'' | b'"' | b'/'));
@@ -489,7 +488,7 @@ pub fn statement_fragment(norm: &[u8]) -> bool {
 /// literals, variables and commas, then maybe `;` and a comment. `Exec (Sales), London` and
 /// "EXEC sp_who2 'active' returns nothing, why?" go on past their arguments.
 fn tsql_command(s: &[u8]) -> bool {
-    let word = |s: &[u8], w: &[u8]| s.starts_with(w) && !s.get(w.len()).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    let word = |s: &[u8], w: &[u8]| classes::starts_word(s, 0, w);
     // T-SQL runs a second statement after a number with no `;` (`1 exec xp_cmdshell 'dir'`).
     let digits = s.iter().take(20).take_while(|b| b.is_ascii_digit()).count();
     let after = s[digits..].trim_ascii_start();
@@ -717,7 +716,7 @@ pub fn literal_list(norm: &[u8]) -> bool {
     let s = s.strip_suffix(b")").unwrap_or(s);
     let mut items = s.split(|&b| b == b',').map(<[u8]>::trim_ascii);
     let literal = |t: &[u8]| {
-        (!t.is_empty() && t.iter().all(u8::is_ascii_digit))
+        classes::digits(t)
             || t == b"null"
             || (t.len() >= 2 && t[0] == b'\'' && t[t.len() - 1] == b'\'' && !t[1..t.len() - 1].contains(&b'\''))
     };
@@ -740,10 +739,9 @@ pub fn literal_list(norm: &[u8]) -> bool {
 pub fn implicit_conversion(norm: &[u8]) -> bool {
     let s = norm.trim_ascii();
     let quote = |b: &u8| matches!(b, b'\'' | b'"');
-    let digits = |t: &[u8]| !t.is_empty() && t.iter().all(u8::is_ascii_digit);
     if let Some((q, rest)) = s.split_first().filter(|(q, _)| quote(q)) {
         if let Some((number, tail)) = rest.iter().position(|b| b == q).map(|k| rest.split_at(k)) {
-            if digits(number) && tail.get(1) == Some(&b'=') && tail.get(2) == Some(q) && digits(&tail[3..]) {
+            if classes::digits(number) && tail.get(1) == Some(&b'=') && tail.get(2) == Some(q) && classes::digits(&tail[3..]) {
                 return true;
             }
         }

@@ -195,12 +195,11 @@ pub fn nul_truncation(text: &[u8]) -> bool {
             let b = text[i - ext - 2];
             b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'/')
         };
-        let token = &text[text[..i].iter().rposition(|&b| b == b' ').map_or(0, |k| k + 1)..i];
-        let more = text[i..].iter().any(|&b| b != 0);
-        named
-            && !token.contains(&b'@')
-            && (more || token.contains(&b'/') || token.contains(&b'\\'))
-            && TRUNCATED.iter().any(|e| text[i - ext..i].eq_ignore_ascii_case(e))
+        named && TRUNCATED.iter().any(|e| text[i - ext..i].eq_ignore_ascii_case(e)) && {
+            let token = &text[text[..i].iter().rposition(|&b| b == b' ').map_or(0, |k| k + 1)..i];
+            let more = text[i..].iter().any(|&b| b != 0);
+            !token.contains(&b'@') && (more || token.contains(&b'/') || token.contains(&b'\\'))
+        }
     })
 }
 
