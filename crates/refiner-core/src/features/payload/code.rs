@@ -374,7 +374,21 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
     {
         return (true, true);
     }
+    suspicious |= mask & DOT != 0 && java_hints().is_match(s);
     (false, suspicious)
+}
+
+/// Java names that exploits use and a WAF stops, but that also occur in code people paste:
+/// Commons Collections' transformer gadgets, Struts' OGNL context, the JDK's internal Xalan, the
+/// process API. Suspicious only.
+const JAVA_HINTS: &[&str] = &[
+    "invokertransformer", "instantiatetransformer", "chainedtransformer", "clonetransformer", "constanttransformer",
+    "com.opensymphony.xwork2", "com.sun.org.apache", "java.lang.runtime", "java.lang.processbuilder", "processbuilder",
+];
+
+fn java_hints() -> &'static AhoCorasick {
+    static H: OnceLock<AhoCorasick> = OnceLock::new();
+    H.get_or_init(|| AhoCorasick::builder().kind(Some(AhoCorasickKind::DFA)).build(JAVA_HINTS).expect("static list builds"))
 }
 
 #[cfg(test)]
@@ -384,6 +398,14 @@ mod tests {
     fn code(s: &str) -> (bool, bool) {
         let l = s.to_ascii_lowercase();
         detect(l.as_bytes(), s.as_bytes(), classes::mask(l.as_bytes()), &mut Vec::new())
+    }
+
+    #[test]
+    fn java_exploit_names_are_suspicious() {
+        for t in ["{\"com.opensymphony.xwork2\": \"test\"}", "{\"test\": \"ProcessBuilder.evil.clonetransformer\"}", "java.lang.Runtime.getRuntime()"] {
+            assert_eq!(code(t), (false, true), "{t}");
+        }
+        assert_eq!(code("my.process builder is slow"), (false, false));
     }
 
     #[test]

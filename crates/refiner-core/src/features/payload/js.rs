@@ -157,6 +157,18 @@ pub fn built_name_call(s: &[u8]) -> bool {
     })
 }
 
+/// The document's cookie jar: `document.cookie`, `(document)["cookie"]` (not a request's
+/// `headers["cookie"]`).
+pub fn cookie_jar(s: &[u8]) -> bool {
+    classes::contains(s, b"document.cookie")
+        || [&b"[\"cookie\"]"[..], b"['cookie']"].iter().any(|k| {
+            memchr::memmem::find_iter(s, k).take(8).any(|i| {
+                let head = &s[..i];
+                head.strip_suffix(b")").unwrap_or(head).ends_with(b"document")
+            })
+        })
+}
+
 /// `….constructor.constructor('…')`: the `Function` constructor reached from any object
 /// (`[].constructor.constructor('alert(1)')()`, Angular sandbox escapes), with a body that calls
 /// a sink; `constructor.constructor('return this')` (a polyfill's global lookup) is not.

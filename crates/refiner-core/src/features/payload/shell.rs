@@ -261,6 +261,8 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
         }
         suspicious |= sus;
     }
+    // A loop that opens the value is a batch file's line, or the whole payload a WAF stops.
+    suspicious |= mask & PERCENT != 0 && windows_for(s, start);
     suspicious |= classes::contains(s, b"/bin/sh") || classes::contains(s, b"${ifs}");
     (false, suspicious)
 }
@@ -366,6 +368,16 @@ mod tests {
             "2^10 & x^2 | y^3; id^2",
         ] {
             assert!(!cmd(t).0, "{t}");
+        }
+    }
+
+    #[test]
+    fn a_cmd_loop_that_opens_the_value_is_suspicious() {
+        for t in ["for /f \"usebackq\" %variable in (`command`) do command", "FOR /F \"options\" %a IN (\"text\") DO abc", "for %%a in (%*) do ("] {
+            assert_eq!(cmd(t), (false, true), "{t}");
+        }
+        for t in ["for i in (1..3) do puts i end", "I paid for %20 in (cash) do you see it"] {
+            assert_eq!(cmd(t), (false, false), "{t}");
         }
     }
 

@@ -155,7 +155,13 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
         || forms(norm)
         || (quoted && (sqlwords::implicit_conversion(norm) || (mask & classes::COMMA != 0 && sqlwords::literal_list(norm)) || (mask & classes::PAREN != 0 && sqlwords::error_probe(norm))))
         || commented(buf);
-    if !(fragment || worth_it(text, mask)) || token(text) {
+    v.suspicious = mask & classes::BRACKET != 0 && mask & classes::DOLLAR != 0 && sqlwords::nosql_operator(norm);
+    let gated = (fragment || worth_it(text, mask)) && !token(text);
+    // A short value is read for hints whatever its marks (`exec xp_cmdshell`).
+    if gated || norm.len() <= sqlwords::HINTED {
+        v.suspicious |= sqlwords::hint(norm);
+    }
+    if !gated {
         return v;
     }
     // Forms libinjection's fingerprints miss, each an injection on its own (see `sqlwords`).

@@ -340,6 +340,51 @@ pub fn starts_like_injection(norm: &[u8]) -> bool {
     condition_or_call(&after[..m])
 }
 
+/// Functions injected SQL calls to wait, read files or name the database: a value that opens
+/// with one (`sleep(5)#1`, `benchmark(3000000,md5(1))`, `load_file(`) is a payload's tail, or a
+/// programmer's line.
+const OPENING_CALLS: &[&[u8]] = &[
+    b"sleep(", b"pg_sleep(", b"benchmark(", b"load_file(", b"database(", b"db_name(", b"version(",
+    b"extractvalue(", b"updatexml(", b"char(", b"chr(", b"concat(", b"cast(", b"convert(",
+];
+
+/// Longest value in which an attack artifact alone is a hint: code people paste names
+/// `sqlite_master` and `information_schema` too, in longer texts.
+pub const HINTED: usize = 64;
+
+/// What a WAF stops that is no injection on its own, and rarely text: an attack artifact in a
+/// short value (`exec xp_cmdshell`, `information_schema`), a value that opens with a call of
+/// [`OPENING_CALLS`] (also after `select`) or renames a closed expression before `from`
+/// (`) as total from`), a T-SQL `(select top n`. Suspicious only: it keeps a denial and no more.
+pub fn hint(norm: &[u8]) -> bool {
+    classes::tick(norm.len());
+    let s = norm.trim_ascii_start().strip_prefix(b"/").unwrap_or(norm.trim_ascii_start());
+    let s = s.strip_prefix(b"select ").map_or(s, <[u8]>::trim_ascii_start);
+    OPENING_CALLS.iter().any(|c| s.starts_with(c))
+        || (norm.len() <= HINTED && (artifacts().is_match(norm) || classes::contains(norm, b"information_schema")))
+        || classes::contains(norm, b"(select top ")
+        || renamed_before_from(s)
+}
+
+/// A value that opens by closing an expression, then names it before `from` (`) as total from`,
+/// `` ` as `user_id` from``): the middle of a select list. Prose never opens with the `)`
+/// ("(twice) as much from").
+fn renamed_before_from(s: &[u8]) -> bool {
+    let Some(rest) = s.strip_prefix(b")").or_else(|| s.strip_prefix(b"`")).and_then(|r| r.trim_ascii_start().strip_prefix(b"as ")) else { return false };
+    let name = rest.iter().take(64).take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'`' | b'"')).count();
+    name > 0 && rest[name..].trim_ascii_start().starts_with(b"from")
+}
+
+/// A MongoDB query operator in a parameter's brackets (`user[$ne]=x`, `pin[$gt]=`): what
+/// Express's and PHP's query parsers turn into an object that matches any value.
+pub fn nosql_operator(norm: &[u8]) -> bool {
+    const OPS: &[&[u8]] = &[b"ne", b"gt", b"gte", b"lt", b"lte", b"in", b"nin", b"eq", b"regex", b"where", b"exists", b"or", b"and", b"not", b"expr"];
+    memchr::memmem::find_iter(norm, b"[$").take(8).any(|i| {
+        let name = &norm[i + 2..];
+        OPS.iter().any(|op| name.starts_with(op) && name.get(op.len()) == Some(&b']'))
+    })
+}
+
 /// An attack artifact next to a character that ends a string or a statement.
 pub fn artifact(norm: &[u8]) -> bool {
     classes::tick(norm.len());
@@ -923,6 +968,28 @@ mod tests {
         assert!(artifact(b"'; exec master..xp_cmdshell 'dir'"));
         assert!(artifact(b"1 and pg_sleep(5)--"));
         assert!(!artifact(b"what is information_schema. used for"));
+    }
+
+    #[test]
+    fn hints_are_what_a_waf_stops_and_text_rarely_holds() {
+        for t in [
+            &b"sleep(5)#1"[..],
+            b"benchmark(10000000,md5(1))#1",
+            b"/sleep(20)",
+            b"select load_file(",
+            b"from `information_schema`.tables limit",
+            b") as executethesesqlcommands from",
+            b"` as `edit_user_id` from",
+            b"' (select top 1",
+            b"what is information_schema.tables",
+        ] {
+            assert!(hint(t), "{}", String::from_utf8_lossy(t));
+        }
+        let pasted = b"the export fails here:\nyield('analyze \"sqlite_master\";')\nelif table_name.startswith('sqlite_'):";
+        for t in [&b"time.sleep(5)"[..], pasted, b"i need sleep (5 hours)", b"I paid (twice) as much from my card", b"the user's version", b"select your size"] {
+            assert!(!hint(t), "{}", String::from_utf8_lossy(t));
+        }
+        assert!(nosql_operator(b"u_id[$ne]") && nosql_operator(b"pin[$gt]=") && !nosql_operator(b"price[$]=5") && !nosql_operator(b"a[$never]"));
     }
 
     #[test]

@@ -86,6 +86,22 @@ fn whole_target(p: &[u8], from: usize, last: usize, nul: bool) -> bool {
     })
 }
 
+/// How long the run of dots, slashes and their `0x2e`/`0x2f`/`0x5c` spellings is that starts `s`.
+fn junk_steps(s: &[u8]) -> usize {
+    let mut i = 0;
+    while i < s.len() {
+        if [&b"0x2e"[..], b"0x2f", b"0x5c"].iter().any(|h| s[i..].starts_with(h)) {
+            i += 4;
+        } else if matches!(s[i], b'.' | b'/' | b'\\') {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    classes::tick(i);
+    i
+}
+
 /// Puts `s` in path form into `out`: `\` as `/`, `//` and `/./` folded, `..;/` as `../`.
 fn path_form(s: &[u8], out: &mut Vec<u8>) {
     classes::tick(s.len());
@@ -217,7 +233,14 @@ pub fn detect(s: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, bool) {
     let absolute = matches!(head.first(), Some(b'/' | b'\\'))
         || [&b"c:"[..], b"php:", b"expect:", b"zip:", b"phar:", b"data:", b"file:"].iter().any(|p| head.starts_with(p));
     if !has_dots && !absolute {
-        return (false, false);
+        // Scanners' steps no server decodes (`0x2e0x2e0x2f`, `.\./`) before a file worth
+        // reading: a near miss.
+        let junk = junk_steps(head);
+        if junk < 4 {
+            return (false, false);
+        }
+        path_form(&head[junk..], buf);
+        return (false, whole_target(buf, 0, 0, mask & classes::CTRL != 0));
     }
     path_form(&s[start..], buf);
     let (n, first, last) = steps(buf);
@@ -242,6 +265,16 @@ mod tests {
         assert!(!trav("/static/..").1);
         assert!(!trav("import { x } from '../util/x';").1, "a relative import");
         assert!(trav("..\\x").1, "a probe's lone step");
+    }
+
+    #[test]
+    fn steps_no_server_decodes_before_a_target_are_a_near_miss() {
+        for t in ["0x2e0x2e0x2f0x2e0x2e0x2f/etc/passwd", ".\\./.\\./.\\./etc/shadow", "./\\/././\\/.//etc/passwd", "0x2e0x2e\\0x2e0x2e\\/etc/passwd"] {
+            assert_eq!(trav(t), (false, true), "{t}");
+        }
+        for t in ["0x2e0x2e0x2f/etc/passwd.example", "./etc/passwd", "0x2f0x2e ok"] {
+            assert_eq!(trav(t), (false, false), "{t}");
+        }
     }
 
     fn trav(s: &str) -> (bool, bool) {

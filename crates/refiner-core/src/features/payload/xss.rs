@@ -39,6 +39,7 @@
 
 use super::classes::{self, Mask};
 use super::css;
+use super::decode;
 use super::js::{self, is_blank, sink_at};
 
 /// Event handlers seen in payloads, for attribute breakouts outside a tag (inside a tag, any
@@ -357,10 +358,15 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
             // the others (`<?xml …?>`, `<?php …?>`) hold no attributes a browser loads.
             let instruction = s.get(i + k + 1) == Some(&b'?');
             let at = i + k + 1 + usize::from(instruction);
+            // IE's `<?import implementation="x.htc">` binds a behavior (script) to a tag: dead
+            // with IE, and in no one's text.
+            suspicious |= instruction && classes::starts_word(s, at, b"import");
             if instruction && !s[at..].starts_with(b"xml-stylesheet") || !s.get(at).is_some_and(u8::is_ascii_alphabetic) {
                 i = at;
                 continue;
             }
+            // Scanners' XSS locators (`'';!--"<XSS>=&{()}`) name their tag so.
+            suspicious |= classes::starts_word(s, at, b"xss");
             let (confirmed, risky, end) = tag(s, at, buf, &mut svg);
             if confirmed {
                 return (true, true);
@@ -427,7 +433,16 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
     // A popup call anywhere (`alert(`, `prompt(`, `confirm(`), or the cookie jar.
     let popup = |i: usize| [&b"alert"[..], b"prompt", b"confirm"].iter().any(|w| s[..i].ends_with(w));
     suspicious |= mask & classes::PAREN != 0 && memchr::memchr_iter(b'(', s).any(popup);
-    suspicious |= mask & classes::DOT != 0 && classes::contains(s, b"document.cookie");
+    suspicious |= mask & (classes::DOT | classes::BRACKET) != 0 && js::cookie_jar(s);
+    // Script reads a comment as a blank, and blanks between a name and its `.` or `[`:
+    // `self[/*x*/"alert"](1)`, `self /**/ ["alert"](1)`, `document/**/./**/cookie`.
+    if mask & classes::STAR != 0 && decode::sql_comments(s, buf) {
+        buf.retain(|&b| b != b' ');
+        if mask & classes::BRACKET != 0 && js::built_name_call(buf) {
+            return (true, true);
+        }
+        suspicious |= js::cookie_jar(buf);
+    }
     (false, suspicious)
 }
 
@@ -613,6 +628,25 @@ mod tests {
         assert_eq!(xss("call alert(1) there"), (false, true));
         assert_eq!(xss("color:red;behavior:url(xss.htc)"), (false, true), "IE's behavior outside a style");
         assert_eq!(xss("color:red;scroll-behavior:smooth (x)"), (false, false));
+        for t in [
+            "'';!--\"<XSS>=&{()}",
+            "<HTML xmlns:xss><?import namespace=\"xss\" implementation=\"http://ha.ckers.org/xss.htc\"><xss:xss>XSS</xss:xss></HTML>",
+            "(document)[\"cookie\"]",
+            "document/*foo*/./*bar*/cookie",
+        ] {
+            assert_eq!(xss(t), (false, true), "{t}");
+        }
+        for t in ["<?xml version=\"1.0\"?><a/>", "Set the cookie to accept", "<xsl:template match=\"/\">", "a /* note */ b", "docs[\"cookies\"] and recipes", "self.headers[\"cookie\"] = jar"] {
+            assert_eq!(xss(t), (false, false), "{t}");
+        }
+    }
+
+    #[test]
+    fn comments_in_a_built_name_call_are_blanks() {
+        for p in ["self[/*foo*/\"alert\"](self[\"document\"/*bar*/][\"cookie\"])", "self  /*jhb*/  [  /*bar*/  \"alert\"](\"xss\")", "top/**/['al'/**/+'ert'](1)"] {
+            assert_eq!(xss(p), (true, true), "{p}");
+        }
+        assert_eq!(xss("self /* the global */ ['on'+'load']"), (false, false));
     }
 
     fn stripped(s: &str) -> bool {
