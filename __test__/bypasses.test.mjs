@@ -2,6 +2,7 @@
 // an obvious attack or a correct denial into ALLOW. None may now.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import zlib from 'node:zlib'
 import { Refiner } from '../index.mjs'
 import { CHROME } from './adversarial.mjs'
 
@@ -101,7 +102,7 @@ test('payloads past read limits, behind decoys and in other encodings are found'
   }
 })
 
-test('a shield denial is not lifted on text the analysis did not read, nor by an account opened today', () => {
+test('a shield denial is not lifted on text the analysis did not read or half confirms, nor by an account opened today', () => {
   const shield = { conclusion: 'DENY', reason: { type: 'SHIELD' }, results: [{ state: 'RUN', conclusion: 'DENY', reason: { type: 'SHIELD', shieldTriggered: true } }] }
   const aged = { route: 'other', loggedIn: true, accountAgeDays: 400, emailVerified: true, sessionAgeS: 900, pagesSeen: 6 }
   const oversized = { pad: 'a'.repeat(140 * 1024), note: 'hello' }
@@ -110,8 +111,13 @@ test('a shield denial is not lifted on text the analysis did not read, nor by an
   assert.equal(d.conclusion, 'DENY', `${d.basis}`)
   const benign = { message: 'Could you resend my invoice? Thanks' }
   assert.equal(r.refine(shield, { request: { ip: '203.0.113.56', method: 'POST', path: '/support', headers: CHROME_HEADERS, body: benign }, context: aged }).conclusion, 'ALLOW', 'the counterfactual: read, clean, an aged account')
+  const gzipped = zlib.gzipSync(JSON.stringify({ q: "1' UNION SELECT password FROM users-- -" }))
+  const packed = r.refine(shield, { request: { ip: '203.0.113.56', method: 'POST', path: '/support', headers: { ...CHROME_HEADERS, 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipped }, context: aged })
+  assert.equal(packed.conclusion, 'DENY', `compressed bytes are not read: ${packed.basis}`)
   const fresh = { ...aged, accountAgeDays: 0 }
-  assert.equal(r.refine(shield, { request: { ip: '203.0.113.56', method: 'POST', path: '/support', headers: CHROME_HEADERS, body: benign }, context: fresh }).conclusion, 'DENY')
+  assert.equal(r.refine(shield, { request: { ip: '203.0.113.56', method: 'POST', path: '/support', headers: CHROME_HEADERS, body: benign }, context: fresh }).conclusion, 'DENY', 'a session and a login a script can open vouch for no text')
+  const nearMiss = { message: 'sleep(5)#1' }
+  assert.equal(r.refine(shield, { request: { ip: '203.0.113.56', method: 'POST', path: '/support', headers: CHROME_HEADERS, body: nearMiss }, context: aged }).conclusion, 'DENY', 'a near miss keeps it')
 })
 
 test('the same request refines identically in every header shape', () => {

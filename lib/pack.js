@@ -195,6 +195,7 @@ function packHeaders(h) {
     }
     const value = text(v)
     if (contentType === '' && name.length === 12 && name.toLowerCase() === 'content-type') contentType = value
+    else if (name.length === 16 && name.toLowerCase() === 'content-encoding' && !/^\s*(identity)?\s*$/i.test(value)) compressed = true
     out += `\0${text(name)}\0${value}`
     n++
   }
@@ -251,6 +252,12 @@ function rawBody(s) {
 
 /** The request's Content-Type, seen while packing its headers, for a raw body's charset. */
 let contentType = ''
+/**
+ * Whether a Content-Encoding other than identity came with the headers: raw body bytes are then
+ * compressed (gzip, deflate, br) and are not read, which the analysis must know (`oversized`), or
+ * a WAF's denial would be lifted on text it never saw. A parsed body was inflated by the app.
+ */
+let compressed = false
 
 /**
  * A raw body as bytes, decoded as the app's body parser decodes it: by its byte-order mark or the
@@ -258,6 +265,7 @@ let contentType = ''
  * Express), else UTF-8; whole when it fits, else its head and tail.
  */
 function bufferBody(buf) {
+  if (compressed && buf.length > 0) return ['', 0, 1]
   let charset = 'utf-8'
   // A byte-order mark, else the zero bytes of ASCII text in UTF-16 (RFC 4627's detection).
   if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] && !buf[1] && buf[2] && !buf[3])) charset = 'utf-16le'
@@ -322,6 +330,7 @@ function packRequest(nums, r) {
   if (method) nums[S.Method] = codes.method(method) ?? codes.method(method.toUpperCase()) ?? METHOD_OTHER
   reading = 'request.headers'
   contentType = ''
+  compressed = false
   const h = r.headers
   let headers = ''
   if (h != null) {

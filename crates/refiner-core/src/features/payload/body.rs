@@ -147,11 +147,28 @@ fn json<S: Sink + ?Sized>(s: &[u8], depth: usize, level: &mut Level, deeper: &mu
         let nested = matches!(value.first(), Some(b'{' | b'[' | b'-' | b' ' | b'\n')) || mask & classes::EQ != 0;
         if nested && depth + 1 < MAX_DEPTH && !deeper.is_empty() && value.len() > 2 {
             structured(value, Decode::None, depth + 1, deeper, sink);
+        } else if let Some(parent) = (matches!(value.first(), Some(b'$')) || value == b"prototype").then(|| parent_key(s, span)).flatten() {
+            // As `qs` writes it: `{"password":{"$ne":null}}` is `password[$ne]`.
+            let path = [parent, b"[", value, b"]"].concat();
+            sink(&path, Decode::None, Location::Body, Scope::All, None);
         } else {
             sink(value, Decode::None, Location::Body, Scope::All, Some(mask));
         }
     }
     true
+}
+
+/// The key of the object that holds the key `span` (`password` for `$ne` in
+/// `{"password":{"$ne":null}}`), when `span` is the first key of an object that is a value.
+fn parent_key<'a>(s: &'a [u8], span: &Span) -> Option<&'a [u8]> {
+    let (start, end) = (span.start as usize, span.end as usize);
+    let after = s[end + 1..].iter().take(16).find(|b| !b.is_ascii_whitespace());
+    let before = |i: usize| s[..i].iter().rev().take(16).position(|b| !b.is_ascii_whitespace()).map(|k| i - 1 - k);
+    let open = before(start - 1).filter(|&i| s[i] == b'{')?;
+    let colon = before(open).filter(|&i| s[i] == b':')?;
+    let close = before(colon).filter(|&i| s[i] == b'"')?;
+    let name = s[..close].iter().rev().take(64).position(|&b| b == b'"').map(|k| &s[close - k..close])?;
+    (after == Some(&b':')).then_some(name)
 }
 
 /// Collects the strings of JSON text `s` into `spans`; false when `s` is not JSON (a byte outside
@@ -394,6 +411,13 @@ mod tests {
         assert_eq!(texts(|s| fields(sql, &mut bufs, s)), [String::from_utf8_lossy(sql)], "not one JSON string: one value as sent");
         let quoted = br#""-alert(1)-""#;
         assert_eq!(texts(|s| fields(quoted, &mut bufs, s)), ["-alert(1)-", "\"-alert(1)-\""], "a quoted text is also a value with its quotes");
+    }
+
+    #[test]
+    fn operator_and_prototype_keys_are_read_with_their_parent() {
+        let mut bufs = SplitBuffers::default();
+        let v = texts(|s| fields(br#"{"username":"admin","password":{"$ne":null},"a":{"constructor":{"prototype":{"x":1}}},"b":{"c":"$d"}}"#, &mut bufs, s));
+        assert_eq!(v, ["username", "admin", "password", "password[$ne]", "a", "constructor", "constructor[prototype]", "x", "b", "c", "$d"]);
     }
 
     #[test]

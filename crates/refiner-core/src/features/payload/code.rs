@@ -374,16 +374,28 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
     {
         return (true, true);
     }
+    if prototype_pollution(s.trim_ascii()) {
+        return (true, true);
+    }
     suspicious |= mask & DOT != 0 && java_hints().is_match(s);
     (false, suspicious)
 }
 
+/// A key that writes to every object's prototype through a deep merge or a query parser: a JSON
+/// key `__proto__`, a parameter `__proto__[isAdmin]` or `constructor[prototype][x]` (the body
+/// reader writes JSON's nested `constructor`/`prototype` keys so). Only where a key starts: code
+/// that mentions `obj.__proto__` is text.
+fn prototype_pollution(t: &[u8]) -> bool {
+    let key = |k: &[u8]| t.strip_prefix(k).is_some_and(|r| r.is_empty() || matches!(r[0], b'[' | b'.' | b']'));
+    key(b"__proto__") || t.starts_with(b"constructor[prototype]") || t.starts_with(b"constructor.prototype.") || t.starts_with(b"constructor][prototype]")
+}
+
 /// Java names that exploits use and a WAF stops, but that also occur in code people paste:
-/// Commons Collections' transformer gadgets, Struts' OGNL context, the JDK's internal Xalan, the
-/// process API. Suspicious only.
+/// Commons Collections' transformer gadgets, Struts' OGNL context, the JDK's internal Xalan (not
+/// the process API, which every stack trace of a tool that runs one names). Suspicious only.
 const JAVA_HINTS: &[&str] = &[
     "invokertransformer", "instantiatetransformer", "chainedtransformer", "clonetransformer", "constanttransformer",
-    "com.opensymphony.xwork2", "com.sun.org.apache", "java.lang.runtime", "java.lang.processbuilder", "processbuilder",
+    "com.opensymphony.xwork2", "com.sun.org.apache",
 ];
 
 fn java_hints() -> &'static AhoCorasick {
@@ -401,11 +413,21 @@ mod tests {
     }
 
     #[test]
+    fn prototype_pollution_keys_are_confirmed() {
+        for p in ["__proto__", "__proto__[isAdmin]", "__proto__.polluted", "constructor[prototype][isAdmin]", "constructor.prototype.isAdmin"] {
+            assert_eq!(code(p), (true, true), "{p}");
+        }
+        for t in ["obj.__proto__ is deprecated", "__proto__s", "the constructor.prototype chain"] {
+            assert!(!code(t).0, "{t}");
+        }
+    }
+
+    #[test]
     fn java_exploit_names_are_suspicious() {
-        for t in ["{\"com.opensymphony.xwork2\": \"test\"}", "{\"test\": \"ProcessBuilder.evil.clonetransformer\"}", "java.lang.Runtime.getRuntime()"] {
+        for t in ["{\"com.opensymphony.xwork2\": \"test\"}", "{\"test\": \"ProcessBuilder.evil.clonetransformer\"}"] {
             assert_eq!(code(t), (false, true), "{t}");
         }
-        assert_eq!(code("my.process builder is slow"), (false, false));
+        assert_eq!(code("at java.lang.ProcessBuilder.start(ProcessBuilder.java:1048)"), (false, false), "a stack trace");
     }
 
     #[test]

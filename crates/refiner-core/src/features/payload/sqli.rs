@@ -153,9 +153,15 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     let quoted = mask & classes::QUOTE != 0;
     let fragment = sqlwords::statement_fragment(norm)
         || forms(norm)
-        || (quoted && (sqlwords::implicit_conversion(norm) || (mask & classes::COMMA != 0 && sqlwords::literal_list(norm)) || (mask & classes::PAREN != 0 && sqlwords::error_probe(norm))))
+        || (mask & classes::PAREN != 0 && sqlwords::delay_in_query(norm))
+        || (quoted && (sqlwords::implicit_conversion(norm) || sqlwords::comment_truncation(norm) || (mask & classes::COMMA != 0 && sqlwords::literal_list(norm)) || (mask & classes::PAREN != 0 && sqlwords::error_probe(norm))))
         || commented(buf);
-    v.suspicious = mask & classes::BRACKET != 0 && mask & classes::DOLLAR != 0 && sqlwords::nosql_operator(norm);
+    if mask & classes::BRACKET != 0 && mask & classes::DOLLAR != 0 {
+        (v.confirmed, v.suspicious) = sqlwords::nosql_operator(norm);
+        if v.confirmed {
+            return v;
+        }
+    }
     let gated = (fragment || worth_it(text, mask)) && !token(text);
     // A short value is read for hints whatever its marks (`exec xp_cmdshell`).
     if gated || norm.len() <= sqlwords::HINTED {

@@ -296,6 +296,20 @@ const DELAYS: &[(&[u8], u8)] = &[(b"sleep", b')'), (b"benchmark", b',')];
 /// value that breaks out or starts like an injection (see `sqli::detect`); code calls it after a
 /// `.` or an `await` (`time.sleep(5)`), or alone (`sleep(10);`).
 pub fn time_delay(norm: &[u8]) -> bool {
+    delay_after(norm, |before, word| matches!(before.last(), Some(b'\'' | b'"' | b'|' | b'&')) || [&b"select"[..], b"and", b"or", b"xor", b"not"].iter().any(|w| word(w)))
+}
+
+/// A delay call a query runs wherever the value goes: a subquery's (`(select sleep(5))`) or a
+/// condition's branch (`if(1=1,sleep(5),0)`), which an `order by` or column parameter takes
+/// without a quote.
+pub fn delay_in_query(norm: &[u8]) -> bool {
+    delay_after(norm, |before, word| word(b"select") || (before.ends_with(b",") && classes::contains(&before[before.len().saturating_sub(64)..], b"if(")))
+}
+
+/// A call of [`DELAYS`] with a number for argument, where `expression(before, word)` accepts
+/// what precedes it (blanks and opened groups taken off; `word` tells whether it ends with a
+/// whole word).
+fn delay_after(norm: &[u8], expression: impl Fn(&[u8], &dyn Fn(&[u8]) -> bool) -> bool) -> bool {
     classes::tick(norm.len());
     DELAYS.iter().any(|&(name, close)| {
         memchr::memmem::find_iter(norm, name).take(8).any(|at| {
@@ -308,7 +322,7 @@ pub fn time_delay(norm: &[u8]) -> bool {
             let before = norm[..start].trim_ascii_end();
             let before = &before[..before.len() - before.iter().rev().take(8).take_while(|&&b| matches!(b, b'(' | b' ')).count()];
             let word = |w: &[u8]| before.ends_with(w) && !before.len().checked_sub(w.len() + 1).is_some_and(|i| before[i].is_ascii_alphanumeric());
-            call && (matches!(before.last(), Some(b'\'' | b'"' | b'|' | b'&')) || [&b"select"[..], b"and", b"or", b"xor", b"not"].iter().any(|w| word(w)))
+            call && expression(before, &word)
         })
     })
 }
@@ -360,7 +374,10 @@ pub fn hint(norm: &[u8]) -> bool {
     classes::tick(norm.len());
     let s = norm.trim_ascii_start().strip_prefix(b"/").unwrap_or(norm.trim_ascii_start());
     let s = s.strip_prefix(b"select ").map_or(s, <[u8]>::trim_ascii_start);
-    OPENING_CALLS.iter().any(|c| s.starts_with(c))
+    // What SQL passes a call (a number, a string, a column list, a variable), or nothing yet; not
+    // a word (`database(s)`, `sleep(ish)`, `concat(first, last)` in a question).
+    let argument = |c: &[u8]| s.get(c.len()).is_none_or(|&b| matches!(b, b'0'..=b'9' | b'\'' | b'"' | b'(' | b')' | b'@' | b'-' | b'*' | b' ' | b'\n'));
+    OPENING_CALLS.iter().any(|c| s.starts_with(c) && argument(c))
         || (norm.len() <= HINTED && (artifacts().is_match(norm) || classes::contains(norm, b"information_schema")))
         || classes::contains(norm, b"(select top ")
         || renamed_before_from(s)
@@ -375,14 +392,46 @@ fn renamed_before_from(s: &[u8]) -> bool {
     name > 0 && rest[name..].trim_ascii_start().starts_with(b"from")
 }
 
-/// A MongoDB query operator in a parameter's brackets (`user[$ne]=x`, `pin[$gt]=`): what
-/// Express's and PHP's query parsers turn into an object that matches any value.
-pub fn nosql_operator(norm: &[u8]) -> bool {
-    const OPS: &[&[u8]] = &[b"ne", b"gt", b"gte", b"lt", b"lte", b"in", b"nin", b"eq", b"regex", b"where", b"exists", b"or", b"and", b"not", b"expr"];
-    memchr::memmem::find_iter(norm, b"[$").take(8).any(|i| {
+/// A user name, the quote that ends it (and parentheses that close the app's groups), then a comment
+/// that drops the rest of the query and nothing after it but a blank, a dash or digits
+/// (`admin'--`, `admin'-- -`, `admin'#`, `admin") -- `): the login bypass every list opens with.
+/// A password with a quote goes on after its `#` (`ab'#cd9`).
+pub fn comment_truncation(norm: &[u8]) -> bool {
+    let s = norm.trim_ascii();
+    let Some(q) = s.iter().take(65).position(|&b| b == b'\'' || b == b'"') else { return false };
+    // A user name or an address: a password's symbols (`x<s>A@:*^'#`) are none.
+    if q == 0 || !s[..q].iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'@' | b'-' | b'+')) {
+        return false;
+    }
+    let rest = &s[q + 1..];
+    let rest = rest[rest.iter().take(8).take_while(|&&b| b == b')').count()..].trim_ascii_start();
+    let tail = rest.strip_prefix(b"--").or_else(|| rest.strip_prefix(b"#")).or_else(|| rest.strip_prefix(b"/*"));
+    tail.is_some_and(|t| t.len() <= 4 && t.iter().all(|&b| matches!(b, b' ' | b'-' | b'0'..=b'9')))
+}
+
+/// A MongoDB query operator in a parameter's brackets (`user[$ne]=x`, `pin[$gt]=`, and JSON's
+/// `{"password":{"$ne":null}}`, which the body reader writes so): what Express's and PHP's
+/// parsers turn into an object that matches any value. Confirmed on a secret (the login
+/// bypass: `password[$ne]`) and for `$where`, which runs the client's JavaScript; suspicious elsewhere, as some
+/// APIs take filters so (`filters[price][$gt]=10`). Returns (confirmed, suspicious).
+pub fn nosql_operator(norm: &[u8]) -> (bool, bool) {
+    const OPS: &[&[u8]] = &[
+        b"ne", b"gt", b"gte", b"lt", b"lte", b"in", b"nin", b"eq", b"regex", b"where", b"exists", b"or", b"and", b"not", b"expr",
+        b"type", b"mod", b"size", b"all", b"elemmatch", b"jsonschema", b"function",
+    ];
+    // Secrets only: filter APIs take operators on users and e-mails (Strapi's
+    // `filters[user][id][$eq]=1`), never on a password.
+    const CREDENTIALS: &[&[u8]] = &[b"pass", b"pwd", b"token", b"secret", b"otp", b"pin"];
+    let mut found = (false, false);
+    for i in memchr::memmem::find_iter(norm, b"[$").take(8) {
         let name = &norm[i + 2..];
-        OPS.iter().any(|op| name.starts_with(op) && name.get(op.len()) == Some(&b']'))
-    })
+        let Some(op) = OPS.iter().find(|op| name.starts_with(op) && name.get(op.len()) == Some(&b']')) else { continue };
+        // The parameter's whole path names the credential (`user[name][$ne]`).
+        let path = &norm[norm[..i].iter().rposition(|&b| matches!(b, b'&' | b'?' | b' ')).map_or(0, |k| k + 1)..i];
+        let credential = CREDENTIALS.iter().any(|c| classes::contains(path, c));
+        found = (found.0 || credential || *op == b"where" || *op == b"function", true);
+    }
+    found
 }
 
 /// An attack artifact next to a character that ends a string or a statement.
@@ -971,6 +1020,26 @@ mod tests {
     }
 
     #[test]
+    fn a_delay_in_a_subquery_or_a_branch_is_sql_wherever() {
+        for t in ["if(1=1,sleep(5),0)", "name,(select sleep(5))", "(select(sleep(10)))a", "if(now()=sysdate(),sleep(6),0)"] {
+            assert!(delay_in_query(t.as_bytes()), "{t}");
+        }
+        for t in ["i need sleep(8) tonight", "if (x) { sleep(5) }", "await sleep(500)", "time.sleep(5)"] {
+            assert!(!delay_in_query(t.as_bytes()), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_comment_after_a_closed_name_truncates_the_query() {
+        for t in ["admin'--", "admin'-- -", "admin'#", "admin' -- ", "admin\" -- -", "admin')-- -", "admin'/*", "1'#1"] {
+            assert!(comment_truncation(t.as_bytes()), "{t}");
+        }
+        for t in ["ab'#cd9", "it's -- great", "'--", "o'neil", "rock 'n' roll -- yes", "ue@nu1&<s>a@:*^\"#"] {
+            assert!(!comment_truncation(t.as_bytes()), "{t}");
+        }
+    }
+
+    #[test]
     fn hints_are_what_a_waf_stops_and_text_rarely_holds() {
         for t in [
             &b"sleep(5)#1"[..],
@@ -986,10 +1055,17 @@ mod tests {
             assert!(hint(t), "{}", String::from_utf8_lossy(t));
         }
         let pasted = b"the export fails here:\nyield('analyze \"sqlite_master\";')\nelif table_name.startswith('sqlite_'):";
-        for t in [&b"time.sleep(5)"[..], pasted, b"i need sleep (5 hours)", b"I paid (twice) as much from my card", b"the user's version", b"select your size"] {
+        for t in [&b"time.sleep(5)"[..], pasted, b"sleep(ish) schedule is fine", b"database(s): production", b"concat(first, last) returns null", b"i need sleep (5 hours)", b"I paid (twice) as much from my card", b"the user's version", b"select your size"] {
             assert!(!hint(t), "{}", String::from_utf8_lossy(t));
         }
-        assert!(nosql_operator(b"u_id[$ne]") && nosql_operator(b"pin[$gt]=") && !nosql_operator(b"price[$]=5") && !nosql_operator(b"a[$never]"));
+        assert_eq!(nosql_operator(b"u_id[$ne]"), (false, true));
+        assert_eq!(nosql_operator(b"filters[price][$gt]"), (false, true));
+        assert_eq!(nosql_operator(b"filters[user][id][$eq]"), (false, true));
+        for t in [&b"password[$ne]"[..], b"pin[$gt]", b"q[$where]", b"user[password][$regex]"] {
+            assert_eq!(nosql_operator(t), (true, true), "{}", String::from_utf8_lossy(t));
+        }
+        assert_eq!(nosql_operator(b"price[$]=5"), (false, false));
+        assert_eq!(nosql_operator(b"a[$never]"), (false, false));
     }
 
     #[test]

@@ -322,6 +322,9 @@ fn url_verdict(scheme: &[u8], s: &[u8], sep: usize) -> (bool, bool) {
 
 /// Looks for an SSRF target in a normalized value. Returns (confirmed, suspicious).
 pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
+    if mask & classes::SLASH != 0 && schemeless_metadata(s) {
+        return (true, true);
+    }
     if mask & classes::COLON == 0 && !s.starts_with(b"//") {
         return (false, false);
     }
@@ -352,9 +355,29 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     (false, suspicious)
 }
 
+/// A metadata service's host then a path, with no scheme: an app that adds `http://` itself
+/// fetches it (`169.254.169.254/latest/meta-data/`).
+fn schemeless_metadata(s: &[u8]) -> bool {
+    let s = s.trim_ascii_start();
+    let host = s.iter().take(32).take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')).count();
+    let metadata = s.starts_with(b"169.254.") && s[8..host.max(8)].iter().all(|&b| b.is_ascii_digit() || b == b'.')
+        || matches!(&s[..host], b"100.100.100.200" | b"metadata.google.internal");
+    metadata && s.get(host) == Some(&b'/') && s.get(host + 1).is_some_and(u8::is_ascii_alphanumeric)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_metadata_host_and_path_without_a_scheme_is_confirmed() {
+        for p in ["169.254.169.254/latest/meta-data/", "metadata.google.internal/computeMetadata/v1/", "100.100.100.200/latest/meta-data"] {
+            assert_eq!(ssrf(p), (true, true), "{p}");
+        }
+        for t in ["169.254.1.1", "169.254.0.1/ is my printer", "metadata/config.json", "instance-data/x", "169.254.169.254"] {
+            assert!(!ssrf(t).0, "{t}");
+        }
+    }
 
     fn ssrf(s: &str) -> (bool, bool) {
         let l = s.to_ascii_lowercase();
