@@ -167,3 +167,22 @@ test('a bot-rule DENY with a second, browser user agent stays DENY in every head
   const lifted = Object.entries(shapes).filter(([, headers]) => refine(headers).conclusion !== 'DENY')
   assert.deepEqual(lifted.map(([shape]) => shape), [])
 })
+
+// The shield-lift red team's payloads, as a parsed body hands them over: an operator object on a
+// secret, a prototype key, a metadata URL with no scheme. A filter API's operators are not.
+test('operator objects, prototype keys and scheme-less metadata URLs in parsed bodies are found', () => {
+  const refine = (body, path = '/api/login') => new Refiner({ memory: false, profile: 'api' }).refine(null, { request: { ip: '203.0.113.58', method: 'POST', path, headers: { ...CHROME_HEADERS, 'content-type': 'application/json' }, body } })
+  for (const [name, body] of Object.entries({
+    'password: {$ne: null}': { username: 'admin', password: { $ne: null } },
+    '$where': { filter: { $where: 'this.isAdmin == true' } },
+    '__proto__': JSON.parse('{"__proto__":{"isAdmin":true}}'),
+    'constructor.prototype': { constructor: { prototype: { isAdmin: true } } },
+    'metadata URL': { url: '169.254.169.254/latest/meta-data/' },
+  })) {
+    const d = refine(body)
+    assert.ok(blocked(d) && d.reasons.some((r) => r.evidence && r.feature.startsWith('payload.')), `${name}: ${d.conclusion} ${d.reasons.map((r) => r.feature)}`)
+  }
+  for (const body of [{ filters: { price: { $gt: 10 }, user: { id: { $eq: 1 } } } }, { constructor: 'Acme Builders', prototype: 'v2' }]) {
+    assert.equal(refine(body, '/api/products').conclusion, 'ALLOW', JSON.stringify(body))
+  }
+})

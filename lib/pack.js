@@ -289,6 +289,9 @@ function bufferBody(buf) {
  */
 function walk(root, backward) {
   const stack = [root]
+  // The key each object on the stack is the value of: a query operator's or prototype's key is
+  // read with it, as \`qs\` writes them (\`password[$ne]\`, \`__proto__[isAdmin]\`).
+  const owners = new Map()
   const fields = []
   let nodes = 0
   let bytes = 0
@@ -314,8 +317,11 @@ function walk(root, backward) {
       } else {
         // A key is a string on the stack like a string value: it pops before its value (backward: after).
         const keys = Object.keys(v)
-        if (backward) for (let i = 0; i < keys.length; i++) stack.push(keys[i], v[keys[i]])
-        else for (let i = keys.length - 1; i >= 0; i--) stack.push(v[keys[i]], keys[i])
+        const owner = owners.get(v)
+        for (const k of keys) if (isObject(v[k]) && !Array.isArray(v[k])) owners.set(v[k], k)
+        const key = (k) => (owner !== undefined && (k[0] === '$' || k === 'prototype' || owner === '__proto__') ? `${owner}[${k}]` : k)
+        if (backward) for (let i = 0; i < keys.length; i++) stack.push(key(keys[i]), v[keys[i]])
+        else for (let i = keys.length - 1; i >= 0; i--) stack.push(v[keys[i]], key(keys[i]))
       }
     }
   }

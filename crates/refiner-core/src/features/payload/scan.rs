@@ -109,8 +109,9 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
     }
     let triggers = mask & classes::TRIGGERS;
     // A `/` alone (`America/Chicago`, `12/05/2024`) only matters to a path or URL that starts the
-    // value, or to dot segments; a `:` alone (`10:30`) to nothing.
-    let slash_only = triggers == classes::SLASH && !matches!(text.first(), Some(b'/' | b'\\')) && !classes::contains(text, b"..");
+    // value (a metadata host's too, with no scheme), or to dot segments; a `:` alone (`10:30`) to
+    // nothing.
+    let slash_only = triggers == classes::SLASH && !matches!(text.first(), Some(b'/' | b'\\')) && !classes::contains(text, b"..") && !ssrf::starts_like_metadata(text);
     (triggers != 0 && !slash_only && triggers != classes::COLON)
         || (mask & classes::DASH != 0 && double_dash(text))
         // An injection into a name needs no mark either (`id union select password from users`):

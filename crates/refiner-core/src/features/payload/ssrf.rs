@@ -355,10 +355,18 @@ pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     (false, suspicious)
 }
 
+/// Whether `s` starts with a metadata service's address or name (the prefilter's test).
+pub fn starts_like_metadata(s: &[u8]) -> bool {
+    [&b"169.254."[..], b"100.100.100.200", b"metadata.google.internal"].iter().any(|p| s.starts_with(p))
+}
+
 /// A metadata service's host then a path, with no scheme: an app that adds `http://` itself
 /// fetches it (`169.254.169.254/latest/meta-data/`).
 fn schemeless_metadata(s: &[u8]) -> bool {
     let s = s.trim_ascii_start();
+    if !starts_like_metadata(s) {
+        return false;
+    }
     let host = s.iter().take(32).take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')).count();
     let metadata = s.starts_with(b"169.254.") && s[8..host.max(8)].iter().all(|&b| b.is_ascii_digit() || b == b'.')
         || matches!(&s[..host], b"100.100.100.200" | b"metadata.google.internal");
