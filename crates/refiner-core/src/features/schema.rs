@@ -332,9 +332,9 @@ schema! {
     f!("payload.obfuscated", Payload, Flag, 0.0, ATTACK, RAISE, "a confirmed payload needed decoding beyond the one level the app applies (double encoding, entities, comments…)", |_, s| b(s.payload.obfuscated)),
     f!("payload.incomplete", Payload, Flag, 0.0, ATTACK, RAISE, "the analysis did not read everything: the body was past the packer's limit or the work budget ran out", |i, s| b(s.payload.truncated || i.get(Slot::BodyOversized) > 0.0)),
     f!("payload.values", Payload, Log1p, 0.0, POLICY_ONLY, SIGNAL, "values the payload analysis read (path, query, headers, cookies, email, body)", |_, s| f64::from(s.payload.values)),
-    f!("payload.probe", Payload, Log1p, 0.0, POLICY_ONLY, SIGNAL, "values with a near miss, unconfirmed, of a family people's text rarely comes near (markup, traversal from the value's start, lookups, XXE); not SQL, code or shell (a quote before a semicolon, as code ends a line), templates (placeholders, passwords), SSRF (localhost callbacks) or header splitting (e-mail signatures)", |_, s| {
+    f!("payload.probe", Payload, Log1p, 0.0, POLICY_ONLY, SIGNAL, "values with a near miss, unconfirmed, of a family people's text rarely comes near (markup, traversal from the value's start, lookups, XXE), and SQL no text opens with (a delay, file or catalog call: `sleep(5)#1`); not SQL's other weak signs, code or shell (a quote before a semicolon, as code ends a line), templates (placeholders, passwords), SSRF (localhost callbacks) or header splitting (e-mail signatures)", |_, s| {
         const PROBED: [Family; 4] = [Family::Xss, Family::Traversal, Family::Jndi, Family::Xxe];
-        PROBED.iter().map(|f| f64::from(s.payload.suspicious[f.index()])).sum()
+        PROBED.iter().map(|f| f64::from(s.payload.suspicious[f.index()])).sum::<f64>() + f64::from(s.payload.sql_probes)
     }),
     // Email
     f!("email.disposable_domain", Email, Flag, 0.0, ABUSE, EVIDENCE, "the email domain is a known disposable-mail service", |_, s| b(s.email.disposable)),

@@ -555,6 +555,10 @@ pub struct PayloadFindings {
     /// A confirmation needed decoding beyond the one level the app applies itself (double
     /// percent-encoding, entities, `\x` escapes, `%u`, overlong UTF-8, SQL comment splitting…).
     pub obfuscated: bool,
+    /// Values with a SQL near miss that people's text never opens with (`sleep(5)#1`,
+    /// `) as total from`), unconfirmed: counted apart from SQL's other weak signs, which prose
+    /// and code have.
+    pub sql_probes: u16,
     /// Values scanned (saturating).
     pub values: u16,
     /// The per-request work budget ran out, so some values were only partly analyzed.

@@ -95,6 +95,8 @@ struct Found {
     /// log4j lookups).
     deobfuscated: u16,
     truncated: bool,
+    /// A SQL near miss people's text never opens with (see `sqli::Verdict::probe`).
+    probe: bool,
 }
 
 /// Whether a value is worth the detectors: it holds a trigger class, a `--` comment, a `UNION`
@@ -205,6 +207,7 @@ impl DetectBuffers {
         let v = sqli::detect(text, norm, mask, &mut self.budget, &mut self.aux);
         mark(Family::Sqli, (v.confirmed, v.suspicious));
         f.truncated = v.truncated;
+        f.probe = v.probe && !v.confirmed;
         if v.obfuscated {
             f.deobfuscated |= 1 << Family::Sqli as u16;
         }
@@ -236,6 +239,7 @@ impl Found {
         let new = again.hits.confirmed & !self.hits.confirmed != 0;
         self.hits.confirmed |= again.hits.confirmed;
         self.hits.suspicious |= again.hits.suspicious;
+        self.probe |= again.probe;
         self.truncated |= again.truncated;
         new
     }
@@ -324,6 +328,7 @@ impl ValueBuffers {
             if scope == Scope::OwnPage {
                 found.hits.suspicious |= found.hits.confirmed;
                 found.hits.confirmed = 0;
+                found.probe = false;
                 obfuscated = false;
             }
             if detect.budget == budget && !found.truncated && raw.len() <= LAST_MAX {
@@ -352,6 +357,9 @@ impl ValueBuffers {
             } else if found.hits.suspicious & (1 << family as u16) != 0 {
                 out.suspicious[i] = out.suspicious[i].saturating_add(1);
             }
+        }
+        if found.probe && !found.hits.has(Family::Sqli) && scope != Scope::Joined {
+            out.sql_probes = out.sql_probes.saturating_add(1);
         }
     }
 }

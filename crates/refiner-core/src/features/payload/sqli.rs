@@ -49,6 +49,8 @@ pub struct Verdict {
     pub obfuscated: bool,
     /// The budget ran out before every window was looked at.
     pub truncated: bool,
+    /// A near miss people's text never opens with ([`sqlwords::hint`]): worth a challenge.
+    pub probe: bool,
 }
 
 /// Whether `text` is an opaque token (a session id, a signature, a form token: base64 or
@@ -165,7 +167,8 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     let gated = (fragment || worth_it(text, mask)) && !token(text);
     // A short value is read for hints whatever its marks (`exec xp_cmdshell`).
     if gated || norm.len() <= sqlwords::HINTED {
-        v.suspicious |= sqlwords::hint(norm);
+        v.probe = sqlwords::hint(norm);
+        v.suspicious |= v.probe;
     }
     if !gated {
         return v;

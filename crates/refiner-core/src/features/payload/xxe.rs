@@ -296,9 +296,24 @@ fn xinclude(s: &[u8]) -> (bool, bool) {
 }
 
 /// Looks for XXE in a normalized value. Returns (confirmed, suspicious).
+/// A location step on an XPath axis after a `/` (`/child::`, `/descendant-or-self::`): Rust's and
+/// C++'s paths (`self::x`, `Child::new`) have no slash before them.
+fn xpath_axis(s: &[u8]) -> bool {
+    const AXES: &[&[u8]] = &[
+        b"child", b"descendant", b"descendant-or-self", b"ancestor", b"ancestor-or-self", b"parent", b"self", b"following",
+        b"following-sibling", b"preceding", b"preceding-sibling", b"attribute", b"namespace",
+    ];
+    memchr::memmem::find_iter(s, b"::").take(8).any(|i| {
+        let head = &s[..i];
+        AXES.iter().any(|a| head.strip_suffix(*a).is_some_and(|h| h.ends_with(b"/")))
+    })
+}
+
 pub fn detect(s: &[u8], mask: Mask, in_header: bool) -> (bool, bool) {
     if mask & classes::LT == 0 {
-        return (false, false);
+        // XPath's axes, which only an XPath injection's probe writes into a parameter
+        // (`count(/child::node())`): a near miss of the XML family.
+        return (false, mask & classes::COLON != 0 && xpath_axis(s));
     }
     let mut suspicious = false;
     // `<!` found from its `!`: markup-dense values have `<` everywhere.
@@ -342,6 +357,16 @@ pub fn detect(s: &[u8], mask: Mask, in_header: bool) -> (bool, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn xpath_axes_after_a_slash_are_a_near_miss() {
+        for t in ["count(/child::node())", "//user[name/text()='a']/descendant-or-self::*"] {
+            assert_eq!(detect(t.as_bytes(), classes::mask(t.as_bytes()), false), (false, true), "{t}");
+        }
+        for t in ["use self::parser;", "let c = Child::new();", "see https://x.example/a::b"] {
+            assert_eq!(detect(t.as_bytes(), classes::mask(t.as_bytes()), false), (false, false), "{t}");
+        }
+    }
 
     #[test]
     fn a_doctype_anywhere_in_a_header_value_is_judged() {
