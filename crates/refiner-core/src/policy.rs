@@ -11,7 +11,7 @@
 //! | DENY (email) | lift | the account itself shows a real person: a week old or more, and logged in, verified, or with good outcomes |
 //! | DENY it cannot read (bare conclusion, custom, unknown or sensitive-info rule) | keep | always, unless the caller opts in (`liftUnreadable: true`: then as a rate limit's) |
 //! | ALLOW, ERROR or nothing | challenge or deny | a threat reaches its threshold *and* evidence of that threat is present (a confirmed payload, a script's presentation, memory of abuse…): never the route or the context alone, never a bot the app's rule allowed by name, and on the api profile never a client for naming its HTTP library (in a crawler list too: `okhttp`), sending an HTTP library's header defaults or no user agent; a header inconsistency alone (client hints that contradict the user agent, an HTTP library's header defaults) only challenges |
-//! | ALLOW, ERROR or nothing | challenge | a value the payload analysis half confirms, of a family people's text rarely comes near (markup, traversal, log4j lookups, XXE), unless the app's rule allowed the bot by name or verified it, or on the api profile |
+//! | ALLOW, ERROR or nothing | challenge | a value the payload analysis half confirms, of a family people's text rarely comes near (markup, traversal, log4j lookups, XML and XPath, SQL that opens with a delay or catalog call), unless the app's rule allowed the bot by name or verified it, or on the api profile |
 //!
 //! A lift is to ALLOW, or to CHALLENGE when the bot or abuse threat reaches its challenge
 //! threshold (with that threat's evidence, when a week-old account vouches) but none its deny

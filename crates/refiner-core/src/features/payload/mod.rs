@@ -157,7 +157,9 @@
 //! operator in brackets (`[$ne]`); steps no server decodes before a file (`0x2e0x2e0x2f/etc/passwd`);
 //! IE's `<?import`, scanners' `<XSS>` locator, the cookie jar read by index; a cmd.exe loop that
 //! opens the value; Commons Collections' gadget and Struts' class names. Script comments are read as
-//! blanks for the built-name calls (`self[/*x*/"alert"](1)` is confirmed). These came from the
+//! blanks for the built-name calls (`self[/*x*/"alert"](1)` is confirmed). The SQL forms and the
+//! short artifacts count as probes too (`PayloadFindings::sql_probes`): a request the rules let
+//! through is challenged for one, as for a markup or traversal probe. These came from the
 //! CRS regression tests and wfuzz lists the real-source evaluation's WAF lets through (so that
 //! corpus is tuning material for them); on the benign sources below and the WAF's benign texts
 //! they mark nothing.
