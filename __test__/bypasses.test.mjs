@@ -186,3 +186,29 @@ test('operator objects, prototype keys and scheme-less metadata URLs in parsed b
     assert.equal(refine(body, '/api/products').conclusion, 'ALLOW', JSON.stringify(body))
   }
 })
+
+// The false-positive red team's ordinary requests: filter APIs' operators on ordinary fields,
+// script shorthand, SQL questions, FXML, link-local devices, a CRM's "constructor" field.
+test('ordinary requests near the new detectors stay allowed, and a password ending in a comment is not denied', () => {
+  const refine = (request, profile = 'default') => new Refiner({ memory: false, profile }).refine(null, { request: { ip: '203.0.113.59', method: 'POST', path: '/api/x', headers: { ...CHROME_HEADERS, 'content-type': 'application/json' }, ...request } })
+  const ordinary = {
+    'Strapi filter on pinned': { method: 'GET', path: '/api/articles?filters[pinned][$eq]=true&filters[pincode][$eq]=560001' },
+    'Feathers $ne on pinned': { method: 'GET', path: '/messages?pinned[$ne]=false&$limit=25' },
+    'shipping $in': { body: { filter: { shipping: { $in: ['ups'] } } } },
+    '.NET $type': { body: { shipping: { $type: 'express' } } },
+    'object shorthand': { body: { message: 'return u && {id, name: u.name}' } },
+    'a SQL question': { body: { message: 'I ran SELECT SLEEP(10) to test the timeout and it hangs' } },
+    'FXML': { body: { file: '<?import javafx.scene.control.Button?>' } },
+    'a note': { body: { note: 'sleep(8 hours) then gym' } },
+    'a camera on link-local': { body: { url: '169.254.10.20/onvif/device_service' } },
+    'ECS task metadata': { body: { metadataEndpoint: '169.254.170.2/v2/metadata' } },
+    'a CRM constructor': { body: { constructor: { name: 'ACME Builders', prototype: 'Model B' } } },
+  }
+  for (const [name, request] of Object.entries(ordinary)) {
+    for (const profile of ['default', 'api']) assert.equal(refine(request, profile).conclusion, 'ALLOW', `${name} (${profile})`)
+  }
+  const password = refine({ path: '/login', body: { username: 'ann', password: "Summer2024'#" } }, 'login')
+  assert.notEqual(password.conclusion, 'DENY', 'at most a challenge')
+  const bypass = refine({ path: '/login', body: { username: "admin'-- -", password: 'x' } }, 'login')
+  assert.equal(bypass.conclusion, 'CHALLENGE', `the same form as a user name: ${bypass.conclusion}`)
+})

@@ -318,8 +318,9 @@ function walk(root, backward) {
         // A key is a string on the stack like a string value: it pops before its value (backward: after).
         const keys = Object.keys(v)
         const owner = owners.get(v)
-        for (const k of keys) if (isObject(v[k]) && !Array.isArray(v[k])) owners.set(v[k], k)
-        const key = (k) => (owner !== undefined && (k[0] === '$' || k === 'prototype' || owner === '__proto__') ? `${owner}[${k}]` : k)
+        for (const k of keys) if (isObject(v[k]) && !Array.isArray(v[k]) && !owners.has(v[k])) owners.set(v[k], k)
+        // A prototype is written through an object (\`{"prototype": {…}}\`), not a string.
+        const key = (k) => (owner !== undefined && (k[0] === '$' || (k === 'prototype' && isObject(v[k])) || owner === '__proto__') ? `${owner}[${k}]` : k)
         if (backward) for (let i = 0; i < keys.length; i++) stack.push(key(keys[i]), v[keys[i]])
         else for (let i = keys.length - 1; i >= 0; i--) stack.push(v[keys[i]], key(keys[i]))
       }

@@ -147,7 +147,7 @@ fn json<S: Sink + ?Sized>(s: &[u8], depth: usize, level: &mut Level, deeper: &mu
         let nested = matches!(value.first(), Some(b'{' | b'[' | b'-' | b' ' | b'\n')) || mask & classes::EQ != 0;
         if nested && depth + 1 < MAX_DEPTH && !deeper.is_empty() && value.len() > 2 {
             structured(value, Decode::None, depth + 1, deeper, sink);
-        } else if let Some(parent) = (matches!(value.first(), Some(b'$')) || value == b"prototype").then(|| parent_key(s, span)).flatten() {
+        } else if let Some(parent) = (matches!(value.first(), Some(b'$')) || (value == b"prototype" && opens_object(s, span))).then(|| parent_key(s, span)).flatten() {
             // As `qs` writes it: `{"password":{"$ne":null}}` is `password[$ne]`.
             let path = [parent, b"[", value, b"]"].concat();
             sink(&path, Decode::None, Location::Body, Scope::All, None);
@@ -169,6 +169,13 @@ fn parent_key<'a>(s: &'a [u8], span: &Span) -> Option<&'a [u8]> {
     let close = before(colon).filter(|&i| s[i] == b'"')?;
     let name = s[..close].iter().rev().take(64).position(|&b| b == b'"').map(|k| &s[close - k..close])?;
     (after == Some(&b':')).then_some(name)
+}
+
+/// Whether the key `span` holds an object (`"prototype": {` writes to a prototype; a string does
+/// not).
+fn opens_object(s: &[u8], span: &Span) -> bool {
+    let mut rest = s[span.end as usize + 1..].iter().take(32).filter(|b| !b.is_ascii_whitespace());
+    rest.next() == Some(&b':') && rest.next() == Some(&b'{')
 }
 
 /// Collects the strings of JSON text `s` into `spans`; false when `s` is not JSON (a byte outside
@@ -418,6 +425,8 @@ mod tests {
         let mut bufs = SplitBuffers::default();
         let v = texts(|s| fields(br#"{"username":"admin","password":{"$ne":null},"a":{"constructor":{"prototype":{"x":1}}},"b":{"c":"$d"}}"#, &mut bufs, s));
         assert_eq!(v, ["username", "admin", "password", "password[$ne]", "a", "constructor", "constructor[prototype]", "x", "b", "c", "$d"]);
+        let crm = texts(|s| fields(br#"{"constructor":{"name":"ACME","prototype":"Model B"}}"#, &mut bufs, s));
+        assert_eq!(crm, ["constructor", "name", "ACME", "prototype", "Model B"]);
     }
 
     #[test]

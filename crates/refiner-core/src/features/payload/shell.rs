@@ -145,7 +145,10 @@ fn brace_command(s: &[u8], i: usize) -> bool {
     }
     let (w, n, end) = command_word(s, i + 1);
     let word = &w[..n];
-    s.get(end) == Some(&b',') && (strong(word) || weak(word)) && s[end..(end + 256).min(s.len())].contains(&b'}')
+    // Its first argument as a shell's: none, an option, a path, a variable (a script's object
+    // shorthand `{id, name}` or `{type,payload}` has a name there).
+    let argument = matches!(s.get(end + 1), Some(b'}' | b',' | b'-' | b'/' | b'.' | b'$' | b'~'));
+    s.get(end) == Some(&b',') && argument && (strong(word) || weak(word)) && s[end..(end + 256).min(s.len())].contains(&b'}')
 }
 
 /// Whether the command at `s[i..]` is a [`strong`] one.
@@ -367,6 +370,8 @@ mod tests {
             "Meet me at 5; more later",
             "Salt & pepper",
             "a; {red,green} or blue",
+            "return u && {id, name: u.name}",
+            "const action = payload && {type,payload}",
             "see {tail, head}; pick one",
             "## Steps\n1. run `npm i`\n2. `cat package.json | grep version`\n```sh\nrm -rf node_modules && npm ci\n```\n> works on my machine :)",
             "I tried `curl -s https://api.example.com/v1/me | jq .` and then ; ls -la ~/.config and nothing",

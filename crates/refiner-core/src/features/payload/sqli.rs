@@ -156,7 +156,7 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
     let fragment = sqlwords::statement_fragment(norm)
         || forms(norm)
         || (mask & classes::PAREN != 0 && sqlwords::delay_in_query(norm))
-        || (quoted && (sqlwords::implicit_conversion(norm) || sqlwords::comment_truncation(norm) || (mask & classes::COMMA != 0 && sqlwords::literal_list(norm)) || (mask & classes::PAREN != 0 && sqlwords::error_probe(norm))))
+        || (quoted && (sqlwords::implicit_conversion(norm) || (mask & classes::COMMA != 0 && sqlwords::literal_list(norm)) || (mask & classes::PAREN != 0 && sqlwords::error_probe(norm))))
         || commented(buf);
     if mask & classes::BRACKET != 0 && mask & classes::DOLLAR != 0 {
         (v.confirmed, v.suspicious) = sqlwords::nosql_operator(norm);
@@ -164,11 +164,18 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
             return v;
         }
     }
+    // A user name closed and the query cut by a comment (`admin'-- -`): a password can end so
+    // too (`Summer2024'#`), so a challenge, not a denial.
+    if quoted && !fragment && sqlwords::comment_truncation(norm) {
+        v.suspicious = true;
+        v.probe = true;
+    }
     let gated = (fragment || worth_it(text, mask)) && !token(text);
     // A short value is read for hints whatever its marks (`exec xp_cmdshell`).
     if gated || norm.len() <= sqlwords::HINTED {
-        v.probe = sqlwords::hint(norm);
-        v.suspicious |= v.probe;
+        let (hinted, probe) = sqlwords::hint(norm);
+        v.suspicious |= hinted;
+        v.probe |= probe;
     }
     if !gated {
         return v;

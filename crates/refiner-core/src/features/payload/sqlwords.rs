@@ -303,7 +303,9 @@ pub fn time_delay(norm: &[u8]) -> bool {
 /// condition's branch (`if(1=1,sleep(5),0)`), which an `order by` or column parameter takes
 /// without a quote.
 pub fn delay_in_query(norm: &[u8]) -> bool {
-    delay_after(norm, |before, word| word(b"select") || (before.ends_with(b",") && classes::contains(&before[before.len().saturating_sub(64)..], b"if(")))
+    // A select that opens a group, as a subquery does: "I ran SELECT SLEEP(10)" is a question.
+    let subquery = |before: &[u8]| before.strip_suffix(b"select").is_some_and(|h| h.trim_ascii_end().ends_with(b"("));
+    delay_after(norm, |before, _| subquery(before) || (before.ends_with(b",") && classes::contains(&before[before.len().saturating_sub(64)..], b"if(")))
 }
 
 /// A call of [`DELAYS`] with a number for argument, where `expression(before, word)` accepts
@@ -358,8 +360,9 @@ pub fn starts_like_injection(norm: &[u8]) -> bool {
 /// with one (`sleep(5)#1`, `benchmark(3000000,md5(1))`, `load_file(`) is a payload's tail, or a
 /// programmer's line.
 const OPENING_CALLS: &[&[u8]] = &[
-    b"sleep(", b"pg_sleep(", b"benchmark(", b"load_file(", b"database(", b"db_name(", b"version(",
-    b"extractvalue(", b"updatexml(", b"char(", b"chr(", b"concat(", b"cast(", b"convert(",
+    // The first six probe (see `hint`).
+    b"sleep(", b"pg_sleep(", b"benchmark(", b"load_file(", b"extractvalue(", b"updatexml(",
+    b"database(", b"db_name(", b"version(", b"char(", b"chr(", b"concat(", b"cast(", b"convert(",
 ];
 
 /// Longest value in which an attack artifact alone is a hint: code people paste names
@@ -369,18 +372,27 @@ pub const HINTED: usize = 64;
 /// What a WAF stops that is no injection on its own, and rarely text: an attack artifact in a
 /// short value (`exec xp_cmdshell`, `information_schema`), a value that opens with a call of
 /// [`OPENING_CALLS`] (also after `select`) or renames a closed expression before `from`
-/// (`) as total from`), a T-SQL `(select top n`. Suspicious only: it keeps a denial and no more.
-pub fn hint(norm: &[u8]) -> bool {
+/// (`) as total from`), a T-SQL `(select top n`. Suspicious: it keeps a denial. Returns
+/// (suspicious, probe): a probe, worth a challenge, is the part no one's text or formula has: an
+/// artifact, a renamed expression, or a delay or file call whose number ends its argument
+/// (`sleep(5)#1`, not `sleep(8 hours)`); the other calls are words of formulas and questions
+/// (`CONCAT("Mr. ", {Last Name})`, `CHAR(10)`), and `(select top` is T-SQL people paste.
+pub fn hint(norm: &[u8]) -> (bool, bool) {
+    const PROBING: usize = 6;
     classes::tick(norm.len());
     let s = norm.trim_ascii_start().strip_prefix(b"/").unwrap_or(norm.trim_ascii_start());
     let s = s.strip_prefix(b"select ").map_or(s, <[u8]>::trim_ascii_start);
     // What SQL passes a call (a number, a string, a column list, a variable), or nothing yet; not
     // a word (`database(s)`, `sleep(ish)`, `concat(first, last)` in a question).
     let argument = |c: &[u8]| s.get(c.len()).is_none_or(|&b| matches!(b, b'0'..=b'9' | b'\'' | b'"' | b'(' | b')' | b'@' | b'-' | b'*' | b' ' | b'\n'));
-    OPENING_CALLS.iter().any(|c| s.starts_with(c) && argument(c))
-        || (norm.len() <= HINTED && (artifacts().is_match(norm) || classes::contains(norm, b"information_schema")))
-        || classes::contains(norm, b"(select top ")
-        || renamed_before_from(s)
+    let call = OPENING_CALLS.iter().position(|c| s.starts_with(c) && argument(c));
+    let numeric = |c: &[u8]| {
+        let digits = s[c.len()..].iter().take(12).take_while(|b| b.is_ascii_digit()).count();
+        s.get(c.len()..).is_some_and(|a| a.is_empty()) || (digits > 0 && matches!(s.get(c.len() + digits), None | Some(b')' | b',')))
+    };
+    let artifact = norm.len() <= HINTED && (artifacts().is_match(norm) || classes::contains(norm, b"information_schema"));
+    let probe = artifact || renamed_before_from(s) || call.is_some_and(|k| k < PROBING && numeric(OPENING_CALLS[k]));
+    (probe || call.is_some() || classes::contains(norm, b"(select top "), probe)
 }
 
 /// A value that opens by closing an expression, then names it before `from` (`) as total from`,
@@ -419,17 +431,18 @@ pub fn nosql_operator(norm: &[u8]) -> (bool, bool) {
         b"ne", b"gt", b"gte", b"lt", b"lte", b"in", b"nin", b"eq", b"regex", b"where", b"exists", b"or", b"and", b"not", b"expr",
         b"type", b"mod", b"size", b"all", b"elemmatch", b"jsonschema", b"function",
     ];
-    // Secrets only: filter APIs take operators on users and e-mails (Strapi's
-    // `filters[user][id][$eq]=1`), never on a password.
-    const CREDENTIALS: &[&[u8]] = &[b"pass", b"pwd", b"token", b"secret", b"otp", b"pin"];
+    // Secrets only, each a whole segment of the parameter's path: filter APIs take operators on
+    // users, e-mails, `pinned` and `shipping` (Strapi's `filters[pinned][$eq]=true`), never on a
+    // password. And only the operators that match whatever the secret is.
+    const SECRETS: &[&[u8]] = &[b"password", b"passwd", b"pass", b"pwd", b"pin", b"otp", b"secret", b"token"];
+    const MATCH_ANY: &[&[u8]] = &[b"ne", b"gt", b"gte", b"regex", b"exists", b"nin", b"in"];
     let mut found = (false, false);
     for i in memchr::memmem::find_iter(norm, b"[$").take(8) {
         let name = &norm[i + 2..];
         let Some(op) = OPS.iter().find(|op| name.starts_with(op) && name.get(op.len()) == Some(&b']')) else { continue };
-        // The parameter's whole path names the credential (`user[name][$ne]`).
         let path = &norm[norm[..i].iter().rposition(|&b| matches!(b, b'&' | b'?' | b' ')).map_or(0, |k| k + 1)..i];
-        let credential = CREDENTIALS.iter().any(|c| classes::contains(path, c));
-        found = (found.0 || credential || *op == b"where" || *op == b"function", true);
+        let secret = path.split(|&b| matches!(b, b'[' | b']' | b'.')).any(|seg| SECRETS.contains(&seg) || seg.ends_with(b"_token"));
+        found = (found.0 || (secret && MATCH_ANY.contains(op)) || *op == b"where" || *op == b"function", true);
     }
     found
 }
@@ -1024,7 +1037,7 @@ mod tests {
         for t in ["if(1=1,sleep(5),0)", "name,(select sleep(5))", "(select(sleep(10)))a", "if(now()=sysdate(),sleep(6),0)"] {
             assert!(delay_in_query(t.as_bytes()), "{t}");
         }
-        for t in ["i need sleep(8) tonight", "if (x) { sleep(5) }", "await sleep(500)", "time.sleep(5)"] {
+        for t in ["i need sleep(8) tonight", "if (x) { sleep(5) }", "await sleep(500)", "time.sleep(5)", "i ran select sleep(10) to test the timeout", "await pool.query(\"select sleep(10)\")"] {
             assert!(!delay_in_query(t.as_bytes()), "{t}");
         }
     }
@@ -1052,16 +1065,24 @@ mod tests {
             b"' (select top 1",
             b"what is information_schema.tables",
         ] {
-            assert!(hint(t), "{}", String::from_utf8_lossy(t));
+            assert!(hint(t).0, "{}", String::from_utf8_lossy(t));
+        }
+        for t in [&b"sleep(5)#1"[..], b"benchmark(10000000,md5(1))#1", b"select load_file(", b") as total from", b"exec xp_cmdshell"] {
+            assert_eq!(hint(t), (true, true), "{}", String::from_utf8_lossy(t));
+        }
+        for t in [&b"sleep(8 hours) then gym"[..], b"char(10)", b"concat('a','b') returns null", b"cast('2024-01-01' as date)", b"x (select top 1 id from t)"] {
+            assert!(!hint(t).1, "{}", String::from_utf8_lossy(t));
         }
         let pasted = b"the export fails here:\nyield('analyze \"sqlite_master\";')\nelif table_name.startswith('sqlite_'):";
         for t in [&b"time.sleep(5)"[..], pasted, b"sleep(ish) schedule is fine", b"database(s): production", b"concat(first, last) returns null", b"i need sleep (5 hours)", b"I paid (twice) as much from my card", b"the user's version", b"select your size"] {
-            assert!(!hint(t), "{}", String::from_utf8_lossy(t));
+            assert!(!hint(t).0, "{}", String::from_utf8_lossy(t));
         }
         assert_eq!(nosql_operator(b"u_id[$ne]"), (false, true));
         assert_eq!(nosql_operator(b"filters[price][$gt]"), (false, true));
-        assert_eq!(nosql_operator(b"filters[user][id][$eq]"), (false, true));
-        for t in [&b"password[$ne]"[..], b"pin[$gt]", b"q[$where]", b"user[password][$regex]"] {
+        for t in [&b"filters[user][id][$eq]"[..], b"filters[pinned][$eq]", b"pinned[$ne]", b"shipping[$in]", b"pincode[$eq]", b"shipping[$type]", b"password[$type]"] {
+            assert_eq!(nosql_operator(t), (false, true), "{}", String::from_utf8_lossy(t));
+        }
+        for t in [&b"password[$ne]"[..], b"pin[$gt]", b"q[$where]", b"user[password][$regex]", b"user.password[$exists]", b"reset_token[$ne]"] {
             assert_eq!(nosql_operator(t), (true, true), "{}", String::from_utf8_lossy(t));
         }
         assert_eq!(nosql_operator(b"price[$]=5"), (false, false));

@@ -368,9 +368,14 @@ fn schemeless_metadata(s: &[u8]) -> bool {
         return false;
     }
     let host = s.iter().take(32).take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')).count();
-    let metadata = s.starts_with(b"169.254.") && s[8..host.max(8)].iter().all(|&b| b.is_ascii_digit() || b == b'.')
-        || matches!(&s[..host], b"100.100.100.200" | b"metadata.google.internal");
-    metadata && s.get(host) == Some(&b'/') && s.get(host + 1).is_some_and(u8::is_ascii_alphanumeric)
+    let path = &s[host..];
+    // The services themselves, not the rest of link-local (a camera's `169.254.10.20/onvif/…`);
+    // ECS's task endpoint only where it hands out credentials.
+    match &s[..host] {
+        b"169.254.169.254" | b"100.100.100.200" | b"metadata.google.internal" => path.len() > 1 && path[0] == b'/' && path[1].is_ascii_alphanumeric(),
+        b"169.254.170.2" => path.starts_with(b"/v2/credentials"),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -379,10 +384,10 @@ mod tests {
 
     #[test]
     fn a_metadata_host_and_path_without_a_scheme_is_confirmed() {
-        for p in ["169.254.169.254/latest/meta-data/", "metadata.google.internal/computeMetadata/v1/", "100.100.100.200/latest/meta-data"] {
+        for p in ["169.254.169.254/latest/meta-data/", "metadata.google.internal/computeMetadata/v1/", "100.100.100.200/latest/meta-data", "169.254.170.2/v2/credentials/x"] {
             assert_eq!(ssrf(p), (true, true), "{p}");
         }
-        for t in ["169.254.1.1", "169.254.0.1/ is my printer", "metadata/config.json", "instance-data/x", "169.254.169.254"] {
+        for t in ["169.254.1.1", "169.254.0.1/ is my printer", "169.254.10.20/onvif/device_service", "169.254.170.2/v2/metadata", "metadata/config.json", "instance-data/x", "169.254.169.254"] {
             assert!(!ssrf(t).0, "{t}");
         }
     }

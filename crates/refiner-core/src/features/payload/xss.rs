@@ -360,7 +360,10 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
             let at = i + k + 1 + usize::from(instruction);
             // IE's `<?import implementation="x.htc">` binds a behavior (script) to a tag: dead
             // with IE, and in no one's text.
-            suspicious |= instruction && classes::starts_word(s, at, b"import");
+            suspicious |= instruction && classes::starts_word(s, at, b"import") && {
+                let end = classes::find(&s[at..], b"?>").or_else(|| classes::find_byte(b'>', &s[at..])).map_or(s.len(), |k| at + k);
+                classes::contains(&s[at..end], b"implementation")
+            };
             if instruction && !s[at..].starts_with(b"xml-stylesheet") || !s.get(at).is_some_and(u8::is_ascii_alphabetic) {
                 i = at;
                 continue;
@@ -636,7 +639,7 @@ mod tests {
         ] {
             assert_eq!(xss(t), (false, true), "{t}");
         }
-        for t in ["<?xml version=\"1.0\"?><a/>", "Set the cookie to accept", "<xsl:template match=\"/\">", "a /* note */ b", "docs[\"cookies\"] and recipes", "self.headers[\"cookie\"] = jar"] {
+        for t in ["<?import javafx.scene.control.Button?>", "<?xml version=\"1.0\"?><a/>", "Set the cookie to accept", "<xsl:template match=\"/\">", "a /* note */ b", "docs[\"cookies\"] and recipes", "self.headers[\"cookie\"] = jar"] {
             assert_eq!(xss(t), (false, false), "{t}");
         }
     }
