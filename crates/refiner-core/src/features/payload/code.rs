@@ -374,11 +374,18 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
     {
         return (true, true);
     }
-    if prototype_pollution(s.trim_ascii()) {
+    if prototype_pollution(s.trim_ascii()) || class_loader_binding(s.trim_ascii()) {
         return (true, true);
     }
     suspicious |= mask & DOT != 0 && java_hints().is_match(s);
     (false, suspicious)
+}
+
+/// A parameter that Spring's data binding walks to the class loader (Spring4Shell, CVE-2022-22965:
+/// `class.module.classLoader.resources.context.parent.pipeline.first.pattern=`), or Struts 1's
+/// `class.classLoader` (CVE-2014-0114): no form names a field so.
+fn class_loader_binding(t: &[u8]) -> bool {
+    [&b"class.module.classloader"[..], b"class.classloader", b"class[module][classloader]", b"class['classloader']"].iter().any(|k| t.starts_with(k))
 }
 
 /// A key that writes to every object's prototype through a deep merge or a query parser: a JSON
@@ -420,6 +427,8 @@ mod tests {
         for t in ["obj.__proto__ is deprecated", "__proto__s", "the constructor.prototype chain"] {
             assert!(!code(t).0, "{t}");
         }
+        assert_eq!(code("class.module.classLoader.resources.context.parent.pipeline.first.pattern"), (true, true));
+        assert!(!code("class.moduleName").0);
     }
 
     #[test]

@@ -123,6 +123,7 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
         || number_then_union(text)
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
         || (triggers == classes::COLON && mask & classes::HIGH != 0 && crlf::has_unicode_break(text))
+        || text.get(..6).is_some_and(|p| p.eq_ignore_ascii_case(b"class.") || p.eq_ignore_ascii_case(b"class["))
         || serial::starts_like_stream(text)
         || gadget::starts_like_type(text)
         || gadget::starts_like_pickle_base64(text)

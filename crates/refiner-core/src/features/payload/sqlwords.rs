@@ -25,7 +25,7 @@ const EVIDENCE: &[&str] = &[
     " or ", " and ", "union", "select", "having", "order by", "group by", "sleep(", "benchmark(", "waitfor", "procedure ",
     "drop ", "insert ", "delete ", "update ", "exec ", "execute ", "declare ", "shutdown", "--", "#", "/*", "@@", "||",
     "&&", ")or", ")and", " xor ", "char(", "concat(", "ascii(", "substr", "cast(", "convert(", "version(", "database(",
-    "user(", "extractvalue(", "updatexml(", "if(", "iif(", "elt(", "0x", "case when",
+    "user(", "extractvalue(", "updatexml(", "if(", "iif(", "elt(", "0x", "case when", " infile",
 ];
 
 /// What an injected condition after `or`/`and` starts with: a number, a quote, a group, a
@@ -206,7 +206,7 @@ fn past_closers(s: &[u8], q: usize) -> usize {
 }
 
 /// Keywords that start an SQL statement of their own.
-const STATEMENTS: &[&[u8]] = &[b"select", b"drop", b"insert", b"update", b"delete", b"exec", b"declare", b"shutdown", b"waitfor", b"create", b"alter", b"truncate"];
+const STATEMENTS: &[&[u8]] = &[b"select", b"drop", b"insert", b"update", b"delete", b"exec", b"declare", b"shutdown", b"waitfor", b"create", b"alter", b"truncate", b"load"];
 
 /// Whether `s[i..]` (after blanks) is an SQL statement: its keyword and what that keyword takes
 /// (`drop table`, `delete from`, `insert into`, `x set`, `select *`, `select … from`,
@@ -229,6 +229,8 @@ fn statement_at(s: &[u8], i: usize) -> bool {
                 || classes::contains(&s[at.min(s.len())..(at + 64).min(s.len())], b" from ")
         }
         b"drop" | b"create" | b"alter" | b"truncate" => OBJECTS.iter().any(|o| word(o)),
+        // MySQL reads a server file into a table: `load data [local] infile '/etc/passwd'`.
+        b"load" => word(b"data") && classes::contains(&s[at.min(s.len())..(at + 24).min(s.len())], b" infile"),
         b"delete" => word(b"from"),
         b"insert" => word(b"into"),
         b"update" => {
@@ -305,7 +307,16 @@ pub fn time_delay(norm: &[u8]) -> bool {
 pub fn delay_in_query(norm: &[u8]) -> bool {
     // A select that opens a group, as a subquery does: "I ran SELECT SLEEP(10)" is a question.
     let subquery = |before: &[u8]| before.strip_suffix(b"select").is_some_and(|h| h.trim_ascii_end().ends_with(b"("));
-    delay_after(norm, |before, _| subquery(before) || (before.ends_with(b",") && classes::contains(&before[before.len().saturating_sub(64)..], b"if(")))
+    // Oracle's packages are no one's words: `dbms_lock.sleep(5)` inside a PL/SQL block.
+    let oracle = |before: &[u8]| before.ends_with(b"dbms_lock.") || before.ends_with(b"dbms_session.");
+    delay_after(norm, |before, _| subquery(before) || oracle(before) || (before.ends_with(b",") && classes::contains(&before[before.len().saturating_sub(64)..], b"if(")))
+        || declared_delay(norm)
+}
+
+/// T-SQL's delay through a variable, as sqlmap writes it to dodge a quoted time:
+/// `declare @x char(9) set @x=0x303a303a35 waitfor delay @x`.
+fn declared_delay(norm: &[u8]) -> bool {
+    classes::find(norm, b"declare @").is_some_and(|d| classes::contains(&norm[d..], b"waitfor delay @"))
 }
 
 /// A call of [`DELAYS`] with a number for argument, where `expression(before, word)` accepts
@@ -1034,7 +1045,14 @@ mod tests {
 
     #[test]
     fn a_delay_in_a_subquery_or_a_branch_is_sql_wherever() {
-        for t in ["if(1=1,sleep(5),0)", "name,(select sleep(5))", "(select(sleep(10)))a", "if(now()=sysdate(),sleep(6),0)"] {
+        for t in [
+            "if(1=1,sleep(5),0)",
+            "name,(select sleep(5))",
+            "(select(sleep(10)))a",
+            "if(now()=sysdate(),sleep(6),0)",
+            "1 declare @x char(9) set @x=0x303a303a35 waitfor delay @x--",
+            "begin if (1=1) then dbms_lock.sleep(5); else dbms_lock.sleep(0); end if; end;",
+        ] {
             assert!(delay_in_query(t.as_bytes()), "{t}");
         }
         for t in ["i need sleep(8) tonight", "if (x) { sleep(5) }", "await sleep(500)", "time.sleep(5)", "i ran select sleep(10) to test the timeout", "await pool.query(\"select sleep(10)\")"] {
