@@ -111,9 +111,9 @@ test('a shield denial is not lifted on text the analysis did not read or half co
   assert.equal(d.conclusion, 'DENY', `${d.basis}`)
   const benign = { message: 'Could you resend my invoice? Thanks' }
   assert.equal(r.refine(shield, { request: { ip: '203.0.113.56', method: 'POST', path: '/support', headers: CHROME_HEADERS, body: benign }, context: aged }).conclusion, 'ALLOW', 'the counterfactual: read, clean, an aged account')
-  const gzipped = zlib.gzipSync(JSON.stringify({ q: "1' UNION SELECT password FROM users-- -" }))
-  const packed = r.refine(shield, { request: { ip: '203.0.113.56', method: 'POST', path: '/support', headers: { ...CHROME_HEADERS, 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipped }, context: aged })
-  assert.equal(packed.conclusion, 'DENY', `compressed bytes are not read: ${packed.basis}`)
+  const bomb = zlib.gzipSync(Buffer.alloc(4 << 20, 'a'))
+  const packed = r.refine(shield, { request: { ip: '203.0.113.56', method: 'POST', path: '/support', headers: { ...CHROME_HEADERS, 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: bomb }, context: aged })
+  assert.equal(packed.conclusion, 'DENY', `a body that inflates past the budget is not read: ${packed.basis}`)
   const fresh = { ...aged, accountAgeDays: 0 }
   assert.equal(r.refine(shield, { request: { ip: '203.0.113.56', method: 'POST', path: '/support', headers: CHROME_HEADERS, body: benign }, context: fresh }).conclusion, 'DENY', 'a session and a login a script can open vouch for no text')
   const nearMiss = { message: 'sleep(5)#1' }
@@ -178,11 +178,19 @@ test('operator objects, prototype keys and scheme-less metadata URLs in parsed b
     '__proto__': JSON.parse('{"__proto__":{"isAdmin":true}}'),
     'constructor.prototype': { constructor: { prototype: { isAdmin: true } } },
     'metadata URL': { url: '169.254.169.254/latest/meta-data/' },
+    'raw JSON, the operator second': '{"password" :                    {"$options":"s","$regex":".*"}}',
+    'raw JSON __proto__': '{"__proto__":{"isAdmin":true}}',
+    'a top-level $where': { $where: '1==1' },
+    'eight decoy operators first': 'f0[$eq]=1&f1[$eq]=1&f2[$eq]=1&f3[$eq]=1&f4[$eq]=1&f5[$eq]=1&f6[$eq]=1&f7[$eq]=1&password[$ne]=1',
   })) {
     const d = refine(body)
     assert.ok(blocked(d) && d.reasons.some((r) => r.evidence && r.feature.startsWith('payload.')), `${name}: ${d.conclusion} ${d.reasons.map((r) => r.feature)}`)
   }
-  for (const body of [{ filters: { price: { $gt: 10 }, user: { id: { $eq: 1 } } } }, { constructor: 'Acme Builders', prototype: 'v2' }]) {
+  for (const path of ['/api/x?__proto__.isAdmin=true', '/api/x?a[__proto__][isAdmin]=1', '/api/x?user.class.module.classLoader.resources.context.parent.pipeline.first.pattern=x']) {
+    const d = refine(undefined, path)
+    assert.ok(blocked(d), `${path}: ${d.conclusion}`)
+  }
+  for (const body of [{ filters: { price: { $gt: 10 }, user: { id: { $eq: 1 } } } }, { filter: { token: { $in: ['ETH', 'USDC'] } } }, { constructor: 'Acme Builders', prototype: 'v2' }]) {
     assert.equal(refine(body, '/api/products').conclusion, 'ALLOW', JSON.stringify(body))
   }
 })
@@ -211,4 +219,22 @@ test('ordinary requests near the new detectors stay allowed, and a password endi
   assert.notEqual(password.conclusion, 'DENY', 'at most a challenge')
   const bypass = refine({ path: '/login', body: { username: "admin'-- -", password: 'x' } }, 'login')
   assert.equal(bypass.conclusion, 'CHALLENGE', `the same form as a user name: ${bypass.conclusion}`)
+})
+
+// A raw body in each Content-Encoding, compressed or already inflated by the app (express.raw()
+// keeps the header): the payload is read either way.
+test('raw bodies are read as the app reads them, compressed or inflated', () => {
+  const body = JSON.stringify({ q: "1' UNION SELECT password FROM users-- -" })
+  const cases = {
+    gzip: zlib.gzipSync(body),
+    deflate: zlib.deflateSync(body),
+    br: zlib.brotliCompressSync(body),
+    'gzip, br': zlib.brotliCompressSync(zlib.gzipSync(body)),
+  }
+  for (const [coding, bytes] of Object.entries(cases)) {
+    for (const [form, b] of [['compressed', bytes], ['inflated by the app', Buffer.from(body)]]) {
+      const d = new Refiner({ memory: false }).refine(null, { request: { ip: '203.0.113.60', method: 'POST', path: '/api/search', headers: { ...CHROME_HEADERS, 'content-type': 'application/json', 'content-encoding': coding }, body: b } })
+      assert.ok(blocked(d) && d.reasons.some((r) => r.feature === 'payload.sqli'), `${coding}, ${form}: ${d.conclusion} ${d.reasons.map((r) => r.feature)}`)
+    }
+  }
 })

@@ -6,6 +6,7 @@
 // the same reads through N-API would cost ~0.2 µs each.
 // Mirrors crates/refiner-core/src/decision/json_reader.rs; a test checks they agree.
 const { schema, codes, compiled } = require('./schema.js')
+const zlib = require('node:zlib')
 
 const L = schema.input
 const S = L.slots
@@ -195,7 +196,7 @@ function packHeaders(h) {
     }
     const value = text(v)
     if (contentType === '' && name.length === 12 && name.toLowerCase() === 'content-type') contentType = value
-    else if (name.length === 16 && name.toLowerCase() === 'content-encoding' && !/^\s*(identity)?\s*$/i.test(value)) compressed = true
+    else if (name.length === 16 && name.toLowerCase() === 'content-encoding') contentEncoding = value
     out += `\0${text(name)}\0${value}`
     n++
   }
@@ -252,20 +253,41 @@ function rawBody(s) {
 
 /** The request's Content-Type, seen while packing its headers, for a raw body's charset. */
 let contentType = ''
+/** The request's Content-Encoding, seen while packing its headers, for a raw body's bytes. */
+let contentEncoding = ''
+
 /**
- * Whether a Content-Encoding other than identity came with the headers: raw body bytes are then
- * compressed (gzip, deflate, br) and are not read, which the analysis must know (`oversized`), or
- * a WAF's denial would be lifted on text it never saw. A parsed body was inflated by the app.
+ * Raw body bytes as the app reads them: inflated when they are what their Content-Encoding says
+ * (gzip's and zlib's magic bytes, or brotli that decodes), within the body budget. Bytes that do
+ * not decode were inflated by the app already (express.raw() keeps the header) and are read as
+ * they are; bytes that inflate past the budget (a zip bomb, or a body the app reads past it) are
+ * not read and say so (`undefined`): a WAF's denial must not be lifted on text never seen.
  */
-let compressed = false
+function inflated(buf) {
+  const codings = contentEncoding.toLowerCase().split(',').map((c) => c.trim()).filter((c) => c && c !== 'identity')
+  const limit = { maxOutputLength: L.maxBodyBytes }
+  let out = buf
+  // Codings apply in order, so they come off in reverse.
+  for (const c of codings.reverse()) {
+    try {
+      if ((c === 'gzip' || c === 'x-gzip') && out[0] === 0x1f && out[1] === 0x8b) out = zlib.gunzipSync(out, limit)
+      else if (c === 'deflate' && (out[0] & 0x0f) === 8 && ((out[0] << 8) | out[1]) % 31 === 0) out = zlib.inflateSync(out, limit)
+      else if (c === 'br') out = zlib.brotliDecompressSync(out, limit)
+    } catch (e) {
+      if (e.code === 'ERR_BUFFER_TOO_LARGE') return undefined
+    }
+  }
+  return out
+}
 
 /**
  * A raw body as bytes, decoded as the app's body parser decodes it: by its byte-order mark or the
  * zero bytes of UTF-16, else the Content-Type's charset (a JSON body in UTF-16 is still JSON to
  * Express), else UTF-8; whole when it fits, else its head and tail.
  */
-function bufferBody(buf) {
-  if (compressed && buf.length > 0) return ['', 0, 1]
+function bufferBody(raw) {
+  const buf = contentEncoding ? inflated(raw) : raw
+  if (buf === undefined) return ['', 0, 1]
   let charset = 'utf-8'
   // A byte-order mark, else the zero bytes of ASCII text in UTF-16 (RFC 4627's detection).
   if ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] && !buf[1] && buf[2] && !buf[3])) charset = 'utf-16le'
@@ -337,7 +359,7 @@ function packRequest(nums, r) {
   if (method) nums[S.Method] = codes.method(method) ?? codes.method(method.toUpperCase()) ?? METHOD_OTHER
   reading = 'request.headers'
   contentType = ''
-  compressed = false
+  contentEncoding = ''
   const h = r.headers
   let headers = ''
   if (h != null) {

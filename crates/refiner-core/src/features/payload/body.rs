@@ -130,13 +130,35 @@ fn looks_urlencoded(s: &[u8]) -> bool {
 }
 
 /// Walks JSON text: every string (key or value) is a value, and one that is itself structured is
-/// parsed further. Returns false, having emitted nothing, when `s` is not JSON.
+/// parsed further. Returns false, having emitted nothing, when `s` is not JSON. A key of an object
+/// that is another key's value is read with that key when it is a query operator, a prototype
+/// holding an object, or any key of `__proto__`'s object, as `qs` writes them:
+/// `{"password":{"$ne":null}}` is `password[$ne]`.
 fn json<S: Sink + ?Sized>(s: &[u8], depth: usize, level: &mut Level, deeper: &mut [Level], sink: &mut S) -> bool {
     if !json_spans(s, &mut level.spans) {
         return false;
     }
+    // The key (its span's bounds) that each open object is the value of; None for arrays and
+    // objects that are no key's value. Read from the structure between strings, once.
+    let mut owners: Vec<Option<(usize, usize)>> = Vec::new();
+    let mut prev: Option<(usize, usize)> = None;
+    let mut gap_start = 0;
     for span in &level.spans {
-        let raw = &s[span.start as usize..span.end as usize];
+        let (start, end) = (span.start as usize, span.end as usize);
+        let mut keyed = false;
+        for &b in &s[gap_start..start - 1] {
+            match b {
+                b':' => keyed = true,
+                b'{' => owners.push(if keyed { prev } else { None }),
+                b'[' => owners.push(None),
+                b'}' | b']' => drop(owners.pop()),
+                b',' => keyed = false,
+                _ => {}
+            }
+        }
+        gap_start = end + 1;
+        prev = Some((start, end));
+        let raw = &s[start..end];
         let (value, mask) = if span.escaped {
             unescape_json(raw, &mut level.unescaped);
             (level.unescaped.as_slice(), classes::mask(&level.unescaped))
@@ -145,37 +167,23 @@ fn json<S: Sink + ?Sized>(s: &[u8], depth: usize, level: &mut Level, deeper: &mu
         };
         // Only a string that starts like JSON or multipart, or has a `=`, can be structured.
         let nested = matches!(value.first(), Some(b'{' | b'[' | b'-' | b' ' | b'\n')) || mask & classes::EQ != 0;
+        let owner = owners.last().copied().flatten().map(|(a, b)| &s[a..b]);
+        let after = |from: usize| s[from..].iter().copied().find(|b| !b.is_ascii_whitespace());
+        let owned = owner.filter(|&o| {
+            let key = after(end + 1) == Some(b':');
+            let holds_object = || s[end + 1..].iter().copied().filter(|b| !b.is_ascii_whitespace()).nth(1) == Some(b'{');
+            key && (value.first() == Some(&b'$') || o == b"__proto__" || (value == b"prototype" && holds_object()))
+        });
         if nested && depth + 1 < MAX_DEPTH && !deeper.is_empty() && value.len() > 2 {
             structured(value, Decode::None, depth + 1, deeper, sink);
-        } else if let Some(parent) = (matches!(value.first(), Some(b'$')) || (value == b"prototype" && opens_object(s, span))).then(|| parent_key(s, span)).flatten() {
-            // As `qs` writes it: `{"password":{"$ne":null}}` is `password[$ne]`.
-            let path = [parent, b"[", value, b"]"].concat();
+        } else if let Some(owner) = owned {
+            let path = [owner, b"[", value, b"]"].concat();
             sink(&path, Decode::None, Location::Body, Scope::All, None);
         } else {
             sink(value, Decode::None, Location::Body, Scope::All, Some(mask));
         }
     }
     true
-}
-
-/// The key of the object that holds the key `span` (`password` for `$ne` in
-/// `{"password":{"$ne":null}}`), when `span` is the first key of an object that is a value.
-fn parent_key<'a>(s: &'a [u8], span: &Span) -> Option<&'a [u8]> {
-    let (start, end) = (span.start as usize, span.end as usize);
-    let after = s[end + 1..].iter().take(16).find(|b| !b.is_ascii_whitespace());
-    let before = |i: usize| s[..i].iter().rev().take(16).position(|b| !b.is_ascii_whitespace()).map(|k| i - 1 - k);
-    let open = before(start - 1).filter(|&i| s[i] == b'{')?;
-    let colon = before(open).filter(|&i| s[i] == b':')?;
-    let close = before(colon).filter(|&i| s[i] == b'"')?;
-    let name = s[..close].iter().rev().take(64).position(|&b| b == b'"').map(|k| &s[close - k..close])?;
-    (after == Some(&b':')).then_some(name)
-}
-
-/// Whether the key `span` holds an object (`"prototype": {` writes to a prototype; a string does
-/// not).
-fn opens_object(s: &[u8], span: &Span) -> bool {
-    let mut rest = s[span.end as usize + 1..].iter().take(32).filter(|b| !b.is_ascii_whitespace());
-    rest.next() == Some(&b':') && rest.next() == Some(&b'{')
 }
 
 /// Collects the strings of JSON text `s` into `spans`; false when `s` is not JSON (a byte outside
@@ -427,6 +435,8 @@ mod tests {
         assert_eq!(v, ["username", "admin", "password", "password[$ne]", "a", "constructor", "constructor[prototype]", "x", "b", "c", "$d"]);
         let crm = texts(|s| fields(br#"{"constructor":{"name":"ACME","prototype":"Model B"}}"#, &mut bufs, s));
         assert_eq!(crm, ["constructor", "name", "ACME", "prototype", "Model B"]);
+        let later = texts(|s| fields(br#"{"password" :                    {"$options":"s","$regex":".*"},"__proto__":{"isAdmin":true},"c":{"name":"x","prototype":{"y":1}}}"#, &mut bufs, s));
+        assert_eq!(later, ["password", "password[$options]", "s", "password[$regex]", ".*", "__proto__", "__proto__[isAdmin]", "c", "name", "x", "c[prototype]", "y"]);
     }
 
     #[test]

@@ -385,7 +385,13 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
 /// `class.module.classLoader.resources.context.parent.pipeline.first.pattern=`), or Struts 1's
 /// `class.classLoader` (CVE-2014-0114): no form names a field so.
 fn class_loader_binding(t: &[u8]) -> bool {
-    [&b"class.module.classloader"[..], b"class.classloader", b"class[module][classloader]", b"class['classloader']"].iter().any(|k| t.starts_with(k))
+    // Also as a nested property (`user.class.module.classLoader…`) and indexed
+    // (`class["classLoader"]`, `top['class']['classLoader']`): the segments before it.
+    let separator = |b: &u8| matches!(b, b'.' | b'[' | b']' | b'\'' | b'"');
+    classes::find(t, b"classloader").is_some_and(|i| {
+        let segments: Vec<&[u8]> = t[i.saturating_sub(40)..i].split(separator).filter(|x| !x.is_empty()).collect();
+        i > 0 && separator(&t[i - 1]) && matches!(segments.as_slice(), [.., b"class"] | [.., b"class", b"module"])
+    })
 }
 
 /// A key that writes to every object's prototype through a deep merge or a query parser: a JSON
@@ -394,7 +400,12 @@ fn class_loader_binding(t: &[u8]) -> bool {
 /// that mentions `obj.__proto__` is text.
 fn prototype_pollution(t: &[u8]) -> bool {
     let key = |k: &[u8]| t.strip_prefix(k).is_some_and(|r| r.is_empty() || matches!(r[0], b'[' | b'.' | b']'));
-    key(b"__proto__") || t.starts_with(b"constructor[prototype]") || t.starts_with(b"constructor.prototype.") || t.starts_with(b"constructor][prototype]")
+    key(b"__proto__")
+        || t.starts_with(b"constructor[prototype]")
+        || t.starts_with(b"constructor.prototype.")
+        // A nested parameter's segment (`a[__proto__][isAdmin]`, `x[0][constructor][prototype]`).
+        || classes::contains(t, b"[__proto__]")
+        || classes::contains(t, b"[constructor][prototype]")
 }
 
 /// Java names that exploits use and a WAF stops, but that also occur in code people paste:
@@ -427,8 +438,12 @@ mod tests {
         for t in ["obj.__proto__ is deprecated", "__proto__s", "the constructor.prototype chain"] {
             assert!(!code(t).0, "{t}");
         }
-        assert_eq!(code("class.module.classLoader.resources.context.parent.pipeline.first.pattern"), (true, true));
-        assert!(!code("class.moduleName").0);
+        for p in ["class.module.classLoader.resources.context.parent.pipeline.first.pattern", "user.class.module.classLoader.resources.x", "class[\"classLoader\"].resources.dirContext.docBase", "top['class']['classLoader']", "a[__proto__][isAdmin]", "x[0][constructor][prototype][y]"] {
+            assert_eq!(code(p), (true, true), "{p}");
+        }
+        for t in ["class.moduleName", "the ClassLoader leaks", "getClass().getClassLoader() in our plugin"] {
+            assert!(!code(t).0, "{t}");
+        }
     }
 
     #[test]

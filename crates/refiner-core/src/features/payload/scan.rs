@@ -124,6 +124,9 @@ fn worth_it(text: &[u8], mask: Mask) -> bool {
         || (mask & classes::HIGH != 0 && (memchr::memchr3(0xEF, 0xC0, 0xC1, text).is_some() || memchr::memchr(0xE0, text).is_some()))
         || (triggers == classes::COLON && mask & classes::HIGH != 0 && crlf::has_unicode_break(text))
         || text.get(..6).is_some_and(|p| p.eq_ignore_ascii_case(b"class.") || p.eq_ignore_ascii_case(b"class["))
+        || text.starts_with(b"__proto__")
+        // (A long value's mask has no `.` unless it has special bytes too: searched for instead.)
+        || (memchr::memmem::find(text, b"oader").is_some() && classes::contains_ignore_case(text, b"classloader"))
         || serial::starts_like_stream(text)
         || gadget::starts_like_type(text)
         || gadget::starts_like_pickle_base64(text)
@@ -709,6 +712,9 @@ mod tests {
             "<a<b>", "<a<", "</a<b", "<scr<script>ipt>", "::$data", "a.php::$data/", ":$", "x:$i30:$index_allocation",
             "data:;base64,", "data:;base64,PD9w", "data:", "data:text/html;base64,PHNjcmlwdD4",
             ")(|(a=", "*)(|(a=*)", "(|(", ")(&)", "a)(&)", "*(|(mail=*))",
+            "<?import ", "a[$ne]", "password[$ne]&", "[$", "/child::", "::", ";{id,", "{a,", "[__proto__]", "class.classLoader.",
+            "Loader ", "0x2e", "declare @", ") as x from ", "sleep(5)", "if(1=1,sleep(5),", "(select sleep(", "admin'-- ",
+            "{\"$ne\":", "{\"a\":{\"$ne\":", "\"prototype\":{",
         ];
         let mut scratch = Scratch::default();
         for unit in units {

