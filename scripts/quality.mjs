@@ -147,8 +147,8 @@ ${held.table.trim()}
   data-centre ip keeps the bot head at its challenge threshold: a session a script can open does
   not waive that doubt); benign text that trips the WAF and people behind one NAT **27.5 to 30.4%**
   (seed 1: 20.3%; more NAT visitors arrive there with no context at all); correct blocks kept
-  99.4 to 99.6% (neutralized 98.8 to 99.1%); attacks the WAF missed found 79.1 to 79.5% anonymous
-  and 61.4 to 65.0% logged in, neutralized **10.6 to 12.0 points** under the anonymous figure
+  99.4 to 99.5% (neutralized 98.8 to 99.1%); attacks the WAF missed found 78.8 to 79.5% anonymous
+  and 61.4 to 65.0% logged in, neutralized **10.5 to 12.0 points** under the anonymous figure
   (seed 1: 9.6) and 4.1 to 7.7 under the logged-in one; bots 79.3 to 79.5% (75.9 to 77.0%
   neutralized).
 - **Payloads the analysis cannot confirm.** Of the real attacks the WAF missed, the refiner finds
