@@ -180,7 +180,7 @@ test('operator objects, prototype keys and scheme-less metadata URLs in parsed b
     'metadata URL': { url: '169.254.169.254/latest/meta-data/' },
     'raw JSON, the operator second': '{"password" :                    {"$options":"s","$regex":".*"}}',
     'raw JSON __proto__': '{"__proto__":{"isAdmin":true}}',
-    'a top-level $where': { $where: '1==1' },
+    'a nested $where': { filter: { user: { $where: '1==1' } } },
     'eight decoy operators first': 'f0[$eq]=1&f1[$eq]=1&f2[$eq]=1&f3[$eq]=1&f4[$eq]=1&f5[$eq]=1&f6[$eq]=1&f7[$eq]=1&password[$ne]=1',
   })) {
     const d = refine(body)
@@ -237,4 +237,13 @@ test('raw bodies are read as the app reads them, compressed or inflated', () => 
       assert.ok(blocked(d) && d.reasons.some((r) => r.feature === 'payload.sqli'), `${coding}, ${form}: ${d.conclusion} ${d.reasons.map((r) => r.feature)}`)
     }
   }
+  // An empty stream with the payload after it decodes to nothing: the bytes are read as text.
+  const tails = { br: Buffer.from(`?${body}`), deflate: Buffer.concat([zlib.deflateSync(''), Buffer.from(body)]) }
+  for (const [coding, bytes] of Object.entries(tails)) {
+    const d = new Refiner({ memory: false }).refine(null, { request: { ip: '203.0.113.60', method: 'POST', path: '/api/search', headers: { ...CHROME_HEADERS, 'content-type': 'text/plain', 'content-encoding': coding }, body: bytes } })
+    assert.ok(blocked(d), `an empty ${coding} stream before the payload: ${d.conclusion}`)
+  }
+  // Codings past two are not tried (body-parser takes one): no work multiplied by the header.
+  const many = new Refiner({ memory: false }).refine(null, { request: { ip: '203.0.113.60', method: 'POST', path: '/api/search', headers: { ...CHROME_HEADERS, 'content-encoding': Array(4000).fill('br').join(',') }, body: Buffer.from(body) } })
+  assert.ok(blocked(many))
 })

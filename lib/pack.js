@@ -258,23 +258,35 @@ let contentEncoding = ''
 
 /**
  * Raw body bytes as the app reads them: inflated when they are what their Content-Encoding says
- * (gzip's and zlib's magic bytes, or brotli that decodes), within the body budget. Bytes that do
- * not decode were inflated by the app already (express.raw() keeps the header) and are read as
- * they are; bytes that inflate past the budget (a zip bomb, or a body the app reads past it) are
- * not read and say so (`undefined`): a WAF's denial must not be lifted on text never seen.
+ * (gzip, zlib deflate, brotli; at most two codings, as body-parser takes one), within the body
+ * budget. A coding counts only when its stream spans every byte (the stream without its last
+ * byte fails to decode): an empty stream with text after it (`?` is a whole brotli stream) is
+ * read as the text it is. Bytes that do not decode were inflated by the app already (express.raw()
+ * keeps the header) and are read as they are, and so is the rest once a coding fails. Bytes that
+ * inflate past the budget (a zip bomb, or a body the app reads past it) are not read and say so
+ * (`undefined`): a WAF's denial must not be lifted on text never seen.
  */
 function inflated(buf) {
   const codings = contentEncoding.toLowerCase().split(',').map((c) => c.trim()).filter((c) => c && c !== 'identity')
+  if (codings.length > 2) return buf
   const limit = { maxOutputLength: L.maxBodyBytes }
   let out = buf
   // Codings apply in order, so they come off in reverse.
   for (const c of codings.reverse()) {
+    const decode = c === 'gzip' || c === 'x-gzip' ? zlib.gunzipSync : c === 'deflate' ? zlib.inflateSync : c === 'br' ? zlib.brotliDecompressSync : undefined
+    if (!decode || out.length < 2) return out
+    let whole
     try {
-      if ((c === 'gzip' || c === 'x-gzip') && out[0] === 0x1f && out[1] === 0x8b) out = zlib.gunzipSync(out, limit)
-      else if (c === 'deflate' && (out[0] & 0x0f) === 8 && ((out[0] << 8) | out[1]) % 31 === 0) out = zlib.inflateSync(out, limit)
-      else if (c === 'br') out = zlib.brotliDecompressSync(out, limit)
+      whole = decode(out, limit)
     } catch (e) {
       if (e.code === 'ERR_BUFFER_TOO_LARGE') return undefined
+      return out
+    }
+    try {
+      decode(out.subarray(0, out.length - 1), limit)
+      return out
+    } catch {
+      out = whole
     }
   }
   return out

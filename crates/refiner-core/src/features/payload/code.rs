@@ -387,11 +387,14 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
 fn class_loader_binding(t: &[u8]) -> bool {
     // Also as a nested property (`user.class.module.classLoader…`) and indexed
     // (`class["classLoader"]`, `top['class']['classLoader']`): the segments before it.
+    // A parameter's name: no blank or call, as Groovy's `this.class.classLoader.getResource(…)`
+    // has.
     let separator = |b: &u8| matches!(b, b'.' | b'[' | b']' | b'\'' | b'"');
-    classes::find(t, b"classloader").is_some_and(|i| {
-        let segments: Vec<&[u8]> = t[i.saturating_sub(40)..i].split(separator).filter(|x| !x.is_empty()).collect();
-        i > 0 && separator(&t[i - 1]) && matches!(segments.as_slice(), [.., b"class"] | [.., b"class", b"module"])
-    })
+    !t.iter().any(|&b| matches!(b, b' ' | b'(' | b'\n'))
+        && classes::find(t, b"classloader").is_some_and(|i| {
+            let segments: Vec<&[u8]> = t[i.saturating_sub(40)..i].split(separator).filter(|x| !x.is_empty()).collect();
+            i > 0 && separator(&t[i - 1]) && matches!(segments.as_slice(), [.., b"class"] | [.., b"class", b"module"]) && !matches!(segments.as_slice(), [.., b"this", b"class"])
+        })
 }
 
 /// A key that writes to every object's prototype through a deep merge or a query parser: a JSON
@@ -403,9 +406,9 @@ fn prototype_pollution(t: &[u8]) -> bool {
     key(b"__proto__")
         || t.starts_with(b"constructor[prototype]")
         || t.starts_with(b"constructor.prototype.")
-        // A nested parameter's segment (`a[__proto__][isAdmin]`, `x[0][constructor][prototype]`).
-        || classes::contains(t, b"[__proto__]")
-        || classes::contains(t, b"[constructor][prototype]")
+        // A nested parameter's segment (`a[__proto__][isAdmin]`, `x[0][constructor][prototype]`),
+        // in a parameter's name: prose that names the trick has blanks.
+        || (!t.contains(&b' ') && (classes::contains(t, b"[__proto__]") || classes::contains(t, b"[constructor][prototype]")))
 }
 
 /// Java names that exploits use and a WAF stops, but that also occur in code people paste:
@@ -441,7 +444,14 @@ mod tests {
         for p in ["class.module.classLoader.resources.context.parent.pipeline.first.pattern", "user.class.module.classLoader.resources.x", "class[\"classLoader\"].resources.dirContext.docBase", "top['class']['classLoader']", "a[__proto__][isAdmin]", "x[0][constructor][prototype][y]"] {
             assert_eq!(code(p), (true, true), "{p}");
         }
-        for t in ["class.moduleName", "the ClassLoader leaks", "getClass().getClassLoader() in our plugin"] {
+        for t in [
+            "class.moduleName",
+            "the ClassLoader leaks",
+            "getClass().getClassLoader() in our plugin",
+            "def props = load(this.class.classLoader.getResourceAsStream(\"app.properties\"))",
+            "this.class.classLoader.rootLoader",
+            "careful: merge() lets obj[__proto__] through",
+        ] {
             assert!(!code(t).0, "{t}");
         }
     }

@@ -465,9 +465,10 @@ pub fn nosql_operator(norm: &[u8]) -> (bool, bool) {
     // crypto `token` or a `pass` type (Strapi's `filters[token][$in][0]=ETH`), never on a
     // password, where any operator matches what the attacker does not know.
     const SECRETS: &[&[u8]] = &[b"password", b"passwd", b"pwd", b"passcode", b"passphrase", b"otp", b"secret"];
-    // A server-side script, whoever owns it (`{"$where": "1==1"}` at the top too).
+    // A server-side script's key with no owner (`{"$where": "1==1"}` at the top) reads as the
+    // word alone, as a search for it does: a near miss.
     if matches!(norm.trim_ascii(), b"$where" | b"$function") {
-        return (true, true);
+        return (false, true);
     }
     let mut found = (false, false);
     for i in memchr::memmem::find_iter(norm, b"[$").take(64) {
@@ -476,7 +477,10 @@ pub fn nosql_operator(norm: &[u8]) -> (bool, bool) {
         let from = i.saturating_sub(128);
         let path = &norm[norm[from..i].iter().rposition(|&b| matches!(b, b'&' | b'?' | b' ')).map_or(from, |k| from + k + 1)..i];
         let secret = path.split(|&b| matches!(b, b'[' | b']' | b'.')).any(|seg| SECRETS.iter().any(|k| seg.ends_with(k)));
-        found = (found.0 || secret || *op == b"where" || *op == b"function", true);
+        // An admin's filter compares a secret to known values or asks whether it is set
+        // (`filter[password][$exists]=false`, `client_secret[$eq]=…`, `otp[$in]`).
+        let lookup = matches!(*op, b"eq" | b"in" | b"exists");
+        found = (found.0 || (secret && !lookup) || *op == b"where" || *op == b"function", true);
     }
     found
 }
@@ -1135,8 +1139,11 @@ mod tests {
             assert_eq!(nosql_operator(t), (false, true), "{}", String::from_utf8_lossy(t));
         }
         let decoys: Vec<u8> = (0..8).flat_map(|i| format!("f{i}[$eq]=1&").into_bytes()).chain(b"password[$ne]=1".iter().copied()).collect();
-        for t in [&b"password[$ne]"[..], b"q[$where]", b"user[password][$regex]", b"user.new_password[$lt]", b"password[$type]", b"password[$not][$eq]", b"$where", &decoys] {
+        for t in [&b"password[$ne]"[..], b"q[$where]", b"user[password][$regex]", b"user.new_password[$lt]", b"password[$type]", b"password[$not][$eq]", &decoys] {
             assert_eq!(nosql_operator(t), (true, true), "{}", String::from_utf8_lossy(t));
+        }
+        for t in [&b"$where"[..], b"filter[password][$exists]", b"client_secret[$eq]", b"otp[$in]"] {
+            assert_eq!(nosql_operator(t), (false, true), "{}", String::from_utf8_lossy(t));
         }
         assert_eq!(nosql_operator(b"price[$]=5"), (false, false));
         assert_eq!(nosql_operator(b"a[$never]"), (false, false));
