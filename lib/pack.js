@@ -323,9 +323,10 @@ function bufferBody(raw) {
  */
 function walk(root, backward) {
   const stack = [root]
-  // The key each object on the stack is the value of: a query operator's or prototype's key is
-  // read with it, as \`qs\` writes them (\`password[$ne]\`, \`__proto__[isAdmin]\`).
-  const owners = new Map()
+  // Beside each entry of the stack, the key it is the value of (undefined for keys and array
+  // items): a query operator's or prototype's key is read with its owner, as \`qs\` writes them
+  // (\`password[$ne]\`, \`__proto__[isAdmin]\`).
+  const owners = [undefined]
   const fields = []
   let nodes = 0
   let bytes = 0
@@ -337,6 +338,7 @@ function walk(root, backward) {
     }
     nodes++
     const v = stack.pop()
+    const owner = owners.pop()
     if (typeof v === 'string') {
       if (v.length === 0) continue
       const room = HALF_BODY - bytes
@@ -346,17 +348,15 @@ function walk(root, backward) {
       fields.push(clean(part))
     } else if (isObject(v)) {
       if (Array.isArray(v)) {
-        if (backward) for (let i = 0; i < v.length; i++) stack.push(v[i])
-        else for (let i = v.length - 1; i >= 0; i--) stack.push(v[i])
+        if (backward) for (let i = 0; i < v.length; i++) stack.push(v[i]), owners.push(undefined)
+        else for (let i = v.length - 1; i >= 0; i--) stack.push(v[i]), owners.push(undefined)
       } else {
         // A key is a string on the stack like a string value: it pops before its value (backward: after).
         const keys = Object.keys(v)
-        const owner = owners.get(v)
-        for (const k of keys) if (isObject(v[k]) && !Array.isArray(v[k]) && !owners.has(v[k])) owners.set(v[k], k)
         // A prototype is written through an object (\`{"prototype": {…}}\`), not a string.
         const key = (k) => (owner !== undefined && (k[0] === '$' || (k === 'prototype' && isObject(v[k])) || owner === '__proto__') ? `${owner}[${k}]` : k)
-        if (backward) for (let i = 0; i < keys.length; i++) stack.push(key(keys[i]), v[keys[i]])
-        else for (let i = keys.length - 1; i >= 0; i--) stack.push(v[keys[i]], key(keys[i]))
+        if (backward) for (let i = 0; i < keys.length; i++) stack.push(key(keys[i]), v[keys[i]]), owners.push(undefined, keys[i])
+        else for (let i = keys.length - 1; i >= 0; i--) stack.push(v[keys[i]], key(keys[i])), owners.push(keys[i], undefined)
       }
     }
   }

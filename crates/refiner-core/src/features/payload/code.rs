@@ -374,7 +374,10 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
     {
         return (true, true);
     }
-    if prototype_pollution(s.trim_ascii()) || class_loader_binding(s.trim_ascii()) {
+    // Each names its word; most values name none.
+    if (classes::contains(s, b"__proto__") || classes::contains(s, b"constructor") || classes::contains(s, b"classloader"))
+        && (prototype_pollution(s.trim_ascii()) || class_loader_binding(s.trim_ascii()))
+    {
         return (true, true);
     }
     suspicious |= mask & DOT != 0 && java_hints().is_match(s);
@@ -390,11 +393,14 @@ fn class_loader_binding(t: &[u8]) -> bool {
     // A parameter's name: no blank or call, as Groovy's `this.class.classLoader.getResource(…)`
     // has.
     let separator = |b: &u8| matches!(b, b'.' | b'[' | b']' | b'\'' | b'"');
-    !t.iter().any(|&b| matches!(b, b' ' | b'(' | b'\n'))
-        && classes::find(t, b"classloader").is_some_and(|i| {
-            let segments: Vec<&[u8]> = t[i.saturating_sub(40)..i].split(separator).filter(|x| !x.is_empty()).collect();
-            i > 0 && separator(&t[i - 1]) && matches!(segments.as_slice(), [.., b"class"] | [.., b"class", b"module"]) && !matches!(segments.as_slice(), [.., b"this", b"class"])
-        })
+    classes::find(t, b"classloader").is_some_and(|i| {
+        let segments: Vec<&[u8]> = t[i.saturating_sub(40)..i].split(separator).filter(|x| !x.is_empty()).collect();
+        i > 0
+            && separator(&t[i - 1])
+            && matches!(segments.as_slice(), [.., b"class"] | [.., b"class", b"module"])
+            && !matches!(segments.as_slice(), [.., b"this", b"class"])
+            && !t.iter().any(|&b| matches!(b, b' ' | b'(' | b'\n'))
+    })
 }
 
 /// A key that writes to every object's prototype through a deep merge or a query parser: a JSON
