@@ -765,18 +765,27 @@ fn select_list(s: &[u8], i: usize) -> bool {
     let (mut items, mut literal, mut literals) = (0, false, 0);
     for _ in 0..64 {
         let start = j;
+        // A call's arguments or a subquery, up to the matching parenthesis (or 128 bytes).
+        let group = |j: usize| {
+            let mut depth = 0;
+            let close = s[j..].iter().take(128).position(|&b| {
+                depth += i32::from(b == b'(') - i32::from(b == b')');
+                depth == 0
+            });
+            close.map_or(s.len().min(j + 128), |k| j + k + 1)
+        };
         match s.get(j) {
             Some(&q @ (b'\'' | b'"')) => j = memchr::memchr(q, &s[j + 1..]).map_or(s.len(), |k| j + 2 + k),
+            // A subquery as an item: `union select (select group_concat(password) from users),2`.
+            Some(b'(') if classes::starts_word(s, past_all(s, j + 1, blank), b"select") => j = group(j),
             _ => {
                 j = past_all(s, j, |b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'@' | b'$' | b'`' | b'*' | b'-' | b'+' | b'~' | b'\''));
+                // A comment ends the item (`3-- -`).
+                if let Some(k) = classes::find(&s[start..j], b"--") {
+                    j = start + k;
+                }
                 if j > start && s.get(j) == Some(&b'(') {
-                    // A call: its arguments, up to the matching parenthesis (or 128 bytes).
-                    let mut depth = 0;
-                    let close = s[j..].iter().take(128).position(|&b| {
-                        depth += i32::from(b == b'(') - i32::from(b == b')');
-                        depth == 0
-                    });
-                    j = close.map_or(s.len().min(j + 128), |k| j + k + 1);
+                    j = group(j);
                 }
             }
         }
@@ -936,6 +945,7 @@ mod tests {
             "id and (select 1) union select name,pass from users",
             "(select 0) union select name,pass from users",
             "-1 reunion reunion reunion reunion reunion reunion reunion reunion  union select name,pass from users",
+            "products union select (select group_concat(password) from users),2,3-- -",
         ] {
             assert!(union_select(s.as_bytes()), "{s}");
         }
@@ -957,6 +967,7 @@ mod tests {
             "2024-05-01 12:00:01 debug [sql] select id, name from users union select id, name from admins",
             "our union select a, b; the rest",
             "student union select (a, b)",
+            "student union select (select your team) tomorrow",
             "the union selected (a chair)",
             "reunion select 1",
             "union select",
