@@ -168,11 +168,10 @@ fn json<S: Sink + ?Sized>(s: &[u8], depth: usize, level: &mut Level, deeper: &mu
         // Only a string that starts like JSON or multipart, or has a `=`, can be structured.
         let nested = matches!(value.first(), Some(b'{' | b'[' | b'-' | b' ' | b'\n')) || mask & classes::EQ != 0;
         let owner = owners.last().copied().flatten().map(|(a, b)| &s[a..b]);
-        let after = |from: usize| s[from..].iter().copied().find(|b| !b.is_ascii_whitespace());
         let owned = owner.filter(|&o| {
-            let key = after(end + 1) == Some(b':');
-            let holds_object = || s[end + 1..].iter().copied().filter(|b| !b.is_ascii_whitespace()).nth(1) == Some(b'{');
-            key && (value.first() == Some(&b'$') || o == b"__proto__" || (value == b"prototype" && holds_object()))
+            // What follows the string: a key's `:`, then its value's first byte.
+            let mut next = s[end + 1..].iter().copied().filter(|b| !b.is_ascii_whitespace());
+            next.next() == Some(b':') && (value.first() == Some(&b'$') || o == b"__proto__" || (value == b"prototype" && next.next() == Some(b'{')))
         });
         if nested && depth + 1 < MAX_DEPTH && !deeper.is_empty() && value.len() > 2 {
             structured(value, Decode::None, depth + 1, deeper, sink);

@@ -374,10 +374,7 @@ pub fn detect(s: &[u8], raw: &[u8], mask: Mask, buf: &mut Vec<u8>) -> (bool, boo
     {
         return (true, true);
     }
-    // Each names its word; most values name none.
-    if (classes::contains(s, b"__proto__") || classes::contains(s, b"constructor") || classes::contains(s, b"classloader"))
-        && (prototype_pollution(s.trim_ascii()) || class_loader_binding(s.trim_ascii()))
-    {
+    if prototype_pollution(s.trim_ascii()) || class_loader_binding(s.trim_ascii()) {
         return (true, true);
     }
     suspicious |= mask & DOT != 0 && java_hints().is_match(s);
@@ -408,6 +405,10 @@ fn class_loader_binding(t: &[u8]) -> bool {
 /// reader writes JSON's nested `constructor`/`prototype` keys so). Only where a key starts: code
 /// that mentions `obj.__proto__` is text.
 fn prototype_pollution(t: &[u8]) -> bool {
+    // Most values name neither.
+    if !(classes::contains(t, b"__proto__") || classes::contains(t, b"constructor")) {
+        return false;
+    }
     let key = |k: &[u8]| t.strip_prefix(k).is_some_and(|r| r.is_empty() || matches!(r[0], b'[' | b'.' | b']'));
     key(b"__proto__")
         || t.starts_with(b"constructor[prototype]")

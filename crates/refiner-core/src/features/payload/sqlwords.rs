@@ -378,12 +378,10 @@ pub fn starts_like_injection(norm: &[u8]) -> bool {
 
 /// Functions injected SQL calls to wait, read files or name the database: a value that opens
 /// with one (`sleep(5)#1`, `benchmark(3000000,md5(1))`, `load_file(`) is a payload's tail, or a
-/// programmer's line.
-const OPENING_CALLS: &[&[u8]] = &[
-    // The first six probe (see `hint`).
-    b"sleep(", b"pg_sleep(", b"benchmark(", b"load_file(", b"extractvalue(", b"updatexml(",
-    b"database(", b"db_name(", b"version(", b"char(", b"chr(", b"concat(", b"cast(", b"convert(",
-];
+/// programmer's line. These wait or read: with a number for argument, a probe (see `hint`).
+const PROBING_CALLS: &[&[u8]] = &[b"sleep(", b"pg_sleep(", b"benchmark(", b"load_file(", b"extractvalue(", b"updatexml("];
+/// As [`PROBING_CALLS`], but also words of formulas and questions.
+const NAMING_CALLS: &[&[u8]] = &[b"database(", b"db_name(", b"version(", b"char(", b"chr(", b"concat(", b"cast(", b"convert("];
 
 /// Longest value in which an attack artifact alone is a hint: code people paste names
 /// `sqlite_master` and `information_schema` too, in longer texts.
@@ -391,21 +389,21 @@ pub const HINTED: usize = 64;
 
 /// What a WAF stops that is no injection on its own, and rarely text: an attack artifact in a
 /// short value (`exec xp_cmdshell`, `information_schema`), a value that opens with a call of
-/// [`OPENING_CALLS`] (also after `select`) or renames a closed expression before `from`
+/// [`PROBING_CALLS`] or [`NAMING_CALLS`] (also after `select`) or renames a closed expression before `from`
 /// (`) as total from`), a T-SQL `(select top n`. Suspicious: it keeps a denial. Returns
 /// (suspicious, probe): a probe, worth a challenge, is the part no one's text or formula has: an
 /// artifact, a renamed expression, or a delay or file call whose number ends its argument
 /// (`sleep(5)#1`, not `sleep(8 hours)`); the other calls are words of formulas and questions
 /// (`CONCAT("Mr. ", {Last Name})`, `CHAR(10)`), and `(select top` is T-SQL people paste.
 pub fn hint(norm: &[u8]) -> (bool, bool) {
-    const PROBING: usize = 6;
     classes::tick(norm.len());
-    let s = norm.trim_ascii_start().strip_prefix(b"/").unwrap_or(norm.trim_ascii_start());
+    let s = norm.trim_ascii_start();
+    let s = s.strip_prefix(b"/").unwrap_or(s);
     let s = s.strip_prefix(b"select ").map_or(s, <[u8]>::trim_ascii_start);
     // What SQL passes a call (a number, a string, a column list, a variable), or nothing yet; not
     // a word (`database(s)`, `sleep(ish)`, `concat(first, last)` in a question).
     let argument = |c: &[u8]| s.get(c.len()).is_none_or(|&b| matches!(b, b'0'..=b'9' | b'\'' | b'"' | b'(' | b')' | b'@' | b'-' | b'*' | b' ' | b'\n'));
-    let call = OPENING_CALLS.iter().position(|c| s.starts_with(c) && argument(c));
+    let opens = |calls: &[&'static [u8]]| calls.iter().copied().find(|c| s.starts_with(c) && argument(c));
     // The number ends the argument, and the call ends the value or SQL goes on after it (a
     // comment, a group's end, a statement's): not a file name's copy number (`Benchmark(1).xlsx`),
     // nor a diary's list (`sleep(7), water(2L)`).
@@ -419,8 +417,9 @@ pub fn hint(norm: &[u8]) -> (bool, bool) {
     // judged as calls above (`Benchmark(1).xlsx`, GIS text's `MULTIPOINT((10 40), …)`).
     let artifact = norm.len() <= HINTED
         && (artifacts().find_iter(norm).any(|m| !ARTIFACTS[m.pattern().as_usize()].ends_with('(')) || classes::contains(norm, b"information_schema"));
-    let probe = artifact || renamed_before_from(s) || call.is_some_and(|k| k < PROBING && numeric(OPENING_CALLS[k]));
-    (probe || call.is_some() || classes::contains(norm, b"(select top "), probe)
+    let probing = opens(PROBING_CALLS);
+    let probe = artifact || renamed_before_from(s) || probing.is_some_and(numeric);
+    (probe || probing.is_some() || opens(NAMING_CALLS).is_some() || classes::contains(norm, b"(select top "), probe)
 }
 
 /// A value that opens by closing an expression, then names it before `from` (`) as total from`,
@@ -762,18 +761,18 @@ fn select_list(s: &[u8], i: usize) -> bool {
             j = past_all(s, j + w.len(), blank);
         }
     }
+    // A call's arguments or a subquery, up to the matching parenthesis (or 128 bytes).
+    let group = |j: usize| {
+        let mut depth = 0;
+        let close = s[j..].iter().take(128).position(|&b| {
+            depth += i32::from(b == b'(') - i32::from(b == b')');
+            depth == 0
+        });
+        close.map_or(s.len().min(j + 128), |k| j + k + 1)
+    };
     let (mut items, mut literal, mut literals) = (0, false, 0);
     for _ in 0..64 {
         let start = j;
-        // A call's arguments or a subquery, up to the matching parenthesis (or 128 bytes).
-        let group = |j: usize| {
-            let mut depth = 0;
-            let close = s[j..].iter().take(128).position(|&b| {
-                depth += i32::from(b == b'(') - i32::from(b == b')');
-                depth == 0
-            });
-            close.map_or(s.len().min(j + 128), |k| j + k + 1)
-        };
         match s.get(j) {
             Some(&q @ (b'\'' | b'"')) => j = memchr::memchr(q, &s[j + 1..]).map_or(s.len(), |k| j + 2 + k),
             // A subquery as an item: `union select (select group_concat(password) from users),2`.

@@ -368,9 +368,6 @@ fn schemeless_metadata(s: &[u8]) -> bool {
     if s.contains(&b' ') {
         return false;
     }
-    if !starts_like_metadata(s) {
-        return false;
-    }
     let host = s.iter().take(32).take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-')).count();
     let path = &s[host..];
     // The services themselves, not the rest of link-local (a camera's `169.254.10.20/onvif/…`);
